@@ -1,0 +1,62 @@
+# Pelita: `make run` to try it, `make test` to test it. Nothing needs installing by hand
+# except Python 3.11+ (and, for browser tests, Debian's chromium: see README).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+HOST   ?= 127.0.0.1
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run serve test test-pg test-e2e bench lint translations-extract translations-update clean
+
+# The stamp is rebuilt when the pinned requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+## install: the virtualenv, pinned dependencies and compiled translations
+install: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d lms/translations
+
+## run: install, migrate, import courses/, create demo accounts, serve on http://$(HOST):$(PORT)
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) lms setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## serve: the production entry point (gunicorn; WEB_WORKERS sets the worker count)
+serve: install
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile - wsgi:app
+
+## test: the whole suite on SQLite (browser tests run when /usr/bin/chromium exists)
+test: install
+	$(BIN)/python -m pytest -W error
+
+## test-pg: the same suite on PostgreSQL (DATABASE_URL, default the local server)
+test-pg: install
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python -m pytest -W error -m "not e2e"
+
+## test-e2e: only the browser tests
+test-e2e: install
+	$(BIN)/python -m pytest -W error -m e2e
+
+## bench: print the benchmark figures (see bench/README.md)
+bench: install
+	$(BIN)/python bench/run_all.py
+
+## lint: ruff
+lint: install
+	$(BIN)/ruff check .
+
+translations-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --ignore-dirs='.* _* tests bench' .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

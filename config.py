@@ -1,0 +1,127 @@
+"""Configuration read from the environment (12-factor), with a test configuration."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("PELITA_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def is_production() -> bool:
+    """True when the deployment says so through PELITA_ENV or FLASK_ENV."""
+    env = (os.environ.get("PELITA_ENV") or os.environ.get("FLASK_ENV") or "").lower()
+    return env == "production"
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration cannot work."""
+
+
+def _secret_key(production: bool) -> str:
+    """SECRET_KEY from the environment; in development, generate one into instance/ and keep it."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError(
+            "SECRET_KEY is not set. In production Pelita refuses to start without one: "
+            "set SECRET_KEY to a long random value (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)."
+        )
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings for development and production; every value can come from the environment."""
+
+    PRODUCTION = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Internationalisation: Bahasa Indonesia first.
+    LANGUAGES = ("id", "en")
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14  # two weeks
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8  # one working day
+
+    # Static files are served with a content hash in the URL (see templating.asset).
+    SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: slow connections need time
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
+    PASSWORD_MIN_LENGTH = 10
+
+    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
+    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+
+    # Course packs.
+    COURSE_DIRS = [str(BASE_DIR / "courses")]
+
+    def __init__(self) -> None:
+        self.PRODUCTION = is_production()
+        self.SECRET_KEY = _secret_key(self.PRODUCTION)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pelita.sqlite3'}"
+        )
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        self.SESSION_COOKIE_SECURE = self.PRODUCTION or _bool("SESSION_COOKIE_SECURE")
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        if self.PRODUCTION:
+            self.PREFERRED_URL_SCHEME = "https"
+        self.SERVER_NAME_FOR_LINKS = os.environ.get("PELITA_BASE_URL", "http://127.0.0.1:5000")
+        if os.environ.get("PELITA_COURSE_DIRS"):
+            self.COURSE_DIRS = os.environ["PELITA_COURSE_DIRS"].split(os.pathsep)
+
+        # Mail: "log" writes messages to the application log (development), "smtp" sends them.
+        self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if self.PRODUCTION else "log")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Pelita <noreply@localhost>")
+
+        # gunicorn (make serve).
+        self.WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throw-away database, no rate limits unless a test asks."""
+
+    TESTING = True
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on (see tests/functional)
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+
+    def __init__(self, database_url: str = "sqlite://") -> None:
+        os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.MAIL_BACKEND = "memory"
+        self.RATELIMIT_STORAGE_URI = "memory://"

@@ -1,0 +1,68 @@
+"""Pelita: e-learning for the TPBIS library facilitator programme."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Application factory: configuration, extensions, blueprints, CLI and error pages."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config if config is not None else Config())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from lms import models  # noqa: F401  (register every model with SQLAlchemy)
+    from lms.admin.views import bp as admin_bp
+    from lms.auth.views import bp as auth_bp
+    from lms.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from lms.cli import register_cli
+    from lms.errors import register_error_handlers
+    from lms.security import init_security_headers
+    from lms.templating import init_templating
+
+    register_error_handlers(app)
+    init_security_headers(app)
+    init_templating(app)
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from lms.auth.models import User
+    from lms.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        user_id, _sep, version = identity.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or str(user.session_version) != version or not user.active:
+            return None
+        return user

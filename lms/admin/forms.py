@@ -1,0 +1,29 @@
+"""Admin action forms; each is a small POST form so every action carries a CSRF token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, SubmitField
+
+from lms.auth.models import Role
+
+
+def role_choices():
+    return [
+        (Role.PARTICIPANT.value, _l("Participant (peserta)")),
+        (Role.TRAINER.value, _l("Master trainer")),
+        (Role.ADMIN.value, _l("Administrator")),
+    ]
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[])
+    submit = SubmitField(_l("Change role"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = role_choices()
+
+
+class ActiveForm(FlaskForm):
+    active = HiddenField()
+    submit = SubmitField(_l("Apply"))

@@ -1,0 +1,81 @@
+"""Admin pages: list users, change roles, deactivate and reactivate accounts."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from lms.admin.forms import ActiveForm, RoleForm, role_choices
+from lms.auth import services
+from lms.auth.decorators import role_required
+from lms.auth.models import Role, User
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 25
+
+
+@bp.route("/users")
+@role_required(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    stmt = select(User).order_by(User.full_name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+    page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/users.html", page=page, q=q, role_form=RoleForm(), active_form=ActiveForm(),
+        role_labels=dict(role_choices()),
+    )
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@role_required(Role.ADMIN)
+def change_role(user_id: int):
+    user = _user_or_404(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, user, form.role.data)
+        except ServiceError as err:
+            flash(str(err.message), "error")
+        else:
+            flash(_("%(name)s is now: %(role)s.", name=user.full_name,
+                    role=dict(role_choices())[user.role]), "success")
+    else:
+        flash(_("Choose a role from the list."), "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required(Role.ADMIN)
+def change_active(user_id: int):
+    user = _user_or_404(user_id)
+    form = ActiveForm()
+    if form.validate_on_submit() and form.active.data in {"0", "1"}:
+        try:
+            services.set_active(current_user, user, form.active.data == "1")
+        except ServiceError as err:
+            flash(str(err.message), "error")
+        else:
+            if user.active:
+                flash(_("The account of %(name)s is active again.", name=user.full_name), "success")
+            else:
+                flash(_("The account of %(name)s is deactivated.", name=user.full_name), "success")
+    else:
+        abort(400)
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
+
+
+def _same_site(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url)

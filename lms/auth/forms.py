@@ -1,0 +1,132 @@
+"""Account forms. Labels and messages are lazy so they render in the user's language."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+
+def required():
+    """InputRequired with a message in our catalogue (WTForms ships no Indonesian)."""
+    return InputRequired(message=_l("This field is required."))
+
+
+def valid_email():
+    return Email(message=_l("Enter a valid email address, for example nama@contoh.id."))
+
+
+def max_len(n: int):
+    return Length(max=n, message=_l("Use at most %(max)d characters."))
+
+
+from lms import regions
+from lms.auth.models import LibraryLevel
+
+
+def library_level_choices():
+    return [
+        ("", _l("— choose —")),
+        (LibraryLevel.PROVINSI.value, _l("Province library")),
+        (LibraryLevel.KABUPATEN.value, _l("Regency library (kabupaten)")),
+        (LibraryLevel.KOTA.value, _l("City library (kota)")),
+        (LibraryLevel.DESA.value, _l("Village library (desa/kelurahan)")),
+    ]
+
+
+def not_blank(form, field):
+    """Reject values made only of spaces (InputRequired alone accepts them)."""
+    if not (field.data or "").strip():
+        raise ValidationError(_l("This field is required."))
+
+
+class AffiliationMixin:
+    """Library affiliation fields shared by registration and the profile form."""
+
+    library_name = StringField(
+        _l("Library name"), validators=[required(), not_blank, max_len(200)],
+        description=_l("For example: Perpustakaan Desa Sukamaju"),
+    )
+    library_level = SelectField(_l("Library level"), validators=[required()], choices=[])
+    province_code = SelectField(_l("Province"), validators=[required()], choices=[],
+                                validate_choice=False)
+    regency_code = SelectField(_l("Regency or city"), validators=[required()], choices=[],
+                               validate_choice=False)
+
+    def fill_choices(self) -> None:
+        """Set the choice lists; the regencies follow the chosen province."""
+        self.library_level.choices = library_level_choices()
+        self.province_code.choices = [("", _l("— choose a province —"))] + [
+            (r.code, r.name) for r in regions.provinces()
+        ]
+        self.regency_code.choices = [("", _l("— choose a regency or city —"))] + [
+            (r.code, r.name) for r in regions.regencies(self.province_code.data or "")
+        ]
+
+    def validate_province_code(self, field):
+        if not regions.is_province(field.data):
+            raise ValidationError(_l("Choose a province from the list."))
+
+    def validate_regency_code(self, field):
+        if regions.is_province(self.province_code.data) and not regions.is_regency_of(
+            field.data, self.province_code.data
+        ):
+            raise ValidationError(_l("Choose a regency or city in the selected province."))
+
+
+class RegisterForm(AffiliationMixin, FlaskForm):
+    full_name = StringField(
+        _l("Full name"), validators=[required(), not_blank, max_len(200)],
+        description=_l("Exactly as it should appear on your certificates."),
+    )
+    email = EmailField(_l("Email"), validators=[required(), valid_email(), max_len(254)])
+    password = PasswordField(
+        _l("Password"), validators=[required()],
+        description=_l("At least 10 characters. A short sentence is easy to remember."),
+    )
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    # Without JavaScript, this button reloads the form with the chosen province's regencies.
+    load_regencies = SubmitField(_l("Show regencies and cities"))
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), valid_email()])
+    password = PasswordField(_l("Password"), validators=[required()])
+    remember = BooleanField(_l("Remember me on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ProfileForm(AffiliationMixin, FlaskForm):
+    full_name = StringField(
+        _l("Full name"), validators=[required(), not_blank, max_len(200)],
+        description=_l("Exactly as it should appear on your certificates."),
+    )
+    load_regencies = SubmitField(_l("Show regencies and cities"))
+    submit = SubmitField(_l("Save profile"))
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[required()])
+    new_password = PasswordField(_l("New password"), validators=[required()])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), valid_email()])
+    submit = SubmitField(_l("Send reset link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[required()])
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Set new password"))

@@ -1,0 +1,255 @@
+"""Account operations: the only code that writes users. Views and the CLI call these."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms import regions
+from lms.auth.models import LibraryLevel, Role, User, utcnow
+from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from lms.errors_domain import PermissionDenied, ServiceError
+from lms.extensions import db
+
+# The most common passwords in Indonesian and international leaks; refused outright.
+COMMON_PASSWORDS = frozenset(
+    """
+    password password1 password123 passw0rd 1234567890 12345678910 123456789a qwertyuiop
+    qwerty12345 iloveyou123 admin12345 administrator welcome123 abcdefghij 1q2w3e4r5t
+    1qaz2wsx3edc bismillah bismillah123 indonesia indonesia123 perpustakaan perpusnas
+    rahasia123 sayang123 katasandi katasandi123 pustakawan pelita123 merdeka45 jakarta123
+    0987654321 1111111111 0000000000 asdfghjkl1 zxcvbnm123 football123 superman123
+    """.split()
+)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def clean_name(name: str) -> str:
+    """Collapse runs of whitespace; a certificate name must not start or end with spaces."""
+    return " ".join((name or "").split())
+
+
+def password_problem(password: str, *, email: str = "", full_name: str = ""):
+    """A translated reason why the password is too weak, or None."""
+    min_len = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < min_len:
+        return _l("Use at least %(n)d characters.", n=min_len)
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return _l("This password is too easy to guess. Choose a longer, less common one.")
+    local = normalise_email(email).split("@")[0]
+    if (local and len(local) >= 4 and local in lowered) or (
+        full_name and clean_name(full_name).lower().replace(" ", "") == lowered.replace(" ", "")
+    ):
+        return _l("Do not use your name or email address as your password.")
+    return None
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_affiliation(library_level, province_code, regency_code) -> None:
+    if library_level and library_level not in {lvl.value for lvl in LibraryLevel}:
+        raise ServiceError(_l("Choose a library level from the list."), "library_level")
+    if province_code and not regions.is_province(province_code):
+        raise ServiceError(_l("Choose a province from the list."), "province_code")
+    if regency_code and not regions.is_regency_of(regency_code, province_code):
+        raise ServiceError(
+            _l("Choose a regency or city in the selected province."), "regency_code"
+        )
+
+
+def register_participant(
+    *,
+    full_name: str,
+    email: str,
+    password: str,
+    library_name: str,
+    library_level: str,
+    province_code: str,
+    regency_code: str,
+    locale: str | None = None,
+    role: str = Role.PARTICIPANT,
+) -> User:
+    """Create an account in one transaction; raise ServiceError naming the field at fault."""
+    full_name = clean_name(full_name)
+    email = normalise_email(email)
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
+    problem = password_problem(password, email=email, full_name=full_name)
+    if problem:
+        raise ServiceError(problem, "password")
+    _check_affiliation(library_level, province_code, regency_code)
+    if get_user_by_email(email):
+        raise ServiceError(_l("An account with this email address already exists."), "email")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        role=str(role),
+        library_name=clean_name(library_name) or None,
+        library_level=library_level or None,
+        province_code=province_code or None,
+        regency_code=regency_code or None,
+        locale=locale,
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two simultaneous registrations with one email
+        db.session.rollback()
+        raise ServiceError(
+            _l("An account with this email address already exists."), "email"
+        ) from None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Takes the same time either way."""
+    user = get_user_by_email(email)
+    if user is None:
+        verify_password(DUMMY_HASH, password or "")
+        return None
+    if not verify_password(user.password_hash, password or "") or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def _set_password(user: User, new_password: str) -> None:
+    problem = password_problem(new_password, email=user.email, full_name=user.full_name)
+    if problem:
+        raise ServiceError(problem, "new_password")
+    user.password_hash = hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; other sessions are logged out."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ServiceError(_l("Your current password is not correct."), "current_password")
+    _set_password(user, new_password)
+    db.session.commit()
+
+
+def update_profile(user: User, *, full_name, library_name, library_level, province_code,
+                   regency_code, locale=None) -> None:
+    """Update the editable profile fields in one transaction."""
+    full_name = clean_name(full_name)
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
+    _check_affiliation(library_level, province_code, regency_code)
+    user.full_name = full_name
+    user.library_name = clean_name(library_name) or None
+    user.library_level = library_level or None
+    user.province_code = province_code or None
+    user.regency_code = regency_code or None
+    if locale in current_app.config["LANGUAGES"]:
+        user.locale = locale
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale in current_app.config["LANGUAGES"] and user.locale != locale:
+        user.locale = locale
+        db.session.commit()
+
+
+# --- password reset -----------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="pelita.password-reset")
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the password or session version changes, so a used link is dead."""
+    raw = f"{user.password_hash}:{user.session_version}".encode()
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def make_reset_token(user: User) -> str:
+    return _reset_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a valid, unused, unexpired token belongs to; ServiceError otherwise."""
+    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ServiceError(_l("This reset link has expired. Ask for a new one.")) from None
+    except BadSignature:
+        raise ServiceError(_l("This reset link is not valid. Ask for a new one.")) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        raise ServiceError(_l("This reset link has already been used or is no longer valid."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset token; the token cannot be used again."""
+    user = user_for_reset_token(token)
+    _set_password(user, new_password)
+    db.session.commit()
+    return user
+
+
+# --- administration -----------------------------------------------------------------------
+
+def set_role(actor: User, user: User, role: str) -> None:
+    """An admin changes someone's role; an admin cannot demote themselves."""
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only an administrator can change roles."))
+    if role not in {r.value for r in Role}:
+        raise ServiceError(_l("Unknown role."), "role")
+    if user.id == actor.id and role != Role.ADMIN:
+        raise ServiceError(_l("You cannot remove your own administrator role."), "role")
+    user.role = role
+    db.session.commit()
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """An admin (de)activates an account; deactivation ends the user's sessions."""
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only an administrator can deactivate accounts."))
+    if user.id == actor.id and not active:
+        raise ServiceError(_l("You cannot deactivate your own account."))
+    if user.active != active:
+        user.active = active
+        user.session_version = (user.session_version or 1) + 1
+        db.session.commit()
+
+
+def create_user(*, email: str, full_name: str, password: str, role: str) -> User:
+    """Create an account without affiliation (CLI: first admin, demo accounts)."""
+    email = normalise_email(email)
+    full_name = clean_name(full_name)
+    if "@" not in email:
+        raise ServiceError(_l("Enter a valid email address."), "email")
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
+    problem = password_problem(password, email=email, full_name=full_name)
+    if problem:
+        raise ServiceError(problem, "password")
+    if get_user_by_email(email):
+        raise ServiceError(_l("An account with this email address already exists."), "email")
+    user = User(email=email, full_name=full_name, password_hash=hash_password(password), role=str(role))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

@@ -1,0 +1,235 @@
+"""Account pages. Views validate forms and call services; they never write themselves."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms import regions
+from lms.auth import services
+from lms.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from lms.errors_domain import ServiceError
+from lms.extensions import COOKIE_LANG, limiter
+from lms.mail import send_mail
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(default_endpoint: str = "main.home") -> str:
+    """The `next` URL if it stays on this site, else the default page."""
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return url_for(default_endpoint)
+
+
+def attach_error(form, error: ServiceError) -> None:
+    """Show a service error next to its field, or as a form-level message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _post_only(limit_fn):
+    return limiter.limit(limit_fn, methods=["POST"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    form.fill_choices()
+    if form.load_regencies.data:  # no-JS path: show the regencies, validate nothing yet
+        form.form_errors.clear()
+        return render_template("auth/register.html", form=form)
+    if form.validate_on_submit():
+        try:
+            user = services.register_participant(
+                full_name=form.full_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                library_name=form.library_name.data,
+                library_level=form.library_level.data,
+                province_code=form.province_code.data,
+                regency_code=form.regency_code.data,
+                locale=session.get("lang"),
+            )
+        except ServiceError as err:
+            attach_error(form, err)
+        else:
+            login_user(user)
+            flash(_("Welcome to Pelita, %(name)s! Your account is ready.", name=user.full_name), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_post_only(_login_limit)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("The email or password is not correct."))
+        else:
+            session.clear()  # no session fixation across the login boundary
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next())
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out. On a shared computer, also close the browser."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    form.fill_choices()
+    if form.load_regencies.data:
+        return render_template("auth/profile.html", form=form)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user,
+                full_name=form.full_name.data,
+                library_name=form.library_name.data,
+                library_level=form.library_level.data,
+                province_code=form.province_code.data,
+                regency_code=form.regency_code.data,
+            )
+        except ServiceError as err:
+            attach_error(form, err)
+        else:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ServiceError as err:
+            attach_error(form, err)
+        else:
+            login_user(current_user)  # re-issue the session with the new session version
+            flash(_("Your password has been changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@_post_only(_reset_limit)
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.get_user_by_email(form.email.data)
+        if user is not None and user.active:
+            token = services.make_reset_token(user)
+            link = url_for("auth.reset_password", token=token, _external=True)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                _("Reset your Pelita password"),
+                render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes),
+            )
+        # Same answer whether or not the address has an account: no oracle.
+        flash(_("If an account uses that address, we have sent it a link to set a new password. "
+                "The link works once and expires in one hour."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset_token(token)
+    except ServiceError as err:
+        return render_template("auth/reset_invalid.html", message=err.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.new_password.data)
+        except ServiceError as err:
+            attach_error(form, err)
+        else:
+            logout_user()
+            flash(_("Your new password is set. Log in with it now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language in the session, a cookie and the user's profile."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400)
+    session["lang"] = lang
+    if current_user.is_authenticated:
+        services.set_locale(current_user, lang)
+    response = make_response(redirect(safe_next()))
+    response.set_cookie(COOKIE_LANG, lang, max_age=60 * 60 * 24 * 365, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.route("/regions/<province_code>.json")
+def regencies_json(province_code: str):
+    """Regencies and cities of a province, for the progressive-enhancement select."""
+    if not regions.is_province(province_code):
+        abort(404)
+    data = [{"code": r.code, "name": r.name} for r in regions.regencies(province_code)]
+    response = jsonify(data)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
