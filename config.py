@@ -116,7 +116,6 @@ class TestConfig(Config):
 
     TESTING = True
     RATELIMIT_ENABLED = False
-    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on (see tests/functional)
     PASSWORD_RESET_MAX_AGE = 60 * 60
 
     def __init__(self, database_url: str = "sqlite://") -> None:

@@ -14,6 +14,7 @@ def create_app(config: object | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config if config is not None else Config())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 

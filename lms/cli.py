@@ -12,13 +12,13 @@ from lms.errors_domain import ServiceError
 # Demo accounts created by `make run` (listed in the README). Never use them in production.
 DEMO_ACCOUNTS = [
     {"email": "peserta@pelita.test", "full_name": "Siti Rahmawati", "role": Role.PARTICIPANT,
-     "password": "peserta-demo-123", "library_name": "Perpustakaan Desa Sukamaju",
+     "password": "belajar-bersama-2026", "library_name": "Perpustakaan Desa Sukamaju",
      "library_level": "desa", "province_code": "32", "regency_code": "32.04"},
     {"email": "trainer@pelita.test", "full_name": "Budi Santoso", "role": Role.TRAINER,
-     "password": "trainer-demo-123", "library_name": "Dinas Perpustakaan Provinsi Jawa Barat",
+     "password": "latih-fasilitator-2026", "library_name": "Dinas Perpustakaan Provinsi Jawa Barat",
      "library_level": "provinsi", "province_code": "32", "regency_code": "32.73"},
     {"email": "admin@pelita.test", "full_name": "Admin Pelita", "role": Role.ADMIN,
-     "password": "admin-demo-1234", "library_name": "Perpustakaan Nasional RI",
+     "password": "kelola-pelita-2026", "library_name": "Perpustakaan Nasional RI",
      "library_level": "provinsi", "province_code": "31", "regency_code": "31.71"},
 ]
 

@@ -8,9 +8,12 @@ server does not answer, every database test is skipped with the reason.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 
 import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -53,10 +56,36 @@ def database_url():
         admin.dispose()
 
 
+class CSRFClient(FlaskClient):
+    """A test client that behaves like a browser talking to a real server.
+
+    Each request runs in its own application context (its own ``g`` and database session), as
+    it would in production, even though the test itself holds one open. CSRF protection stays on,
+    so templates and views run exactly as in production: every POST carries a valid token unless
+    the test passes ``csrf=False``.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "csrf_token" not in (data or {}):
+            kwargs["data"] = {**(data or {}), "csrf_token": self.csrf_token()}
+        return super().post(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     """An app bound to an empty database with every table created."""
     app = create_app(TestConfig(database_url))
+    app.test_client_class = CSRFClient
     with app.app_context():
         _db.create_all()
         yield app

@@ -108,7 +108,10 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or password is not correct."))
         else:
+            lang = session.get("lang")
             session.clear()  # no session fixation across the login boundary
+            if lang:
+                session["lang"] = lang
             login_user(user, remember=form.remember.data)
             return redirect(safe_next())
     status = 422 if request.method == "POST" else 200
@@ -161,7 +164,7 @@ def change_password():
         except ServiceError as err:
             attach_error(form, err)
         else:
-            login_user(current_user)  # re-issue the session with the new session version
+            login_user(current_user._get_current_object())  # re-issue the session: new version
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200

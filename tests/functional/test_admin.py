@@ -1,0 +1,70 @@
+"""Admins promote users and deactivate accounts; everyone else is refused on the server."""
+
+from lms.extensions import db
+
+
+def test_participant_cannot_open_admin(logged_in):
+    assert logged_in.get("/admin/users").status_code == 403
+
+
+def test_trainer_cannot_change_roles(client, auth, make_user, participant):
+    trainer = make_user("trainer")
+    auth.login(trainer.email)
+    response = client.post(f"/admin/users/{participant.id}/role", data={"role": "admin"})
+    assert response.status_code == 403
+    db.session.refresh(participant)
+    assert participant.role == "participant"
+
+
+def test_admin_promotes_a_participant_to_trainer(client, auth, admin_user, participant):
+    auth.login(admin_user.email)
+    page = client.get("/admin/users?q=peserta")
+    assert participant.email in page.text
+    response = client.post(f"/admin/users/{participant.id}/role", data={"role": "trainer"},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    db.session.refresh(participant)
+    assert participant.role == "trainer"
+
+
+def test_admin_deactivates_and_the_user_is_logged_out(app, client, auth, admin_user, participant):
+    learner = app.test_client()
+    learner.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42"})
+    assert learner.get("/profile").status_code == 200
+    auth.login(admin_user.email)
+    client.post(f"/admin/users/{participant.id}/active", data={"active": "0"})
+    db.session.refresh(participant)
+    assert participant.active is False
+    assert learner.get("/profile").status_code == 302
+    client.post(f"/admin/users/{participant.id}/active", data={"active": "1"})
+    db.session.refresh(participant)
+    assert participant.active is True
+
+
+def test_admin_cannot_lock_themselves_out(client, auth, admin_user):
+    auth.login(admin_user.email)
+    client.post(f"/admin/users/{admin_user.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{admin_user.id}/role", data={"role": "participant"})
+    db.session.refresh(admin_user)
+    assert admin_user.active and admin_user.role == "admin"
+
+
+def test_create_admin_command(runner):
+    from lms.auth.services import get_user_by_email
+
+    result = runner.invoke(args=["lms", "create-admin", "--email", "kepala@contoh.id",
+                                 "--name", "Kepala Perpustakaan", "--password", "sangat-rahasia-sekali"])
+    assert result.exit_code == 0, result.output
+    assert get_user_by_email("kepala@contoh.id").role == "admin"
+    result = runner.invoke(args=["lms", "create-admin", "--email", "dua@contoh.id",
+                                 "--name", "Dua", "--password", "pendek"])
+    assert result.exit_code == 1
+    assert get_user_by_email("dua@contoh.id") is None
+
+
+def test_demo_command_is_idempotent(runner):
+    from lms.auth.services import count_users
+
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    assert count_users() == 3

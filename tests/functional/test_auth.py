@@ -1,0 +1,209 @@
+"""Registration, login, logout, profile, password change and reset, as a user meets them."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from lms.auth.models import User
+from lms.extensions import db
+from tests.conftest import PARTICIPANT_PASSWORD
+
+GOOD_FORM = {
+    "full_name": "  Ni Luh  Putu Ayu  ",
+    "email": "NiLuh@Contoh.ID",
+    "password": "perpustakaan-desa-maju",
+    "confirm": "perpustakaan-desa-maju",
+    "library_name": "Perpustakaan Desa Tegallalang",
+    "library_level": "desa",
+    "province_code": "51",  # Bali
+    "regency_code": "51.04",  # Kabupaten Gianyar
+    "submit": "1",
+}
+
+
+def user_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def field_error(html: str, field: str) -> str:
+    """The error text shown under a field, tied to it by aria-describedby."""
+    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
+    return match.group(1).strip() if match else ""
+
+
+def test_register_creates_account_and_logs_in(client):
+    response = client.post("/register", data=GOOD_FORM, follow_redirects=True)
+    assert response.status_code == 200
+    user = db.session.scalar(select(User))
+    assert user.email == "niluh@contoh.id"
+    assert user.full_name == "Ni Luh Putu Ayu"  # spaces collapsed for the certificate
+    assert (user.province_code, user.regency_code, user.role) == ("51", "51.04", "participant")
+    assert user.password_hash.startswith("$argon2id$")
+    assert "Ni Luh Putu Ayu" in response.text
+    assert "Kabupaten Gianyar" in response.text
+
+
+def test_register_page_lists_real_provinces(client):
+    html = client.get("/register").text
+    assert '<option value="32">Jawa Barat</option>' in html
+    assert '<option value="91">Papua</option>' in html
+    assert 'aria-describedby="full_name-desc"' in html
+
+
+def test_register_without_javascript_loads_regencies_of_chosen_province(client):
+    data = {**GOOD_FORM, "load_regencies": "1"}
+    data.pop("submit")
+    response = client.post("/register", data=data)
+    assert response.status_code == 200
+    assert "Kabupaten Gianyar" in response.text
+    assert "Kota Depok" not in response.text
+    assert user_count() == 0
+
+
+def test_duplicate_email_is_refused_on_the_email_field(client, participant):
+    data = {**GOOD_FORM, "email": participant.email.upper()}
+    response = client.post("/register", data=data)
+    assert response.status_code == 422
+    assert "sudah" in field_error(response.text, "email")  # "... sudah terdaftar/ada"
+    assert user_count() == 1
+
+
+def test_weak_password_is_refused_and_nothing_written(client):
+    for weak in ("pendek", "perpustakaan", "aaaaaaaaaaaa"):
+        response = client.post("/register", data={**GOOD_FORM, "password": weak, "confirm": weak})
+        assert response.status_code == 422
+        assert field_error(response.text, "password"), weak
+    assert user_count() == 0
+
+
+def test_name_of_only_spaces_is_refused(client):
+    response = client.post("/register", data={**GOOD_FORM, "full_name": "    "})
+    assert response.status_code == 422
+    assert field_error(response.text, "full_name")
+    assert user_count() == 0
+
+
+def test_unknown_province_and_foreign_regency_are_refused(client):
+    response = client.post("/register", data={**GOOD_FORM, "province_code": "99"})
+    assert field_error(response.text, "province_code")
+    response = client.post("/register", data={**GOOD_FORM, "regency_code": "32.76"})  # Depok, not Bali
+    assert field_error(response.text, "regency_code")
+    assert user_count() == 0
+
+
+def test_regencies_json_for_a_province(client):
+    data = client.get("/regions/51.json").get_json()
+    assert {"code": "51.04", "name": "Kabupaten Gianyar"} in data
+    assert client.get("/regions/99.json").status_code == 404
+
+
+def test_login_and_logout(client, auth, participant):
+    response = auth.login(participant.email)
+    assert response.status_code == 302
+    assert participant.full_name in client.get("/").text
+    assert client.get("/logout").status_code == 405  # logging out is a POST with CSRF
+    auth.logout()
+    assert participant.full_name not in client.get("/").text
+
+
+def test_failed_login_shows_error_next_to_password(client, auth, participant):
+    response = auth.login(participant.email, "salah-kata-sandi")
+    assert response.status_code == 422
+    assert field_error(response.text, "password")
+    assert 'aria-invalid="true"' in response.text
+    response = auth.login("tidak-ada@contoh.id", "salah-kata-sandi")
+    assert field_error(response.text, "password")  # the same answer: no account oracle
+
+
+def test_login_redirects_only_to_local_next(client, participant):
+    data = {"email": participant.email, "password": PARTICIPANT_PASSWORD}
+    response = client.post("/login?next=/profile", data=data)
+    assert response.headers["Location"] == "/profile"
+    client.post("/logout")
+    response = client.post("/login?next=https://evil.example/x", data=data)
+    assert response.headers["Location"] == "/"
+
+
+def test_remember_me_sets_a_long_lived_cookie(client, auth, participant):
+    auth.login(participant.email, remember=True)
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_profile_requires_login_and_saves(client, logged_in, participant):
+    anonymous = client.application.test_client()
+    assert anonymous.get("/profile").status_code == 302
+    response = logged_in.post("/profile", data={
+        "full_name": "Siti Aminah", "library_name": "Perpustakaan Kota Depok",
+        "library_level": "kota", "province_code": "32", "regency_code": "32.76", "submit": "1",
+    }, follow_redirects=True)
+    assert response.status_code == 200
+    db.session.refresh(participant)
+    assert (participant.full_name, participant.regency_code) == ("Siti Aminah", "32.76")
+
+
+def test_change_password_logs_out_other_devices(app, client, auth, participant):
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": participant.email, "password": PARTICIPANT_PASSWORD})
+    auth.login(participant.email)
+    response = client.post("/password", data={
+        "current_password": "bukan-ini", "new_password": "sandi-baru-yang-kuat",
+        "confirm": "sandi-baru-yang-kuat"})
+    assert field_error(response.text, "current_password")
+    response = client.post("/password", data={
+        "current_password": PARTICIPANT_PASSWORD, "new_password": "sandi-baru-yang-kuat",
+        "confirm": "sandi-baru-yang-kuat"})
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200  # this device stays logged in
+    assert other_device.get("/profile").status_code == 302  # the other one is logged out
+    client.post("/logout")
+    assert auth.login(participant.email, "sandi-baru-yang-kuat").status_code == 302
+
+
+def _reset_link(mail) -> str:
+    body = mail[-1].get_content()
+    return re.search(r"http://localhost(/reset/\S+)", body).group(1)
+
+
+def test_password_reset_by_email_is_single_use(client, auth, participant, mail):
+    response = client.post("/reset", data={"email": participant.email})
+    assert response.status_code == 302
+    assert len(mail) == 1 and mail[0]["To"] == participant.email
+    link = _reset_link(mail)
+    assert client.get(link).status_code == 200
+    response = client.post(link, data={"new_password": "lupa-lalu-ingat-lagi",
+                                       "confirm": "lupa-lalu-ingat-lagi"})
+    assert response.status_code == 302
+    assert auth.login(participant.email, "lupa-lalu-ingat-lagi").status_code == 302
+    auth.logout()
+    # The same link cannot be used twice.
+    again = client.post(link, data={"new_password": "orang-lain-masuk-1",
+                                    "confirm": "orang-lain-masuk-1"})
+    assert again.status_code == 400
+    assert auth.login(participant.email, "orang-lain-masuk-1").status_code == 422
+
+
+def test_password_reset_gives_no_email_oracle(client, participant, mail):
+    known = client.post("/reset", data={"email": participant.email}, follow_redirects=True)
+    unknown = client.post("/reset", data={"email": "siapa@contoh.id"}, follow_redirects=True)
+    strip = lambda html: re.sub(r'name="csrf_token"[^>]*', "", html)  # noqa: E731
+    assert strip(known.text) == strip(unknown.text)
+    assert len(mail) == 1
+
+
+def test_tampered_and_expired_reset_tokens_are_refused(app, client, participant, mail):
+    client.post("/reset", data={"email": participant.email})
+    link = _reset_link(mail)
+    tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+    assert client.get(tampered).status_code == 400
+    app.config["PASSWORD_RESET_MAX_AGE"] = -1
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "kedaluwarsa" in response.text.lower()
+
+
+def test_deactivated_user_cannot_log_in(client, auth, participant):
+    participant.active = False
+    db.session.commit()
+    assert auth.login(participant.email).status_code == 422
