@@ -16,7 +16,7 @@ def create_app(config: object | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+    from lms.extensions import babel, csrf, db, limiter, migrate, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)

@@ -3,24 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
-
-
-def required():
-    """InputRequired with a message in our catalogue (WTForms ships no Indonesian)."""
-    return InputRequired(message=_l("This field is required."))
-
-
-def valid_email():
-    return Email(message=_l("Enter a valid email address, for example nama@contoh.id."))
-
-
-def max_len(n: int):
-    return Length(max=n, message=_l("Use at most %(max)d characters."))
-
+from wtforms.validators import EqualTo, ValidationError
 
 from lms import regions
 from lms.auth.models import LibraryLevel
+from lms.forms import max_len, not_blank, required, valid_email
 
 
 def library_level_choices():
@@ -31,12 +18,6 @@ def library_level_choices():
         (LibraryLevel.KOTA.value, _l("City library (kota)")),
         (LibraryLevel.DESA.value, _l("Village library (desa/kelurahan)")),
     ]
-
-
-def not_blank(form, field):
-    """Reject values made only of spaces (InputRequired alone accepts them)."""
-    if not (field.data or "").strip():
-        raise ValidationError(_l("This field is required."))
 
 
 class AffiliationMixin:

@@ -18,13 +18,7 @@ from lms.extensions import db
 
 # The most common passwords in Indonesian and international leaks; refused outright.
 COMMON_PASSWORDS = frozenset(
-    """
-    password password1 password123 passw0rd 1234567890 12345678910 123456789a qwertyuiop
-    qwerty12345 iloveyou123 admin12345 administrator welcome123 abcdefghij 1q2w3e4r5t
-    1qaz2wsx3edc bismillah bismillah123 indonesia indonesia123 perpustakaan perpusnas
-    rahasia123 sayang123 katasandi katasandi123 pustakawan pelita123 merdeka45 jakarta123
-    0987654321 1111111111 0000000000 asdfghjkl1 zxcvbnm123 football123 superman123
-    """.split()
+    ["password", "password1", "password123", "passw0rd", "1234567890", "12345678910", "123456789a", "qwertyuiop", "qwerty12345", "iloveyou123", "admin12345", "administrator", "welcome123", "abcdefghij", "1q2w3e4r5t", "1qaz2wsx3edc", "bismillah", "bismillah123", "indonesia", "indonesia123", "perpustakaan", "perpusnas", "rahasia123", "sayang123", "katasandi", "katasandi123", "pustakawan", "pelita123", "merdeka45", "jakarta123", "0987654321", "1111111111", "0000000000", "asdfghjkl1", "zxcvbnm123", "football123", "superman123"]
 )
 
 

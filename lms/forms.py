@@ -1,0 +1,22 @@
+"""Validators shared by every form, with messages in our catalogue (WTForms ships no Indonesian)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+
+def required():
+    return InputRequired(message=_l("This field is required."))
+
+
+def valid_email():
+    return Email(message=_l("Enter a valid email address, for example nama@contoh.id."))
+
+
+def max_len(n: int):
+    return Length(max=n, message=_l("Use at most %(max)d characters."))
+
+
+def not_blank(form, field):
+    """Reject values made only of spaces (InputRequired alone accepts them)."""
+    if not (field.data or "").strip():
+        raise ValidationError(_l("This field is required."))

@@ -1,0 +1,145 @@
+"""Site-wide behaviour: language, error pages, CSRF, security headers, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.extensions import COOKIE_LANG
+
+
+def test_language_switch_is_remembered(client):
+    assert "Masuk" in client.get("/login").text
+    response = client.post("/language", data={"lang": "en", "next": "/login"})
+    assert response.headers["Location"] == "/login"
+    assert client.get_cookie(COOKIE_LANG).value == "en"
+    page = client.get("/login").text
+    assert 'lang="en"' in page and "Log in" in page
+    # A fresh session (e.g. the browser restarted) still finds the remembered cookie.
+    with client.session_transaction() as sess:
+        sess.clear()
+    assert 'lang="en"' in client.get("/").text
+
+
+def test_logged_in_users_language_is_saved_on_their_profile(app, client, auth, participant):
+    auth.login(participant.email)
+    client.post("/language", data={"lang": "en"})
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42"})
+    assert 'lang="en"' in other_device.get("/").text
+
+
+def test_unknown_language_is_refused(client):
+    assert client.post("/language", data={"lang": "xx"}).status_code == 400
+
+
+def test_404_page_in_indonesian_then_english(client):
+    response = client.get("/tidak-ada")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.text
+    client.post("/language", data={"lang": "en"})
+    assert "Page not found" in client.get("/tidak-ada").text
+
+
+def test_403_page_in_the_users_language(logged_in):
+    response = logged_in.get("/admin/users")
+    assert response.status_code == 403
+    assert "Akses ditolak" in response.text
+
+
+def test_500_page_never_shows_a_stack_trace(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Traceback" not in response.text and "secret internal detail" not in response.text
+    assert "Terjadi kesalahan" in response.text
+
+
+def test_post_without_csrf_token_is_refused_in_the_users_language(client, participant):
+    response = client.post("/login", data={"email": participant.email,
+                                           "password": "kata-sandi-kuat-42"}, csrf=False)
+    assert response.status_code == 400
+    assert "tidak ada yang tersimpan" in response.text.lower()
+    forged = client.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42",
+                                         "csrf_token": "forged.token.value"}, csrf=False)
+    assert forged.status_code == 400
+    assert participant.full_name not in client.get("/").text
+
+
+def test_forged_csrf_on_register_writes_nothing(client):
+    from sqlalchemy import func, select
+
+    from lms.auth.models import User
+    from lms.extensions import db
+
+    client.post("/register", data={"full_name": "A", "email": "a@contoh.id",
+                                   "csrf_token": "x"}, csrf=False)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_security_headers_and_no_inline_script(client):
+    response = client.get("/register")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    scripts = re.findall(r"<script([^>]*)>", response.text)
+    assert scripts and all("src=" in attrs for attrs in scripts)
+    assert "http://" not in response.text.replace("http://localhost", "")  # no CDN
+
+
+def test_static_assets_are_served_locally_with_long_cache(client):
+    html = client.get("/").text
+    css = re.search(r'href="(/static/css/pelita.css\?v=[0-9a-f]+)"', html).group(1)
+    with client.get(css) as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 31536000
+
+
+def test_session_cookie_is_httponly_and_samesite(client, participant):
+    response = client.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def limited_app(database_url):
+    """An app with rate limits on, as in production (the suite's default app has them off)."""
+    from config import TestConfig
+    from lms import create_app
+    from lms.extensions import db, limiter
+    from tests.conftest import CSRFClient
+
+    config = TestConfig(database_url)
+    config.RATELIMIT_ENABLED = True
+    app = create_app(config)
+    app.test_client_class = CSRFClient
+    limiter.reset()
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_login_is_rate_limited_with_a_translated_429(limited_app):
+    from lms.auth.services import create_user
+
+    participant = create_user(email="peserta@contoh.id", full_name="Peserta",
+                              password="kata-sandi-kuat-42", role="participant")
+    client = limited_app.test_client()
+    statuses = [client.post("/login", data={"email": participant.email, "password": "salah-salah"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [422] * 10
+    assert statuses[10] == 429
+    response = client.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42"})
+    assert response.status_code == 429
+    assert "Terlalu banyak percobaan" in response.text
+    assert client.get("/login").status_code == 200  # reading the form is never limited
