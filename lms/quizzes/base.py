@@ -1,0 +1,249 @@
+"""The question-type contract shared by every built-in and third-party question type.
+
+Pure: no Flask imports. Question definitions are plain dicts (loaded from TOML, GIFT, the
+editor, ...); a `QuestionType` validates, normalises a learner's form values, grades, and
+renders one definition. See `docs` in each method for the exact shapes.
+
+Form field naming (the app reads `qtype.field_names(q, field)` and collects
+``[v for name in names for v in form.getlist(name)]`` into `raw`):
+
+* single_choice, true_false, short_answer, numerical, essay: one name, ``field``.
+* multiple_choice: one name, ``field``, repeated once per ticked checkbox.
+* matching: ``f"{field}-{i}"`` per left-hand item ``i``; ordering: ``f"{field}-{p}"`` per
+  position ``p``. Their option values carry the slot (``"i:j"``), so the flat list can be
+  collected in any order.
+* description: no fields.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from markupsafe import Markup, escape
+
+Problem = tuple[str, str]
+Gettext = Callable[[str], str]
+
+STATES = ("correct", "partial", "incorrect", "needs_grading", "unanswered")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The outcome of grading one response: fraction of the marks, feedback and a state."""
+
+    fraction: float
+    feedback: list[str] = field(default_factory=list)
+    state: str = "incorrect"
+
+    def __post_init__(self) -> None:
+        if not (0.0 <= self.fraction <= 1.0) or math.isnan(self.fraction):
+            raise ValueError(f"Grade.fraction must be within [0, 1], got {self.fraction!r}")
+        if self.state not in STATES:
+            raise ValueError(f"Grade.state must be one of {', '.join(STATES)}, got {self.state!r}")
+
+    @classmethod
+    def from_fraction(cls, fraction: float, feedback: Iterable[str] = ()) -> Grade:
+        """Clamp to [0, 1], snap rounding noise and derive the state from the fraction."""
+        if fraction is None or math.isnan(fraction):
+            fraction = 0.0
+        fraction = min(1.0, max(0.0, float(fraction)))
+        if fraction > 1 - 1e-6:
+            fraction = 1.0
+        elif fraction < 1e-9:
+            fraction = 0.0
+        else:
+            fraction = round(fraction, 7)
+        state = "correct" if fraction == 1.0 else "partial" if fraction > 0 else "incorrect"
+        return cls(fraction, [f for f in feedback if f], state)
+
+    @classmethod
+    def unanswered(cls) -> Grade:
+        """The grade of a question that was not answered."""
+        return cls(0.0, [], "unanswered")
+
+
+class QuestionDefinitionError(Exception):
+    """A question definition is invalid; `problems` lists (field, message) pairs."""
+
+    def __init__(self, problems: list[Problem], question_id: Any = None) -> None:
+        self.problems = list(problems)
+        self.question_id = question_id
+        where = f"question {question_id!r}: " if question_id is not None else ""
+        super().__init__(where + "; ".join(f"{f}: {m}" for f, m in self.problems))
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def is_number(value: Any) -> bool:
+    """True for finite ints and floats (bools are not numbers here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_text(value: Any) -> bool:
+    """True for a string with non-blank content."""
+    return isinstance(value, str) and value.strip() != ""
+
+
+def author_html(d: dict, key: str) -> Markup:
+    """Author text as Markup: the trusted `key_html` if present, else the escaped `key`."""
+    html = d.get(f"{key}_html")
+    if isinstance(html, str):
+        return Markup(html)  # noqa: S704 - *_html keys are sanitised by the caller
+    value = d.get(key)
+    return escape("" if value is None else str(value))
+
+
+def attr_flags(*, checked: bool = False, disabled: bool = False, selected: bool = False) -> Markup:
+    """Boolean HTML attributes as a Markup fragment (with a leading space)."""
+    out = ""
+    if checked:
+        out += " checked"
+    if selected:
+        out += " selected"
+    if disabled:
+        out += " disabled"
+    return Markup(out)  # noqa: S704 - constant strings only
+
+
+def ordered(keys: list[str], order: list[str] | None) -> list[str]:
+    """`keys` in the display `order`; unknown keys in `order` dropped, missing ones appended."""
+    if not order:
+        return list(keys)
+    known = set(keys)
+    seen: set[str] = set()
+    out: list[str] = []
+    for k in order:
+        k = str(k)
+        if k in known and k not in seen:
+            out.append(k)
+            seen.add(k)
+    out.extend(k for k in keys if k not in seen)
+    return out
+
+
+def first_text(raw: Any) -> str | None:
+    """The first non-blank string in a raw form list, or None."""
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list | tuple):
+        return None
+    for v in raw:
+        if isinstance(v, str) and v.strip():
+            return v
+    return None
+
+
+# ---------------------------------------------------------------------------- contract
+
+
+class QuestionType:
+    """Base class of a question type; subclasses set `name`, `label` and override methods."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    auto_graded: ClassVar[bool] = True
+    is_question: ClassVar[bool] = True
+
+    # -- definition -------------------------------------------------------------------
+    def validate(self, q: dict) -> list[Problem]:
+        """Every problem with the definition as (field, English message with a fix hint)."""
+        return self.validate_common(q)
+
+    def validate_common(self, q: dict) -> list[Problem]:
+        """Checks shared by all types: id, type, text, points, feedback."""
+        problems: list[Problem] = []
+        if not isinstance(q, dict):
+            return [("", "The question must be a table/dict of fields.")]
+        qid = q.get("id")
+        if qid is not None and not (
+            is_text(qid) or (isinstance(qid, int) and not isinstance(qid, bool))
+        ):
+            problems.append(("id", "The id must be a non-empty string or an integer."))
+        if q.get("type") not in (None, self.name):
+            problems.append(
+                ("type", f"The type is {q.get('type')!r} but this is the {self.name!r} type.")
+            )
+        if not is_text(q.get("text")) and not is_text(q.get("text_html")):
+            problems.append(
+                ("text", "The question text is missing; add a 'text' with the question.")
+            )
+        points = q.get("points", 1)
+        if not is_number(points) or points < 0:
+            problems.append(("points", "Points must be a number of 0 or more, e.g. points = 1."))
+        for key in ("feedback", "title", "text_format", "category"):
+            if key in q and q[key] is not None and not isinstance(q[key], str):
+                problems.append((key, f"'{key}' must be text."))
+        return problems
+
+    def check(self, q: dict) -> None:
+        """Raise `QuestionDefinitionError` if `validate` finds problems."""
+        problems = self.validate(q)
+        if problems:
+            raise QuestionDefinitionError(problems, q.get("id") if isinstance(q, dict) else None)
+
+    def points(self, q: dict) -> float:
+        """The marks the question is worth (default 1)."""
+        p = q.get("points", 1)
+        return float(p) if is_number(p) and p >= 0 else 1.0
+
+    def shuffle_keys(self, q: dict) -> list[str] | None:
+        """Ids of the parts that may be shuffled (options), None if not shuffleable."""
+        return None
+
+    # -- responses ----------------------------------------------------------------------
+    def field_names(self, q: dict, field: str) -> list[str]:
+        """The form field names this question renders, in order."""
+        return [field]
+
+    def normalise_response(self, q: dict, raw: list[str]) -> Any:
+        """Form values -> JSON-serialisable response; garbage -> None (unanswered)."""
+        return None
+
+    def grade(self, q: dict, response: Any) -> Grade:
+        """Grade a normalised response; never raises on a malformed response."""
+        return Grade.unanswered()
+
+    def correct_response(self, q: dict) -> Any | None:
+        """A response earning full marks (None if there is none, e.g. essay)."""
+        return None
+
+    # -- display ------------------------------------------------------------------------
+    def render(
+        self,
+        q: dict,
+        *,
+        field: str,
+        response: Any = None,
+        order: list[str] | None = None,
+        disabled: bool = False,
+        gettext: Gettext = str,
+    ) -> Markup:
+        """Accessible HTML for the question, usable without JavaScript."""
+        raise NotImplementedError
+
+    def right_answer_text(self, q: dict, gettext: Gettext = str) -> str:
+        """Plain text for review: the right answer is ..."""
+        return ""
+
+    # -- shared rendering helpers --------------------------------------------------------
+    def _open(self, q: dict, field: str, *, fieldset: bool) -> Markup:
+        """The question's wrapper and its text (legend of a fieldset, or a described div)."""
+        text = author_html(q, "text")
+        if fieldset:
+            return Markup(
+                '<fieldset class="pq pq-{t}" id="{f}-q"><legend class="pq-text">{text}</legend>'
+            ).format(t=self.name, f=field, text=text)
+        return Markup(
+            '<div class="pq pq-{t}" id="{f}-q"><div class="pq-text" id="{f}-text">{text}</div>'
+        ).format(t=self.name, f=field, text=text)
+
+    @staticmethod
+    def _close(*, fieldset: bool) -> Markup:
+        return Markup("</fieldset>") if fieldset else Markup("</div>")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"

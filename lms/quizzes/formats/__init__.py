@@ -1,0 +1,1 @@
+"""Pure import/export formats for questions (GIFT, Aiken)."""

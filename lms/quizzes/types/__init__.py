@@ -1,0 +1,1 @@
+"""Built-in question types, one module each."""

@@ -1,0 +1,122 @@
+"""Shared code of the choice-based types (single and multiple choice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from lms.quizzes.base import (
+    Problem,
+    QuestionType,
+    attr_flags,
+    author_html,
+    is_number,
+    is_text,
+    ordered,
+)
+
+
+class ChoiceType(QuestionType):
+    """Options with ids and texts rendered as radios or checkboxes."""
+
+    input_type = "radio"
+
+    @staticmethod
+    def options(q: dict) -> list[dict]:
+        opts = q.get("options")
+        if not isinstance(opts, list):
+            return []
+        return [o for o in opts if isinstance(o, dict)]
+
+    def option_ids(self, q: dict) -> list[str]:
+        return [str(o.get("id")) for o in self.options(q)]
+
+    def option_by_id(self, q: dict) -> dict[str, dict]:
+        return {str(o.get("id")): o for o in self.options(q)}
+
+    def validate_options(self, q: dict) -> list[Problem]:
+        problems: list[Problem] = []
+        opts = q.get("options")
+        if not isinstance(opts, list) or len(opts) < 2:
+            return [
+                (
+                    "options",
+                    'Give at least two options, e.g. options = [{id = "a", text = "..."}, ...].',
+                )
+            ]
+        seen: set[str] = set()
+        for i, o in enumerate(opts):
+            where = f"options[{i}]"
+            if not isinstance(o, dict):
+                problems.append((where, "Each option must be a table with id and text."))
+                continue
+            oid = o.get("id")
+            if not (is_text(oid) or (isinstance(oid, int) and not isinstance(oid, bool))):
+                problems.append(
+                    (f"{where}.id", 'Give the option a short unique id, e.g. id = "a".')
+                )
+            elif str(oid) in seen:
+                problems.append(
+                    (f"{where}.id", f"The option id {oid!r} is used twice; ids must be unique.")
+                )
+            else:
+                seen.add(str(oid))
+            if not is_text(o.get("text")) and not is_text(o.get("text_html")):
+                problems.append(
+                    (f"{where}.text", "The option text is empty; write the answer text.")
+                )
+            if "feedback" in o and o["feedback"] is not None and not isinstance(o["feedback"], str):
+                problems.append((f"{where}.feedback", "Option feedback must be text."))
+            if "weight" in o and not is_number(o["weight"]):
+                problems.append(
+                    (f"{where}.weight", "The weight must be a number of percent, e.g. weight = 50.")
+                )
+            elif "weight" in o and not -100 <= o["weight"] <= 100:
+                problems.append(
+                    (f"{where}.weight", "The weight must be between -100 and 100 percent.")
+                )
+            if "correct" in o and not isinstance(o["correct"], bool):
+                problems.append((f"{where}.correct", "'correct' must be true or false."))
+        return problems
+
+    def shuffle_keys(self, q: dict) -> list[str] | None:
+        if q.get("shuffle") is False:
+            return None
+        return self.option_ids(q)
+
+    def _render_options(
+        self, q: dict, *, field: str, chosen: set[str], order: list[str] | None, disabled: bool
+    ) -> Markup:
+        by_id = self.option_by_id(q)
+        index = {oid: k for k, oid in enumerate(self.option_ids(q))}
+        parts = [Markup('<div class="pq-options">')]
+        for oid in ordered(list(by_id), order):
+            opt = by_id[oid]
+            input_id = f"{field}-opt{index[oid]}"
+            parts.append(
+                Markup(
+                    '<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"{flags}>'
+                    ' <label for="{i}">{text}</label></div>'
+                ).format(
+                    t=self.input_type,
+                    n=field,
+                    i=input_id,
+                    v=oid,
+                    flags=attr_flags(checked=oid in chosen, disabled=disabled),
+                    text=author_html(opt, "text"),
+                )
+            )
+        parts.append(Markup("</div>"))
+        return Markup("").join(parts)
+
+    def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str) -> Markup:
+        chosen = self._chosen(q, response)
+        return (
+            self._open(q, field, fieldset=True)
+            + self._render_options(q, field=field, chosen=chosen, order=order, disabled=disabled)
+            + self._close(fieldset=True)
+        )
+
+    def _chosen(self, q: dict, response: Any) -> set[str]:
+        raise NotImplementedError

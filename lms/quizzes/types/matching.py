@@ -1,0 +1,143 @@
+"""Matching: one <select> per left-hand item choosing its right-hand partner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_text, ordered
+from lms.quizzes.types._slots import slot_values
+
+
+class Matching(QuestionType):
+    """`pairs = [{left, right}]` plus optional `distractors` (extra right-hand texts).
+
+    Response: {"<left index>": "<right text>"}; fraction = right pairs / pairs. Fields are
+    `f"{field}-{i}"` per left item, option values "i:j" with j indexing `choices(q)`.
+    Shuffle keys are choice indexes (the order of the options in every select).
+    """
+
+    name = "matching"
+    label = "Matching"
+
+    @staticmethod
+    def pairs(q: dict) -> list[dict]:
+        p = q.get("pairs")
+        return [x for x in p if isinstance(x, dict)] if isinstance(p, list) else []
+
+    def choices(self, q: dict) -> list[str]:
+        """The distinct right-hand texts: the pairs' in order, then the distractors."""
+        out: list[str] = []
+        rights = [p.get("right") for p in self.pairs(q)]
+        extra = q.get("distractors") if isinstance(q.get("distractors"), list) else []
+        for r in [*rights, *extra]:
+            if isinstance(r, str) and r not in out:
+                out.append(r)
+        return out
+
+    def validate(self, q: dict) -> list[Problem]:
+        problems = self.validate_common(q)
+        if not isinstance(q, dict):
+            return problems
+        pairs = q.get("pairs")
+        if not isinstance(pairs, list) or len(pairs) < 2:
+            problems.append(
+                (
+                    "pairs",
+                    'Give at least two pairs, e.g. pairs = [{left = "DDC", right = "Dewey"}, ...].',
+                )
+            )
+            pairs = pairs if isinstance(pairs, list) else []
+        lefts: set[str] = set()
+        for i, p in enumerate(pairs):
+            where = f"pairs[{i}]"
+            if not isinstance(p, dict):
+                problems.append((where, "Each pair must be a table with left and right."))
+                continue
+            for side in ("left", "right"):
+                if not is_text(p.get(side)):
+                    problems.append(
+                        (f"{where}.{side}", f"The {side}-hand text is empty; write it.")
+                    )
+            left = p.get("left")
+            if is_text(left):
+                if left in lefts:
+                    problems.append(
+                        (
+                            f"{where}.left",
+                            f"The left-hand text {left!r} appears twice; each must be unique.",
+                        )
+                    )
+                lefts.add(left)
+        distractors = q.get("distractors", [])
+        if not isinstance(distractors, list) or not all(is_text(d) for d in distractors):
+            problems.append(
+                (
+                    "distractors",
+                    'distractors must be a list of right-hand texts, e.g. distractors = ["UDC"].',
+                )
+            )
+        return problems
+
+    def field_names(self, q: dict, field: str) -> list[str]:
+        return [f"{field}-{i}" for i in range(len(self.pairs(q)))]
+
+    def shuffle_keys(self, q: dict) -> list[str] | None:
+        if q.get("shuffle") is False:
+            return None
+        return [str(j) for j in range(len(self.choices(q)))]
+
+    def normalise_response(self, q: dict, raw: list[str]) -> Any:
+        choices = self.choices(q)
+        found = slot_values(raw, len(self.pairs(q)), len(choices))
+        return {str(i): choices[j] for i, j in sorted(found.items())} or None
+
+    @staticmethod
+    def _answer(response: Any, i: int) -> Any:
+        if not isinstance(response, dict):
+            return None
+        return response.get(str(i), response.get(i))
+
+    def grade(self, q: dict, response: Any) -> Grade:
+        pairs = self.pairs(q)
+        if not isinstance(response, dict) or not response or not pairs:
+            return Grade.unanswered()
+        right = sum(1 for i, p in enumerate(pairs) if self._answer(response, i) == p.get("right"))
+        return Grade.from_fraction(right / len(pairs))
+
+    def correct_response(self, q: dict) -> Any | None:
+        pairs = self.pairs(q)
+        return {str(i): p.get("right") for i, p in enumerate(pairs)} or None
+
+    def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str) -> Markup:
+        choices = self.choices(q)
+        keys = ordered([str(j) for j in range(len(choices))], order)
+        parts = [self._open(q, field, fieldset=True), Markup('<div class="pq-pairs">')]
+        for i, pair in enumerate(self.pairs(q)):
+            current = self._answer(response, i)
+            sid = f"{field}-{i}"
+            opts = [Markup('<option value="">{}</option>').format(gettext("Choose…"))]
+            for k in keys:
+                j = int(k)
+                opts.append(
+                    Markup('<option value="{v}"{flags}>{t}</option>').format(
+                        v=f"{i}:{j}", flags=attr_flags(selected=current == choices[j]), t=choices[j]
+                    )
+                )
+            parts.append(
+                Markup(
+                    '<div class="pq-pair"><label for="{s}">{left}</label> '
+                    '<select name="{s}" id="{s}"{flags}>{opts}</select></div>'
+                ).format(
+                    s=sid,
+                    left=escape(str(pair.get("left", ""))),
+                    flags=attr_flags(disabled=disabled),
+                    opts=Markup("").join(opts),
+                )
+            )
+        parts += [Markup("</div>"), self._close(fieldset=True)]
+        return Markup("").join(parts)
+
+    def right_answer_text(self, q: dict, gettext=str) -> str:
+        return "; ".join(f"{p.get('left')} → {p.get('right')}" for p in self.pairs(q))
