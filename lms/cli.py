@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from lms.auth import services as auth_services
 from lms.auth.models import Role
+from lms.content import CoursePackError
+from lms.courses import importer
 from lms.errors_domain import ServiceError
 
 # Demo accounts created by `make run` (listed in the README). Never use them in production.
@@ -56,8 +58,53 @@ def register_cli(app: Flask) -> None:
             )
             click.echo(f"created: {account['email']} / {account['password']} ({account['role']})")
 
+    @lms.command("validate")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+    def validate(paths):
+        """Check course packs and list every problem (exit status 1 if there is any)."""
+        packs, problems = importer.load_packs(list(paths))
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s) found")
+        for pack in packs:
+            click.echo(f"ok: {pack.slug} ({len(pack.modules)} modules, {len(pack.quizzes)} quizzes)"
+                       f" from {pack.source}")
+
+    @lms.command("import")
+    @click.argument("paths", nargs=-1, type=click.Path(exists=True))
+    @click.option("--note", default="", help="A change note stored with new versions.")
+    def import_(paths, note):
+        """Import course packs (default: the configured course folders and installed packs)."""
+        targets = list(paths) or current_app.config["COURSE_DIRS"]
+        packs, problems = importer.load_packs(targets)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s) found; nothing was imported")
+        for result in importer.import_packs(packs, note=note):
+            extra = ""
+            if result.modules_added:
+                extra += f" +{','.join(result.modules_added)}"
+            if result.modules_removed:
+                extra += f" -{','.join(result.modules_removed)}"
+            click.echo(f"{result.status}: {result.slug} (version {result.version_id}){extra}")
+
+    @lms.command("export")
+    @click.argument("slug")
+    @click.argument("dest", type=click.Path())
+    @click.option("--overwrite", is_flag=True, help="Replace files in a non-empty folder.")
+    def export(slug, dest, overwrite):
+        """Write a course's current version back to a pack folder, byte for byte."""
+        try:
+            path = importer.export_course(slug, dest, overwrite=overwrite)
+        except (LookupError, CoursePackError) as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"exported {slug} to {path}")
+
     @lms.command("setup")
     @click.pass_context
     def setup(ctx):
-        """Everything `make run` needs after migrating: demo accounts (and course import)."""
+        """Everything `make run` needs after migrating: import courses/, create demo accounts."""
+        ctx.invoke(import_, paths=(), note="make run")
         ctx.invoke(demo)

@@ -1,0 +1,1 @@
+"""Courses: imported packs, versions, catalogue, course and module pages, enrolment."""

@@ -1,0 +1,1 @@
+"""Learning: enrolments, module progress and the one rule that computes course progress."""

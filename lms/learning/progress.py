@@ -1,0 +1,144 @@
+"""The one rule for course progress, used by every page, report and the completion check.
+
+Progress items are the modules and the quizzes of the course's *current* version:
+- a module counts when the learner marked it done (in any version: module identity is stable);
+- a quiz counts when the learner's grade for it (the quiz's grading method across attempts)
+  reaches its pass mark (module quizzes also need the pack's `min_module_quiz_score`).
+Modules removed from the course no longer count but keep their history. A completed course stays
+completed: `completed_at` is recorded on the enrolment with the version it was completed against,
+and modules added afterwards are shown as "new since you completed" without taking it away.
+A completed course always shows 100 %, so the bar and the status never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from lms.courses.models import Course, ModuleVersion, QuizVersion
+from lms.extensions import db
+from lms.learning.models import Enrollment, ModuleCompletion
+
+
+@dataclass
+class Progress:
+    """A learner's progress in one course (the current version)."""
+
+    modules_total: int = 0
+    modules_done: int = 0
+    quizzes_total: int = 0
+    quizzes_passed: int = 0
+    enrolled: bool = False
+    completed: bool = False
+    new_since_completion: int = 0
+    done_module_ids: set[int] = field(default_factory=set)
+    passed_quiz_ids: set[int] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return self.modules_total + self.quizzes_total
+
+    @property
+    def done(self) -> int:
+        return self.modules_done + self.quizzes_passed
+
+    @property
+    def percent(self) -> int:
+        if self.completed:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, (self.done * 100) // self.total) if self.done < self.total else 100
+
+
+def quiz_scores(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
+    """The learner's grade (percent) per quiz.
+
+    Quiz attempts are recorded by the quiz engine (issue 5); until it lands no quiz is passed,
+    so a course with quizzes cannot be completed yet, and its page says which quizzes remain.
+    """
+    del user_id, quiz_ids
+    return {}
+
+
+def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progress]:
+    """Progress per course id for one learner, in a constant number of queries."""
+    result = {c.id: Progress() for c in courses}
+    version_ids = {c.current_version_id: c.id for c in courses if c.current_version_id}
+    if not version_ids:
+        return result
+    modules = db.session.execute(
+        select(ModuleVersion.version_id, ModuleVersion.module_id)
+        .where(ModuleVersion.version_id.in_(version_ids))
+    ).all()
+    quizzes = db.session.execute(
+        select(QuizVersion.version_id, QuizVersion.quiz_id, QuizVersion.kind, QuizVersion.settings)
+        .where(QuizVersion.version_id.in_(version_ids), QuizVersion.kind != "practical")
+    ).all()
+    modules_by_course: dict[int, list[int]] = defaultdict(list)
+    for version_id, module_id in modules:
+        modules_by_course[version_ids[version_id]].append(module_id)
+    quizzes_by_course: dict[int, list] = defaultdict(list)
+    for row in quizzes:
+        quizzes_by_course[version_ids[row.version_id]].append(row)
+    for course_id, p in result.items():
+        p.modules_total = len(modules_by_course[course_id])
+        p.quizzes_total = len(quizzes_by_course[course_id])
+    if user_id is None:
+        return result
+
+    all_module_ids = [m for ms in modules_by_course.values() for m in ms]
+    done = set(db.session.scalars(
+        select(ModuleCompletion.module_id).where(
+            ModuleCompletion.user_id == user_id, ModuleCompletion.module_id.in_(all_module_ids))
+    )) if all_module_ids else set()
+    all_quiz_ids = [q.quiz_id for qs in quizzes_by_course.values() for q in qs]
+    scores = quiz_scores(user_id, all_quiz_ids) if all_quiz_ids else {}
+    enrollments = {
+        e.course_id: e for e in db.session.scalars(
+            select(Enrollment).where(Enrollment.user_id == user_id,
+                                     Enrollment.course_id.in_(list(result))))
+    }
+    completion_rules = {c.id: (c.current_version.manifest.get("completion", {})
+                               if c.current_version else {}) for c in courses}
+    for course_id, p in result.items():
+        ids = modules_by_course[course_id]
+        p.done_module_ids = done.intersection(ids)
+        p.modules_done = len(p.done_module_ids)
+        rule = completion_rules[course_id]
+        for q in quizzes_by_course[course_id]:
+            if quiz_passed(q.kind, q.settings, rule, scores.get(q.quiz_id)):
+                p.passed_quiz_ids.add(q.quiz_id)
+        p.quizzes_passed = len(p.passed_quiz_ids)
+        enrollment = enrollments.get(course_id)
+        p.enrolled = bool(enrollment and enrollment.active)
+        p.completed = bool(enrollment and enrollment.completed_at)
+        if p.completed:
+            p.new_since_completion = len(set(ids) - p.done_module_ids)
+    return result
+
+
+def quiz_passed(kind: str, settings: dict, rule: dict, score: float | None) -> bool:
+    """Whether a quiz grade meets the quiz's pass mark and the course's completion rule."""
+    if score is None:
+        return False
+    needed = float(settings.get("pass_mark", 0))
+    if kind == "module":
+        needed = max(needed, float(rule.get("min_module_quiz_score", 0)))
+    elif kind == "final":
+        needed = max(needed, float(rule.get("final_min_score", 0)))
+    return score >= needed
+
+
+def requirements_met(progress: Progress, rule: dict) -> bool:
+    """The pack's completion rule, applied to a learner's progress."""
+    required_modules = rule.get("modules", "all")
+    needed = progress.modules_total if required_modules == "all" else int(required_modules)
+    if progress.modules_done < min(needed, progress.modules_total):
+        return False
+    if progress.quizzes_passed < progress.quizzes_total:
+        return False
+    return not rule.get("practical")  # practical assignments arrive with the grading queue
