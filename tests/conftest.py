@@ -173,3 +173,35 @@ def logged_in(client, auth, participant):
     """A client logged in as a participant."""
     auth.login(participant.email)
     return client
+
+
+class QueryCounter:
+    """Counts the SQL statements an app runs while the counter is active."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, *args):
+        self.statements.append(statement)
+
+    def __len__(self):
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Use as `with count_queries() as q: ...; len(q)`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(_db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -74,7 +74,9 @@ class RegisterForm(AffiliationMixin, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[required(), valid_email()])
+    # No syntax check here: any address an account was created with must be able to log in
+    # (email_validator refuses reserved domains such as the demo accounts' .test).
+    email = EmailField(_l("Email"), validators=[required(), max_len(254)])
     password = PasswordField(_l("Password"), validators=[required()])
     remember = BooleanField(_l("Remember me on this device"))
     submit = SubmitField(_l("Log in"))
@@ -100,7 +102,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[required(), valid_email()])
+    email = EmailField(_l("Email"), validators=[required(), max_len(254)])
     submit = SubmitField(_l("Send reset link"))
 
 

@@ -13,7 +13,8 @@ from .references import classify_reference
 
 EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists"]
 EXTENSION_CONFIGS = {
-    "toc": {"permalink": True, "permalink_title": "Tautan ke bagian ini"},
+    # baselevel 2: the page title is the only <h1>; a "# Heading" in a module becomes <h2>.
+    "toc": {"permalink": True, "permalink_title": "Tautan ke bagian ini", "baselevel": 2},
     "tables": {"use_align_attribute": True},
 }
 

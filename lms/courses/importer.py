@@ -161,7 +161,7 @@ def _create_version(course: Course, pack: CoursePack, note: str) -> CourseVersio
     modules = _modules_by_slug(course.id, [m.slug for m in pack.modules], Module)
     for source in pack.modules:
         html, toc = _render(
-            source.body_markdown,
+            _without_title_heading(source.body_markdown, source.title),
             module_url=lambda slug, anchor: module_path(pack.slug, slug) + (f"#{anchor}" if anchor else ""),
             media_url=lambda path: media_path(pack.slug, version.id, path),
             media_size=sizes.get,
@@ -183,6 +183,14 @@ def _create_version(course: Course, pack: CoursePack, note: str) -> CourseVersio
             questions=questions,
         ))
     return version
+
+
+def _without_title_heading(markdown: str, title: str) -> str:
+    """Drop a leading `# Title` that repeats the front-matter title (the page shows it once)."""
+    lines = markdown.lstrip("\n").split("\n", 1)
+    if lines and lines[0].strip().lstrip("#").strip() == title.strip() and lines[0].startswith("# "):
+        return lines[1] if len(lines) > 1 else ""
+    return markdown
 
 
 def _minutes(source) -> int:

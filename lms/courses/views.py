@@ -1,5 +1,199 @@
-"""Catalogue, course and module pages (filled in below)."""
+"""Catalogue, course and module pages, enrolment and "mark as done"."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from lms.content import AREAS
+from lms.courses import queries
+from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+from lms.learning import services as learning
+from lms.learning.progress import progress_for
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+AREA_LABELS = {
+    "ict": _l("ICT literacy"),
+    "information-management": _l("Information management"),
+    "community-engagement": _l("Community engagement"),
+    "other": _l("Other"),
+}
+
+
+class ActionForm(FlaskForm):
+    """An empty form: CSRF protection for one-button actions (enrol, mark as done)."""
+
+
+def _locale() -> str:
+    return str(get_locale())
+
+
+def _course_or_404(slug: str):
+    course = queries.course_by_slug(slug)
+    if course is None or course.status != "published":
+        abort(404)
+    return course
+
+
+def quiz_url(quiz_id: int) -> str | None:
+    """Link to a quiz, or None when the quiz engine is not mounted (quizzes then show as text)."""
+    try:
+        return url_for("quizzes.quiz", quiz_id=quiz_id)
+    except BuildError:
+        return None
+
+
+@bp.app_context_processor
+def course_helpers():
+    return {"area_labels": AREA_LABELS, "locale": _locale, "quiz_url": quiz_url}
+
+
+@bp.route("/")
+def catalogue():
+    area = request.args.get("area") or None
+    if area not in AREAS:
+        area = None
+    q = (request.args.get("q") or "").strip()[:100]
+    courses = queries.published_courses(area, q)
+    user_id = current_user.id if current_user.is_authenticated else None
+    progress = progress_for(user_id, courses)
+    return render_template("courses/catalogue.html", courses=courses, progress=progress,
+                           area=area, q=q, areas=AREAS)
+
+
+@bp.route("/<slug>")
+def course(slug: str):
+    course = _course_or_404(slug)
+    items = queries.syllabus(course)
+    quizzes = queries.quizzes_of(course)
+    user_id = current_user.id if current_user.is_authenticated else None
+    progress = progress_for(user_id, [course])[course.id]
+    enrollment = learning.get_enrollment(user_id, course.id) if user_id else None
+    locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
+    next_item = _next_module(items, progress.done_module_ids, locked, enrollment)
+    return render_template(
+        "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
+        enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
+        manifest=course.current_version.manifest,
+    )
+
+
+def _next_module(items, done, locked, enrollment):
+    """Where "continue" leads: the last visited module if unfinished, else the first not done."""
+    by_id = {i.module_id: i for i in items}
+    if enrollment and enrollment.last_module_id in by_id and enrollment.last_module_id not in done:
+        return by_id[enrollment.last_module_id]
+    return next((i for i in items if i.module_id not in done and i.module_id not in locked), None)
+
+
+@bp.route("/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    course = _course_or_404(slug)
+    if ActionForm().validate_on_submit():
+        try:
+            learning.enrol(current_user, course)
+        except ServiceError as err:
+            flash(str(err.message), "error")
+        else:
+            flash(_("You are enrolled. Start with the first module whenever you are ready."), "success")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.route("/<slug>/unenrol", methods=["POST"])
+@login_required
+def unenrol(slug: str):
+    course = _course_or_404(slug)
+    if ActionForm().validate_on_submit():
+        learning.unenrol(current_user, course)
+        flash(_("You have left the course. Your progress is kept if you enrol again."), "info")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+@bp.route("/<slug>/modules/<module_slug>")
+@login_required
+def module(slug: str, module_slug: str):
+    course = _course_or_404(slug)
+    page = queries.module_page(course, module_slug)
+    if page is None:
+        abort(404)
+    enrollment = learning.get_enrollment(current_user.id, course.id)
+    if (enrollment is None or not enrollment.active) and not current_user.is_trainer:
+        flash(_("Enrol in the course to read its modules."), "info")
+        return redirect(url_for("courses.course", slug=slug))
+    items = queries.syllabus(course)
+    progress = progress_for(current_user.id, [course])[course.id]
+    locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
+    if page.module_id in locked and not current_user.is_trainer:
+        flash(_("Finish the previous modules first: this course opens its modules in order."), "info")
+        return redirect(url_for("courses.course", slug=slug))
+    if enrollment is not None and enrollment.active:
+        learning.record_visit(current_user, course, page.module)
+    index = next(i for i, item in enumerate(items) if item.module_id == page.module_id)
+    quizzes = [q for q in queries.quizzes_of(course) if q.module_id == page.module_id]
+    return render_template(
+        "courses/module.html", course=course, page=page, items=items, index=index,
+        prev_item=items[index - 1] if index > 0 else None,
+        next_item=items[index + 1] if index + 1 < len(items) else None,
+        progress=progress, locked=locked, quizzes=quizzes, enrollment=enrollment,
+        done=page.module_id in progress.done_module_ids, form=ActionForm(),
+    )
+
+
+@bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])
+@login_required
+def mark_done(slug: str, module_slug: str):
+    course = _course_or_404(slug)
+    page = queries.module_page(course, module_slug)
+    if page is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        completed = learning.mark_module_done(current_user, course, page.module)
+    except ServiceError as err:
+        flash(str(err.message), "error")
+        return redirect(url_for("courses.course", slug=slug))
+    if completed:
+        flash(_("Congratulations! You have completed this course."), "success")
+    else:
+        flash(_("Module marked as done."), "success")
+    items = queries.syllabus(course)
+    index = next((i for i, item in enumerate(items) if item.module_id == page.module_id), None)
+    if request.form.get("next") == "1" and index is not None and index + 1 < len(items):
+        return redirect(url_for("courses.module", slug=slug, module_slug=items[index + 1].slug))
+    return redirect(url_for("courses.module", slug=slug, module_slug=module_slug))
+
+
+@bp.route("/<slug>/v<int:version_id>/<path:path>")
+def media(slug: str, version_id: int, path: str):
+    """A pack file (image, PDF...) of one version: immutable, so browsers keep it for a year."""
+    if not path.startswith("media/"):
+        abort(404)
+    row = db.session.execute(
+        select(PackBlob.data, PackBlob.sha256)
+        .join(PackFile, PackFile.sha256 == PackBlob.sha256)
+        .join(CourseVersion, CourseVersion.id == PackFile.version_id)
+        .join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == slug, Course.status == "published",
+               PackFile.version_id == version_id, PackFile.path == path)
+    ).first()
+    if row is None:
+        abort(404)
+    response = send_file(io.BytesIO(row.data), download_name=path.rsplit("/", 1)[-1],
+                         etag=row.sha256, max_age=31536000, conditional=True)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Media is author content: never let an uploaded SVG or HTML run script on our origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response

@@ -1,13 +1,36 @@
-"""The home page: a welcome for visitors, the learner's Beranda once logged in."""
+"""The home page: a welcome for visitors, the learner's Beranda (dashboard) once logged in."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from lms.courses import queries
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.learning.progress import progress_for
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html")
+    if not current_user.is_authenticated:
+        return render_template("main/home.html")
+    courses = list(db.session.scalars(
+        select(Course).options(joinedload(Course.current_version))
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == current_user.id, Enrollment.status == "active",
+               Course.current_version_id.is_not(None))
+        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
+    ).unique())
+    progress = progress_for(current_user.id, courses)
+    in_progress = [c for c in courses if not progress[c.id].completed]
+    completed = [c for c in courses if progress[c.id].completed]
+    suggestions = [] if courses else queries.published_courses()[:3]
+    return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
+                           progress=progress, suggestions=suggestions)
 
 
 @bp.route("/healthz")

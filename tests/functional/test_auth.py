@@ -207,3 +207,14 @@ def test_deactivated_user_cannot_log_in(client, auth, participant):
     participant.active = False
     db.session.commit()
     assert auth.login(participant.email).status_code == 422
+
+
+def test_demo_accounts_can_log_in_through_the_form(client, runner):
+    from lms.cli import DEMO_ACCOUNTS
+
+    runner.invoke(args=["lms", "demo"])
+    for account in DEMO_ACCOUNTS:
+        response = client.post("/login", data={"email": account["email"],
+                                               "password": account["password"]})
+        assert response.status_code == 302, account["email"]
+        client.post("/logout")

@@ -86,13 +86,14 @@ def test_external_links_get_rel_and_target_and_internal_do_not():
 
 def test_headings_keep_ids_and_toc_is_flat():
     html, toc = render("# Satu & Dua\n\n## Bagian *A*\n\n### Rinci\n\n## Bagian B\n")
-    assert '<h1 id="satu-dua">' in html
+    # The page title is the page's only <h1>: module headings start one level down.
+    assert '<h2 id="satu-dua">' in html and "<h1" not in html
     assert 'class="headerlink"' in html
     assert toc == [
-        {"id": "satu-dua", "name": "Satu & Dua", "level": 1},
-        {"id": "bagian-a", "name": "Bagian A", "level": 2},
-        {"id": "rinci", "name": "Rinci", "level": 3},
-        {"id": "bagian-b", "name": "Bagian B", "level": 2},
+        {"id": "satu-dua", "name": "Satu & Dua", "level": 2},
+        {"id": "bagian-a", "name": "Bagian A", "level": 3},
+        {"id": "rinci", "name": "Rinci", "level": 4},
+        {"id": "bagian-b", "name": "Bagian B", "level": 3},
     ]
 
 

@@ -1,0 +1,109 @@
+"""Enrolment and module completion: the only code that writes learners' progress."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User, utcnow
+from lms.courses.models import Course, Module
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+from lms.learning.models import Enrollment, ModuleCompletion
+from lms.learning.progress import progress_for, requirements_met
+
+
+class NotEnrolled(ServiceError):
+    """The learner must enrol before doing this."""
+
+
+def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.user_id == user_id, Enrollment.course_id == course_id))
+
+
+def enrol(user: User, course: Course) -> Enrollment:
+    """Enrol (or re-enrol) a learner. Re-enrolling keeps all earlier progress."""
+    if course.status != "published":
+        raise ServiceError(_l("This course is not open for enrolment."))
+    if course.enrolment != "open" and not user.is_trainer:
+        raise ServiceError(_l("This course is taken in a cohort. Your trainer will enrol you."))
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is None:
+        enrollment = Enrollment(user_id=user.id, course_id=course.id)
+        db.session.add(enrollment)
+        try:
+            db.session.commit()
+        except IntegrityError:  # a double click enrolled in another request: fine
+            db.session.rollback()
+            enrollment = get_enrollment(user.id, course.id)
+    elif enrollment.status != "active":
+        enrollment.status = "active"
+        db.session.commit()
+    return enrollment
+
+
+def unenrol(user: User, course: Course) -> None:
+    """Withdraw from a course. Progress is kept for a later re-enrolment."""
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is not None and enrollment.status == "active":
+        enrollment.status = "withdrawn"
+        db.session.commit()
+
+
+def record_visit(user: User, course: Course, module: Module) -> None:
+    """Remember where the learner is, for "continue where I left off"."""
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is not None and enrollment.active and enrollment.last_module_id != module.id:
+        enrollment.last_module_id = module.id
+        enrollment.last_activity_at = utcnow()
+        db.session.commit()
+
+
+def mark_module_done(user: User, course: Course, module: Module) -> bool:
+    """Mark a module as done (idempotent, safe from two tabs); completes the course if due.
+
+    Returns True if this call completed the course.
+    """
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is None or not enrollment.active:
+        raise NotEnrolled(_l("Enrol in the course first."))
+    exists = db.session.scalar(select(ModuleCompletion.id).where(
+        ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id))
+    if exists is None:
+        db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id))
+        try:
+            db.session.flush()
+        except IntegrityError:  # the other tab won the race; the module is done either way
+            db.session.rollback()
+            enrollment = get_enrollment(user.id, course.id)
+    enrollment.last_module_id = module.id
+    enrollment.last_activity_at = utcnow()
+    completed_now = _complete_if_due(user, course, enrollment)
+    db.session.commit()
+    return completed_now
+
+
+def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool:
+    """Record course completion in the caller's transaction when the pack's rule is met."""
+    if enrollment.completed_at is not None or course.current_version is None:
+        return False
+    progress = progress_for(user.id, [course])[course.id]
+    rule = course.current_version.manifest.get("completion", {})
+    if not requirements_met(progress, rule):
+        return False
+    enrollment.completed_at = utcnow()
+    enrollment.completed_version_id = course.current_version_id
+    return True
+
+
+def check_completion(user: User, course: Course) -> bool:
+    """Re-evaluate completion after something outside this module changed (e.g. a quiz grade)."""
+    enrollment = get_enrollment(user.id, course.id)
+    if enrollment is None or not enrollment.active:
+        return False
+    completed_now = _complete_if_due(user, course, enrollment)
+    if completed_now:
+        db.session.commit()
+    return completed_now

@@ -1,0 +1,50 @@
+"""A learner enrols, reads two modules and sees the progress, in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from lms.auth.services import register_participant
+from lms.extensions import db
+from tests.packs import import_folder
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
+
+
+@pytest.fixture
+def learner(live_server):
+    with live_server.app.app_context():
+        import_folder(EXAMPLE)
+        register_participant(full_name="Yohana Wenda", email="yohana@contoh.id",
+                             password="noken-dan-buku-2026", library_name="Perpustakaan Desa Wamena",
+                             library_level="desa", province_code="95", regency_code="95.01")
+        db.session.remove()
+    return "yohana@contoh.id", "noken-dan-buku-2026"
+
+
+def test_enrol_read_two_modules_progress_shows_two_of_n(page, learner):
+    email, password = learner
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+
+    page.get_by_role("link", name="Kursus", exact=True).click()
+    page.get_by_role("link", name="Contoh Kursus: Literasi Digital di Perpustakaan").click()
+    page.get_by_role("button", name="Ikuti kursus ini").click()
+    expect(page.locator(".progress__text")).to_contain_text("0 dari 4 selesai")
+
+    page.get_by_role("link", name="Mulai:").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.get_by_role("button", name="Tandai selesai dan lanjutkan").click()
+    # Sequential course: the second module opened after the first was done.
+    expect(page.get_by_text("Modul 2 dari 2")).to_be_visible()
+    page.get_by_role("button", name="Tandai selesai").click()
+    expect(page.locator(".module-done .progress__text")).to_contain_text("2 dari 4 selesai")
+
+    page.get_by_role("link", name="Beranda").click()
+    expect(page.locator(".progress__text")).to_contain_text("2 dari 4 selesai")
+    expect(page.locator("progress")).to_have_attribute("value", "50")
