@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -93,7 +94,8 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         if self.PRODUCTION:
             self.PREFERRED_URL_SCHEME = "https"
-        self.SERVER_NAME_FOR_LINKS = os.environ.get("PELITA_BASE_URL", "http://127.0.0.1:5000")
+        # The public address printed in certificates (QR code) and credentials.
+        self.BASE_URL = os.environ.get("PELITA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         if os.environ.get("PELITA_COURSE_DIRS"):
             self.COURSE_DIRS = os.environ["PELITA_COURSE_DIRS"].split(os.pathsep)
 
@@ -106,6 +108,20 @@ class Config:
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
         self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
         self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Pelita <noreply@localhost>")
+
+        # Certificates: who issues them and how they are signed.
+        self.CERT_ISSUER_NAME = os.environ.get(
+            "CERT_ISSUER_NAME", "Program Transformasi Perpustakaan Berbasis Inklusi Sosial")
+        self.CERT_PLACE = os.environ.get("CERT_PLACE", "Jakarta")
+        self.CERT_SIGNATORY_NAME = os.environ.get("CERT_SIGNATORY_NAME", "Koordinator Master Trainer")
+        self.CERT_SIGNATORY_ROLE = os.environ.get("CERT_SIGNATORY_ROLE", "Master Trainer TPBIS")
+        self.CERT_LOGO_PATH = os.environ.get("CERT_LOGO_PATH")  # SVG/PNG; a neutral default ships
+        self.CREDENTIAL_KEY_PATH = os.environ.get(
+            "CREDENTIAL_KEY_PATH", str(INSTANCE_DIR / "credential_ed25519.pem"))
+        self.VERIFY_MISS_LIMIT = os.environ.get("VERIFY_MISS_LIMIT", "20/minute")
+
+        # Quizzes: how long after a time limit the last save is still accepted.
+        self.QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "60"))
 
         # gunicorn (make serve).
         self.WEB_WORKERS = int(os.environ.get("WEB_WORKERS", "2"))
@@ -123,4 +139,6 @@ class TestConfig(Config):
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.MAIL_BACKEND = "memory"
+        self.BASE_URL = "http://localhost"
+        self.CREDENTIAL_KEY_PATH = os.path.join(tempfile.gettempdir(), "pelita-test-credential.pem")
         self.RATELIMIT_STORAGE_URI = "memory://"

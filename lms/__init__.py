@@ -28,13 +28,19 @@ def create_app(config: object | None = None) -> Flask:
     from lms import models  # noqa: F401  (register every model with SQLAlchemy)
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
     from lms.main.views import bp as main_bp
+    from lms.quizzes.views import bp as quizzes_bp
+    from lms.verify.views import bp as verify_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(verify_bp)
 
     from lms.quizzes.setup import init_question_types
 

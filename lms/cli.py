@@ -102,6 +102,60 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(str(err)) from None
         click.echo(f"exported {slug} to {path}")
 
+    @lms.command("close-overdue")
+    def close_overdue():
+        """Grade quiz attempts whose time limit has run out (run from cron or a worker)."""
+        from lms.quizzes import services as quiz_services
+
+        closed = quiz_services.close_overdue()
+        click.echo(f"closed {closed} overdue attempt(s)")
+
+    @lms.command("export-gift")
+    @click.argument("quiz_id", type=int)
+    def export_gift(quiz_id):
+        """Print the questions of a quiz's current version in Moodle's GIFT format."""
+        from lms.courses.models import Quiz
+        from lms.extensions import db
+        from lms.quizzes import services as quiz_services
+        from lms.quizzes.formats.gift import export_gift_report
+
+        quiz = db.session.get(Quiz, quiz_id)
+        version = quiz_services.current_version(quiz) if quiz is not None else None
+        if version is None:
+            raise click.ClickException(f"no quiz {quiz_id} in a current course version")
+        text, report = export_gift_report(version.questions)
+        for question_id, message in report:
+            click.echo(f"warning: {question_id}: {message}", err=True)
+        click.echo(text, nl=False)
+
+    @lms.command("verify-credential")
+    @click.argument("file", type=click.File("rb"))
+    def verify_credential_cmd(file):
+        """Check a downloaded certificate credential (JSON) against this installation's key."""
+        import json
+
+        from lms.certificates import services as cert_services
+        from lms.certificates.signing import verify_credential
+
+        try:
+            document = json.loads(file.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise click.ClickException(f"not a JSON credential: {err}") from None
+        result = verify_credential(document, cert_services.public_keys())
+        if not result.valid:
+            raise click.ClickException(f"NOT VALID: {result.reason}")
+        claims = result.claims
+        click.echo(f"VALID: {claims.get('holder_name')} — {claims.get('achievement_name')} "
+                   f"({claims.get('hours')} JP, {claims.get('valid_from')}), code {claims.get('code')}")
+
+    @lms.command("render-certificates")
+    @click.option("--limit", type=int, default=None, help="Render at most this many.")
+    def render_certificates(limit):
+        """Render missing or outdated certificate PDFs (run after a design change, or by a worker)."""
+        from lms.certificates import services as cert_services
+
+        click.echo(f"rendered {cert_services.render_stale(limit)} certificate(s)")
+
     @lms.command("setup")
     @click.pass_context
     def setup(ctx):

@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic's autogenerate sees them all."""
 
 from lms.auth.models import LibraryLevel, Role, User
+from lms.certificates.models import Certificate
 from lms.courses.models import (
     Course,
     CourseVersion,
@@ -12,8 +13,11 @@ from lms.courses.models import (
     QuizVersion,
 )
 from lms.learning.models import Enrollment, ModuleCompletion
+from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 __all__ = [
+    "Certificate",
     "Course", "CourseVersion", "Enrollment", "LibraryLevel", "Module", "ModuleCompletion",
-    "ModuleVersion", "PackBlob", "PackFile", "Quiz", "QuizVersion", "Role", "User",
+    "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
+    "QuizVersion", "Role", "User",
 ]

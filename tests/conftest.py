@@ -95,6 +95,24 @@ def app(database_url):
 
 
 @pytest.fixture
+def limited_app(database_url):
+    """An app with rate limits on, as in production (the suite's default app has them off)."""
+    from lms.extensions import limiter
+
+    config = TestConfig(database_url)
+    config.RATELIMIT_ENABLED = True
+    app = create_app(config)
+    app.test_client_class = CSRFClient
+    limiter.reset()
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -160,6 +161,26 @@ MODULE_SPEC: Spec = [
     ("minutes", False, 0, _int(0)),
     ("objectives", False, [], _list_of(_text, "non-empty strings")),
 ]
+REVIEW_MOMENTS = ("during", "immediately_after", "later_while_open", "after_close")
+REVIEW_ITEMS = ("response", "correctness", "marks", "specific_feedback", "general_feedback",
+                "right_answer")
+
+
+def _review(value: Any) -> str | None:
+    if not isinstance(value, dict) or any(k not in REVIEW_MOMENTS for k in value) or any(
+        not isinstance(v, list) or any(i not in REVIEW_ITEMS for i in v) for v in value.values()
+    ):
+        return ("a table whose keys are " + ", ".join(REVIEW_MOMENTS) + " and whose values are "
+                "lists of " + ", ".join(f'"{i}"' for i in REVIEW_ITEMS))
+    return None
+
+
+def _when(value: Any) -> str | None:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return None
+    return "a TOML date-time such as 2026-12-31T17:00:00+07:00 (no zone = WIB) or a date"
+
+
 QUIZ_SPEC: Spec = [
     ("module", False, None, _slug()),
     ("kind", True, None, _enum(*QUIZ_KINDS)),
@@ -170,6 +191,10 @@ QUIZ_SPEC: Spec = [
     ("shuffle_questions", False, False, _bool),
     ("shuffle_options", False, True, _bool),
     ("draw", False, 0, _int(0)),
+    ("per_page", False, 0, _int(0)),
+    ("opens_at", False, None, _when),
+    ("closes_at", False, None, _when),
+    ("review", False, None, _review),
 ]
 QUIZ_SETTINGS = (
     "pass_mark",
@@ -179,6 +204,10 @@ QUIZ_SETTINGS = (
     "shuffle_questions",
     "shuffle_options",
     "draw",
+    "per_page",
+    "opens_at",
+    "closes_at",
+    "review",
 )
 QUIZ_TITLE_SPEC: Spec = [("id", True, None, _text), ("en", False, None, _text)]
 QUESTION_CORE = ("id", "type", "text")
@@ -709,7 +738,8 @@ class _PackReader:
             filename=rel,
             module=module,
             kind=kind,
-            settings={key: values[key] for key in QUIZ_SETTINGS},
+            settings={key: _json_setting(values[key]) for key in QUIZ_SETTINGS
+                      if values[key] is not None},
             title={k: v for k, v in title.items() if v is not None},
             questions=questions,
         )
@@ -831,6 +861,11 @@ class _PackReader:
             content_hash=compute_content_hash(files),
             source=self.label,
         )
+
+
+def _json_setting(value: Any) -> Any:
+    """Settings are stored as JSON: TOML dates become ISO 8601 text."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _opens_multiline(line: str) -> bool:

@@ -3,7 +3,8 @@
 Progress items are the modules and the quizzes of the course's *current* version:
 - a module counts when the learner marked it done (in any version: module identity is stable);
 - a quiz counts when the learner's grade for it (the quiz's grading method across attempts)
-  reaches its pass mark (module quizzes also need the pack's `min_module_quiz_score`).
+  reaches its pass mark (module quizzes also need the pack's `min_module_quiz_score`, the final
+  assessment `final_min_score`); a practical assignment counts once a trainer's grade passes it.
 Modules removed from the course no longer count but keep their history. A completed course stays
 completed: `completed_at` is recorded on the enrolment with the version it was completed against,
 and modules added afterwards are shown as "new since you completed" without taking it away.
@@ -55,13 +56,10 @@ class Progress:
 
 
 def quiz_scores(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
-    """The learner's grade (percent) per quiz.
+    """The learner's grade (percent) per quiz: each quiz's grading method over graded attempts."""
+    from lms.quizzes.services import grades_for
 
-    Quiz attempts are recorded by the quiz engine (issue 5); until it lands no quiz is passed,
-    so a course with quizzes cannot be completed yet, and its page says which quizzes remain.
-    """
-    del user_id, quiz_ids
-    return {}
+    return grades_for(user_id, quiz_ids)
 
 
 def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progress]:
@@ -76,7 +74,7 @@ def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progre
     ).all()
     quizzes = db.session.execute(
         select(QuizVersion.version_id, QuizVersion.quiz_id, QuizVersion.kind, QuizVersion.settings)
-        .where(QuizVersion.version_id.in_(version_ids), QuizVersion.kind != "practical")
+        .where(QuizVersion.version_id.in_(version_ids))
     ).all()
     modules_by_course: dict[int, list[int]] = defaultdict(list)
     for version_id, module_id in modules:
@@ -139,6 +137,5 @@ def requirements_met(progress: Progress, rule: dict) -> bool:
     needed = progress.modules_total if required_modules == "all" else int(required_modules)
     if progress.modules_done < min(needed, progress.modules_total):
         return False
-    if progress.quizzes_passed < progress.quizzes_total:
-        return False
-    return not rule.get("practical")  # practical assignments arrive with the grading queue
+    # Every quiz of the version counts, the trainer-graded practical assignment included.
+    return progress.quizzes_passed >= progress.quizzes_total

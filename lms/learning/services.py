@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User, utcnow
+from lms.certificates.services import issue_for_completion
 from lms.courses.models import Course, Module
 from lms.errors_domain import ServiceError
 from lms.extensions import db
@@ -95,7 +96,29 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
         return False
     enrollment.completed_at = utcnow()
     enrollment.completed_version_id = course.current_version_id
+    # The certificate is issued in the same transaction that completes the course.
+    final = course_final_score(user.id, course)
+    issue_for_completion(user, course, enrollment.completed_at, score=final)
     return True
+
+
+def course_final_score(user_id: int, course: Course) -> float | None:
+    """The learner's grade in the course's final assessment, if the course has one."""
+    from lms.courses.queries import quizzes_of
+    from lms.learning.progress import quiz_scores
+
+    finals = [q.quiz_id for q in quizzes_of(course) if q.kind == "final"]
+    return quiz_scores(user_id, finals).get(finals[0]) if finals else None
+
+
+def complete_if_due(user_id: int, course_id: int) -> bool:
+    """In the caller's transaction (no commit): record completion and issue the certificate
+    when the course's rule is now met. Called by the quiz engine when an attempt is graded."""
+    enrollment = get_enrollment(user_id, course_id)
+    if enrollment is None or not enrollment.active or enrollment.completed_at is not None:
+        return False
+    return _complete_if_due(db.session.get(User, user_id), db.session.get(Course, course_id),
+                            enrollment)
 
 
 def check_completion(user: User, course: Course) -> bool:

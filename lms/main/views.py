@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from lms.certificates import services as certificate_services
 from lms.courses import queries
 from lms.courses.models import Course
 from lms.extensions import db
@@ -30,7 +31,9 @@ def home():
     completed = [c for c in courses if progress[c.id].completed]
     suggestions = [] if courses else queries.published_courses()[:3]
     return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
-                           progress=progress, suggestions=suggestions)
+                           progress=progress, suggestions=suggestions,
+                           certificates=certificate_services.certificates_of(current_user.id),
+                           today=certificate_services.today_jakarta())
 
 
 @bp.route("/healthz")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from lms.extensions import COOKIE_LANG
 
 
@@ -106,27 +104,6 @@ def test_session_cookie_is_httponly_and_samesite(client, participant):
     response = client.post("/login", data={"email": participant.email, "password": "kata-sandi-kuat-42"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-
-
-@pytest.fixture
-def limited_app(database_url):
-    """An app with rate limits on, as in production (the suite's default app has them off)."""
-    from config import TestConfig
-    from lms import create_app
-    from lms.extensions import db, limiter
-    from tests.conftest import CSRFClient
-
-    config = TestConfig(database_url)
-    config.RATELIMIT_ENABLED = True
-    app = create_app(config)
-    app.test_client_class = CSRFClient
-    limiter.reset()
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
 
 
 def test_login_is_rate_limited_with_a_translated_429(limited_app):

@@ -72,6 +72,7 @@ def test_rich_pack_loads_everything():
         "shuffle_questions": False,
         "shuffle_options": True,
         "draw": 1,
+        "per_page": 0,  # default filled in; opens_at, closes_at and review are left out when unset
     }
     assert [q["_line"] for q in opening.questions] == [12, 18]
     assert opening.questions[1]["options"][0] == {"id": "x", "text": "X", "correct": True}

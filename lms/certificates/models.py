@@ -1,0 +1,82 @@
+"""Issued certificates. A certificate is never deleted: it is revoked or superseded."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.models import User, utcnow
+from lms.extensions import db
+
+
+class Certificate(db.Model):
+    """What a certificate claims, frozen at issue time, plus its status and rendered files."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        # At most one standing (not revoked, not superseded) certificate per learner and course.
+        Index("uq_certificates_standing", "user_id", "course_id", unique=True,
+              sqlite_where=text("revoked_at IS NULL AND superseded_at IS NULL"),
+              postgresql_where=text("revoked_at IS NULL AND superseded_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # canonical PLT-XXXX-XXXX-C
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"))
+    holder_name: Mapped[str] = mapped_column(String(200))
+    course_title_id: Mapped[str] = mapped_column(String(300))
+    course_title_en: Mapped[str] = mapped_column(String(300))
+    content_version: Mapped[str] = mapped_column(String(60))
+    hours: Mapped[int] = mapped_column(Integer)
+    modules: Mapped[list] = mapped_column(JSON, default=list)
+    completed_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column(Float)
+    show_score: Mapped[bool] = mapped_column(default=False)
+    issuer_name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(100))
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    signatory_role: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issue_reason: Mapped[str] = mapped_column(Text, default="")  # manual issue / re-issue
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    credential: Mapped[dict] = mapped_column(JSON)  # the signed Open Badges 3.0 credential
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_design: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    def status(self, today: date) -> str:
+        """valid | revoked | superseded | expired — revocation and replacement win over expiry."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.superseded_at is not None:
+            return "superseded"
+        if self.expires_on is not None and today > self.expires_on:
+            return "expired"
+        return "valid"
+
+    def course_title(self, locale: str) -> str:
+        return self.course_title_en if locale == "en" and self.course_title_en else self.course_title_id

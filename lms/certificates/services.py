@@ -1,0 +1,274 @@
+"""Issuing, revoking, re-issuing and looking up certificates: the only code that writes them.
+
+Completion issues the certificate inside the completion transaction (`issue_for_completion`
+adds it to the session without committing). The PDF is rendered once and stored; it is rendered
+again only when the certificate design changes (`pdf_design_version`), by `flask lms
+render-certificates` (the background step for a whole cohort) or, as a fallback, on download.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User, utcnow
+from lms.certificates import codes, signing
+from lms.certificates.models import Certificate
+from lms.certificates.pdf import CertificateData, pdf_design_version, render_certificate_pdf
+from lms.courses.models import Course
+from lms.errors_domain import PermissionDenied, ServiceError
+from lms.extensions import db
+
+log = logging.getLogger("pelita.certificates")
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def _static_dir() -> Path:
+    return Path(current_app.static_folder)
+
+
+def signing_key():
+    """The institution's Ed25519 key, created in instance/ on first use and cached per process."""
+    cache = current_app.extensions.setdefault("pelita_signing", {})
+    path = current_app.config["CREDENTIAL_KEY_PATH"]
+    if cache.get("path") != path:
+        cache["key"] = signing.load_or_create_key(path)
+        cache["path"] = path
+    return cache["key"]
+
+
+def public_keys() -> list:
+    """Keys whose signatures the verify page accepts (the current one; add old ones on rotation)."""
+    return [signing_key()]
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['BASE_URL']}/verify/{code}"
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _unique_code() -> str:
+    while True:
+        code = codes.generate_code()
+        if db.session.scalar(select(Certificate.id).where(Certificate.code == code)) is None:
+            return code
+
+
+def standing_certificate(user_id: int, course_id: int) -> Certificate | None:
+    """The learner's current (not revoked, not superseded) certificate for a course."""
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.course_id == course_id,
+        Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None)))
+
+
+def _build(user: User, course: Course, *, completed_at: datetime, score: float | None,
+           issued_by: User | None, reason: str, holder_name: str | None = None) -> Certificate:
+    from lms.courses.queries import syllabus
+
+    version = course.current_version
+    manifest = version.manifest
+    settings = manifest.get("certificate", {})
+    cfg = current_app.config
+    completed_on = completed_at.astimezone(JAKARTA).date()
+    months = int(settings.get("valid_months") or 0)
+    cert = Certificate(
+        code=_unique_code(), user_id=user.id, course_id=course.id,
+        course_version_id=version.id, holder_name=holder_name or user.full_name,
+        course_title_id=course.title_id, course_title_en=course.title_en,
+        content_version=str(manifest.get("version", "")),
+        hours=int(settings.get("hours") or course.hours),
+        modules=[item.title for item in syllabus(course)],
+        completed_on=completed_on, score=score, show_score=bool(settings.get("show_score")),
+        issuer_name=cfg["CERT_ISSUER_NAME"], place=cfg["CERT_PLACE"],
+        signatory_name=(issued_by.full_name if issued_by and issued_by.is_trainer
+                        else cfg["CERT_SIGNATORY_NAME"]),
+        signatory_role=cfg["CERT_SIGNATORY_ROLE"],
+        issued_by_id=issued_by.id if issued_by else None, issue_reason=reason,
+        expires_on=_add_months(completed_on, months) if months else None,
+    )
+    cert.credential = _credential(cert, user)
+    return cert
+
+
+def _credential(cert: Certificate, user: User) -> dict:
+    base = current_app.config["BASE_URL"]
+    claims = {
+        "id": verify_url(cert.code), "code": cert.code, "holder_name": cert.holder_name,
+        "holder_email": user.email,
+        "achievement_id": f"{base}/courses/{cert_course_slug(cert)}",
+        "achievement_name": cert.course_title_id,
+        "achievement_description": cert.course_title_en,
+        "criteria": "; ".join(cert.modules), "hours": cert.hours,
+        "valid_from": cert.completed_on, "valid_until": cert.expires_on,
+        "name": f"Sertifikat: {cert.course_title_id}",
+    }
+    issuer = {"id": base, "name": cert.issuer_name, "url": base}
+    return signing.build_credential(claims, issuer, signing_key())
+
+
+def cert_course_slug(cert: Certificate) -> str:
+    course = db.session.get(Course, cert.course_id)
+    return course.slug if course else ""
+
+
+def issue_for_completion(user: User, course: Course, completed_at: datetime,
+                         score: float | None = None) -> Certificate | None:
+    """Add the course certificate to the caller's transaction (no commit); once per course."""
+    settings = course.current_version.manifest.get("certificate", {})
+    if not settings.get("enabled", True) or standing_certificate(user.id, course.id):
+        return None
+    cert = _build(user, course, completed_at=completed_at, score=score, issued_by=None, reason="")
+    db.session.add(cert)
+    return cert
+
+
+def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Certificate:
+    """A master trainer issues a certificate by hand; the reason is recorded."""
+    if not trainer.is_trainer:
+        raise PermissionDenied(_l("Only a master trainer can issue certificates by hand."))
+    if not (reason or "").strip():
+        raise ServiceError(_l("Give the reason for issuing this certificate."), "reason")
+    if standing_certificate(user.id, course.id):
+        raise ServiceError(_l("This learner already has a certificate for this course."))
+    cert = _build(user, course, completed_at=utcnow(), score=None, issued_by=trainer,
+                  reason=reason.strip())
+    db.session.add(cert)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_l("This learner already has a certificate for this course.")) from None
+    return cert
+
+
+def revoke(admin: User, cert: Certificate, reason: str) -> None:
+    """An admin revokes a certificate; the verify page then says so, with date and reason."""
+    if not admin.is_admin:
+        raise PermissionDenied(_l("Only an administrator can revoke certificates."))
+    if not (reason or "").strip():
+        raise ServiceError(_l("Give the reason for revoking this certificate."), "reason")
+    if cert.revoked_at is not None:
+        raise ServiceError(_l("This certificate is already revoked."))
+    cert.revoked_at = utcnow()
+    cert.revoked_by_id = admin.id
+    cert.revoke_reason = reason.strip()
+    db.session.commit()
+
+
+def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None = None) -> Certificate:
+    """Replace a certificate (e.g. a corrected name); the old code then points to the new one."""
+    if not admin.is_admin:
+        raise PermissionDenied(_l("Only an administrator can re-issue certificates."))
+    if not (reason or "").strip():
+        raise ServiceError(_l("Give the reason for re-issuing this certificate."), "reason")
+    if cert.revoked_at is not None or cert.superseded_at is not None:
+        raise ServiceError(_l("Only a standing certificate can be re-issued."))
+    user = db.session.get(User, cert.user_id)
+    course = db.session.get(Course, cert.course_id)
+    name = " ".join((holder_name or "").split()) or user.full_name
+    new = _build(user, course, completed_at=datetime.combine(cert.completed_on, datetime.min.time(),
+                                                              tzinfo=JAKARTA),
+                 score=cert.score, issued_by=admin, reason=reason.strip(), holder_name=name)
+    # Keep what the learner earned: same completion date, hours and modules as the original.
+    new.hours, new.modules, new.course_version_id = cert.hours, cert.modules, cert.course_version_id
+    new.content_version, new.expires_on = cert.content_version, cert.expires_on
+    new.credential = _credential(new, user)
+    cert.superseded_at = utcnow()  # first, so the one-standing-certificate index lets the new in
+    db.session.flush()
+    db.session.add(new)
+    db.session.flush()
+    cert.superseded_by_id = new.id
+    db.session.commit()
+    return new
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+@dataclass
+class Lookup:
+    state: str  # found | not_found | mistyped | malformed
+    code: str | None = None
+    certificate: Certificate | None = None
+
+
+def lookup(text: str) -> Lookup:
+    """Check the code's shape and check symbol before touching the database."""
+    checked = codes.check_code(text)
+    if checked.state != "ok":
+        return Lookup(checked.state, checked.code)
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == checked.code))
+    return Lookup("found" if cert else "not_found", checked.code, cert)
+
+
+def today_jakarta() -> date:
+    return utcnow().astimezone(JAKARTA).date()
+
+
+# --- files ------------------------------------------------------------------------------
+
+def _render(cert: Certificate) -> bytes:
+    cfg = current_app.config
+    data = CertificateData(
+        holder_name=cert.holder_name, course_title_id=cert.course_title_id,
+        course_title_en=cert.course_title_en, hours=cert.hours, completed_on=cert.completed_on,
+        place=cert.place, code=cert.code, issuer_name=cert.issuer_name,
+        signatory_name=cert.signatory_name, signatory_role=cert.signatory_role,
+        score=cert.score if cert.show_score else None, expires_on=cert.expires_on,
+        modules=list(cert.modules),
+    )
+    logo = Path(cfg["CERT_LOGO_PATH"]) if cfg.get("CERT_LOGO_PATH") else None
+    return render_certificate_pdf(data, static_dir=_static_dir(), verify_url=verify_url(cert.code),
+                                  logo_path=logo)
+
+
+def current_design() -> str:
+    cache = current_app.extensions.setdefault("pelita_signing", {})
+    if "design" not in cache:
+        cache["design"] = pdf_design_version(_static_dir())
+    return cache["design"]
+
+
+def pdf_for(cert: Certificate) -> bytes:
+    """The stored PDF; rendered and stored first if missing or made with an older design."""
+    design = current_design()
+    if cert.pdf is None or cert.pdf_design != design:
+        cert.pdf = _render(cert)
+        cert.pdf_design = design
+        db.session.commit()
+    return cert.pdf
+
+
+def render_stale(limit: int | None = None) -> int:
+    """Render every certificate whose PDF is missing or outdated (the background batch step)."""
+    design = current_design()
+    stmt = select(Certificate).where(
+        (Certificate.pdf_design.is_(None)) | (Certificate.pdf_design != design)).order_by(Certificate.id)
+    if limit:
+        stmt = stmt.limit(limit)
+    done = 0
+    for cert in db.session.scalars(stmt).all():
+        cert.pdf = _render(cert)
+        cert.pdf_design = design
+        db.session.commit()
+        done += 1
+    return done
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.superseded_at.is_(None))
+        .order_by(Certificate.issued_at.desc())))

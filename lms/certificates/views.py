@@ -1,0 +1,144 @@
+"""A learner's certificates (PDF and credential downloads) and the staff actions on them."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+
+from lms.auth.decorators import role_required
+from lms.auth.models import Role, User
+from lms.auth.services import get_user_by_email
+from lms.certificates import services
+from lms.certificates.models import Certificate
+from lms.courses.models import Course
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+from lms.forms import max_len, not_blank, required
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+
+
+class PrefixedForm(FlaskForm):
+    """Two forms share one page under prefixes; CSRFProtect checks the page's token globally."""
+
+    class Meta:
+        csrf = False
+
+
+class RevokeForm(PrefixedForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[required(), not_blank, max_len(1000)])
+
+
+class ReissueForm(PrefixedForm):
+    holder_name = StringField(_l("Name on the new certificate"), validators=[max_len(200)],
+                              description=_l("Leave empty to use the name in the learner's profile."))
+    reason = TextAreaField(_l("Reason for re-issuing"), validators=[required(), not_blank, max_len(1000)])
+
+
+class IssueForm(FlaskForm):
+    email = StringField(_l("Learner's email"), validators=[required(), max_len(254)])
+    course = SelectField(_l("Course"), choices=[], validators=[required()])
+    reason = TextAreaField(_l("Reason"), validators=[required(), not_blank, max_len(1000)],
+                           description=_l("For example: completed the course in a face-to-face bimtek."))
+
+
+def _own_or_staff(code: str) -> Certificate:
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None:
+        abort(404)
+    if cert.user_id != current_user.id and not current_user.is_trainer:
+        abort(403)
+    return cert
+
+
+@bp.route("/")
+@login_required
+def mine():
+    certs = services.certificates_of(current_user.id)
+    return render_template("certificates/mine.html", certs=certs, today=services.today_jakarta())
+
+
+@bp.route("/<code>.pdf")
+@login_required
+def pdf(code: str):
+    cert = _own_or_staff(code)
+    data = services.pdf_for(cert)
+    response = _download(data, "application/pdf", f"sertifikat-{cert.code}.pdf")
+    return response
+
+
+@bp.route("/<code>.credential.json")
+@login_required
+def credential(code: str):
+    cert = _own_or_staff(code)
+    body = json.dumps(cert.credential, ensure_ascii=False, indent=2).encode()
+    return _download(body, "application/json", f"kredensial-{cert.code}.json")
+
+
+def _download(body: bytes, mimetype: str, filename: str):
+    """A private file download that the browser saves rather than shows."""
+    from flask import current_app
+
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<code>/manage", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def manage(code: str):
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None:
+        abort(404)
+    revoke_form = RevokeForm(prefix="revoke")
+    reissue_form = ReissueForm(prefix="reissue")
+    try:
+        if request.form.get("action") == "revoke" and revoke_form.validate_on_submit():
+            services.revoke(current_user, cert, revoke_form.reason.data)
+            flash(_("The certificate is revoked."), "success")
+            return redirect(url_for("certificates.manage", code=code))
+        if request.form.get("action") == "reissue" and reissue_form.validate_on_submit():
+            new = services.reissue(current_user, cert, reissue_form.reason.data,
+                                   reissue_form.holder_name.data)
+            flash(_("Re-issued as %(code)s. The old code now points to the new certificate.",
+                    code=new.code), "success")
+            return redirect(url_for("certificates.manage", code=new.code))
+    except ServiceError as err:
+        flash(str(err.message), "error")
+    return render_template("certificates/manage.html", cert=cert, revoke_form=revoke_form,
+                           reissue_form=reissue_form, today=services.today_jakarta(),
+                           holder=db.session.get(User, cert.user_id))
+
+
+@bp.route("/issue", methods=["GET", "POST"])
+@role_required(Role.TRAINER)
+def issue():
+    form = IssueForm()
+    courses = list(db.session.scalars(select(Course).where(Course.current_version_id.is_not(None))
+                                      .order_by(Course.title_id)))
+    form.course.choices = [(c.slug, c.title_id) for c in courses]
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        course = next((c for c in courses if c.slug == form.course.data), None)
+        if user is None:
+            form.email.errors.append(_("No account uses this email address."))
+        elif course is None:
+            form.course.errors.append(_("Choose a course from the list."))
+        else:
+            try:
+                cert = services.issue_manually(current_user, user, course, form.reason.data)
+            except ServiceError as err:
+                form.reason.errors.append(err.message)
+            else:
+                flash(_("Certificate %(code)s issued to %(name)s.", code=cert.code,
+                        name=cert.holder_name), "success")
+                return redirect(url_for("verify.certificate", code=cert.code))
+    return render_template("certificates/issue.html", form=form), 422 if form.errors else 200

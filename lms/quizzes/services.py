@@ -1,0 +1,805 @@
+"""Quiz attempts: start, save, submit, time-limit closing, grading, re-grading, grades.
+
+The only code that writes `QuizAttempt` and `QuestionResponse` rows. Each public function is
+one transaction. Concurrency rules:
+
+* one in-progress attempt per learner and quiz is a partial unique index; a losing concurrent
+  start catches the IntegrityError and returns the winner's attempt;
+* saves are upserts on (attempt_id, question_id) guarded by a conditional UPDATE of the
+  attempt (`WHERE status = 'in_progress'`), which also row-locks it against a concurrent submit;
+* submit flips the status with the same conditional UPDATE, so only one request ever grades.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.auth.models import User
+from lms.courses.models import Course, Quiz, QuizVersion
+from lms.errors_domain import PermissionDenied, ServiceError
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.quizzes.base import Grade
+from lms.quizzes.models import GRADED, IN_PROGRESS, SUBMITTED, QuestionResponse, QuizAttempt
+from lms.quizzes.registry import QuestionTypeRegistry, UnknownQuestionType
+
+# --------------------------------------------------------------------------- errors
+
+
+class QuizError(ServiceError):
+    """Base class of quiz-engine errors."""
+
+
+class QuizUnavailable(QuizError):
+    """The quiz has no current version (removed from its course) or the course is archived."""
+
+
+class NotEnrolled(QuizError):
+    """The learner is not enrolled in the quiz's course."""
+
+
+class QuizNotOpen(QuizError):
+    """The quiz is not open yet."""
+
+
+class QuizClosed(QuizError):
+    """The quiz has closed."""
+
+
+class AttemptLimitReached(QuizError):
+    """Every allowed attempt has been used."""
+
+
+class AttemptClosed(QuizError):
+    """The attempt is no longer in progress (submitted, or its time ran out)."""
+
+
+class GradingError(QuizError):
+    """A manual grade is out of range or not for an essay awaiting grading."""
+
+
+# --------------------------------------------------------------------------- clock and settings
+
+
+def now() -> datetime:
+    """The current time in UTC; tests replace this function to freeze the clock."""
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite hands back naive values)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
+
+
+WIB = timezone(timedelta(hours=7), "WIB")
+IMMEDIATELY_AFTER = timedelta(minutes=2)
+REVIEW_ITEMS = (
+    "response",
+    "correctness",
+    "marks",
+    "specific_feedback",
+    "general_feedback",
+    "right_answer",
+)
+REVIEW_MOMENTS = ("during", "immediately_after", "later_while_open", "after_close")
+_OPEN_DEFAULT = tuple(i for i in REVIEW_ITEMS if i != "right_answer")
+DEFAULT_REVIEW = {
+    "during": (),
+    "immediately_after": _OPEN_DEFAULT,
+    "later_while_open": _OPEN_DEFAULT,
+    "after_close": REVIEW_ITEMS,
+}
+GRADING_METHODS = ("highest", "average", "first", "last")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A quiz date setting (ISO 8601 text or datetime) as aware UTC; a date-only value means
+    midnight WIB, and a time without a zone is read as WIB (UTC+7)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=WIB)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    """A quiz version's settings with their defaults applied."""
+
+    pass_mark: float = 70.0
+    attempts: int = 0
+    grading: str = "highest"
+    time_limit_minutes: int = 0
+    shuffle_questions: bool = False
+    shuffle_options: bool = True
+    draw: int = 0
+    per_page: int = 0
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    review: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, settings: Mapping[str, Any] | None) -> QuizRules:
+        s = settings or {}
+
+        def num(key, default, cast=int):
+            v = s.get(key, default)
+            try:
+                return cast(v) if v is not None else default
+            except (TypeError, ValueError):
+                return default
+
+        review = {m: frozenset(DEFAULT_REVIEW[m]) for m in REVIEW_MOMENTS}
+        raw = s.get("review")
+        if isinstance(raw, Mapping):
+            for moment in REVIEW_MOMENTS:
+                items = raw.get(moment)
+                if isinstance(items, list | tuple):
+                    review[moment] = frozenset(str(i) for i in items if i in REVIEW_ITEMS)
+        grading = s.get("grading", "highest")
+        return cls(
+            pass_mark=num("pass_mark", 70.0, float),
+            attempts=max(0, num("attempts", 0)),
+            grading=grading if grading in GRADING_METHODS else "highest",
+            time_limit_minutes=max(0, num("time_limit_minutes", 0)),
+            shuffle_questions=bool(s.get("shuffle_questions", False)),
+            shuffle_options=bool(s.get("shuffle_options", True)),
+            draw=max(0, num("draw", 0)),
+            per_page=max(0, num("per_page", 0)),
+            opens_at=parse_time(s.get("opens_at")),
+            closes_at=parse_time(s.get("closes_at")),
+            review=review,
+        )
+
+
+def rules(version: QuizVersion) -> QuizRules:
+    return QuizRules.of(version.settings)
+
+
+def registry() -> QuestionTypeRegistry:
+    return current_app.extensions["pelita_question_types"]
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def current_version(quiz: Quiz) -> QuizVersion | None:
+    """The quiz as it is in its course's current version (None if removed from the course)."""
+    course = db.session.get(Course, quiz.course_id)
+    if course is None or course.current_version_id is None:
+        return None
+    return db.session.scalar(
+        select(QuizVersion).where(
+            QuizVersion.quiz_id == quiz.id, QuizVersion.version_id == course.current_version_id
+        )
+    )
+
+
+def attempts_of(user_id: int, quiz_id: int) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def in_progress_attempt(user_id: int, quiz_id: int) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.status == IN_PROGRESS,
+        )
+    )
+
+
+def is_enrolled(user: User, course_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.user_id == user.id,
+                Enrollment.course_id == course_id,
+                Enrollment.status == "active",
+            )
+        )
+        is not None
+    )
+
+
+def definitions(version: QuizVersion) -> dict[str, dict]:
+    """Question definitions of a version by id."""
+    return {str(q.get("id")): q for q in version.questions if isinstance(q, dict)}
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[tuple[int, dict, list[str] | None]]:
+    """(position, definition as shown, option order) for each question of the attempt."""
+    defs = definitions(attempt.quiz_version)
+    out = []
+    for pos, item in enumerate(attempt.layout.get("questions", [])):
+        q = defs.get(str(item["id"]))
+        if q is not None:
+            out.append((pos, q, item.get("order")))
+    return out
+
+
+def field_name(position: int) -> str:
+    """The form field name of the question at `position` in the attempt."""
+    return f"q{position}"
+
+
+def deadline_passed(attempt: QuizAttempt, at: datetime | None = None) -> bool:
+    """True once the deadline plus the grace period is over (saves are refused)."""
+    deadline = aware(attempt.deadline_at)
+    return deadline is not None and (at or now()) > deadline + grace()
+
+
+# --------------------------------------------------------------------------- start
+
+
+def _build_layout(version: QuizVersion, r: QuizRules, rng: random.Random) -> dict:
+    questions = [q for q in version.questions if isinstance(q, dict)]
+    if r.draw and r.draw < len(questions):
+        chosen = set(map(id, rng.sample(questions, r.draw)))
+        questions = [q for q in questions if id(q) in chosen]
+    if r.shuffle_questions:
+        rng.shuffle(questions)
+    reg = registry()
+    items = []
+    for q in questions:
+        order = None
+        try:
+            qtype = reg.get(q.get("type"))
+            keys = qtype.shuffle_keys(q)
+        except UnknownQuestionType:
+            keys = None
+        if keys:
+            # Ordering and matching are always scrambled: their display order is the answer.
+            if r.shuffle_options or q.get("type") in ("ordering", "matching"):
+                keys = list(keys)
+                rng.shuffle(keys)
+            order = [str(k) for k in keys]
+        items.append({"id": str(q.get("id")), "order": order})
+    return {"questions": items}
+
+
+def check_can_start(user: User, quiz: Quiz, version: QuizVersion | None) -> QuizRules:
+    """Raise the reason a new attempt cannot start (enrolment, dates, attempt limit)."""
+    if version is None:
+        raise QuizUnavailable(_l("This quiz is no longer part of its course."))
+    course = db.session.get(Course, quiz.course_id)
+    if course is None or course.status != "published":
+        raise QuizUnavailable(_l("This course is not available."))
+    if not user.is_trainer and not is_enrolled(user, quiz.course_id):
+        raise NotEnrolled(_l("Enrol in the course first to take this quiz."))
+    r = rules(version)
+    t = now()
+    if r.opens_at and t < r.opens_at:
+        raise QuizNotOpen(_l("This quiz is not open yet."))
+    if r.closes_at and t >= r.closes_at:
+        raise QuizClosed(_l("This quiz has closed; no new attempts can be started."))
+    if r.attempts:
+        used = db.session.scalar(
+            select(func.count(QuizAttempt.id)).where(
+                QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
+            )
+        )
+        if used >= r.attempts:
+            raise AttemptLimitReached(
+                _l(
+                    "You have used all %(num)d attempts allowed for this quiz.",
+                    num=r.attempts,
+                )
+            )
+    return r
+
+
+def start_or_resume(user: User, quiz: Quiz, *, rng: random.Random | None = None) -> QuizAttempt:
+    """The learner's in-progress attempt, or a new one if the rules allow it."""
+    close_overdue(user_id=user.id, quiz_id=quiz.id)
+    existing = in_progress_attempt(user.id, quiz.id)
+    if existing is not None:
+        return existing
+    version = current_version(quiz)
+    r = check_can_start(user, quiz, version)
+    rng = rng or random.SystemRandom()
+    for _try in range(3):
+        number = (
+            db.session.scalar(
+                select(func.max(QuizAttempt.number)).where(
+                    QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
+                )
+            )
+            or 0
+        ) + 1
+        started = now()
+        deadline = None
+        if r.time_limit_minutes:
+            deadline = started + timedelta(minutes=r.time_limit_minutes)
+            if r.closes_at and deadline > r.closes_at:
+                deadline = r.closes_at
+        elif r.closes_at:
+            deadline = r.closes_at
+        attempt = QuizAttempt(
+            user_id=user.id,
+            quiz_id=quiz.id,
+            quiz_version_id=version.id,
+            number=number,
+            status=IN_PROGRESS,
+            needs_manual_grading=False,
+            started_at=started,
+            deadline_at=deadline,
+            layout=_build_layout(version, r, rng),
+        )
+        db.session.add(attempt)
+        try:
+            db.session.commit()
+            return attempt
+        except IntegrityError:
+            # Another tab or a double click won: return its attempt.
+            db.session.rollback()
+            existing = in_progress_attempt(user.id, quiz.id)
+            if existing is not None:
+                return existing
+            r = check_can_start(user, quiz, version)  # a number clash: count again, retry
+    raise QuizError(_l("The attempt could not be started; please try again."))
+
+
+# --------------------------------------------------------------------------- save
+
+
+def collect_responses(attempt: QuizAttempt, form: Any) -> dict[str, Any]:
+    """Normalised responses by question id for the questions present in a submitted form.
+
+    `form` is a MultiDict-like object (`getlist`). A question counts as present when one of its
+    field names is in the form or its field is listed in `shown` (so clearing an answer saves
+    the empty response too).
+    """
+    shown = set(form.getlist("shown")) if hasattr(form, "getlist") else set()
+    reg = registry()
+    out: dict[str, Any] = {}
+    for pos, q, _order in attempt_questions(attempt):
+        try:
+            qtype = reg.get(q.get("type"))
+        except UnknownQuestionType:
+            continue
+        if not qtype.is_question:
+            continue
+        fname = field_name(pos)
+        names = qtype.field_names(q, fname)
+        if fname not in shown and not any(n in form for n in names):
+            continue
+        raw = [v for n in names for v in form.getlist(n)]
+        try:
+            out[str(q.get("id"))] = qtype.normalise_response(q, raw)
+        except Exception:  # noqa: BLE001 - a broken plug-in must not lose the other answers
+            current_app.logger.exception("normalise_response failed for %s", q.get("id"))
+    return out
+
+
+def _upsert_statement(rows: list[dict]):
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+        raise RuntimeError(f"unsupported database {dialect}")
+    stmt = insert(QuestionResponse).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
+    )
+
+
+def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
+    """Save every question of the form (upsert); returns the question ids saved.
+
+    Refused once the attempt is finished or its deadline plus the grace period has passed;
+    earlier saves are kept either way.
+    """
+    responses = (
+        form_values
+        if isinstance(form_values, dict) and not hasattr(form_values, "getlist")
+        else collect_responses(attempt, form_values)
+    )
+    t = now()
+    if attempt.status != IN_PROGRESS:
+        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
+    if deadline_passed(attempt, t):
+        db.session.rollback()
+        close_overdue(attempt_id=attempt.id)
+        raise AttemptClosed(
+            _l("The time for this attempt is over; answers saved before the deadline are kept.")
+        )
+    # Lock the attempt row (PostgreSQL) and check it is still open, in one statement.
+    locked = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == IN_PROGRESS)
+        .values(last_saved_at=t)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:
+        db.session.rollback()
+        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
+    valid_ids = set(attempt.question_ids)
+    rows = [
+        {"attempt_id": attempt.id, "question_id": qid, "response": resp, "saved_at": t}
+        for qid, resp in responses.items()
+        if qid in valid_ids
+    ]
+    if rows:
+        db.session.execute(_upsert_statement(rows))
+    db.session.commit()
+    return [r["question_id"] for r in rows]
+
+
+def saved_responses(attempt: QuizAttempt) -> dict[str, QuestionResponse]:
+    return {
+        r.question_id: r
+        for r in db.session.scalars(
+            select(QuestionResponse).where(QuestionResponse.attempt_id == attempt.id)
+        )
+    }
+
+
+# --------------------------------------------------------------------------- grading
+
+
+@dataclass
+class QuestionResult:
+    """One question's grade within an attempt."""
+
+    question_id: str
+    points: float
+    earned: float
+    fraction: float
+    state: str
+    feedback: list[str]
+
+
+def _grade_question(
+    reg: QuestionTypeRegistry, q: dict, row: QuestionResponse | None
+) -> tuple[Grade, float, bool]:
+    """(grade, max points, counts) for one question and its saved response."""
+    try:
+        qtype = reg.get(q.get("type"))
+    except UnknownQuestionType:
+        return Grade.unanswered(), 0.0, False
+    if not qtype.is_question:
+        return Grade.unanswered(), 0.0, False
+    points = qtype.points(q)
+    response = row.response if row is not None else None
+    try:
+        grade = qtype.grade(q, response) if response is not None else Grade.unanswered()
+    except Exception:  # noqa: BLE001 - a broken plug-in grades 0, never a 500
+        current_app.logger.exception("grading failed for question %s", q.get("id"))
+        grade = Grade.unanswered()
+    if grade.state == "needs_grading" and row is not None and row.manual_points is not None:
+        fraction = min(1.0, max(0.0, row.manual_points / points)) if points else 1.0
+        grade = Grade.from_fraction(fraction)
+    return grade, points, True
+
+
+def grade_response(q: dict, response: Any) -> Grade:
+    """Grade one response now without storing anything (feedback during an attempt)."""
+    row = QuestionResponse(response=response)
+    return _grade_question(registry(), q, row)[0]
+
+
+def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime) -> None:
+    """Grade every question of the attempt against `version`'s definitions (in the session).
+
+    Questions the version no longer has are graded with the definitions the attempt showed.
+    """
+    reg = registry()
+    defs = definitions(version)
+    shown = definitions(attempt.quiz_version)
+    rows = saved_responses(attempt)
+    total = earned = 0.0
+    waiting = False
+    for qid in attempt.question_ids:
+        q = defs.get(qid) or shown.get(qid)
+        if q is None:
+            continue
+        row = rows.get(qid)
+        grade, points, counts = _grade_question(reg, q, row)
+        if not counts:
+            continue
+        total += points
+        earned += grade.fraction * points
+        if grade.state == "needs_grading":
+            waiting = True
+        if row is None:
+            row = QuestionResponse(attempt_id=attempt.id, question_id=qid, response=None, saved_at=t)
+            db.session.add(row)
+        row.fraction = grade.fraction
+        row.state = grade.state
+        row.feedback = list(grade.feedback)
+    attempt.graded_version_id = version.id
+    attempt.points = round(earned, 7)
+    attempt.max_points = total
+    attempt.score = round(100.0 * earned / total, 5) if total else 100.0
+    attempt.needs_manual_grading = waiting
+    if waiting:
+        attempt.status = SUBMITTED
+        attempt.graded_at = None
+    else:
+        attempt.status = GRADED
+        attempt.graded_at = attempt.graded_at or t
+        # A passing grade may complete the course: same transaction, certificate included.
+        from lms.learning.services import complete_if_due
+
+        db.session.flush()
+        complete_if_due(attempt.user_id, db.session.get(Quiz, attempt.quiz_id).course_id)
+
+
+def _finish(attempt_id: int, closed_by: str) -> bool:
+    """Flip an in-progress attempt to submitted and grade it; False if it was already done."""
+    t = now()
+    flipped = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.status == IN_PROGRESS)
+        .values(status=SUBMITTED, submitted_at=t, closed_by=closed_by)
+        .execution_options(synchronize_session=False)
+    )
+    if flipped.rowcount != 1:
+        return False
+    attempt = db.session.get(QuizAttempt, attempt_id, populate_existing=True)
+    _grade_attempt(attempt, attempt.quiz_version, t)
+    return True
+
+
+def submit(attempt: QuizAttempt) -> QuizAttempt:
+    """Finish and grade the attempt once; a repeated submit returns the same result."""
+    close_overdue(attempt_id=attempt.id)  # time ran out first: it was closed by the deadline
+    try:
+        _finish(attempt.id, "learner")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.refresh(attempt)
+    return attempt
+
+
+def close_overdue(*, user_id: int | None = None, quiz_id: int | None = None,
+                  attempt_id: int | None = None) -> int:
+    """Grade in-progress attempts whose deadline and grace period are over; returns how many."""
+    cutoff = now() - grace()
+    query = select(QuizAttempt.id).where(
+        QuizAttempt.status == IN_PROGRESS,
+        QuizAttempt.deadline_at.is_not(None),
+        QuizAttempt.deadline_at < cutoff,
+    )
+    if user_id is not None:
+        query = query.where(QuizAttempt.user_id == user_id)
+    if quiz_id is not None:
+        query = query.where(QuizAttempt.quiz_id == quiz_id)
+    if attempt_id is not None:
+        query = query.where(QuizAttempt.id == attempt_id)
+    closed = 0
+    for aid in list(db.session.scalars(query)):
+        try:
+            if _finish(aid, "deadline"):
+                closed += 1
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    return closed
+
+
+# --------------------------------------------------------------------------- manual grading
+
+
+def grading_queue(quiz_ids: Iterable[int] | None = None) -> list[tuple[QuizAttempt, QuestionResponse]]:
+    """Essay responses waiting for a trainer, oldest submission first."""
+    query = (
+        select(QuizAttempt, QuestionResponse)
+        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+        .where(
+            QuizAttempt.status == SUBMITTED,
+            QuestionResponse.state == "needs_grading",
+            QuestionResponse.manual_points.is_(None),
+        )
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id)
+    )
+    if quiz_ids is not None:
+        query = query.where(QuizAttempt.quiz_id.in_(list(quiz_ids)))
+    return [(a, r) for a, r in db.session.execute(query).all()]
+
+
+def question_definition(attempt: QuizAttempt, question_id: str) -> dict | None:
+    """The definition that grades `question_id` for this attempt."""
+    version = attempt.graded_version or attempt.quiz_version
+    return definitions(version).get(question_id) or definitions(attempt.quiz_version).get(
+        question_id
+    )
+
+
+def grade_essay(trainer: User, response: QuestionResponse, points: float, comment: str = "") -> QuizAttempt:
+    """A trainer's score and comment for an essay; grades the attempt when nothing else waits."""
+    if not trainer.is_trainer:
+        raise PermissionDenied(_l("Only trainers can grade answers."))
+    attempt = response.attempt
+    if attempt.status == IN_PROGRESS:
+        raise GradingError(_l("This attempt has not been submitted yet."))
+    q = question_definition(attempt, response.question_id)
+    if q is None:
+        raise GradingError(_l("This question is no longer part of the quiz."))
+    try:
+        qtype = registry().get(q.get("type"))
+    except UnknownQuestionType:
+        raise GradingError(_l("This question is no longer part of the quiz.")) from None
+    if qtype.auto_graded:
+        raise GradingError(_l("This question is graded automatically."))
+    maximum = qtype.points(q)
+    try:
+        value = float(points)
+    except (TypeError, ValueError):
+        value = math.nan
+    if math.isnan(value) or not 0 <= value <= maximum:
+        raise GradingError(
+            _l("Give a score between 0 and %(max)s.", max=f"{maximum:g}"), field="points"
+        )
+    t = now()
+    response.manual_points = value
+    response.manual_comment = (comment or "").strip() or None
+    response.graded_by_id = trainer.id
+    response.manually_graded_at = t
+    db.session.flush()
+    version = attempt.graded_version or attempt.quiz_version
+    _grade_attempt(attempt, version, t)
+    db.session.commit()
+    return attempt
+
+
+# --------------------------------------------------------------------------- re-grading
+
+
+@dataclass
+class RegradeResult:
+    """An attempt's score before and after re-grading."""
+
+    attempt_id: int
+    user_id: int
+    user_name: str
+    number: int
+    before: float | None
+    after: float | None
+    status: str
+
+    @property
+    def changed(self) -> bool:
+        return (self.before is None) != (self.after is None) or (
+            self.before is not None and abs(self.before - (self.after or 0)) > 1e-6
+        )
+
+
+def regrade(quiz_version: QuizVersion) -> list[RegradeResult]:
+    """Grade the quiz's finished attempts again against `quiz_version`'s definitions.
+
+    Manual essay scores are kept. Returns the score before and after for every attempt.
+    """
+    t = now()
+    results = []
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.quiz_id == quiz_version.quiz_id, QuizAttempt.status != IN_PROGRESS)
+        .order_by(QuizAttempt.user_id, QuizAttempt.number)
+    ).all()
+    try:
+        for attempt in attempts:
+            before = attempt.score
+            _grade_attempt(attempt, quiz_version, t)
+            results.append(
+                RegradeResult(
+                    attempt.id, attempt.user_id, attempt.user.full_name, attempt.number,
+                    before, attempt.score, attempt.status,
+                )
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return results
+
+
+# --------------------------------------------------------------------------- grades
+
+
+def combine(method: str, scores: list[float]) -> float | None:
+    """Apply a grading method to attempt scores listed in attempt order."""
+    if not scores:
+        return None
+    if method == "average":
+        return sum(scores) / len(scores)
+    if method == "first":
+        return scores[0]
+    if method == "last":
+        return scores[-1]
+    return max(scores)
+
+
+def grades_for(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
+    """The learner's grade (percent) per quiz over graded attempts, by each quiz's method."""
+    ids = list(dict.fromkeys(quiz_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.score)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id.in_(ids),
+            QuizAttempt.status == GRADED,
+            QuizAttempt.score.is_not(None),
+        )
+        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
+    ).all()
+    if not rows:
+        return {}
+    by_quiz: dict[int, list[float]] = {}
+    for quiz_id, score in rows:
+        by_quiz.setdefault(quiz_id, []).append(float(score))
+    methods = _grading_methods(list(by_quiz))
+    return {
+        qid: combine(methods.get(qid, "highest"), scores) for qid, scores in by_quiz.items()
+    }
+
+
+def _grading_methods(quiz_ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(QuizVersion.quiz_id, QuizVersion.settings)
+        .join(Quiz, Quiz.id == QuizVersion.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(QuizVersion.quiz_id.in_(quiz_ids), QuizVersion.version_id == Course.current_version_id)
+    ).all()
+    return {qid: QuizRules.of(settings).grading for qid, settings in rows}
+
+
+# --------------------------------------------------------------------------- review
+
+
+def review_moment(attempt: QuizAttempt, r: QuizRules, at: datetime | None = None) -> str:
+    """Which review moment applies to the attempt now."""
+    t = at or now()
+    if attempt.status == IN_PROGRESS:
+        return "during"
+    if r.closes_at and t >= r.closes_at:
+        return "after_close"
+    submitted = aware(attempt.submitted_at)
+    if submitted is not None and t - submitted <= IMMEDIATELY_AFTER:
+        return "immediately_after"
+    return "later_while_open"
+
+
+def review_options(attempt: QuizAttempt, at: datetime | None = None) -> frozenset[str]:
+    """What the learner may see of this attempt now (quiz setting `review`)."""
+    version = current_version(attempt.quiz) or attempt.quiz_version
+    r = rules(version)
+    return r.review[review_moment(attempt, r, at)]

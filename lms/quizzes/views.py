@@ -1,0 +1,480 @@
+"""Quiz pages: rules, attempts (work without JavaScript), review, grading queue and re-grade.
+
+Views read with the services' query helpers and write only through `lms.quizzes.services`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from lms.auth.decorators import role_required
+from lms.courses.models import Course, Quiz
+from lms.extensions import db
+from lms.quizzes import services
+from lms.quizzes.forms import GradeEssayForm
+from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
+from lms.quizzes.registry import UnknownQuestionType
+from lms.quizzes.services import QuizError
+
+bp = Blueprint("quizzes", __name__)
+
+# Indonesia's three time zones by province code (BPS); everything else is WIB.
+_WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+_WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
+
+
+def user_zone(user) -> tuple[ZoneInfo, str]:
+    """The user's time zone and its Indonesian label, from the province of their library."""
+    code = (getattr(user, "province_code", None) or "")[:2]
+    if code in _WIT:
+        return ZoneInfo("Asia/Jayapura"), "WIT"
+    if code in _WITA:
+        return ZoneInfo("Asia/Makassar"), "WITA"
+    return ZoneInfo("Asia/Jakarta"), "WIB"
+
+
+def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
+    """A stored UTC time shown in the current user's zone, e.g. '26 Nov 2026, 09:30 WIB'."""
+    value = services.aware(value)
+    if value is None:
+        return ""
+    zone, label = user_zone(current_user)
+    text = babel_format_datetime(value, fmt, tzinfo=zone, locale=str(get_locale()))
+    return f"{text} {label}"
+
+
+@bp.app_template_filter("quiz_time")
+def _quiz_time_filter(value):
+    return local_time(value)
+
+
+def _wants_json() -> bool:
+    return (
+        request.headers.get("X-Requested-With") == "fetch"
+        or request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _quiz_or_404(quiz_id: int) -> Quiz:
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _attempt_or_404(attempt_id: int, *, trainer_may_view: bool = False) -> QuizAttempt:
+    """The attempt if it is the current user's (or a trainer's view when allowed); else 403."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.user_id != current_user.id and not (trainer_may_view and current_user.is_trainer):
+        abort(403)
+    return attempt
+
+
+def _score_text(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1f}".rstrip("0").rstrip(".") + " %"
+
+
+# --------------------------------------------------------------------------- quiz page
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@login_required
+def quiz(quiz_id: int):
+    quiz = _quiz_or_404(quiz_id)
+    services.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+    version = services.current_version(quiz)
+    if version is None:
+        abort(404)
+    course = db.session.get(Course, quiz.course_id)
+    r = services.rules(version)
+    attempts = services.attempts_of(current_user.id, quiz.id)
+    current = next((a for a in attempts if a.status == IN_PROGRESS), None)
+    blocked = None
+    if current is None:
+        try:
+            services.check_can_start(current_user, quiz, version)
+        except QuizError as err:
+            blocked = err.message
+    rows = []
+    for a in attempts:
+        shows = services.review_options(a)
+        rows.append({"attempt": a, "marks": "marks" in shows or current_user.is_trainer})
+    grade = services.grades_for(current_user.id, [quiz.id]).get(quiz.id)
+    return render_template(
+        "quizzes/quiz.html",
+        quiz=quiz,
+        version=version,
+        course=course,
+        title=version.display_title(str(get_locale())),
+        rules=r,
+        rows=rows,
+        current=current,
+        blocked=blocked,
+        grade=grade,
+        passed=grade is not None and grade >= r.pass_mark,
+        score_text=_score_text,
+        used=len(attempts),
+    )
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@login_required
+def start(quiz_id: int):
+    quiz = _quiz_or_404(quiz_id)
+    try:
+        attempt = services.start_or_resume(current_user, quiz)
+    except QuizError as err:
+        flash(str(err.message), "error")
+        return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+
+
+# --------------------------------------------------------------------------- attempt pages
+
+
+@dataclass
+class ShownQuestion:
+    """One question of an attempt page, ready for the template."""
+
+    position: int
+    number: int
+    field: str
+    html: Markup
+    answered: bool
+    page: int
+    points: float = 0.0
+    is_question: bool = True
+    review: dict = field(default_factory=dict)
+
+
+def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
+    """The attempt's questions split into pages per the quiz setting `per_page` (0 = one page)."""
+    items = services.attempt_questions(attempt)
+    per_page = services.rules(attempt.quiz_version).per_page
+    if not per_page:
+        return [items] if items else [[]]
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+def _render_question(q: dict, fname: str, response, order, *, disabled: bool) -> tuple[Markup, bool]:
+    """(HTML, is a real question) for a definition; a broken type shows a notice, not a 500."""
+    try:
+        qtype = services.registry().get(q.get("type"))
+    except UnknownQuestionType:
+        return Markup('<p class="alert alert--error">{}</p>').format(
+            _("This question cannot be shown. Please tell your trainer.")), False
+    html = qtype.render(q, field=fname, response=response, order=order, disabled=disabled,
+                        gettext=_)
+    return html, qtype.is_question
+
+
+def _remaining_text(attempt: QuizAttempt) -> str | None:
+    deadline = services.aware(attempt.deadline_at)
+    if deadline is None:
+        return None
+    seconds = (deadline - services.now()).total_seconds()
+    if seconds <= 0:
+        return _("Time is up. Answers you saved are kept.")
+    minutes = math.ceil(seconds / 60)
+    return _("%(num)d minute(s) left", num=minutes)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    if attempt.user_id != current_user.id:
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    services.close_overdue(attempt_id=attempt.id)
+    db.session.refresh(attempt)
+    if attempt.status != IN_PROGRESS:
+        flash(_("This attempt is finished."), "info")
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    pages = _pages(attempt)
+    page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
+    saved = services.saved_responses(attempt)
+    during = services.rules(services.current_version(attempt.quiz) or attempt.quiz_version
+                            ).review["during"]
+    nav, shown = [], []
+    number = 0
+    for pnum, items in enumerate(pages, start=1):
+        for pos, q, order in items:
+            row = saved.get(str(q.get("id")))
+            response = row.response if row is not None else None
+            is_question = q.get("type") != "description"
+            if is_question:
+                number += 1
+            entry = {"number": number, "page": pnum, "field": services.field_name(pos),
+                     "answered": response is not None, "is_question": is_question}
+            nav.append(entry)
+            if pnum == page:
+                html, real = _render_question(q, services.field_name(pos), response, order,
+                                              disabled=False)
+                item = ShownQuestion(pos, number, services.field_name(pos), html,
+                                     response is not None, pnum, is_question=real)
+                if during and real and response is not None:
+                    grade = services.grade_response(q, response)
+                    item.review = _outcome(q, state=grade.state, fraction=grade.fraction,
+                                           feedback=list(grade.feedback), comment=None,
+                                           shows=during)
+                shown.append(item)
+    version = attempt.quiz_version
+    return render_template(
+        "quizzes/attempt.html",
+        attempt=attempt,
+        title=version.display_title(str(get_locale())),
+        questions=shown,
+        nav=[n for n in nav if n["is_question"]],
+        page=page,
+        page_count=len(pages),
+        deadline=local_time(attempt.deadline_at) if attempt.deadline_at else None,
+        deadline_iso=services.aware(attempt.deadline_at).isoformat() if attempt.deadline_at else "",
+        remaining=_remaining_text(attempt),
+        during=during,
+        state_labels=_state_labels(),
+        fmt_points=_fmt_points,
+    )
+
+
+def _fmt_points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@bp.post("/attempts/<int:attempt_id>/save")
+@login_required
+def save(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    try:
+        saved = services.save_responses(attempt, request.form)
+    except QuizError as err:
+        if _wants_json():
+            return jsonify(error=str(err.message), closed=True), 409
+        flash(str(err.message), "error")
+        return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+    if _wants_json():
+        return jsonify(saved=saved, saved_at=services.now().isoformat())
+    page = request.form.get("page", 1, type=int)
+    action = request.form.get("action", "save")
+    goto = request.form.get("goto", type=int)
+    if goto:
+        page = goto
+    elif action == "next":
+        page += 1
+    elif action == "prev":
+        page = max(1, page - 1)
+    elif action == "finish":
+        return redirect(url_for("quizzes.confirm_submit", attempt_id=attempt_id))
+    else:
+        flash(_("Your answers have been saved."), "success")
+    return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
+
+
+@bp.get("/attempts/<int:attempt_id>/finish")
+@login_required
+def confirm_submit(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    services.close_overdue(attempt_id=attempt.id)
+    db.session.refresh(attempt)
+    if attempt.status != IN_PROGRESS:
+        return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    saved = services.saved_responses(attempt)
+    unanswered = []
+    number = 0
+    for pnum, items in enumerate(_pages(attempt), start=1):
+        for _pos, q, _order in items:
+            if q.get("type") == "description":
+                continue
+            number += 1
+            row = saved.get(str(q.get("id")))
+            if row is None or row.response is None:
+                unanswered.append({"number": number, "page": pnum})
+    return render_template(
+        "quizzes/confirm_submit.html",
+        attempt=attempt,
+        title=attempt.quiz_version.display_title(str(get_locale())),
+        unanswered=unanswered,
+        total=number,
+        remaining=_remaining_text(attempt),
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    was_open = attempt.status == IN_PROGRESS
+    services.submit(attempt)
+    if was_open:
+        flash(_("Your attempt has been submitted."), "success")
+    return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    services.close_overdue(attempt_id=attempt.id)
+    db.session.refresh(attempt)
+    owner = attempt.user_id == current_user.id
+    if attempt.status == IN_PROGRESS and owner:
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    everything = frozenset(services.REVIEW_ITEMS)
+    shows = services.review_options(attempt) if owner else everything
+    saved = services.saved_responses(attempt)
+    items = []
+    number = 0
+    for pos, q, order in services.attempt_questions(attempt):
+        row = saved.get(str(q.get("id")))
+        response = row.response if (row is not None and "response" in shows) else None
+        html, real = _render_question(q, services.field_name(pos), response, order, disabled=True)
+        if real:
+            number += 1
+        graded_q = services.question_definition(attempt, str(q.get("id"))) or q
+        item = _outcome(
+            graded_q,
+            state=row.state if row is not None and row.state else "unanswered",
+            fraction=row.fraction if row is not None and row.fraction is not None else 0.0,
+            feedback=(row.feedback or []) if row is not None else [],
+            comment=row.manual_comment if row is not None else None,
+            shows=shows,
+        )
+        item.update(number=number, real=real, html=html)
+        items.append(item)
+    return render_template(
+        "quizzes/review.html",
+        attempt=attempt,
+        owner=owner,
+        title=attempt.quiz_version.display_title(str(get_locale())),
+        items=items,
+        shows=shows,
+        score_text=_score_text,
+        fmt_points=_fmt_points,
+        state_labels=_state_labels(),
+    )
+
+
+def _outcome(q: dict, *, state: str, fraction: float, feedback: list[str],
+             comment: str | None, shows: frozenset[str]) -> dict:
+    """What the review block of one question shows, limited to the allowed items."""
+    try:
+        qtype = services.registry().get(q.get("type"))
+        points = qtype.points(q)
+        right = qtype.right_answer_text(q, _) if "right_answer" in shows else ""
+    except UnknownQuestionType:
+        points, right = 0.0, ""
+    return {
+        "state": state,
+        "earned": fraction * points,
+        "points": points,
+        "feedback": feedback,
+        "comment": comment,
+        "general": q.get("feedback") or "",
+        "right": right,
+    }
+
+
+def _state_labels() -> dict[str, str]:
+    return {
+        "correct": _("Correct"),
+        "partial": _("Partly correct"),
+        "incorrect": _("Incorrect"),
+        "needs_grading": _("Waiting for a trainer to grade"),
+        "unanswered": _("Not answered"),
+    }
+
+
+# --------------------------------------------------------------------------- trainer pages
+
+
+@bp.get("/quizzes/grading")
+@role_required("trainer")
+def grading_queue():
+    queue = services.grading_queue()
+    rows = []
+    for attempt, response in queue:
+        rows.append({
+            "attempt": attempt,
+            "response": response,
+            "title": attempt.quiz_version.display_title(str(get_locale())),
+        })
+    return render_template("quizzes/grading_queue.html", rows=rows)
+
+
+@bp.route("/quizzes/grading/<int:response_id>", methods=["GET", "POST"])
+@role_required("trainer")
+def grade_response(response_id: int):
+    response = db.session.get(QuestionResponse, response_id)
+    if response is None:
+        abort(404)
+    attempt = response.attempt
+    q = services.question_definition(attempt, response.question_id)
+    if q is None:
+        abort(404)
+    qtype = services.registry().get(q.get("type"))
+    maximum = qtype.points(q)
+    form = GradeEssayForm(data={"points": response.manual_points,
+                                "comment": response.manual_comment or ""}
+                          if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.grade_essay(current_user, response, float(form.points.data),
+                                 form.comment.data or "")
+        except QuizError as err:
+            field_ = getattr(form, err.field, None) if err.field else None
+            if field_ is not None:
+                field_.errors = [*field_.errors, err.message]
+            else:
+                form.form_errors.append(err.message)
+        else:
+            flash(_("The grade has been saved."), "success")
+            return redirect(url_for("quizzes.grading_queue"))
+    return render_template(
+        "quizzes/grade_response.html",
+        form=form,
+        response=response,
+        attempt=attempt,
+        question=q,
+        maximum=maximum,
+        title=attempt.quiz_version.display_title(str(get_locale())),
+    ), 422 if form.errors else 200
+
+
+@bp.post("/quizzes/<int:quiz_id>/regrade")
+@role_required("trainer")
+def regrade(quiz_id: int):
+    quiz = _quiz_or_404(quiz_id)
+    version = services.current_version(quiz)
+    if version is None:
+        abort(404)
+    results = services.regrade(version)
+    return render_template(
+        "quizzes/regrade.html",
+        quiz=quiz,
+        title=version.display_title(str(get_locale())),
+        results=results,
+        changed=sum(1 for r in results if r.changed),
+        score_text=_score_text,
+    )

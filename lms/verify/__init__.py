@@ -1,0 +1,1 @@
+"""Public certificate verification: no login, bilingual, no JavaScript, rate-limited misses."""

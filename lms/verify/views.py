@@ -1,0 +1,156 @@
+"""/verify: check a certificate code or an offline credential file. Reads certificates.services only."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from limits import parse
+from wtforms import StringField
+
+from lms.certificates import services
+from lms.certificates.signing import public_key_jwk, public_key_multibase, verify_credential
+from lms.extensions import limiter
+from lms.forms import max_len, required
+
+bp = Blueprint("verify", __name__)
+
+MAX_CREDENTIAL_BYTES = 64 * 1024
+
+
+class CodeForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only GET lookup; nothing to forge
+
+    code = StringField(_l("Certificate code"), validators=[required(), max_len(40)],
+                       description=_l("For example PLT-7K3M-Q9XA-4. Letters may be small or capital."))
+
+
+class CredentialForm(FlaskForm):
+    file = FileField(_l("Credential file (.json)"),
+                     validators=[FileRequired(message=_l("Choose the credential file to check."))])
+
+
+def _miss_allowed() -> bool:
+    """Unknown codes count against a per-client budget; known codes (a QR scan) never do."""
+    if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
+        return True
+    item = parse(current_app.config["VERIFY_MISS_LIMIT"])
+    return limiter.limiter.hit(item, "verify-miss", request.remote_addr or "unknown")
+
+
+def _status_payload(cert, today) -> dict:
+    status = cert.status(today)
+    data = {
+        "code": cert.code, "status": status, "holder_name": cert.holder_name,
+        "course": {"id": cert.course_title_id, "en": cert.course_title_en},
+        "content_version": cert.content_version, "hours": cert.hours,
+        "completed_on": cert.completed_on.isoformat(), "issuer": cert.issuer_name,
+        "signatory": {"name": cert.signatory_name, "role": cert.signatory_role},
+        "modules": cert.modules,
+        "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+        "verify_url": services.verify_url(cert.code),
+    }
+    if cert.show_score and cert.score is not None:
+        data["score"] = cert.score
+    if status == "revoked":
+        data["revoked_on"] = cert.revoked_at.date().isoformat()
+        data["revoke_reason"] = cert.revoke_reason
+    if status == "superseded" and cert.superseded_by is not None:
+        data["superseded_by"] = cert.superseded_by.code
+    return data
+
+
+@bp.route("/verify")
+def form():
+    form = CodeForm(request.args)
+    if request.args.get("code") is not None and form.validate():
+        result = services.lookup(form.code.data)
+        if result.state in ("found", "not_found"):
+            return redirect(url_for("verify.certificate", code=result.code))
+        form.code.errors.append(
+            _l("The code looks mistyped: one character is wrong or two are swapped. "
+               "Check it against the certificate.") if result.state == "mistyped" else
+            _l("This is not a certificate code. Codes look like PLT-7K3M-Q9XA-4."))
+    return render_template("verify/form.html", form=form, upload=CredentialForm())
+
+
+def _lookup_or_error(code: str, as_json: bool):
+    result = services.lookup(code)
+    if result.state == "found":
+        return result, None
+    if result.state == "not_found" and not _miss_allowed():
+        abort(429)
+    status = 404 if result.state == "not_found" else 400
+    if as_json:
+        return None, (jsonify({"code": result.code or code, "status": result.state}), status)
+    form = CodeForm(data={"code": code})
+    return None, (render_template("verify/not_found.html", result=result, form=form), status)
+
+
+@bp.route("/verify/<code>.json")
+def certificate_json(code: str):
+    result, error = _lookup_or_error(code, as_json=True)
+    if error:
+        return error
+    response = jsonify(_status_payload(result.certificate, services.today_jakarta()))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/verify/<code>")
+def certificate(code: str):
+    if request.accept_mimetypes.best == "application/json":
+        return certificate_json(code)
+    result, error = _lookup_or_error(code, as_json=False)
+    if error:
+        return error
+    if result.code != code:  # typed with spaces, small letters, O for 0...: show the canonical URL
+        return redirect(url_for("verify.certificate", code=result.code))
+    cert = result.certificate
+    return render_template("verify/certificate.html", cert=cert,
+                           data=_status_payload(cert, services.today_jakarta()))
+
+
+@bp.route("/verify/credential", methods=["POST"])
+def credential():
+    """Check an offline credential file's signature and show its claims."""
+    upload = CredentialForm()
+    result, claims = None, {}
+    if upload.validate_on_submit():
+        raw = upload.file.data.read(MAX_CREDENTIAL_BYTES + 1)
+        if len(raw) > MAX_CREDENTIAL_BYTES:
+            upload.file.errors.append(_l("The file is too large to be a Pelita credential."))
+        else:
+            try:
+                document = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                upload.file.errors.append(_l("The file is not a credential (it is not JSON)."))
+            else:
+                result = verify_credential(document, services.public_keys())
+                claims = result.claims
+    status = 200 if result is not None else 422
+    return render_template("verify/credential.html", upload=upload, result=result,
+                           claims=claims, form=CodeForm()), status
+
+
+@bp.route("/.well-known/pelita-credential-keys.json")
+def keys():
+    """The public keys that sign Pelita credentials (also listed in the README)."""
+    key = services.signing_key()
+    response = jsonify({"keys": [{"id": public_key_multibase(key), "jwk": public_key_jwk(key)}],
+                        "issuer": current_app.config["BASE_URL"]})
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

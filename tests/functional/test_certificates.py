@@ -1,0 +1,208 @@
+"""Certificates: issued once on completion, downloadable, verifiable by anyone, revocable."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from tests.packs import import_folder, make_pack
+
+
+@pytest.fixture
+def completed(logged_in, tmp_path):
+    """A participant who completed a two-module course (no quizzes), and their certificate."""
+    import_folder(make_pack(tmp_path, "kursus-sertifikat", modules=2))
+    logged_in.post("/courses/kursus-sertifikat/enrol")
+    logged_in.post("/courses/kursus-sertifikat/modules/modul-1/done")
+    logged_in.post("/courses/kursus-sertifikat/modules/modul-2/done")
+    cert = db.session.scalar(select(Certificate))
+    assert cert is not None
+    return cert
+
+
+def certificate_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Certificate))
+
+
+def test_completion_issues_one_certificate_with_the_claims(completed, participant, logged_in):
+    assert re.fullmatch(r"PLT-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]", completed.code)
+    assert completed.holder_name == participant.full_name
+    assert completed.hours == 4 and completed.modules == ["Modul modul-1", "Modul modul-2"]
+    # Marking again, or re-checking, never issues a second one.
+    logged_in.post("/courses/kursus-sertifikat/modules/modul-2/done")
+    assert certificate_count() == 1
+    home = logged_in.get("/").text
+    assert completed.code in home and f"/certificates/{completed.code}.pdf" in home
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_pdf_download_contains_name_course_and_code(completed, logged_in, participant, tmp_path):
+    response = logged_in.get(f"/certificates/{completed.code}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    squashed = " ".join(text.split())
+    assert participant.full_name in squashed
+    assert "Kursus Uji kursus-sertifikat" in squashed
+    assert completed.code in squashed
+    # Rendered once and stored: a second download serves the same bytes.
+    assert logged_in.get(f"/certificates/{completed.code}.pdf").data == response.data
+
+
+def test_others_cannot_download_my_certificate(app, completed, make_user):
+    stranger = make_user()
+    other = app.test_client()
+    other.post("/login", data={"email": stranger.email, "password": "kata-sandi-kuat-42"})
+    assert other.get(f"/certificates/{completed.code}.pdf").status_code == 403
+
+
+def test_verify_page_shows_valid_and_the_claims_without_private_data(client, completed, participant):
+    html = client.get(f"/verify/{completed.code}").text
+    assert "Sah" in html and "Valid" in html
+    assert participant.full_name in html and "Kursus Uji kursus-sertifikat" in html
+    assert "Modul modul-2" in html and "4 JP" in html
+    assert participant.email not in html
+    data = client.get(f"/verify/{completed.code}.json").get_json()
+    assert data["status"] == "valid" and data["holder_name"] == participant.full_name
+    assert participant.email not in json.dumps(data)
+
+
+def test_verify_form_accepts_sloppy_typing(client, completed):
+    sloppy = completed.code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
+    response = client.get("/verify", query_string={"code": sloppy})
+    assert response.headers["Location"] == f"/verify/{completed.code}"
+
+
+def test_mistyped_code_differs_from_unknown_code(client, completed):
+    from lms.certificates.codes import check_symbol, format_code
+
+    symbols = completed.code.replace("PLT", "").replace("-", "")
+    swapped = symbols[1] + symbols[0] + symbols[2:]
+    if swapped == symbols:
+        swapped = symbols[:2] + symbols[3] + symbols[2] + symbols[4:]
+    mistyped = client.get(f"/verify/{format_code(swapped)}")
+    assert mistyped.status_code == 400 and "salah ketik" in mistyped.text.lower()
+    payload = "00000000" if symbols[:8] != "00000000" else "11111111"
+    unknown = client.get(f"/verify/{format_code(payload + check_symbol(payload))}")
+    assert unknown.status_code == 404 and "Tidak ada sertifikat" in unknown.text
+
+
+def test_revoked_expired_and_superseded_statuses(app, client, auth, completed, admin_user):
+    auth.logout()  # the fixture left the learner logged in on this client
+    auth.login(admin_user.email)
+    response = client.post(f"/certificates/{completed.code}/manage",
+                           data={"action": "reissue", "reissue-holder_name": "Peserta Uji Satu, S.Pd.",
+                                 "reissue-reason": "Gelar ditambahkan atas permintaan peserta"})
+    new_code = re.search(r"/certificates/(PLT-[^/]+)/manage", response.headers["Location"]).group(1)
+    old = client.get(f"/verify/{completed.code}").text
+    assert "Diganti" in old and f"/verify/{new_code}" in old
+    new = client.get(f"/verify/{new_code}").text
+    assert "Sah" in new and "Peserta Uji Satu, S.Pd." in new
+
+    client.post(f"/certificates/{new_code}/manage",
+                data={"action": "revoke", "revoke-reason": "Data kelulusan tidak benar"})
+    revoked = client.get(f"/verify/{new_code}").text
+    assert "Dicabut" in revoked and "Data kelulusan tidak benar" in revoked
+    assert date.today().isoformat()[:4] in revoked
+
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == new_code))
+    cert.revoked_at = None
+    cert.expires_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    assert "Kedaluwarsa" in client.get(f"/verify/{new_code}").text
+
+
+def test_revoke_needs_admin_and_a_reason(app, client, auth, completed, make_user, admin_user):
+    trainer = make_user("trainer")
+    auth.logout()
+    auth.login(trainer.email)
+    assert client.post(f"/certificates/{completed.code}/manage",
+                       data={"action": "revoke", "revoke-reason": "x"}).status_code == 403
+    auth.logout()
+    auth.login(admin_user.email)
+    client.post(f"/certificates/{completed.code}/manage", data={"action": "revoke", "revoke-reason": "  "})
+    db.session.expire_all()
+    assert db.session.get(Certificate, completed.id).revoked_at is None
+
+
+def test_trainer_issues_by_hand_with_a_reason(app, client, auth, make_user, participant, tmp_path):
+    import_folder(make_pack(tmp_path, "kursus-tatap-muka", modules=1))
+    trainer = make_user("trainer")
+    auth.login(trainer.email)
+    response = client.post("/certificates/issue", data={
+        "email": participant.email, "course": "kursus-tatap-muka",
+        "reason": "Lulus bimtek tatap muka di Bandung"})
+    assert response.status_code == 302
+    cert = db.session.scalar(select(Certificate))
+    assert cert.issue_reason == "Lulus bimtek tatap muka di Bandung"
+    assert cert.signatory_name == trainer.full_name
+    again = client.post("/certificates/issue", data={
+        "email": participant.email, "course": "kursus-tatap-muka", "reason": "Lagi"})
+    assert again.status_code == 422 and certificate_count() == 1
+
+
+def test_participant_cannot_issue(logged_in):
+    assert logged_in.get("/certificates/issue").status_code == 403
+
+
+def test_signed_credential_verifies_and_tampering_fails(logged_in, client, completed, runner, tmp_path):
+    body = logged_in.get(f"/certificates/{completed.code}.credential.json").data
+    document = json.loads(body)
+    assert document["credentialSubject"]["name"] == completed.holder_name
+    ok = client.post("/verify/credential", data={"file": (io.BytesIO(body), "kredensial.json")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 200 and "Tanda tangan sah" in ok.text
+    document["credentialSubject"]["name"] = "Orang Lain"
+    forged = json.dumps(document).encode()
+    bad = client.post("/verify/credential", data={"file": (io.BytesIO(forged), "k.json")},
+                      content_type="multipart/form-data")
+    assert "Tidak sah" in bad.text and "Orang Lain" not in bad.text
+
+    good_file, bad_file = tmp_path / "ok.json", tmp_path / "bad.json"
+    good_file.write_bytes(body)
+    bad_file.write_bytes(forged)
+    assert runner.invoke(args=["lms", "verify-credential", str(good_file)]).exit_code == 0
+    assert runner.invoke(args=["lms", "verify-credential", str(bad_file)]).exit_code == 1
+
+
+def test_public_key_is_published(client):
+    keys = client.get("/.well-known/pelita-credential-keys.json").get_json()
+    assert keys["keys"][0]["id"].startswith("z6Mk")
+    assert keys["keys"][0]["jwk"]["crv"] == "Ed25519"
+
+
+def test_footer_links_to_verification(client):
+    assert 'href="/verify"' in client.get("/").text
+
+
+def test_unknown_codes_are_rate_limited_but_a_real_scan_never_is(limited_app, tmp_path):
+    from lms.auth.services import create_user
+    from lms.certificates.codes import check_symbol, format_code
+    from lms.courses.models import Course, Module
+    from lms.learning.services import enrol, mark_module_done
+
+    import_folder(make_pack(tmp_path, "kursus-batas", modules=1))
+    user = create_user(email="pemegang@contoh.id", full_name="Pemegang Sertifikat",
+                       password="kata-sandi-kuat-42", role="participant")
+    course = db.session.scalar(select(Course))
+    enrol(user, course)
+    mark_module_done(user, course, db.session.scalar(select(Module)))
+    real = db.session.scalar(select(Certificate)).code
+
+    client = limited_app.test_client()
+    unknown = [format_code(f"{i:08d}" + check_symbol(f"{i:08d}")) for i in range(22)]
+    statuses = [client.get(f"/verify/{code}").status_code for code in unknown]
+    assert statuses[:20] == [404] * 20 and set(statuses[20:]) == {429}
+    # A genuine certificate (a QR scan) still verifies from the same client, again and again.
+    for _ in range(25):
+        assert client.get(f"/verify/{real}").status_code == 200
