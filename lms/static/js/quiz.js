@@ -64,7 +64,7 @@
     nav.classList.toggle("is-answered", answered);
   }
 
-  function send() {
+  function send(keepalive) {
     timer = null;
     if (sending || closed) { return; }
     var stored = loadStored();
@@ -85,6 +85,7 @@
       method: "POST",
       body: body,
       credentials: "same-origin",
+      keepalive: keepalive === true,
       headers: { "X-CSRFToken": token ? token.value : "", "X-Requested-With": "fetch",
                  "Accept": "application/json" }
     }).then(function (r) {
@@ -114,7 +115,13 @@
   function changed(event) {
     var box = event.target.closest ? event.target.closest("[data-field]") : null;
     if (!box) { return; }
-    pending[box.getAttribute("data-field")] = true;
+    var field = box.getAttribute("data-field");
+    pending[field] = true;
+    // Keep the answer on this device at once: a reload or a closed tab before the background
+    // save still finds it (restore() below puts it back and sends it).
+    var stored = loadStored();
+    stored[field] = valuesOf(field);
+    writeStored(stored);
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(send, DELAY);
   }
@@ -147,6 +154,10 @@
     if (navigator.onLine !== false) { writeStored({}); }
   });
   window.addEventListener("online", function () { send(); });
+  // Leaving the page (reload, link, closing the tab): send what is pending right away.
+  window.addEventListener("pagehide", function () {
+    if (Object.keys(pending).length) { sending = false; send(true); }
+  });
   restore();
 
   // Remaining time, updated every 20 seconds (the server enforces the deadline anyway).
