@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -83,7 +83,7 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
     manifest = version.manifest
     settings = manifest.get("certificate", {})
     cfg = current_app.config
-    completed_on = completed_at.astimezone(JAKARTA).date()
+    completed_on = local_date(completed_at)
     months = int(settings.get("valid_months") or 0)
     cert = Certificate(
         code=_unique_code(), user_id=user.id, course_id=course.id,
@@ -163,6 +163,8 @@ def revoke(admin: User, cert: Certificate, reason: str) -> None:
         raise ServiceError(_l("Give the reason for revoking this certificate."), "reason")
     if cert.revoked_at is not None:
         raise ServiceError(_l("This certificate is already revoked."))
+    if cert.superseded_at is not None:
+        raise ServiceError(_l("This certificate was replaced: revoke the current one instead."))
     cert.revoked_at = utcnow()
     cert.revoked_by_id = admin.id
     cert.revoke_reason = reason.strip()
@@ -214,8 +216,15 @@ def lookup(text: str) -> Lookup:
     return Lookup("found" if cert else "not_found", checked.code, cert)
 
 
+def local_date(moment: datetime) -> date:
+    """The calendar date in Indonesia (WIB) of a stored UTC time."""
+    if moment.tzinfo is None:  # SQLite returns naive datetimes; they are UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(JAKARTA).date()
+
+
 def today_jakarta() -> date:
-    return utcnow().astimezone(JAKARTA).date()
+    return local_date(utcnow())
 
 
 # --- files ------------------------------------------------------------------------------

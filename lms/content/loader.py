@@ -795,6 +795,13 @@ class _PackReader:
                     field_line("feedback"),
                     f"`feedback` of question {index + 1} must be a string — fix the value",
                 )
+            for html_key in _html_keys(raw_question):
+                self.add(
+                    rel,
+                    field_line(html_key.split(".")[0]),
+                    f"`{html_key}` in question {index + 1}: keys ending in `_html` are made by "
+                    "Pelita from your Markdown and cannot be written by hand — use `text`",
+                )
             qid = raw_question.get("id")
             if isinstance(qid, str):
                 if qid in seen:
@@ -861,6 +868,17 @@ class _PackReader:
             content_hash=compute_content_hash(files),
             source=self.label,
         )
+
+
+def _html_keys(question: Mapping[str, Any]) -> list[str]:
+    """Keys ending in `_html` anywhere in a question (they would bypass the sanitiser)."""
+    found = [key for key in question if isinstance(key, str) and key.endswith("_html")]
+    for key, value in question.items():
+        items = value if isinstance(value, list) else [value]
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping):
+                found += [f"{key}[{i}].{k}" for k in item if isinstance(k, str) and k.endswith("_html")]
+    return found
 
 
 def _json_setting(value: Any) -> Any:

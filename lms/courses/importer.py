@@ -67,11 +67,28 @@ def import_packs(packs: list[CoursePack], *, note: str = "") -> list[ImportResul
     """Import several packs in ONE transaction: either all land or none does."""
     try:
         results = [_import_one(pack, note) for pack in packs]
+        db.session.flush()
+        for result in results:
+            if result.status in ("updated", "restored"):
+                _recheck_completions(result.slug)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return results
+
+
+def _recheck_completions(slug: str) -> None:
+    """A new version can meet a learner's rule (e.g. the module they had left was removed)."""
+    from lms.learning.models import Enrollment
+    from lms.learning.services import complete_if_due
+
+    course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
+    user_ids = db.session.scalars(select(Enrollment.user_id).where(
+        Enrollment.course_id == course_id, Enrollment.status == "active",
+        Enrollment.completed_at.is_(None))).all()
+    for user_id in user_ids:
+        complete_if_due(user_id, course_id)
 
 
 def _store_blob(data: bytes) -> str:
@@ -108,7 +125,7 @@ def _import_one(pack: CoursePack, note: str) -> ImportResult:
     status = "created" if course is None else "updated"
     if course is None:
         course = Course(slug=pack.slug, area=pack.area, title_id=pack.title["id"],
-                        title_en=pack.title["en"])
+                        title_en=pack.title["en"], status="published")
         db.session.add(course)
         db.session.flush()
     previous_slugs = _current_module_slugs(course)
@@ -233,7 +250,6 @@ def _set_current(course: Course, pack: CoursePack, version: CourseVersion) -> No
     course.module_count = len(pack.modules)
     course.enrolment = pack.enrolment
     course.sequential = pack.sequential
-    course.status = "published"
 
 
 def version_files(version_id: int) -> dict[str, bytes]:

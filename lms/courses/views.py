@@ -54,6 +54,15 @@ def quiz_url(quiz_id: int) -> str | None:
         return None
 
 
+def _module_or_404(slug: str, module_slug: str):
+    """The published course and the module's page in its current version, or 404."""
+    course = _course_or_404(slug)
+    page = queries.module_page(course, module_slug)
+    if page is None:
+        abort(404)
+    return course, page
+
+
 @bp.app_context_processor
 def course_helpers():
     return {"area_labels": AREA_LABELS, "locale": _locale, "quiz_url": quiz_url}
@@ -124,10 +133,7 @@ def unenrol(slug: str):
 @bp.route("/<slug>/modules/<module_slug>")
 @login_required
 def module(slug: str, module_slug: str):
-    course = _course_or_404(slug)
-    page = queries.module_page(course, module_slug)
-    if page is None:
-        abort(404)
+    course, page = _module_or_404(slug, module_slug)
     enrollment = learning.get_enrollment(current_user.id, course.id)
     if (enrollment is None or not enrollment.active) and not current_user.is_trainer:
         flash(_("Enrol in the course to read its modules."), "info")
@@ -154,10 +160,7 @@ def module(slug: str, module_slug: str):
 @bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])
 @login_required
 def mark_done(slug: str, module_slug: str):
-    course = _course_or_404(slug)
-    page = queries.module_page(course, module_slug)
-    if page is None:
-        abort(404)
+    course, page = _module_or_404(slug, module_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

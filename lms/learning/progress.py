@@ -52,7 +52,9 @@ class Progress:
             return 100
         if not self.total:
             return 0
-        return min(99, (self.done * 100) // self.total) if self.done < self.total else 100
+        # 100 % means "completed" and nothing else: all items done but the completion not yet
+        # recorded (e.g. a practical still waiting for its grade) shows 99 %.
+        return min(99, (self.done * 100) // self.total)
 
 
 def quiz_scores(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:

@@ -42,6 +42,9 @@ def enrol(user: User, course: Course) -> Enrollment:
     elif enrollment.status != "active":
         enrollment.status = "active"
         db.session.commit()
+    # Work done before leaving (or a quiz graded meanwhile) may already meet the rule.
+    if _complete_if_due(user, course, enrollment):
+        db.session.commit()
     return enrollment
 
 
@@ -70,6 +73,8 @@ def mark_module_done(user: User, course: Course, module: Module) -> bool:
     enrollment = get_enrollment(user.id, course.id)
     if enrollment is None or not enrollment.active:
         raise NotEnrolled(_l("Enrol in the course first."))
+    if course.sequential and not user.is_trainer and module.id in _locked(user, course):
+        raise ServiceError(_l("Finish the previous modules first: this course opens its modules in order."))
     exists = db.session.scalar(select(ModuleCompletion.id).where(
         ModuleCompletion.user_id == user.id, ModuleCompletion.module_id == module.id))
     if exists is None:
@@ -86,6 +91,13 @@ def mark_module_done(user: User, course: Course, module: Module) -> bool:
     return completed_now
 
 
+def _locked(user: User, course: Course) -> set[int]:
+    from lms.courses.queries import locked_modules, syllabus
+
+    progress = progress_for(user.id, [course])[course.id]
+    return locked_modules(syllabus(course), progress.done_module_ids, course.sequential)
+
+
 def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool:
     """Record course completion in the caller's transaction when the pack's rule is met."""
     if enrollment.completed_at is not None or course.current_version is None:
@@ -94,11 +106,21 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
     rule = course.current_version.manifest.get("completion", {})
     if not requirements_met(progress, rule):
         return False
+    # Two requests finishing the last two items at once: the row lock (PostgreSQL) makes the
+    # second wait and then see the first one's completion.
+    db.session.refresh(enrollment, with_for_update=True)
+    if enrollment.completed_at is not None:
+        return False
     enrollment.completed_at = utcnow()
     enrollment.completed_version_id = course.current_version_id
-    # The certificate is issued in the same transaction that completes the course.
+    # The certificate is issued in the same transaction that completes the course; if another
+    # transaction issued it first, the unique index refuses a second one and we keep theirs.
     final = course_final_score(user.id, course)
-    issue_for_completion(user, course, enrollment.completed_at, score=final)
+    try:
+        with db.session.begin_nested():
+            issue_for_completion(user, course, enrollment.completed_at, score=final)
+    except IntegrityError:
+        pass
     return True
 
 
@@ -119,14 +141,3 @@ def complete_if_due(user_id: int, course_id: int) -> bool:
         return False
     return _complete_if_due(db.session.get(User, user_id), db.session.get(Course, course_id),
                             enrollment)
-
-
-def check_completion(user: User, course: Course) -> bool:
-    """Re-evaluate completion after something outside this module changed (e.g. a quiz grade)."""
-    enrollment = get_enrollment(user.id, course.id)
-    if enrollment is None or not enrollment.active:
-        return False
-    completed_now = _complete_if_due(user, course, enrollment)
-    if completed_now:
-        db.session.commit()
-    return completed_now

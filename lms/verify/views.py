@@ -66,7 +66,7 @@ def _status_payload(cert, today) -> dict:
     if cert.show_score and cert.score is not None:
         data["score"] = cert.score
     if status == "revoked":
-        data["revoked_on"] = cert.revoked_at.date().isoformat()
+        data["revoked_on"] = services.local_date(cert.revoked_at).isoformat()
         data["revoke_reason"] = cert.revoke_reason
     if status == "superseded" and cert.superseded_by is not None:
         data["superseded_by"] = cert.superseded_by.code

@@ -206,3 +206,25 @@ def test_unknown_codes_are_rate_limited_but_a_real_scan_never_is(limited_app, tm
     # A genuine certificate (a QR scan) still verifies from the same client, again and again.
     for _ in range(25):
         assert client.get(f"/verify/{real}").status_code == 200
+
+
+def test_a_replaced_certificate_cannot_be_revoked(client, auth, completed, admin_user):
+    auth.logout()
+    auth.login(admin_user.email)
+    client.post(f"/certificates/{completed.code}/manage",
+                data={"action": "reissue", "reissue-reason": "Nama diperbaiki"})
+    client.post(f"/certificates/{completed.code}/manage",
+                data={"action": "revoke", "revoke-reason": "Salah sasaran"})
+    db.session.expire_all()
+    old = db.session.get(Certificate, completed.id)
+    assert old.revoked_at is None and old.superseded_by_id is not None
+    assert "Diganti" in client.get(f"/verify/{completed.code}").text
+
+
+def test_revocation_date_is_the_date_in_indonesia(app):
+    from datetime import UTC, datetime
+
+    from lms.certificates.services import local_date
+
+    # 20:00 UTC on 31 December is already 1 January in Jakarta.
+    assert local_date(datetime(2026, 12, 31, 20, 0, tzinfo=UTC)) == date(2027, 1, 1)

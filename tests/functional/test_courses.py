@@ -173,3 +173,37 @@ def test_queries_per_page_do_not_grow_with_course_size(app, client, auth, partic
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12, counts
+
+
+def test_a_locked_module_cannot_be_marked_done_by_posting(logged_in, tmp_path):
+    import_folder(make_pack(tmp_path, "urut", modules=3, sequential=True))
+    logged_in.post("/courses/urut/enrol")
+    logged_in.post("/courses/urut/modules/modul-3/done")
+    assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 0
+
+
+def test_re_enrolling_completes_a_course_whose_work_was_already_done(logged_in, tmp_path):
+    from lms.certificates.models import Certificate
+
+    import_folder(make_pack(tmp_path, "kembali", modules=1))
+    logged_in.post("/courses/kembali/enrol")
+    logged_in.post("/courses/kembali/unenrol")
+    # Done while withdrawn is impossible through the page, so record it as an import would find it.
+    from lms.courses.models import Module
+    from lms.learning.models import Enrollment
+
+    module = db.session.scalar(select(Module))
+    enrollment = db.session.scalar(select(Enrollment))
+    db.session.add(ModuleCompletion(user_id=enrollment.user_id, module_id=module.id))
+    db.session.commit()
+    logged_in.post("/courses/kembali/enrol")
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_all_items_done_without_completion_never_shows_100(app):
+    from lms.learning.progress import Progress
+
+    p = Progress(modules_total=1, modules_done=1, quizzes_total=1, quizzes_passed=1)
+    assert p.percent == 99 and not p.completed
+    p.completed = True
+    assert p.percent == 100

@@ -136,3 +136,30 @@ def test_copied_pack_folder_with_same_slug_is_refused(runner, tmp_path):
     result = runner.invoke(args=["lms", "import", str(tmp_path)])
     assert result.exit_code == 1
     assert "satu" in result.output and "dua" in result.output
+
+
+def test_removing_the_last_unfinished_module_completes_the_course(tmp_path, participant):
+    from lms.certificates.models import Certificate
+
+    pack = make_pack(tmp_path, "kursus-uji", module_slugs=["a", "b"])
+    import_folder(pack)
+    c = course("kursus-uji")
+    enrol(participant, c)
+    mark_module_done(participant, c, module("kursus-uji", "a"))
+    make_pack(tmp_path, "kursus-uji", module_slugs=["a"])
+    import_folder(pack)
+    db.session.expire_all()
+    p = progress_for(participant.id, [course("kursus-uji")])[course("kursus-uji").id]
+    assert p.completed and p.percent == 100
+    assert count(Certificate) == 1
+
+
+def test_reimport_keeps_an_archived_course_archived(app, tmp_path):
+    pack = make_pack(tmp_path, "kursus-uji", modules=1)
+    import_folder(pack)
+    course("kursus-uji").status = "archived"
+    db.session.commit()
+    make_pack(tmp_path, "kursus-uji", modules=2)
+    import_folder(pack)
+    db.session.expire_all()
+    assert course("kursus-uji").status == "archived"

@@ -232,3 +232,29 @@ def test_a_broken_modules_list_does_not_cascade(tmp_path):
     assert len(rendered) == 1 and rendered[0].startswith(
         "course.toml:5: `modules` must be a list of module slugs"
     ), rendered
+
+
+def test_hand_written_html_keys_in_questions_are_refused(tmp_path):
+    import shutil
+
+    from lms.content import validate_pack
+
+    pack = tmp_path / "pack"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "courses" / "good-minimal", pack)
+    quiz = next((pack / "quizzes").glob("*.toml"), None)
+    if quiz is None:
+        (pack / "quizzes").mkdir(exist_ok=True)
+        quiz = pack / "quizzes" / "kuis.toml"
+        quiz.write_text('kind = "final"\n[title]\nid = "Kuis"\n', encoding="utf-8")
+    quiz.write_text(quiz.read_text(encoding="utf-8") + '''
+[[questions]]
+id = "jahat"
+type = "single_choice"
+text = "Pilih"
+options = [
+  { id = "a", text = "A", text_html = "<img src=x onerror=alert(1)>", correct = true },
+  { id = "b", text = "B", correct = false },
+]
+''', encoding="utf-8")
+    problems = [str(p) for p in validate_pack(pack)]
+    assert any("options[0].text_html" in p and "_html" in p for p in problems), problems
