@@ -71,6 +71,8 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: slow connections need time
     PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
+    # Shared library computers: a session without "remember me" ends after this much inactivity.
+    IDLE_TIMEOUT_MINUTES = 30
     PASSWORD_MIN_LENGTH = 10
 
     # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.

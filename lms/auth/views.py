@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -53,6 +54,28 @@ def attach_error(form, error: ServiceError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+@bp.before_app_request
+def end_idle_sessions():
+    """Log out a session left idle on a shared computer (not when "remember me" was chosen)."""
+    minutes = current_app.config.get("IDLE_TIMEOUT_MINUTES") or 0
+    if not minutes or not current_user.is_authenticated or request.endpoint == "static":
+        return None
+    now = int(time.time())
+    seen = session.get("seen")
+    remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    if seen and now - seen > minutes * 60 and not remembered:
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You were logged out after %(n)d minutes without activity.", n=minutes), "info")
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    if not seen or now - seen > 60:  # refresh at most once a minute: fewer cookie rewrites
+        session["seen"] = now
+    return None
 
 
 def _login_limit() -> str:

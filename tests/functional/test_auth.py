@@ -218,3 +218,21 @@ def test_demo_accounts_can_log_in_through_the_form(client, runner):
                                                "password": account["password"]})
         assert response.status_code == 302, account["email"]
         client.post("/logout")
+
+
+def test_idle_session_is_logged_out_on_a_shared_computer(client, auth, participant):
+    auth.login(participant.email)
+    assert client.get("/profile").status_code == 200
+    with client.session_transaction() as sess:
+        sess["seen"] = sess["seen"] - 31 * 60  # half an hour without activity
+    response = client.get("/profile")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "tanpa aktivitas" in client.get(response.headers["Location"]).text
+
+
+def test_remember_me_survives_the_idle_timeout(client, auth, participant):
+    auth.login(participant.email, remember=True)
+    assert client.get("/profile").status_code == 200
+    with client.session_transaction() as sess:
+        sess["seen"] = sess["seen"] - 31 * 60
+    assert client.get("/profile").status_code == 200
