@@ -121,16 +121,22 @@ def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progre
     return result
 
 
-def quiz_passed(kind: str, settings: dict, rule: dict, score: float | None) -> bool:
-    """Whether a quiz grade meets the quiz's pass mark and the course's completion rule."""
-    if score is None:
-        return False
+def pass_threshold(kind: str, settings: dict | None, rule: dict | None) -> float:
+    """The grade (percent) a quiz needs to count as passed: its pass mark, raised by the course's
+    completion rule (`min_module_quiz_score` for module quizzes, `final_min_score` for the final).
+    The quiz page shows this same number."""
+    settings, rule = settings or {}, rule or {}
     needed = float(settings.get("pass_mark", 0))
     if kind == "module":
         needed = max(needed, float(rule.get("min_module_quiz_score", 0)))
     elif kind == "final":
         needed = max(needed, float(rule.get("final_min_score", 0)))
-    return score >= needed
+    return needed
+
+
+def quiz_passed(kind: str, settings: dict, rule: dict, score: float | None) -> bool:
+    """Whether a quiz grade meets the quiz's pass mark and the course's completion rule."""
+    return score is not None and score >= pass_threshold(kind, settings, rule)
 
 
 def requirements_met(progress: Progress, rule: dict) -> bool:

@@ -10,8 +10,9 @@ Form field naming (the app reads `qtype.field_names(q, field)` and collects
 * single_choice, true_false, short_answer, numerical, essay: one name, ``field``.
 * multiple_choice: one name, ``field``, repeated once per ticked checkbox.
 * matching: ``f"{field}-{i}"`` per left-hand item ``i``; ordering: ``f"{field}-{p}"`` per
-  position ``p``. Their option values carry the slot (``"i:j"``), so the flat list can be
-  collected in any order.
+  position ``p``. Their option values carry the slot and the option's text
+  (``"i:<text>"``), so the flat list can be collected in any order and a value never tells
+  which option is the right one.
 * description: no fields.
 """
 
@@ -231,11 +232,16 @@ class QuestionType:
 
     # -- shared rendering helpers --------------------------------------------------------
     def _open(self, q: dict, field: str, *, fieldset: bool) -> Markup:
-        """The question's wrapper and its text (legend of a fieldset, or a described div)."""
+        """The question's wrapper and its text in a `<div id="{field}-text">`.
+
+        A fieldset is named by that div (`aria-labelledby`) rather than a `<legend>`: the text
+        is Markdown HTML (paragraphs, tables, images), which a legend may not hold.
+        """
         text = author_html(q, "text")
         if fieldset:
             return Markup(
-                '<fieldset class="pq pq-{t}" id="{f}-q"><legend class="pq-text">{text}</legend>'
+                '<fieldset class="pq pq-{t}" id="{f}-q" aria-labelledby="{f}-text">'
+                '<div class="pq-text" id="{f}-text">{text}</div>'
             ).format(t=self.name, f=field, text=text)
         return Markup(
             '<div class="pq pq-{t}" id="{f}-q"><div class="pq-text" id="{f}-text">{text}</div>'

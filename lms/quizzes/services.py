@@ -48,6 +48,10 @@ class NotEnrolled(QuizError):
     """The learner is not enrolled in the quiz's course."""
 
 
+class ModuleLocked(QuizError):
+    """The quiz belongs to a module the learner has not unlocked yet (sequential course)."""
+
+
 class QuizNotOpen(QuizError):
     """The quiz is not open yet."""
 
@@ -280,15 +284,49 @@ def _build_layout(version: QuizVersion, r: QuizRules, rng: random.Random) -> dic
         if keys:
             # Ordering and matching are always scrambled: their display order is the answer.
             if r.shuffle_options or q.get("type") in ("ordering", "matching"):
+                original = list(keys)
                 keys = list(keys)
                 rng.shuffle(keys)
+                # For these two, showing the items in their authored order gives the answer away.
+                while q.get("type") in ("ordering", "matching") and keys == original \
+                        and len(set(map(str, keys))) > 1:
+                    rng.shuffle(keys)
             order = [str(k) for k in keys]
         items.append({"id": str(q.get("id")), "order": order})
     return {"questions": items}
 
 
-def check_can_start(user: User, quiz: Quiz, version: QuizVersion | None) -> QuizRules:
-    """Raise the reason a new attempt cannot start (enrolment, dates, attempt limit)."""
+def module_locked(user: User, course: Course, version: QuizVersion) -> bool:
+    """True if `version` is a module quiz whose module is still locked for `user`.
+
+    Only sequential courses lock modules (`lms.courses.queries.locked_modules`); trainers are
+    never locked out.
+    """
+    if user.is_trainer or not course.sequential:
+        return False
+    if version.kind != "module" or version.module_id is None:
+        return False
+    from lms.courses.queries import locked_modules, syllabus
+    from lms.learning.progress import progress_for
+
+    progress = progress_for(user.id, [course])[course.id]
+    return version.module_id in locked_modules(
+        syllabus(course), progress.done_module_ids, course.sequential
+    )
+
+
+def check_can_start(
+    user: User,
+    quiz: Quiz,
+    version: QuizVersion | None,
+    *,
+    attempts: list[QuizAttempt] | None = None,
+) -> QuizRules:
+    """Raise the reason a new attempt cannot start (enrolment, locked module, dates, limit).
+
+    `attempts` are the learner's attempts at the quiz if the caller already loaded them (they
+    are counted instead of queried again).
+    """
     if version is None:
         raise QuizUnavailable(_l("This quiz is no longer part of its course."))
     course = db.session.get(Course, quiz.course_id)
@@ -296,6 +334,10 @@ def check_can_start(user: User, quiz: Quiz, version: QuizVersion | None) -> Quiz
         raise QuizUnavailable(_l("This course is not available."))
     if not user.is_trainer and not is_enrolled(user, quiz.course_id):
         raise NotEnrolled(_l("Enrol in the course first to take this quiz."))
+    if module_locked(user, course, version):
+        raise ModuleLocked(
+            _l("This quiz opens once you have finished the modules before its module.")
+        )
     r = rules(version)
     t = now()
     if r.opens_at and t < r.opens_at:
@@ -303,11 +345,14 @@ def check_can_start(user: User, quiz: Quiz, version: QuizVersion | None) -> Quiz
     if r.closes_at and t >= r.closes_at:
         raise QuizClosed(_l("This quiz has closed; no new attempts can be started."))
     if r.attempts:
-        used = db.session.scalar(
-            select(func.count(QuizAttempt.id)).where(
-                QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
+        if attempts is not None:
+            used = len(attempts)
+        else:
+            used = db.session.scalar(
+                select(func.count(QuizAttempt.id)).where(
+                    QuizAttempt.user_id == user.id, QuizAttempt.quiz_id == quiz.id
+                )
             )
-        )
         if used >= r.attempts:
             raise AttemptLimitReached(
                 _l(
@@ -746,6 +791,25 @@ def combine(method: str, scores: list[float]) -> float | None:
     return max(scores)
 
 
+def counted_attempts(attempts: Iterable[QuizAttempt], method: str) -> list[QuizAttempt]:
+    """The graded attempts (in attempt order) whose scores make the grade by `method`."""
+    graded = sorted(
+        (a for a in attempts if a.status == GRADED and a.score is not None),
+        key=lambda a: a.number,
+    )
+    if method == "first":
+        return graded[:1]
+    if method == "last":
+        return graded[-1:]
+    return graded
+
+
+def grade_of(attempts: Iterable[QuizAttempt], method: str) -> float | None:
+    """The grade (percent) from one learner's already loaded attempts at one quiz; the same
+    value `grades_for` computes with queries."""
+    return combine(method, [float(a.score) for a in counted_attempts(attempts, method)])
+
+
 def grades_for(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
     """The learner's grade (percent) per quiz over graded attempts, by each quiz's method."""
     ids = list(dict.fromkeys(quiz_ids))
@@ -798,8 +862,14 @@ def review_moment(attempt: QuizAttempt, r: QuizRules, at: datetime | None = None
     return "later_while_open"
 
 
-def review_options(attempt: QuizAttempt, at: datetime | None = None) -> frozenset[str]:
-    """What the learner may see of this attempt now (quiz setting `review`)."""
-    version = current_version(attempt.quiz) or attempt.quiz_version
+def review_options(
+    attempt: QuizAttempt, at: datetime | None = None, *, version: QuizVersion | None = None
+) -> frozenset[str]:
+    """What the learner may see of this attempt now (quiz setting `review`).
+
+    The settings come from the quiz's current version; pass it as `version` when it is already
+    loaded (a page listing many attempts) to save a query per attempt.
+    """
+    version = version or current_version(attempt.quiz) or attempt.quiz_version
     r = rules(version)
     return r.review[review_moment(attempt, r, at)]

@@ -29,6 +29,7 @@ from markupsafe import Markup
 from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
+from lms.learning.progress import pass_threshold, quiz_passed
 from lms.quizzes import services
 from lms.quizzes.forms import GradeEssayForm
 from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
@@ -115,14 +116,24 @@ def quiz(quiz_id: int):
     blocked = None
     if current is None:
         try:
-            services.check_can_start(current_user, quiz, version)
+            services.check_can_start(current_user, quiz, version, attempts=attempts)
         except QuizError as err:
             blocked = err.message
     rows = []
+    marks_shown = {}
     for a in attempts:
-        shows = services.review_options(a)
-        rows.append({"attempt": a, "marks": "marks" in shows or current_user.is_trainer})
-    grade = services.grades_for(current_user.id, [quiz.id]).get(quiz.id)
+        shows = services.review_options(a, version=version)
+        marks_shown[a.id] = "marks" in shows or current_user.is_trainer
+        rows.append({"attempt": a, "marks": marks_shown[a.id]})
+    # The grade counts for progress at once, but it is shown only when the marks of every
+    # attempt it is made of may be seen (the quiz's review options).
+    counted = services.counted_attempts(attempts, r.grading)
+    grade = services.grade_of(attempts, r.grading)
+    # "Passed" is the rule course progress applies: the pass mark raised by the course's
+    # completion rule for module quizzes and the final.
+    completion: dict = {}
+    if course is not None and course.current_version is not None:
+        completion = (course.current_version.manifest or {}).get("completion") or {}
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
@@ -134,7 +145,9 @@ def quiz(quiz_id: int):
         current=current,
         blocked=blocked,
         grade=grade,
-        passed=grade is not None and grade >= r.pass_mark,
+        grade_shown=grade is not None and all(marks_shown[a.id] for a in counted),
+        passed=quiz_passed(version.kind, version.settings or {}, completion, grade),
+        threshold=pass_threshold(version.kind, version.settings, completion),
         score_text=_score_text,
         used=len(attempts),
     )

@@ -56,6 +56,12 @@ def test_matching_valid_and_choices():
         ({"pairs": [{"left": "a", "right": "b"}, "c"]}, "pairs[1]"),
         ({"distractors": "x"}, "distractors"),
         ({"distractors": [""]}, "distractors"),
+        ({"distractors": ["Ptolemy", "Ptolemy"]}, "distractors[1]"),
+        ({"distractors": ["Paul Otlet"]}, "distractors[0]"),
+        (
+            {"pairs": [{"left": "a", "right": "x\ny"}, {"left": "b", "right": "x\r\ny"}]},
+            "pairs[1].right",
+        ),
     ],
 )
 def test_matching_invalid(change, field):
@@ -64,7 +70,7 @@ def test_matching_invalid(change, field):
 
 def test_matching_normalise_in_any_order_and_grade():
     q = matching()
-    resp = MA.normalise_response(q, ["2:3", "0:0", "1:1"])
+    resp = MA.normalise_response(q, ["2:Ptolemy", "0:Melvil Dewey", "1:Paul Otlet"])
     assert resp == {"0": "Melvil Dewey", "1": "Paul Otlet", "2": "Ptolemy"}
     g = MA.grade(q, resp)
     assert (g.fraction, g.state) == (pytest.approx(2 / 3), "partial")
@@ -73,9 +79,11 @@ def test_matching_normalise_in_any_order_and_grade():
 
 def test_matching_partial_answers_and_garbage():
     q = matching()
-    assert MA.normalise_response(q, ["", "0:0"]) == {"0": "Melvil Dewey"}
-    assert MA.normalise_response(q, ["9:0", "0:9", "a:b", "0:-1", "1:1:1", "\u0661:0"]) is None
-    assert MA.normalise_response(q, ["0:1", "0:0"]) == {"0": "Paul Otlet"}  # first value wins
+    assert MA.normalise_response(q, ["", "0:Melvil Dewey"]) == {"0": "Melvil Dewey"}
+    garbage = ["9:Ptolemy", "0:Nobody", "a:Ptolemy", "-1:Ptolemy", "0:0", "1:1", "\u0661:Ptolemy",
+               "1234567:Ptolemy", ":Ptolemy", "Ptolemy"]
+    assert MA.normalise_response(q, garbage) is None
+    assert MA.normalise_response(q, ["0:Paul Otlet", "0:Melvil Dewey"]) == {"0": "Paul Otlet"}
     assert MA.normalise_response(q, None) is None
     assert MA.grade(q, None).state == "unanswered"
     assert MA.grade(q, {}).state == "unanswered"
@@ -86,7 +94,8 @@ def test_matching_partial_answers_and_garbage():
 def test_matching_duplicate_rights_count_for_both():
     q = matching(pairs=[{"left": "a", "right": "x"}, {"left": "b", "right": "x"}], distractors=[])
     assert MA.choices(q) == ["x"]
-    assert MA.grade(q, MA.normalise_response(q, ["0:0", "1:0"])).fraction == 1.0
+    assert MA.validate(q) == []
+    assert MA.grade(q, MA.normalise_response(q, ["0:x", "1:x"])).fraction == 1.0
 
 
 def test_matching_right_answer_text():
@@ -104,21 +113,32 @@ def test_ordering_normalise_and_partial_credit():
     q = ordering()
     assert OR.field_names(q, "f") == ["f-0", "f-1", "f-2", "f-3"]
     assert OR.shuffle_keys(q) == ["0", "1", "2", "3"]
-    resp = OR.normalise_response(q, ["0:0", "1:2", "2:1", "3:3"])
+    resp = OR.normalise_response(q, ["0:Seleksi", "1:Pengolahan", "2:Pengadaan", "3:Layanan"])
     assert resp == [0, 2, 1, 3]
     g = OR.grade(q, resp)
     assert (g.fraction, g.state) == (0.5, "partial")
     assert OR.grade(q, [3, 2, 1, 0]).fraction == 0.0
     assert OR.grade(q, OR.correct_response(q)).fraction == 1.0
-    assert OR.normalise_response(q, ["1:1"]) == [None, 1, None, None]
+    assert OR.normalise_response(q, ["1:Pengadaan"]) == [None, 1, None, None]
     assert OR.grade(q, [None, 1, None, None]).fraction == 0.25
 
 
 def test_ordering_garbage():
     q = ordering()
-    assert OR.normalise_response(q, ["x", "4:0", "0:4"]) is None
+    assert OR.normalise_response(q, ["x", "4:Seleksi", "0:4", "0:0", "1:1", "0:Lain"]) is None
     assert OR.grade(q, None).state == "unanswered"
     assert OR.grade(q, [None, None]).state == "unanswered"
     assert OR.grade(q, [True, "0"]).state == "unanswered"
     assert OR.grade(q, [0, 1, 2, 3, 4, 5]).fraction == 1.0
     assert OR.right_answer_text(q) == "1. Seleksi; 2. Pengadaan; 3. Pengolahan; 4. Layanan"
+
+
+def test_texts_with_colons_and_line_breaks_survive_the_form():
+    q = ordering(items=["a: satu", "b:\ndua", "c"])
+    assert OR.validate(q) == []
+    # Browsers send line breaks in values as CRLF.
+    assert OR.normalise_response(q, ["0:b:\r\ndua", "1:a: satu", "2:c"]) == [1, 0, 2]
+    assert "items[1]" in [f for f, _ in OR.validate(ordering(items=["a\nb", "a\r\nb"]))]
+    m = matching(pairs=[{"left": "L1", "right": "x:\ny"}, {"left": "L2", "right": "z"}],
+                 distractors=[])
+    assert MA.normalise_response(m, ["1:z", "0:x:\r\ny"]) == {"0": "x:\ny", "1": "z"}

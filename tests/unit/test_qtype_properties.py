@@ -102,11 +102,18 @@ json_values = st.recursive(
     max_leaves=20,
 )
 slot_like = st.builds(lambda a, b: f"{a}:{b}", st.integers(-1, 6), st.integers(-1, 6))
+# Matching and ordering values are "slot:<option text>".
+slot_text = st.builds(
+    lambda a, b: f"{a}:{b}",
+    st.integers(-1, 6),
+    st.sampled_from(["x", "y", "z", "1", "2", "3", "4", "a", "", "x\r\n"]),
+)
 raw_values = st.lists(
     st.one_of(
         st.text(max_size=30),
         st.sampled_from(["a", "b", "c", "d", "true", "false", "3,5", "1.000", "katalog", "25"]),
         slot_like,
+        slot_text,
     ),
     max_size=8,
 )
@@ -186,8 +193,11 @@ def test_correct_response_earns_full_marks_for_every_auto_graded_type():
         assert (grade.fraction, grade.state) == (1.0, "correct"), q
 
 
-def test_correct_response_survives_a_form_round_trip():
-    """Rendering the correct response and reading the checked values back earns full marks."""
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32))
+def test_correct_response_survives_a_form_round_trip(seed):
+    """Rendering the correct response (options in any displayed order) and reading the checked
+    values back, in any order, earns full marks."""
     from html.parser import HTMLParser
 
     class Form(HTMLParser):
@@ -209,15 +219,21 @@ def test_correct_response_survives_a_form_round_trip():
         qtype = REG.get(q["type"])
         if not qtype.auto_graded or not qtype.is_question:
             continue
+        rng = random.Random(seed)
+        order = qtype.shuffle_keys(q)
+        if order is not None:
+            rng.shuffle(order)
         html = qtype.render(
             q,
             field="f",
             response=qtype.correct_response(q),
-            order=None,
+            order=order,
             disabled=False,
             gettext=str,
         )
         form = Form()
         form.feed(str(html))
+        if q["type"] in ("multiple_choice", "matching", "ordering"):
+            rng.shuffle(form.values)
         grade = qtype.grade(q, qtype.normalise_response(q, form.values))
         assert grade.fraction == 1.0, (q, form.values)

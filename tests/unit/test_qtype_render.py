@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from html.parser import HTMLParser
 
 import pytest
@@ -50,7 +51,7 @@ SAMPLES = {
 
 
 class Collector(HTMLParser):
-    """Collect form controls, labels, fieldsets and legends."""
+    """Collect form controls, labels, fieldsets, ids and select options."""
 
     def __init__(self):
         super().__init__()
@@ -58,16 +59,33 @@ class Collector(HTMLParser):
         self.labels = set()
         self.tags = []
         self.scripts = 0
+        self.fieldsets = []
+        self.ids = {}
+        self.options = {}  # select name -> option values, in display order
+        self._select = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         self.tags.append(tag)
+        if "id" in a:
+            self.ids[a["id"]] = tag
         if tag == "script":
             self.scripts += 1
+        if tag == "fieldset":
+            self.fieldsets.append(a)
         if tag in ("input", "select", "textarea"):
             self.controls.append((tag, a))
+        if tag == "select":
+            self._select = a.get("name")
+            self.options[self._select] = []
+        if tag == "option" and self._select is not None:
+            self.options[self._select].append(a.get("value", ""))
         if tag == "label" and "for" in a:
             self.labels.add(a["for"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
 
 
 def parse(html):
@@ -90,7 +108,26 @@ def test_every_control_has_a_label_and_names_match_field_names(name):
     names = {attrs["name"] for _, attrs in c.controls}
     assert names == set(qtype.field_names(q, "q-3"))
     if name in ("single_choice", "multiple_choice", "true_false", "matching", "ordering"):
-        assert "fieldset" in c.tags and "legend" in c.tags
+        assert "fieldset" in c.tags
+
+
+FIELDSET_TYPES = ("single_choice", "multiple_choice", "true_false", "matching", "ordering")
+
+
+@pytest.mark.parametrize("name", FIELDSET_TYPES)
+def test_fieldset_is_named_by_the_question_text_not_a_legend(name):
+    """Question text is Markdown HTML (paragraphs, tables, images): a <legend> may not hold it,
+    so the fieldset points at the <div> that does."""
+    q = {**SAMPLES[name], "text_html": "<p>Lihat tabel:</p><table><tr><td>1</td></tr></table>"}
+    html = str(REG.get(name).render(q, field="q4", response=None, order=None, disabled=False,
+                                    gettext=str))
+    c = parse(html)
+    assert "legend" not in c.tags
+    assert len(c.fieldsets) == 1
+    label_id = c.fieldsets[0].get("aria-labelledby")
+    assert label_id == "q4-text"
+    assert c.ids[label_id] == "div"
+    assert '<div class="pq-text" id="q4-text"><p>Lihat tabel:</p><table>' in html
 
 
 @pytest.mark.parametrize("name", list(SAMPLES))
@@ -187,9 +224,9 @@ def test_matching_selects_use_order_and_show_selection():
             q, field="f", response={"1": "R3"}, order=["2", "0", "1"], disabled=False, gettext=str
         )
     )
-    assert html.index('value="0:2"') < html.index('value="0:0"')
-    assert '<option value="1:2" selected>' in html
-    assert mt.normalise_response(q, ["0:2", "1:1"]) == {"0": "R3", "1": "R2"}
+    assert html.index('value="0:R3"') < html.index('value="0:R &lt;script&gt;')
+    assert '<option value="1:R3" selected>' in html
+    assert mt.normalise_response(q, ["0:R3", "1:R2"]) == {"0": "R3", "1": "R2"}
 
 
 def test_ordering_positions_are_labelled_via_gettext():
@@ -205,9 +242,9 @@ def test_ordering_positions_are_labelled_via_gettext():
         )
     )
     assert "Posisi 1" in html and "Posisi 3" in html
-    assert '<option value="0:2" selected>' in html
-    assert '<option value="2:0" selected>' in html
-    assert html.index('value="0:1"') < html.index('value="0:0"')
+    assert '<option value="0:I3" selected>' in html
+    assert '<option value="2:I &lt;script&gt;alert(1)&lt;/script&gt;" selected>' in html
+    assert html.index('value="0:I2"') < html.index('value="0:I &lt;script&gt;')
 
 
 def test_text_inputs_keep_response_escaped():
@@ -254,3 +291,87 @@ def test_field_is_escaped():
         )
     )
     assert 'x"y' not in html
+
+
+LEAK_SAMPLES = {
+    "matching": {
+        "type": "matching",
+        "text": "Pasangkan.",
+        "pairs": [
+            {"left": "DDC", "right": "Melvil Dewey"},
+            {"left": "UDC", "right": "Paul Otlet"},
+            {"left": "Colon", "right": "Ranganathan"},
+            {"left": "LCC", "right": "Herbert Putnam"},
+        ],
+        "distractors": ["Ptolemy"],
+    },
+    "ordering": {
+        "type": "ordering",
+        "text": "Urutkan.",
+        "items": ["Seleksi", "Pengadaan", "Pengolahan", "Layanan", "Evaluasi"],
+    },
+}
+
+
+def _shuffled_selects(name, seed):
+    qtype = REG.get(name)
+    q = LEAK_SAMPLES[name]
+    order = list(qtype.shuffle_keys(q))
+    random.Random(seed).shuffle(order)
+    html = qtype.render(q, field="f", response=None, order=order, disabled=False, gettext=str)
+    options = parse(html).options
+    names = qtype.field_names(q, "f")
+    assert list(options) == names
+    return qtype, q, [[v for v in options[n] if v] for n in names]
+
+
+@pytest.mark.parametrize("name", list(LEAK_SAMPLES))
+def test_option_values_do_not_reveal_the_right_answer(name):
+    """A value is "slot:text": the slot is public, the text is what the option shows. Nothing
+    in the page source tells which option belongs in which slot."""
+    for seed in range(10):
+        qtype, q, selects = _shuffled_selects(name, seed)
+        slots = len(selects)
+        tails = []
+        for k, values in enumerate(selects):
+            assert all(v.startswith(f"{k}:") for v in values)
+            tail = [v.split(":", 1)[1] for v in values]
+            # Not the item's original index (its right position / partner) after the colon.
+            assert not any(t.isdigit() for t in tail), values
+            tails.append(tail)
+        # Every select offers the same list, in the same (displayed) order.
+        assert all(t == tails[0] for t in tails)
+        # The attack the old values allowed: pick "k:k" in select k.
+        naive = [f"{k}:{k}" for k in range(slots)]
+        assert qtype.grade(q, qtype.normalise_response(q, naive)).fraction == 0.0
+
+
+@pytest.mark.parametrize("name", list(LEAK_SAMPLES))
+def test_the_diagonal_is_not_systematically_right(name):
+    """Choosing the k-th displayed option in select k is only right by chance."""
+    fractions = []
+    for seed in range(20):
+        qtype, q, selects = _shuffled_selects(name, seed)
+        diagonal = [values[k] for k, values in enumerate(selects)]
+        fractions.append(qtype.grade(q, qtype.normalise_response(q, diagonal)).fraction)
+    assert min(fractions) < 1.0
+    assert sum(fractions) / len(fractions) < 0.75
+
+
+@pytest.mark.parametrize("name", list(LEAK_SAMPLES))
+def test_the_right_values_round_trip_whatever_the_shuffle(name):
+    for seed in range(10):
+        qtype, q, selects = _shuffled_selects(name, seed)
+        right = qtype.correct_response(q)
+        values = [next(v for v in options if _is_right(qtype, q, right, v)) for options in selects]
+        random.Random(seed).shuffle(values)  # the app collects them in any order
+        assert qtype.grade(q, qtype.normalise_response(q, values)).fraction == 1.0
+
+
+def _is_right(qtype, q, right, value):
+    """Whether one option value puts the right answer into its slot."""
+    slot = int(value.split(":", 1)[0])
+    got = qtype.normalise_response(q, [value])
+    if isinstance(got, list):
+        return got[slot] == right[slot]
+    return got[str(slot)] == right[str(slot)]

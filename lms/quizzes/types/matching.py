@@ -7,15 +7,17 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_text, ordered
-from lms.quizzes.types._slots import slot_values
+from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
 class Matching(QuestionType):
     """`pairs = [{left, right}]` plus optional `distractors` (extra right-hand texts).
 
     Response: {"<left index>": "<right text>"}; fraction = right pairs / pairs. Fields are
-    `f"{field}-{i}"` per left item, option values "i:j" with j indexing `choices(q)`.
-    Shuffle keys are choice indexes (the order of the options in every select).
+    `f"{field}-{i}"` per left item, option values "i:<right text>" (never an index that
+    tells which option belongs to which left item). Several pairs may share a right-hand text;
+    distractors must differ from each other and from every right-hand text. Shuffle keys are
+    indexes into `choices(q)` (the order of the options in every select).
     """
 
     name = "matching"
@@ -70,6 +72,22 @@ class Matching(QuestionType):
                         )
                     )
                 lefts.add(left)
+        # Right-hand texts travel as option values: they must be told apart after a form
+        # round trip. Pairs may share a right-hand text; a distractor must be new.
+        rights: dict[str, str] = {}
+        for i, p in enumerate(pairs):
+            right = p.get("right") if isinstance(p, dict) else None
+            if not is_text(right):
+                continue
+            known = rights.setdefault(text_key(right), right)
+            if known != right:
+                problems.append(
+                    (
+                        f"pairs[{i}].right",
+                        f"The right-hand text {right!r} differs from {known!r} only in its line "
+                        "breaks; write both the same way or make them clearly different.",
+                    )
+                )
         distractors = q.get("distractors", [])
         if not isinstance(distractors, list) or not all(is_text(d) for d in distractors):
             problems.append(
@@ -78,6 +96,18 @@ class Matching(QuestionType):
                     'distractors must be a list of right-hand texts, e.g. distractors = ["UDC"].',
                 )
             )
+            return problems
+        seen = set(rights)
+        for i, d in enumerate(distractors):
+            if text_key(d) in seen:
+                problems.append(
+                    (
+                        f"distractors[{i}]",
+                        f"The distractor {d!r} is already a right-hand text or another "
+                        "distractor; each must be unique.",
+                    )
+                )
+            seen.add(text_key(d))
         return problems
 
     def field_names(self, q: dict, field: str) -> list[str]:
@@ -90,7 +120,7 @@ class Matching(QuestionType):
 
     def normalise_response(self, q: dict, raw: list[str]) -> Any:
         choices = self.choices(q)
-        found = slot_values(raw, len(self.pairs(q)), len(choices))
+        found = slot_texts(raw, len(self.pairs(q)), choices)
         return {str(i): choices[j] for i, j in sorted(found.items())} or None
 
     @staticmethod
@@ -122,7 +152,9 @@ class Matching(QuestionType):
                 j = int(k)
                 opts.append(
                     Markup('<option value="{v}"{flags}>{t}</option>').format(
-                        v=f"{i}:{j}", flags=attr_flags(selected=current == choices[j]), t=choices[j]
+                        v=slot_value(i, choices[j]),
+                        flags=attr_flags(selected=current == choices[j]),
+                        t=choices[j],
                     )
                 )
             parts.append(

@@ -7,7 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_text, ordered
-from lms.quizzes.types._slots import slot_values
+from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
 class Ordering(QuestionType):
@@ -15,8 +15,9 @@ class Ordering(QuestionType):
 
     Response: list of item indexes in the learner's order (None for an empty position);
     fraction = items in their right absolute position / items. Fields are
-    `f"{field}-{p}"` per position p, option values "p:i". Shuffle keys are item indexes
-    (the order the items are listed in each select).
+    `f"{field}-{p}"` per position p, option values "p:<item text>" (never the item's index,
+    which is its right position). Items must be distinct. Shuffle keys are item indexes (the
+    order the items are listed in each select).
     """
 
     name = "ordering"
@@ -44,12 +45,12 @@ class Ordering(QuestionType):
         for i, item in enumerate(items):
             if not is_text(item):
                 problems.append((f"items[{i}]", "The item is empty; write its text."))
-            elif item in seen:
+            elif text_key(item) in seen:
                 problems.append(
                     (f"items[{i}]", f"The item {item!r} appears twice; items must be distinct.")
                 )
             else:
-                seen.add(item)
+                seen.add(text_key(item))
         return problems
 
     def field_names(self, q: dict, field: str) -> list[str]:
@@ -61,8 +62,9 @@ class Ordering(QuestionType):
         return [str(i) for i in range(len(self.items(q)))]
 
     def normalise_response(self, q: dict, raw: list[str]) -> Any:
-        n = len(self.items(q))
-        found = slot_values(raw, n, n)
+        items = self.items(q)
+        n = len(items)
+        found = slot_texts(raw, n, items)
         if not found:
             return None
         return [found.get(p) for p in range(n)]
@@ -97,7 +99,9 @@ class Ordering(QuestionType):
                 i = int(k)
                 opts.append(
                     Markup('<option value="{v}"{flags}>{t}</option>').format(
-                        v=f"{p}:{i}", flags=attr_flags(selected=current == i), t=items[i]
+                        v=slot_value(p, items[i]),
+                        flags=attr_flags(selected=current == i),
+                        t=items[i],
                     )
                 )
             parts.append(
