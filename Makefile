@@ -8,7 +8,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve test test-pg test-e2e bench lint translations-extract translations-update clean
+.PHONY: install run serve worker test test-pg test-e2e bench lint translations-extract translations-update clean
 
 # The stamp is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,6 +31,10 @@ run: install
 serve: install
 	$(FLASK) db upgrade
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile - wsgi:app
+
+## worker: the background worker (certificate PDFs, overdue quiz attempts); run beside `serve`
+worker: install
+	$(FLASK) lms worker
 
 ## test: the whole suite on SQLite (browser tests run when /usr/bin/chromium exists)
 test: install

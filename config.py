@@ -125,6 +125,9 @@ class Config:
         # Quizzes: how long after a time limit the last save is still accepted.
         self.QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "60"))
 
+        # Background worker (`flask lms worker`): a job running longer than this is taken back.
+        self.JOB_STUCK_SECONDS = int(os.environ.get("JOB_STUCK_SECONDS", "600"))
+
         # Behind a reverse proxy (nginx...), how many proxies to trust for the client address:
         # rate limits are per client, so without this every user would share the proxy's address.
         self.PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -12,12 +12,13 @@ from lms.courses.models import (
     Quiz,
     QuizVersion,
 )
+from lms.jobs.models import Job
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 __all__ = [
     "Certificate",
-    "Course", "CourseVersion", "Enrollment", "LibraryLevel", "Module", "ModuleCompletion",
+    "Course", "CourseVersion", "Enrollment", "Job", "LibraryLevel", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
     "QuizVersion", "Role", "User",
 ]

@@ -133,7 +133,17 @@ def issue_for_completion(user: User, course: Course, completed_at: datetime,
         return None
     cert = _build(user, course, completed_at=completed_at, score=score, issued_by=None, reason="")
     db.session.add(cert)
+    _queue_render(cert)
     return cert
+
+
+def _queue_render(cert: Certificate) -> None:
+    """Render the PDF in the background worker, queued in the same transaction as the issue."""
+    from lms.jobs.services import enqueue
+
+    db.session.flush()
+    enqueue("certificates.render", {"certificate_id": cert.id},
+            dedupe_key=f"certificates.render:{cert.id}")
 
 
 def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Certificate:
@@ -148,6 +158,7 @@ def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Ce
                   reason=reason.strip())
     db.session.add(cert)
     try:
+        _queue_render(cert)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -194,6 +205,7 @@ def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None
     db.session.add(new)
     db.session.flush()
     cert.superseded_by_id = new.id
+    _queue_render(new)
     db.session.commit()
     return new
 

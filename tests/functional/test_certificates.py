@@ -228,3 +228,16 @@ def test_revocation_date_is_the_date_in_indonesia(app):
 
     # 20:00 UTC on 31 December is already 1 January in Jakarta.
     assert local_date(datetime(2026, 12, 31, 20, 0, tzinfo=UTC)) == date(2027, 1, 1)
+
+
+def test_the_pdf_is_rendered_by_the_background_worker(completed, runner):
+    from lms.jobs.models import Job
+
+    job = db.session.scalar(select(Job).where(Job.kind == "certificates.render"))
+    assert job is not None and job.payload == {"certificate_id": completed.id}
+    assert completed.pdf_design is None  # not rendered inside the learner's request
+    result = runner.invoke(args=["lms", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    cert = db.session.get(Certificate, completed.id)
+    assert cert.pdf_design and cert.pdf.startswith(b"%PDF")

@@ -1,0 +1,475 @@
+"""Background jobs: enqueued with the caller's transaction, run once, retried, reclaimed."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.auth.models import User, utcnow
+from lms.extensions import db
+from lms.jobs import services
+from lms.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
+from lms.jobs.registry import PermanentJobError, UnknownJobKind, registry
+from lms.jobs.services import aware, enqueue, run_pending
+from tests.packs import import_folder, make_pack
+
+
+class Recorder:
+    """Temporary handlers for the tests, registered under `test.*` and removed afterwards."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, dict]] = []
+        self.lock = threading.Lock()
+        self.failures_left = 0
+        self.names: list[str] = []
+
+    def register(self, name, fn):
+        registry.handler(name)(fn)
+        self.names.append(name)
+
+    def record(self, kind, payload):
+        with self.lock:
+            self.calls.append((kind, payload))
+
+    def payloads(self, kind):
+        return [p for k, p in self.calls if k == kind]
+
+
+@pytest.fixture
+def handlers(app):
+    rec = Recorder()
+
+    def ok(payload):
+        rec.record("test.ok", payload)
+
+    def boom(payload):
+        rec.record("test.boom", payload)
+        # Work done before the error must be rolled back with it.
+        user = db.session.get(User, payload["user_id"]) if "user_id" in payload else None
+        if user is not None:
+            user.full_name = "changed by a failing job"
+            db.session.flush()
+        raise RuntimeError(f"boom {payload.get('n', '')}".strip())
+
+    def flaky(payload):
+        rec.record("test.flaky", payload)
+        if rec.failures_left > 0:
+            rec.failures_left -= 1
+            raise ConnectionError("remote end not answering")
+
+    def permanent(payload):
+        rec.record("test.permanent", payload)
+        raise PermanentJobError("payload refers to nothing")
+
+    def slow(payload):
+        time.sleep(0.005)
+        rec.record("test.slow", payload)
+
+    for name, fn in [("test.ok", ok), ("test.boom", boom), ("test.flaky", flaky),
+                     ("test.permanent", permanent), ("test.slow", slow)]:
+        rec.register(name, fn)
+    yield rec
+    for name in rec.names:
+        registry.remove(name)
+
+
+def jobs_by_status() -> dict[str, int]:
+    return dict(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+
+
+def job_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Job))
+
+
+def reload(job_id: int) -> Job:
+    return db.session.get(Job, job_id, populate_existing=True)
+
+
+def make_due(job_id: int) -> None:
+    """Pretend the retry delay has passed."""
+    reload(job_id).run_after = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- enqueue
+
+
+@pytest.mark.parametrize("dedupe_key", [None, "user-rename"])
+def test_enqueue_joins_the_callers_transaction(app, make_user, handlers, dedupe_key):
+    user = make_user()
+    user.full_name = "Nama Baru"
+    job = enqueue("test.ok", {"user_id": user.id}, dedupe_key=dedupe_key)
+    assert job is not None
+    db.session.rollback()  # the work that caused the job is undone: so is the job
+    assert job_count() == 0
+    assert db.session.get(User, user.id).full_name != "Nama Baru"
+
+    user.full_name = "Nama Baru"
+    job = enqueue("test.ok", {"user_id": user.id}, dedupe_key=dedupe_key)
+    db.session.commit()  # one commit: both
+    assert job_count() == 1 and reload(job.id).status == QUEUED
+    assert db.session.get(User, user.id).full_name == "Nama Baru"
+
+
+def test_a_certificate_and_its_render_job_commit_together(app, participant, tmp_path):
+    from lms.certificates import services as cert_services
+    from lms.certificates.models import Certificate
+    from lms.courses.models import Course
+
+    import_folder(make_pack(tmp_path, "kursus-pdf", modules=1))
+    course = db.session.scalar(select(Course).where(Course.slug == "kursus-pdf"))
+
+    # Issuing queues the render job in the caller's transaction: a rollback drops both.
+    cert_services.issue_for_completion(participant, course, utcnow())
+    db.session.rollback()
+    assert job_count() == 0 and db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+
+    cert = cert_services.issue_for_completion(participant, course, utcnow())
+    db.session.commit()
+    cert_id = cert.id
+    assert cert.pdf is None and job_count() == 1
+
+    assert run_pending() == 1
+    assert jobs_by_status() == {DONE: 1}
+    cert = db.session.get(Certificate, cert_id, populate_existing=True)
+    assert cert.pdf.startswith(b"%PDF") and cert.pdf_design == cert_services.current_design()
+
+
+def test_enqueue_refuses_unknown_kinds_and_non_json_payloads(app):
+    with pytest.raises(UnknownJobKind, match="certificates.rendr"):
+        enqueue("certificates.rendr", {})
+    with pytest.raises(ValueError, match="not JSON"):
+        enqueue("quizzes.close_overdue", {"when": datetime.now(UTC)})
+    with pytest.raises(ValueError, match="JSON object"):
+        enqueue("quizzes.close_overdue", [1, 2])
+    assert job_count() == 0
+
+
+def test_the_same_dedupe_key_is_queued_once_until_the_job_finishes(app, handlers):
+    first = enqueue("test.ok", {"n": 1}, dedupe_key="report:7")
+    assert first is not None
+    assert enqueue("test.ok", {"n": 2}, dedupe_key="report:7") is None  # same transaction
+    db.session.commit()
+    assert enqueue("test.ok", {"n": 3}, dedupe_key="report:7") is None  # already queued
+    assert enqueue("test.ok", {"n": 4}, dedupe_key="report:8") is not None  # another key
+    assert enqueue("test.ok", {"n": 5}) is not None  # no key: never deduplicated
+    db.session.commit()
+    assert job_count() == 3
+
+    assert run_pending() == 3
+    assert sorted(p["n"] for p in handlers.payloads("test.ok")) == [1, 4, 5]
+    # Done jobs do not block the same work later.
+    again = enqueue("test.ok", {"n": 6}, dedupe_key="report:7")
+    db.session.commit()
+    assert again is not None and job_count() == 4
+
+
+def test_periodic_jobs_are_scheduled_once_on_the_next_minute(app):
+    at = (utcnow() - timedelta(days=1)).replace(second=30, microsecond=0)
+    first = services.schedule_periodic(at)
+    assert [job.kind for job in first] == ["quizzes.close_overdue"]
+    for _worker in range(3):  # other workers, the same minute or later
+        assert services.schedule_periodic(at + timedelta(seconds=20)) == []
+    jobs = list(db.session.scalars(select(Job)))
+    assert len(jobs) == 1
+    assert aware(jobs[0].run_after) == at.replace(second=0) + timedelta(minutes=1)
+    assert jobs[0].dedupe_key == services.PERIODIC_CLOSE_OVERDUE_KEY
+
+    assert run_pending() == 1  # that minute is in the past
+    assert reload(jobs[0].id).status == DONE
+    assert len(services.schedule_periodic()) == 1  # and the next one can be queued
+
+
+# --------------------------------------------------------------------------- running
+
+
+def test_jobs_run_in_order_of_run_after_and_future_jobs_wait(app, handlers):
+    now = utcnow()
+    enqueue("test.ok", {"n": "later"}, run_after=now + timedelta(hours=1))
+    enqueue("test.ok", {"n": "second"}, run_after=now - timedelta(seconds=10))
+    enqueue("test.ok", {"n": "first"}, run_after=now - timedelta(seconds=20))
+    db.session.commit()
+    assert run_pending(limit=1) == 1
+    assert run_pending() == 1
+    assert run_pending() == 0
+    assert [p["n"] for p in handlers.payloads("test.ok")] == ["first", "second"]
+    assert jobs_by_status() == {DONE: 2, QUEUED: 1}
+    done = db.session.scalars(select(Job).where(Job.status == DONE)).all()
+    assert all(j.attempts == 1 and j.finished_at and j.locked_by is None for j in done)
+
+
+def test_a_failing_job_is_retried_with_backoff_then_failed_and_others_still_run(
+        app, make_user, handlers):
+    user = make_user(full_name="Nama Asli")
+    bad = enqueue("test.boom", {"user_id": user.id, "n": 1}, max_attempts=3)
+    enqueue("test.ok", {"n": "after"})
+    db.session.commit()
+
+    started = utcnow()
+    assert run_pending() == 2  # the failure did not stop the next job
+    assert handlers.payloads("test.ok") == [{"n": "after"}]
+    job = reload(bad.id)
+    assert job.status == QUEUED and job.attempts == 1 and job.locked_by is None
+    assert "RuntimeError: boom 1" in job.last_error and "Traceback" in job.last_error
+    delay = aware(job.run_after) - started
+    assert timedelta(seconds=59) <= delay <= timedelta(seconds=65)  # 2**1 * 30 s
+    assert db.session.get(User, user.id, populate_existing=True).full_name == "Nama Asli"
+
+    assert run_pending() == 0  # not due yet
+    make_due(bad.id)
+    started = utcnow()
+    assert run_pending() == 1
+    job = reload(bad.id)
+    assert job.status == QUEUED and job.attempts == 2
+    assert timedelta(seconds=119) <= aware(job.run_after) - started <= timedelta(seconds=125)
+
+    make_due(bad.id)
+    assert run_pending() == 1
+    job = reload(bad.id)
+    assert job.status == FAILED and job.attempts == 3 and job.finished_at is not None
+    assert len(handlers.payloads("test.boom")) == 3
+    make_due(bad.id)
+    assert run_pending() == 0  # failed jobs stay failed
+    assert db.session.get(User, user.id, populate_existing=True).full_name == "Nama Asli"
+
+
+def test_a_flaky_job_succeeds_on_a_retry(app, handlers):
+    handlers.failures_left = 1
+    job = enqueue("test.flaky", {})
+    db.session.commit()
+    run_pending()
+    make_due(job.id)
+    run_pending()
+    job = reload(job.id)
+    assert job.status == DONE and job.attempts == 2 and job.last_error is None
+
+
+def test_a_permanent_error_fails_the_job_without_retrying(app, handlers):
+    job = enqueue("test.permanent", {})
+    db.session.commit()
+    assert run_pending() == 1
+    job = reload(job.id)
+    assert job.status == FAILED and job.attempts == 1
+    assert "PermanentJobError: payload refers to nothing" in job.last_error
+
+
+def test_an_unknown_kind_fails_with_a_clear_error_and_the_worker_goes_on(app, handlers):
+    stray = Job(kind="webhooks.send", payload={"url": "https://contoh.id"})  # e.g. a newer release
+    db.session.add(stray)
+    db.session.commit()
+    enqueue("test.ok", {"n": 1})
+    db.session.commit()
+    assert run_pending() == 2
+    job = reload(stray.id)
+    assert job.status == FAILED and job.finished_at is not None
+    assert "no job handler is registered under 'webhooks.send'" in job.last_error
+    assert handlers.payloads("test.ok") == [{"n": 1}]
+
+
+def test_a_job_stuck_in_running_is_reclaimed_and_run_again(app, handlers):
+    long_ago = utcnow() - timedelta(minutes=11)
+    crashed = Job(kind="test.ok", payload={"n": "crashed"}, status=RUNNING, attempts=1,
+                  locked_by="old-host:123:abc", locked_at=long_ago)
+    hopeless = Job(kind="test.ok", payload={"n": "hopeless"}, status=RUNNING, attempts=5,
+                   max_attempts=5, locked_by="old-host:123:abc", locked_at=long_ago)
+    busy = Job(kind="test.ok", payload={"n": "busy"}, status=RUNNING, attempts=1,
+               locked_by="live-host:9:def", locked_at=utcnow() - timedelta(minutes=2))
+    db.session.add_all([crashed, hopeless, busy])
+    db.session.commit()
+
+    assert run_pending(worker_id="new-host:1:fff") == 1
+    assert handlers.payloads("test.ok") == [{"n": "crashed"}]
+    crashed, hopeless, busy = reload(crashed.id), reload(hopeless.id), reload(busy.id)
+    assert crashed.status == DONE and crashed.attempts == 2
+    assert hopeless.status == FAILED and "old-host:123:abc did not finish" in hopeless.last_error
+    assert busy.status == RUNNING and busy.locked_by == "live-host:9:def"  # still within its time
+
+
+def test_a_reclaimed_job_is_not_marked_by_the_worker_that_lost_it(app, handlers):
+    job = enqueue("test.ok", {})
+    db.session.commit()
+    job_id = services._claim_next("slow-worker")
+    assert job_id == job.id
+    # Meanwhile another worker reclaimed it and holds it now.
+    reload(job_id).locked_by = "other-worker"
+    db.session.commit()
+    services._run_claimed(job_id, "slow-worker")
+    job = reload(job_id)
+    assert job.status == RUNNING and job.locked_by == "other-worker"
+
+
+def test_built_in_close_overdue_job_runs(app):
+    enqueue("quizzes.close_overdue", {})
+    enqueue("certificates.render_stale", {"limit": 5})
+    enqueue("certificates.render", {"certificate_id": 999})
+    db.session.commit()
+    assert run_pending() == 3
+    failed = db.session.scalar(select(Job).where(Job.status == FAILED))
+    assert failed.kind == "certificates.render" and "certificate 999 does not exist" in failed.last_error
+    assert jobs_by_status() == {DONE: 2, FAILED: 1}
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _postgres_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (FOR UPDATE SKIP LOCKED); SQLite runs one writer "
+                    "at a time. Run with DATABASE_URL=postgresql+psycopg://...")
+
+
+def test_concurrent_workers_never_run_a_job_twice(app, handlers):
+    _postgres_only(app)
+    total, workers = 60, 4
+    for n in range(total):
+        enqueue("test.slow", {"n": n})
+    db.session.commit()
+    start = threading.Barrier(workers)
+    ran: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def work(index):
+        try:
+            with app.app_context():
+                start.wait()
+                ran[f"w{index}"] = run_pending(worker_id=f"w{index}")
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    seen = sorted(p["n"] for p in handlers.payloads("test.slow"))
+    assert seen == list(range(total))  # every job exactly once
+    assert sum(ran.values()) == total
+    assert jobs_by_status() == {DONE: total}
+    assert all(job.attempts == 1 for job in db.session.scalars(select(Job)))
+
+
+def test_concurrent_enqueues_of_one_dedupe_key_make_one_job(app, handlers):
+    _postgres_only(app)
+    mine = enqueue("test.ok", {"by": "main"}, dedupe_key="once")  # not committed yet
+    assert mine is not None
+    result: list = []
+
+    def other():
+        with app.app_context():
+            job = enqueue("test.ok", {"by": "thread"}, dedupe_key="once")  # waits for our commit
+            result.append(job)
+            db.session.commit()
+            db.session.remove()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    time.sleep(0.3)
+    assert thread.is_alive()  # blocked on our uncommitted row
+    db.session.commit()
+    thread.join(timeout=10)
+    assert result == [None] and job_count() == 1
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_worker_once_drains_the_queue(app, runner, handlers):
+    for n in range(3):
+        enqueue("test.ok", {"n": n})
+    enqueue("test.boom", {"n": 9})
+    db.session.commit()
+    result = runner.invoke(args=["lms", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "processed 4 job(s)" in result.output
+    assert sorted(p["n"] for p in handlers.payloads("test.ok")) == [0, 1, 2]
+    kinds = {job.kind: job.status for job in db.session.scalars(
+        select(Job).execution_options(populate_existing=True))}
+    assert kinds == {"test.ok": DONE, "test.boom": QUEUED,  # to be retried later
+                     "quizzes.close_overdue": QUEUED}  # the periodic job, for the next minute
+
+
+def test_worker_max_jobs_stops_early(app, runner, handlers):
+    for n in range(3):
+        enqueue("test.ok", {"n": n})
+    db.session.commit()
+    result = runner.invoke(args=["lms", "worker", "--max-jobs", "2", "--interval", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert "processed 2 job(s)" in result.output
+    assert len(handlers.payloads("test.ok")) == 2
+
+
+def test_worker_stops_after_the_current_job_on_sigterm(app, runner, handlers):
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminate(payload):
+        handlers.record("test.term", payload)
+        installed = signal.getsignal(signal.SIGTERM)
+        # Only send the signal if the worker's handler is installed (never kill the test run).
+        if type(getattr(installed, "__self__", None)).__name__ == "Worker":
+            signal.raise_signal(signal.SIGTERM)
+            time.sleep(0.05)  # still finishing this job after the signal
+        else:
+            raise AssertionError(f"worker did not install a SIGTERM handler: {installed!r}")
+
+    handlers.register("test.term", terminate)
+    first = enqueue("test.term", {})
+    db.session.commit()
+    second = enqueue("test.ok", {"n": "never"})
+    db.session.commit()
+
+    result = runner.invoke(args=["lms", "worker", "--interval", "0.1"])
+    assert result.exit_code == 0, result.output
+    assert "processed 1 job(s)" in result.output
+    assert reload(first.id).status == DONE  # the job in hand finished
+    assert reload(second.id).status == QUEUED and handlers.payloads("test.ok") == []
+    assert signal.getsignal(signal.SIGTERM) == before  # handlers restored
+
+
+def test_worker_survives_a_database_error_while_polling(app, handlers, monkeypatch):
+    from lms.jobs.worker import Worker
+
+    real = services.run_pending
+    calls = {"n": 0}
+
+    def flaky_poll(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "run_pending", flaky_poll)
+    enqueue("test.ok", {"n": 1})
+    db.session.commit()
+    worker = Worker(interval=0.01, max_jobs=1, sleep=lambda s: None)
+    assert worker.run() == 1 and calls["n"] == 2
+
+
+def test_jobs_command_prints_counts_and_recent_failures(app, runner, handlers):
+    enqueue("test.ok", {})
+    enqueue("test.permanent", {})
+    enqueue("test.ok", {}, run_after=utcnow() + timedelta(hours=1))
+    db.session.commit()
+    run_pending()
+    result = runner.invoke(args=["lms", "jobs"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["queued", "1", "(0", "due", "now)"]
+    assert lines[1].split() == ["running", "0"]
+    assert lines[2].split() == ["done", "1"]
+    assert lines[3].split() == ["failed", "1"]
+    assert lines[4] == "last failures:"
+    assert "test.permanent" in lines[5] and "attempts 1/5" in lines[5]
+    assert lines[5].endswith("PermanentJobError: payload refers to nothing")
+
+
+def test_jobs_command_with_an_empty_table(app, runner):
+    result = runner.invoke(args=["lms", "jobs"])
+    assert result.exit_code == 0
+    assert "queued        0 (0 due now)" in result.output and "no failed jobs" in result.output
