@@ -69,6 +69,10 @@ class Config:
     # Static files are served with a content hash in the URL (see templating.asset).
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
 
+    # The largest request accepted: a quiz page with one evidence-upload question (3 files of at
+    # most QUIZ_UPLOAD_MAX_BYTES = 5 MB) plus its text answers. Larger requests get the 413 page.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: slow connections need time
     PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour
     # Shared library computers: a session without "remember me" ends after this much inactivity.
@@ -83,6 +87,8 @@ class Config:
 
     # Course packs.
     COURSE_DIRS = [str(BASE_DIR / "courses")]
+    # Learning paths (`paths/<slug>.toml`), imported after the courses they list.
+    PATH_DIRS = [str(BASE_DIR / "paths")]
 
     def __init__(self) -> None:
         self.PRODUCTION = is_production()
@@ -100,6 +106,8 @@ class Config:
         self.BASE_URL = os.environ.get("PELITA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         if os.environ.get("PELITA_COURSE_DIRS"):
             self.COURSE_DIRS = os.environ["PELITA_COURSE_DIRS"].split(os.pathsep)
+        if os.environ.get("PELITA_PATH_DIRS"):
+            self.PATH_DIRS = os.environ["PELITA_PATH_DIRS"].split(os.pathsep)
 
         # Mail: "log" writes messages to the application log (development), "smtp" sends them.
         self.MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp" if self.PRODUCTION else "log")

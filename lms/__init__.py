@@ -36,6 +36,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
     from lms.main.views import bp as main_bp
+    from lms.paths.views import bp as paths_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.verify.views import bp as verify_bp
 
@@ -43,6 +44,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(paths_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(verify_bp)

@@ -30,6 +30,10 @@ def register_cli(app: Flask) -> None:
     def lms():
         """Pelita administration commands."""
 
+    from lms.quizzes.cli import register_quiz_cli
+
+    register_quiz_cli(lms)
+
     @lms.command("create-admin")
     @click.option("--email", prompt=True)
     @click.option("--name", "full_name", prompt="Full name")
@@ -89,6 +93,23 @@ def register_cli(app: Flask) -> None:
             if result.modules_removed:
                 extra += f" -{','.join(result.modules_removed)}"
             click.echo(f"{result.status}: {result.slug} (version {result.version_id}){extra}")
+
+    @lms.command("import-paths")
+    @click.argument("paths", nargs=-1, type=click.Path(exists=True))
+    def import_paths(paths):
+        """Import learning paths (default: the configured path folders) after their courses."""
+        from lms.paths import services as path_services
+
+        targets = list(paths) or current_app.config["PATH_DIRS"]
+        sources, problems = path_services.load_paths(targets)
+        if not problems:
+            problems = path_services.missing_courses(sources)
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            raise click.ClickException(f"{len(problems)} problem(s) found; no path was imported")
+        for result in path_services.import_paths(sources):
+            click.echo(f"{result.status}: {result.slug} ({result.courses} courses)")
 
     @lms.command("export")
     @click.argument("slug")
@@ -193,6 +214,7 @@ def register_cli(app: Flask) -> None:
     @lms.command("setup")
     @click.pass_context
     def setup(ctx):
-        """Everything `make run` needs after migrating: import courses/, create demo accounts."""
+        """What `make run` needs after migrating: import courses/ and paths/, create demo accounts."""
         ctx.invoke(import_, paths=(), note="make run")
+        ctx.invoke(import_paths, paths=())
         ctx.invoke(demo)

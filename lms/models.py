@@ -14,11 +14,13 @@ from lms.courses.models import (
 )
 from lms.jobs.models import Job
 from lms.learning.models import Enrollment, ModuleCompletion
+from lms.paths.models import LearningPath, LearningPathCourse
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 __all__ = [
     "Certificate",
-    "Course", "CourseVersion", "Enrollment", "Job", "LibraryLevel", "Module", "ModuleCompletion",
+    "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
+    "LibraryLevel", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
     "QuizVersion", "Role", "User",
 ]

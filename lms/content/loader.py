@@ -181,6 +181,16 @@ def _when(value: Any) -> str | None:
     return "a TOML date-time such as 2026-12-31T17:00:00+07:00 (no zone = WIB) or a date"
 
 
+def _draw_categories(value: Any) -> str | None:
+    if not isinstance(value, dict) or not value or any(
+        not isinstance(k, str) or not k.strip() or not _is_int(v) or v < 1
+        for k, v in value.items()
+    ):
+        return ('a table of category names and whole numbers of at least 1, e.g. '
+                'draw_categories = { "etika" = 3, "keamanan" = 2 }')
+    return None
+
+
 QUIZ_SPEC: Spec = [
     ("module", False, None, _slug()),
     ("kind", True, None, _enum(*QUIZ_KINDS)),
@@ -191,6 +201,7 @@ QUIZ_SPEC: Spec = [
     ("shuffle_questions", False, False, _bool),
     ("shuffle_options", False, True, _bool),
     ("draw", False, 0, _int(0)),
+    ("draw_categories", False, None, _draw_categories),
     ("per_page", False, 0, _int(0)),
     ("opens_at", False, None, _when),
     ("closes_at", False, None, _when),
@@ -204,6 +215,7 @@ QUIZ_SETTINGS = (
     "shuffle_questions",
     "shuffle_options",
     "draw",
+    "draw_categories",
     "per_page",
     "opens_at",
     "closes_at",
@@ -727,11 +739,19 @@ class _PackReader:
                 "a final quiz belongs to the whole course — remove `module`",
             )
         questions = self.read_questions(data.get("questions", _MISSING), rel, lines)
-        if values["draw"] and questions and values["draw"] > len(questions):
+        pool = questions
+        if values["draw_categories"] and questions:
+            pool = self.check_draw_categories(values["draw_categories"], questions, rel, lines)
+        if values["draw"] and questions and values["draw"] > len(pool):
+            if pool is questions:
+                where = f"the number of questions in the pool ({len(questions)})"
+            else:
+                where = (f"the number of questions outside the categories of `draw_categories` "
+                         f"({len(pool)})")
             self.add(
                 rel,
                 lines.key_line("draw"),
-                f"`draw = {values['draw']}` is more than the number of questions in the pool ({len(questions)}) — lower it or add questions",
+                f"`draw = {values['draw']}` is more than {where} — lower it or add questions",
             )
         return QuizSource(
             slug=rel[len("quizzes/") : -len(".toml")],
@@ -743,6 +763,40 @@ class _PackReader:
             title={k: v for k, v in title.items() if v is not None},
             questions=questions,
         )
+
+    def check_draw_categories(
+        self, draw: dict[str, int], questions: list[dict], rel: str, lines: TomlLines
+    ) -> list[dict]:
+        """Report categories of `draw_categories` that no question has, or that have fewer
+        questions than drawn; return the questions outside the listed categories (the pool
+        `draw` applies to)."""
+        counts: dict[str, int] = {}
+        for q in questions:
+            category = q.get("category")
+            if isinstance(category, str) and category:
+                counts[category] = counts.get(category, 0) + 1
+        for name, n in draw.items():
+            line = lines.key_line(name, "draw_categories")
+            if name not in counts:
+                known = ", ".join(f'"{c}"' for c in sorted(counts)) or "none"
+                self.add(
+                    rel,
+                    line,
+                    f"`draw_categories` names the category {_show(name)}, which no question has "
+                    f"(categories in this quiz: {known}) — fix the name or set `category` on "
+                    "the questions",
+                )
+            elif n > counts[name]:
+                self.add(
+                    rel,
+                    line,
+                    f"`draw_categories` draws {n} from the category {_show(name)}, which has only "
+                    f"{counts[name]} question(s) — lower it or add questions",
+                )
+        return [
+            q for q in questions
+            if not (isinstance(q.get("category"), str) and q["category"] in draw)
+        ]
 
     def read_questions(self, raw: Any, rel: str, lines: TomlLines) -> list[dict]:
         if raw is _MISSING or (isinstance(raw, list) and not raw):

@@ -20,6 +20,7 @@ from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.progress import progress_for
+from lms.paths.queries import paths_for_course
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -94,7 +95,7 @@ def course(slug: str):
     return render_template(
         "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
         enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
-        manifest=course.current_version.manifest,
+        manifest=course.current_version.manifest, paths=paths_for_course(course.id),
     )
 
 

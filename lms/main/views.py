@@ -11,6 +11,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.progress import progress_for
+from lms.paths.queries import started_paths
 
 bp = Blueprint("main", __name__)
 
@@ -32,6 +33,7 @@ def home():
     suggestions = [] if courses else queries.published_courses()[:3]
     return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
                            progress=progress, suggestions=suggestions,
+                           started_paths=started_paths(current_user.id),
                            certificates=certificate_services.certificates_of(current_user.id),
                            today=certificate_services.today_jakarta())
 

@@ -4,6 +4,9 @@ An attempt points at the stable `Quiz` and records the `QuizVersion` it was made
 its `layout` (question ids in the order shown and each question's option order), so a later
 content version never changes what a learner saw. At most one attempt per learner and quiz is
 in progress: a partial unique index enforces it in the database, whatever two tabs do.
+
+`ResponseFile` holds evidence a learner uploads to an essay question with `allow_upload = true`
+(at most `MAX_FILES_PER_QUESTION` per question; the bytes are loaded only when downloaded).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -112,3 +116,25 @@ class QuestionResponse(db.Model):
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="responses")
     graded_by: Mapped[User | None] = relationship(foreign_keys=[graded_by_id])
+
+
+MAX_FILES_PER_QUESTION = 3
+
+
+class ResponseFile(db.Model):
+    """A file uploaded as (part of) the answer to an essay question of an attempt."""
+
+    __tablename__ = "response_files"
+    __table_args__ = (Index("ix_response_files_attempt_question", "attempt_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))  # sanitised, as shown and downloaded
+    mimetype: Mapped[str] = mapped_column(String(100))  # from the file's content, not the browser
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    attempt: Mapped[QuizAttempt] = relationship()

@@ -12,6 +12,7 @@ one transaction. Concurrency rules:
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from collections.abc import Iterable, Mapping
@@ -23,14 +24,24 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
 
 from lms.auth.models import User
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.quizzes import uploads
 from lms.quizzes.base import Grade
-from lms.quizzes.models import GRADED, IN_PROGRESS, SUBMITTED, QuestionResponse, QuizAttempt
+from lms.quizzes.models import (
+    GRADED,
+    IN_PROGRESS,
+    MAX_FILES_PER_QUESTION,
+    SUBMITTED,
+    QuestionResponse,
+    QuizAttempt,
+    ResponseFile,
+)
 from lms.quizzes.registry import QuestionTypeRegistry, UnknownQuestionType
 
 # --------------------------------------------------------------------------- errors
@@ -70,6 +81,10 @@ class AttemptClosed(QuizError):
 
 class GradingError(QuizError):
     """A manual grade is out of range or not for an essay awaiting grading."""
+
+
+class UploadRefused(QuizError):
+    """A file cannot be added to (or removed from) an answer: size, type, count, question."""
 
 
 # --------------------------------------------------------------------------- clock and settings
@@ -140,6 +155,8 @@ class QuizRules:
     shuffle_questions: bool = False
     shuffle_options: bool = True
     draw: int = 0
+    # {category: N}: N questions drawn from each category (see `draw_questions`).
+    draw_categories: Mapping[str, int] = field(default_factory=dict)
     per_page: int = 0
     opens_at: datetime | None = None
     closes_at: datetime | None = None
@@ -164,6 +181,13 @@ class QuizRules:
                 if isinstance(items, list | tuple):
                     review[moment] = frozenset(str(i) for i in items if i in REVIEW_ITEMS)
         grading = s.get("grading", "highest")
+        draw_categories = {}
+        raw_draw = s.get("draw_categories")
+        if isinstance(raw_draw, Mapping):
+            draw_categories = {
+                str(name): int(n) for name, n in raw_draw.items()
+                if isinstance(n, int) and not isinstance(n, bool) and n > 0
+            }
         return cls(
             pass_mark=num("pass_mark", 70.0, float),
             attempts=max(0, num("attempts", 0)),
@@ -172,6 +196,7 @@ class QuizRules:
             shuffle_questions=bool(s.get("shuffle_questions", False)),
             shuffle_options=bool(s.get("shuffle_options", True)),
             draw=max(0, num("draw", 0)),
+            draw_categories=draw_categories,
             per_page=max(0, num("per_page", 0)),
             opens_at=parse_time(s.get("opens_at")),
             closes_at=parse_time(s.get("closes_at")),
@@ -265,11 +290,40 @@ def deadline_passed(attempt: QuizAttempt, at: datetime | None = None) -> bool:
 # --------------------------------------------------------------------------- start
 
 
+def _category(q: dict) -> str:
+    category = q.get("category")
+    return category if isinstance(category, str) else ""
+
+
+def draw_questions(questions: list[dict], r: QuizRules, rng: random.Random) -> list[dict]:
+    """The questions an attempt shows, in their authored order.
+
+    Each category of `draw_categories` gives a random N of its questions (all of them if it
+    has fewer); `draw` then picks N of the remaining questions (those in no listed category),
+    0 meaning all of them.
+    """
+    chosen: set[int] = set()
+    rest = questions
+    if r.draw_categories:
+        rest = []
+        by_category: dict[str, list[dict]] = {}
+        for q in questions:
+            if _category(q) in r.draw_categories:
+                by_category.setdefault(_category(q), []).append(q)
+            else:
+                rest.append(q)
+        for name, n in r.draw_categories.items():
+            pool = by_category.get(name, [])
+            chosen.update(map(id, rng.sample(pool, min(n, len(pool)))))
+    if r.draw and r.draw < len(rest):
+        chosen.update(map(id, rng.sample(rest, r.draw)))
+    else:
+        chosen.update(map(id, rest))
+    return [q for q in questions if id(q) in chosen]
+
+
 def _build_layout(version: QuizVersion, r: QuizRules, rng: random.Random) -> dict:
-    questions = [q for q in version.questions if isinstance(q, dict)]
-    if r.draw and r.draw < len(questions):
-        chosen = set(map(id, rng.sample(questions, r.draw)))
-        questions = [q for q in questions if id(q) in chosen]
+    questions = draw_questions([q for q in version.questions if isinstance(q, dict)], r, rng)
     if r.shuffle_questions:
         rng.shuffle(questions)
     reg = registry()
@@ -461,6 +515,31 @@ def _upsert_statement(rows: list[dict]):
     )
 
 
+def _check_open(attempt: QuizAttempt, t: datetime) -> None:
+    """Refuse changes to a finished attempt or one whose time (and grace) is over."""
+    if attempt.status != IN_PROGRESS:
+        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
+    if deadline_passed(attempt, t):
+        db.session.rollback()
+        close_overdue(attempt_id=attempt.id)
+        raise AttemptClosed(
+            _l("The time for this attempt is over; answers saved before the deadline are kept.")
+        )
+
+
+def _lock_open(attempt: QuizAttempt, t: datetime) -> None:
+    """Lock the attempt row (PostgreSQL) and check it is still open, in one statement."""
+    locked = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == IN_PROGRESS)
+        .values(last_saved_at=t)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:
+        db.session.rollback()
+        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
+
+
 def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
     """Save every question of the form (upsert); returns the question ids saved.
 
@@ -473,24 +552,8 @@ def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
         else collect_responses(attempt, form_values)
     )
     t = now()
-    if attempt.status != IN_PROGRESS:
-        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
-    if deadline_passed(attempt, t):
-        db.session.rollback()
-        close_overdue(attempt_id=attempt.id)
-        raise AttemptClosed(
-            _l("The time for this attempt is over; answers saved before the deadline are kept.")
-        )
-    # Lock the attempt row (PostgreSQL) and check it is still open, in one statement.
-    locked = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == IN_PROGRESS)
-        .values(last_saved_at=t)
-        .execution_options(synchronize_session=False)
-    )
-    if locked.rowcount != 1:
-        db.session.rollback()
-        raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
+    _check_open(attempt, t)
+    _lock_open(attempt, t)
     valid_ids = set(attempt.question_ids)
     rows = [
         {"attempt_id": attempt.id, "question_id": qid, "response": resp, "saved_at": t}
@@ -512,6 +575,133 @@ def saved_responses(attempt: QuizAttempt) -> dict[str, QuestionResponse]:
     }
 
 
+# --------------------------------------------------------------------------- uploaded files
+
+
+def upload_max_bytes() -> int:
+    """The largest file a learner may upload (config `QUIZ_UPLOAD_MAX_BYTES`, default 5 MB)."""
+    return int(current_app.config.get("QUIZ_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES))
+
+
+def size_text(size: int) -> str:
+    """A file size for people: "5 MB", "1.2 MB", "340 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def accepts_uploads(q: Any) -> bool:
+    """True for an essay question with `allow_upload = true`."""
+    return isinstance(q, dict) and q.get("type") == "essay" and q.get("allow_upload") is True
+
+
+def response_files(attempt: QuizAttempt) -> dict[str, list[ResponseFile]]:
+    """The attempt's uploaded files by question id, oldest first (their bytes not loaded)."""
+    out: dict[str, list[ResponseFile]] = {}
+    for row in db.session.scalars(
+        select(ResponseFile)
+        .where(ResponseFile.attempt_id == attempt.id)
+        .order_by(ResponseFile.uploaded_at, ResponseFile.id)
+    ):
+        out.setdefault(row.question_id, []).append(row)
+    return out
+
+
+def file_counts(attempt: QuizAttempt) -> dict[str, int]:
+    """How many files each question of the attempt has."""
+    rows = db.session.execute(
+        select(ResponseFile.question_id, func.count(ResponseFile.id))
+        .where(ResponseFile.attempt_id == attempt.id)
+        .group_by(ResponseFile.question_id)
+    ).all()
+    return {qid: n for qid, n in rows}
+
+
+def response_file(attempt: QuizAttempt, file_id: int, *, with_data: bool = False) -> ResponseFile | None:
+    """One file of the attempt (None if it belongs to another attempt or does not exist)."""
+    query = select(ResponseFile).where(
+        ResponseFile.id == file_id, ResponseFile.attempt_id == attempt.id
+    )
+    if with_data:
+        query = query.options(undefer(ResponseFile.data))
+    return db.session.scalar(query)
+
+
+def _refusal(err: uploads.FileRefused) -> UploadRefused:
+    name = err.filename
+    if err.reason == "empty":
+        return UploadRefused(_l("%(name)s is empty; choose the file again.", name=name))
+    if err.reason == "too_large":
+        return UploadRefused(_l(
+            "%(name)s is larger than %(max)s. Make it smaller (compress a photo, or save the "
+            "document as PDF) and upload it again.", name=name, max=size_text(upload_max_bytes())))
+    if err.reason == "mismatch" and err.kind is not None:
+        return UploadRefused(_l(
+            "%(name)s is not really a %(kind)s file, so it was not uploaded. Save it again in "
+            "one of the allowed formats: %(types)s.",
+            name=name, kind=err.kind.label, types=uploads.LABELS))
+    return UploadRefused(_l(
+        "%(name)s cannot be uploaded: only these file types are allowed: %(types)s.",
+        name=name, types=uploads.LABELS))
+
+
+def add_response_file(attempt: QuizAttempt, question_id: str, filename: str,
+                      data: bytes) -> ResponseFile:
+    """Store an uploaded file as part of the answer to an essay with `allow_upload = true`.
+
+    Checks (each refusal a translated `UploadRefused`): the attempt is open, the question is
+    in it and accepts files, the size (`QUIZ_UPLOAD_MAX_BYTES`), the type by its content (PDF,
+    JPEG, PNG, WebP, DOCX, XLSX, ODT, TXT) matching the name's extension, at most
+    `MAX_FILES_PER_QUESTION` files per question and no duplicate of a file already there.
+    """
+    t = now()
+    _check_open(attempt, t)
+    q = definitions(attempt.quiz_version).get(str(question_id))
+    if q is None or str(question_id) not in attempt.question_ids or not accepts_uploads(q):
+        raise UploadRefused(_l("This question does not accept files."))
+    try:
+        checked = uploads.check_file(filename, data, max_bytes=upload_max_bytes())
+    except uploads.FileRefused as err:
+        raise _refusal(err) from None
+    digest = hashlib.sha256(data).hexdigest()
+    _lock_open(attempt, t)  # also serialises concurrent uploads to this attempt
+    existing = db.session.execute(
+        select(ResponseFile.sha256).where(
+            ResponseFile.attempt_id == attempt.id, ResponseFile.question_id == str(question_id)
+        )
+    ).scalars().all()
+    if len(existing) >= MAX_FILES_PER_QUESTION:
+        db.session.rollback()
+        raise UploadRefused(_l(
+            "%(name)s was not uploaded: a question takes at most %(num)d files. Remove one "
+            "first.", name=checked.filename, num=MAX_FILES_PER_QUESTION))
+    if digest in existing:
+        db.session.rollback()
+        raise UploadRefused(_l("%(name)s has already been uploaded to this question.",
+                               name=checked.filename))
+    row = ResponseFile(
+        attempt_id=attempt.id, question_id=str(question_id), filename=checked.filename,
+        mimetype=checked.mimetype, size=len(data), sha256=digest, data=data, uploaded_at=t,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def remove_response_file(attempt: QuizAttempt, file_id: int) -> str:
+    """Delete an uploaded file while the attempt is open; returns its name."""
+    t = now()
+    _check_open(attempt, t)
+    row = response_file(attempt, file_id)
+    if row is None:
+        raise UploadRefused(_l("That file is no longer part of this attempt."))
+    name = row.filename
+    _lock_open(attempt, t)
+    db.session.delete(row)
+    db.session.commit()
+    return name
+
+
 # --------------------------------------------------------------------------- grading
 
 
@@ -528,9 +718,12 @@ class QuestionResult:
 
 
 def _grade_question(
-    reg: QuestionTypeRegistry, q: dict, row: QuestionResponse | None
+    reg: QuestionTypeRegistry, q: dict, row: QuestionResponse | None, has_files: bool = False
 ) -> tuple[Grade, float, bool]:
-    """(grade, max points, counts) for one question and its saved response."""
+    """(grade, max points, counts) for one question and its saved response.
+
+    Uploaded files answer a manually graded question even without text (`has_files`).
+    """
     try:
         qtype = reg.get(q.get("type"))
     except UnknownQuestionType:
@@ -544,6 +737,8 @@ def _grade_question(
     except Exception:  # noqa: BLE001 - a broken plug-in grades 0, never a 500
         current_app.logger.exception("grading failed for question %s", q.get("id"))
         grade = Grade.unanswered()
+    if has_files and grade.state == "unanswered" and not qtype.auto_graded:
+        grade = Grade(0.0, [], "needs_grading")
     if grade.state == "needs_grading" and row is not None and row.manual_points is not None:
         fraction = min(1.0, max(0.0, row.manual_points / points)) if points else 1.0
         grade = Grade.from_fraction(fraction)
@@ -565,6 +760,7 @@ def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime) -> N
     defs = definitions(version)
     shown = definitions(attempt.quiz_version)
     rows = saved_responses(attempt)
+    with_files = file_counts(attempt)
     total = earned = 0.0
     waiting = False
     for qid in attempt.question_ids:
@@ -572,7 +768,7 @@ def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime) -> N
         if q is None:
             continue
         row = rows.get(qid)
-        grade, points, counts = _grade_question(reg, q, row)
+        grade, points, counts = _grade_question(reg, q, row, with_files.get(qid, 0) > 0)
         if not counts:
             continue
         total += points

@@ -5,6 +5,7 @@ Views read with the services' query helpers and write only through `lms.quizzes.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -30,9 +32,15 @@ from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.progress import pass_threshold, quiz_passed
-from lms.quizzes import services
+from lms.quizzes import services, uploads
 from lms.quizzes.forms import GradeEssayForm
-from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
+from lms.quizzes.models import (
+    IN_PROGRESS,
+    MAX_FILES_PER_QUESTION,
+    QuestionResponse,
+    QuizAttempt,
+    ResponseFile,
+)
 from lms.quizzes.registry import UnknownQuestionType
 from lms.quizzes.services import QuizError
 
@@ -181,6 +189,8 @@ class ShownQuestion:
     points: float = 0.0
     is_question: bool = True
     review: dict = field(default_factory=dict)
+    upload: bool = False  # an essay with `allow_upload = true`: the page shows a file input
+    files: list[ResponseFile] = field(default_factory=list)
 
 
 def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
@@ -229,6 +239,7 @@ def attempt(attempt_id: int):
     pages = _pages(attempt)
     page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
     saved = services.saved_responses(attempt)
+    files = services.response_files(attempt)
     during = services.rules(services.current_version(attempt.quiz) or attempt.quiz_version
                             ).review["during"]
     nav, shown = [], []
@@ -237,17 +248,20 @@ def attempt(attempt_id: int):
         for pos, q, order in items:
             row = saved.get(str(q.get("id")))
             response = row.response if row is not None else None
+            q_files = files.get(str(q.get("id")), [])
+            answered = response is not None or bool(q_files)
             is_question = q.get("type") != "description"
             if is_question:
                 number += 1
             entry = {"number": number, "page": pnum, "field": services.field_name(pos),
-                     "answered": response is not None, "is_question": is_question}
+                     "answered": answered, "is_question": is_question}
             nav.append(entry)
             if pnum == page:
                 html, real = _render_question(q, services.field_name(pos), response, order,
                                               disabled=False)
                 item = ShownQuestion(pos, number, services.field_name(pos), html,
-                                     response is not None, pnum, is_question=real)
+                                     answered, pnum, is_question=real,
+                                     upload=services.accepts_uploads(q), files=q_files)
                 if during and real and response is not None:
                     grade = services.grade_response(q, response)
                     item.review = _outcome(q, state=grade.state, fraction=grade.fraction,
@@ -269,7 +283,48 @@ def attempt(attempt_id: int):
         during=during,
         state_labels=_state_labels(),
         fmt_points=_fmt_points,
+        multipart=any(q.upload for q in shown),
+        upload=_upload_info(),
     )
+
+
+def _upload_info() -> dict:
+    """What the file inputs of essay questions need: accepted types, limits, size text."""
+    return {
+        "accept": uploads.ACCEPT,
+        "types": uploads.LABELS,
+        "max_size": services.size_text(services.upload_max_bytes()),
+        "max_files": MAX_FILES_PER_QUESTION,
+        "size": services.size_text,
+    }
+
+
+def _upload_field(position: int) -> str:
+    """The name of the file input of the question at `position`."""
+    return f"{services.field_name(position)}-file"
+
+
+def _save_files(attempt: QuizAttempt) -> list[str]:
+    """Store the files chosen in a (multipart) save; returns the messages of refused ones.
+
+    Each file is its own transaction: a refused file never loses the answers or the other files.
+    """
+    problems: list[str] = []
+    if not request.files:
+        return problems
+    limit = services.upload_max_bytes()
+    for pos, q, _order in services.attempt_questions(attempt):
+        if not services.accepts_uploads(q):
+            continue
+        for storage in request.files.getlist(_upload_field(pos)):
+            if not storage or not storage.filename:
+                continue  # no file chosen: browsers still send an empty part
+            data = storage.stream.read(limit + 1)
+            try:
+                services.add_response_file(attempt, str(q.get("id")), storage.filename, data)
+            except services.UploadRefused as err:
+                problems.append(str(err.message))
+    return problems
 
 
 def _fmt_points(value: float) -> str:
@@ -292,6 +347,23 @@ def save(attempt_id: int):
     page = request.form.get("page", 1, type=int)
     action = request.form.get("action", "save")
     goto = request.form.get("goto", type=int)
+    remove = request.form.get("remove_file", type=int)
+    try:
+        problems = _save_files(attempt)
+        if remove:
+            try:
+                name = services.remove_response_file(attempt, remove)
+                flash(_("%(name)s has been removed.", name=name), "success")
+            except services.UploadRefused as err:
+                problems.append(str(err.message))
+    except QuizError as err:  # the attempt closed meanwhile
+        flash(str(err.message), "error")
+        return redirect(url_for("quizzes.review", attempt_id=attempt_id))
+    if problems or remove:
+        for message in problems:
+            flash(message, "error")
+        # Stay on the page so the learner sees what happened to the files.
+        return redirect(url_for("quizzes.attempt", attempt_id=attempt_id, page=page))
     if goto:
         page = goto
     elif action == "next":
@@ -314,6 +386,7 @@ def confirm_submit(attempt_id: int):
     if attempt.status != IN_PROGRESS:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     saved = services.saved_responses(attempt)
+    with_files = services.file_counts(attempt)
     unanswered = []
     number = 0
     for pnum, items in enumerate(_pages(attempt), start=1):
@@ -322,7 +395,7 @@ def confirm_submit(attempt_id: int):
                 continue
             number += 1
             row = saved.get(str(q.get("id")))
-            if row is None or row.response is None:
+            if (row is None or row.response is None) and not with_files.get(str(q.get("id"))):
                 unanswered.append({"number": number, "page": pnum})
     return render_template(
         "quizzes/confirm_submit.html",
@@ -357,6 +430,7 @@ def review(attempt_id: int):
     everything = frozenset(services.REVIEW_ITEMS)
     shows = services.review_options(attempt) if owner else everything
     saved = services.saved_responses(attempt)
+    files = services.response_files(attempt) if "response" in shows else {}
     items = []
     number = 0
     for pos, q, order in services.attempt_questions(attempt):
@@ -374,7 +448,7 @@ def review(attempt_id: int):
             comment=row.manual_comment if row is not None else None,
             shows=shows,
         )
-        item.update(number=number, real=real, html=html)
+        item.update(number=number, real=real, html=html, files=files.get(str(q.get("id")), []))
         items.append(item)
     return render_template(
         "quizzes/review.html",
@@ -386,7 +460,35 @@ def review(attempt_id: int):
         score_text=_score_text,
         fmt_points=_fmt_points,
         state_labels=_state_labels(),
+        size_text=services.size_text,
     )
+
+
+@bp.get("/attempts/<int:attempt_id>/files/<int:file_id>")
+@login_required
+def download_file(attempt_id: int, file_id: int):
+    """An uploaded file, for the learner who uploaded it and for trainers only.
+
+    Always a download (never shown in the page), with its checked type, `nosniff` and a CSP
+    sandbox so that even a file a browser could render runs nothing on this site.
+    """
+    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    stored = services.response_file(attempt, file_id, with_data=True)
+    if stored is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(stored.data),
+        mimetype=stored.mimetype,
+        as_attachment=True,
+        download_name=stored.filename,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _outcome(q: dict, *, state: str, fraction: float, feedback: list[str],
@@ -470,6 +572,8 @@ def grade_response(response_id: int):
         response=response,
         attempt=attempt,
         question=q,
+        files=services.response_files(attempt).get(response.question_id, []),
+        size_text=services.size_text,
         maximum=maximum,
         title=attempt.quiz_version.display_title(str(get_locale())),
     ), 422 if form.errors else 200

@@ -46,7 +46,8 @@
     var pairs = [];
     if (!box) { return pairs; }
     box.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
-      if (el.name === "shown" || el.disabled) { return; }
+      // Files go with the Save buttons (a normal multipart submit), never in the background.
+      if (el.name === "shown" || el.disabled || el.type === "file") { return; }
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
       if (el.tagName === "SELECT" && el.multiple) {
         Array.prototype.forEach.call(el.selectedOptions, function (o) { pairs.push([el.name, o.value]); });
@@ -113,6 +114,7 @@
   }
 
   function changed(event) {
+    if (event.target && event.target.type === "file") { return; }
     var box = event.target.closest ? event.target.closest("[data-field]") : null;
     if (!box) { return; }
     var field = box.getAttribute("data-field");
@@ -135,7 +137,7 @@
       var values = {};
       stored[field].forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
       box.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
-        if (el.name === "shown") { return; }
+        if (el.name === "shown" || el.type === "file") { return; }
         var v = values[el.name] || [];
         if (el.type === "checkbox" || el.type === "radio") {
           el.checked = v.indexOf(el.value) !== -1;

@@ -1,0 +1,96 @@
+"""Read-only queries for learning-path pages, each a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.learning.progress import Progress, progress_for
+from lms.paths.models import LearningPath, LearningPathCourse
+
+
+@dataclass
+class PathView:
+    """A path with its courses in order and one learner's progress in each (empty for guests)."""
+
+    path: LearningPath
+    courses: list[Course]
+    progress: dict[int, Progress]
+
+    @property
+    def total(self) -> int:
+        return len(self.courses)
+
+    @property
+    def completed(self) -> list[Course]:
+        return [c for c in self.courses if self.progress[c.id].completed]
+
+    @property
+    def remaining(self) -> list[Course]:
+        return [c for c in self.courses if not self.progress[c.id].completed]
+
+    @property
+    def completed_count(self) -> int:
+        return len(self.completed)
+
+    @property
+    def hours(self) -> int:
+        return sum(c.hours for c in self.courses)
+
+    @property
+    def started(self) -> bool:
+        return any(self.progress[c.id].enrolled or self.progress[c.id].completed
+                   for c in self.courses)
+
+    @property
+    def percent(self) -> int:
+        return (self.completed_count * 100) // self.total if self.total else 0
+
+
+def _with_courses():
+    return (selectinload(LearningPath.entries).joinedload(LearningPathCourse.course)
+            .joinedload(Course.current_version))
+
+
+def path_by_slug(slug: str) -> LearningPath | None:
+    return db.session.scalar(select(LearningPath).options(_with_courses())
+                             .where(LearningPath.slug == slug))
+
+
+def all_paths() -> list[LearningPath]:
+    return list(db.session.scalars(select(LearningPath).options(_with_courses())
+                                   .order_by(LearningPath.title_id)))
+
+
+def paths_for_course(course_id: int) -> list[LearningPath]:
+    """The paths a course belongs to (for the "Part of the path" line on the course page)."""
+    return list(db.session.scalars(
+        select(LearningPath).join(LearningPathCourse, LearningPathCourse.path_id == LearningPath.id)
+        .where(LearningPathCourse.course_id == course_id).order_by(LearningPath.title_id)))
+
+
+def path_view(path: LearningPath, user_id: int | None) -> PathView:
+    """The path's courses and the learner's progress in all of them, in one progress_for call."""
+    courses = [entry.course for entry in path.entries]
+    return PathView(path, courses, progress_for(user_id, courses))
+
+
+def started_paths(user_id: int) -> list[PathView]:
+    """Paths in which the learner is enrolled in (or has completed) at least one course."""
+    started = (select(LearningPathCourse.path_id)
+               .join(Enrollment, Enrollment.course_id == LearningPathCourse.course_id)
+               .where(Enrollment.user_id == user_id,
+                      or_(Enrollment.status == "active", Enrollment.completed_at.is_not(None))))
+    paths = list(db.session.scalars(select(LearningPath).options(_with_courses())
+                                    .where(LearningPath.id.in_(started))
+                                    .order_by(LearningPath.title_id)))
+    if not paths:
+        return []
+    courses = {entry.course.id: entry.course for path in paths for entry in path.entries}
+    progress = progress_for(user_id, list(courses.values()))
+    return [PathView(path, [entry.course for entry in path.entries], progress) for path in paths]

@@ -1,0 +1,267 @@
+"""Import questions from GIFT or Aiken into a course's pack, as a new content version.
+
+`import_questions` parses the file with the GIFT or Aiken parser. Any parse problem stops it
+(`QuestionImportError` lists them all with their lines; nothing is written). Otherwise it takes
+the files of the course's current version, adds or replaces `quizzes/<quiz_slug>.toml`
+(a new quiz file, or the existing one with its questions replaced and everything else kept),
+loads that folder with the same loader and validation as `flask lms import`, and imports it
+through `lms.courses.importer`. So the change is an ordinary new content version: learners'
+progress and attempts are kept exactly as with any re-import, and `flask lms export` writes
+the pack back with the new quiz file byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from lms.content import QUIZ_KINDS, write_pack
+from lms.content.tomlutil import TomlLines
+from lms.courses import importer
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.quizzes.formats import toml_out
+from lms.quizzes.formats.aiken import parse_aiken
+from lms.quizzes.formats.gift import decode, parse_gift
+from lms.quizzes.services import QuizError
+
+FORMATS = ("gift", "aiken")
+SUFFIXES = {".gift": "gift", ".txt": "gift", ".aiken": "aiken"}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# The order of a new quiz file's top-level keys (as in docs/course-packs.md).
+_HEAD_KEYS = ("module", "kind")
+
+
+class QuestionImportError(QuizError):
+    """The questions cannot be imported; `problems` lists (file, line or None, message)."""
+
+    def __init__(self, message, problems: list[tuple[str, int | None, str]] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+    def lines(self) -> list[str]:
+        """The problems as `file:line: message` lines."""
+        return [f"{f}:{n}: {m}" if n else f"{f}: {m}" for f, n, m in self.problems]
+
+
+@dataclass
+class QuestionImport:
+    """What an import did."""
+
+    course_slug: str
+    quiz_file: str
+    created: bool  # a new quiz file (else its questions were replaced)
+    questions: int
+    categories: dict[str, int] = field(default_factory=dict)
+    result: importer.ImportResult | None = None
+
+    @property
+    def status(self) -> str:
+        return self.result.status if self.result else "unchanged"
+
+    @property
+    def version_id(self) -> int | None:
+        return self.result.version_id if self.result else None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def detect_format(data: bytes, name: str = "") -> str:
+    """"gift" or "aiken": from the file name's suffix, else from the text."""
+    suffix = Path(name).suffix.lower()
+    if suffix in SUFFIXES:
+        return SUFFIXES[suffix]
+    text = decode(data)
+    if "{" not in text and re.search(r"^\s*ANSWER\s*:", text, re.MULTILINE | re.IGNORECASE):
+        return "aiken"
+    return "gift"
+
+
+def parse_questions(data: bytes, fmt: str, name: str) -> list[dict]:
+    """Question dicts ready for a quiz file; raises QuestionImportError on any problem."""
+    result = parse_aiken(data) if fmt == "aiken" else parse_gift(data)
+    if result.problems:
+        problems = [(name, line, message) for line, message in sorted(result.problems)]
+        raise QuestionImportError(
+            _l("%(name)s has %(num)d problem(s); nothing was imported.",
+               name=name, num=len(problems)),
+            problems,
+        )
+    if not result.questions:
+        raise QuestionImportError(
+            _l("%(name)s contains no questions; nothing was imported.", name=name),
+            [(name, None, "no questions found")],
+        )
+    questions = []
+    for q in result.questions:
+        out = {k: v for k, v in q.items() if not k.startswith("_")}
+        if not out.get("category"):
+            out.pop("category", None)  # GIFT without $CATEGORY: no category
+        questions.append(out)
+    return questions
+
+
+# --------------------------------------------------------------------------- the quiz file
+
+
+def _question_table(q: dict) -> dict:
+    """A question with id, type and text first (the way authors write them)."""
+    head = {k: q[k] for k in ("id", "type", "title", "category") if k in q}
+    return {**head, **{k: v for k, v in q.items() if k not in head}}
+
+
+def new_quiz_text(questions: list[dict], *, kind: str, module: str | None, title: str) -> str:
+    """A new quiz file with default settings and `questions`."""
+    doc: dict[str, Any] = {}
+    if module:
+        doc["module"] = module
+    doc["kind"] = kind
+    doc["title"] = {"id": title}
+    doc["questions"] = [_question_table(q) for q in questions]
+    return toml_out.dump(doc)
+
+
+def replace_questions(text: str, questions: list[dict], *, module: str | None = None,
+                      title: str | None = None) -> str:
+    """An existing quiz file with its questions replaced; settings, title and the author's
+    comments and layout before the first `[[questions]]` are kept (when `module` or `title`
+    is given, the file is rewritten with them changed)."""
+    data = tomllib.loads(text)
+    settings = {k: v for k, v in data.items() if k != "questions"}
+    if module is None and title is None:
+        kept = _text_before_questions(text, settings)
+        if kept is not None:
+            body = toml_out.dump({"questions": [_question_table(q) for q in questions]})
+            return kept.rstrip("\n") + "\n\n" + body
+    if module is not None:
+        settings["module"] = module
+    if title is not None:
+        old = settings.get("title")
+        settings["title"] = {**(old if isinstance(old, dict) else {}), "id": title}
+    ordered = {k: settings[k] for k in _HEAD_KEYS if k in settings}
+    ordered.update({k: v for k, v in settings.items() if k not in ordered})
+    ordered["questions"] = [_question_table(q) for q in questions]
+    return toml_out.dump(ordered)
+
+
+def _text_before_questions(text: str, settings: dict) -> str | None:
+    """The file's text before its first `[[questions]]` header, if that text holds exactly
+    every setting (questions last, as the docs write them); else None."""
+    lines = TomlLines(text)
+    header = lines.header_line("questions", 0)
+    if header is None:
+        return None
+    before = "\n".join(text.split("\n")[: header - 1])
+    try:
+        if tomllib.loads(before) != settings:
+            return None
+    except tomllib.TOMLDecodeError:
+        return None
+    return before
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _read(path_or_bytes: str | Path | bytes, fmt: str | None) -> tuple[bytes, str, str]:
+    if isinstance(path_or_bytes, bytes | bytearray):
+        data, name = bytes(path_or_bytes), "questions"
+    else:
+        path = Path(path_or_bytes)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise QuestionImportError(
+                _l("%(name)s cannot be read: %(reason)s", name=str(path),
+                   reason=err.strerror or str(err))
+            ) from None
+        name = path.name
+    fmt = fmt or detect_format(data, name)
+    if fmt not in FORMATS:
+        raise QuestionImportError(_l("Unknown question format %(fmt)s: use gift or aiken.",
+                                     fmt=fmt))
+    return data, fmt, name
+
+
+def import_questions(
+    path_or_bytes: str | Path | bytes,
+    *,
+    course_slug: str,
+    quiz_slug: str,
+    kind: str = "module",
+    module: str | None = None,
+    title: str | None = None,
+    note: str = "",
+    fmt: str | None = None,
+) -> QuestionImport:
+    """Write the questions of a GIFT (`.gift`, `.txt`) or Aiken (`.aiken`) file into the
+    course's pack as `quizzes/<quiz_slug>.toml` and import that as a new content version.
+
+    A new quiz gets `kind`, `module` (required for kind "module") and `title` (default: the
+    slug) and default settings. An existing quiz keeps its settings, kind and module; only
+    its questions are replaced (and its module or title when given). GIFT categories become
+    each question's `category`. `fmt` ("gift" / "aiken") overrides the detection from the
+    file name (bytes without a name are sniffed).
+    """
+    data, fmt, name = _read(path_or_bytes, fmt)
+    if not _SLUG.match(quiz_slug or "") or len(quiz_slug) > 60:
+        raise QuestionImportError(_l(
+            "The quiz slug %(slug)s is not valid: use a-z, 0-9 and single hyphens, "
+            "e.g. kuis-etika.", slug=quiz_slug))
+    questions = parse_questions(data, fmt, name)
+
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None or course.current_version_id is None:
+        raise QuestionImportError(_l("There is no course %(slug)s.", slug=course_slug))
+    files = importer.version_files(course.current_version_id)
+    rel = f"quizzes/{quiz_slug}.toml"
+    existing = files.get(rel)
+    if existing is not None:
+        text = replace_questions(existing.decode("utf-8"), questions, module=module,
+                                 title=title)
+    else:
+        if kind not in QUIZ_KINDS:
+            raise QuestionImportError(_l("The kind must be one of: %(kinds)s.",
+                                         kinds=", ".join(QUIZ_KINDS)))
+        if kind == "module" and not module:
+            raise QuestionImportError(_l(
+                "A new module quiz needs the module it belongs to (--module SLUG)."))
+        if kind == "final" and module:
+            raise QuestionImportError(_l("A final quiz belongs to the whole course: "
+                                         "leave out the module."))
+        text = new_quiz_text(questions, kind=kind, module=module,
+                             title=title or quiz_slug.replace("-", " ").capitalize())
+    files[rel] = text.encode("utf-8")
+
+    with tempfile.TemporaryDirectory(prefix="pelita-questions-") as tmp:
+        folder = Path(tmp) / course_slug
+        write_pack(files, folder)
+        packs, problems = importer.load_packs([folder])
+        # load_packs also finds packs installed as Python packages: keep only this folder's.
+        problems = [p for p in problems if p.file == str(folder) or p.file.startswith(f"{folder}/")]
+        if problems:
+            raise QuestionImportError(
+                _l("The course would not be valid with these questions; nothing was imported."),
+                [(_relative(p.file, folder), p.line, p.message) for p in problems],
+            )
+        pack = next(p for p in packs if p.source == f"folder {folder}")
+        pack.source = f"import-questions {name} ({course.current_version.source})"[:500]
+        result = importer.import_packs([pack], note=note or f"import-questions {name}")[0]
+    categories: dict[str, int] = {}
+    for q in questions:
+        if q.get("category"):
+            categories[q["category"]] = categories.get(q["category"], 0) + 1
+    return QuestionImport(course_slug, rel, existing is None, len(questions), categories, result)
+
+
+def _relative(file: str, folder: Path) -> str:
+    prefix = f"{folder}/"
+    return file[len(prefix):] if file.startswith(prefix) else file
