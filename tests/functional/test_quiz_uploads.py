@@ -23,6 +23,16 @@ from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import QuestionResponse, QuizAttempt, ResponseFile
 
+
+@pytest.fixture(autouse=True)
+def english_messages(app):
+    """These tests read the services' English messages (the app's default is Indonesian)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 UPLOAD_QUIZ = """\
 kind = "practical"
 pass_mark = 50
