@@ -69,9 +69,10 @@ class Config:
     # Static files are served with a content hash in the URL (see templating.asset).
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
 
-    # The largest request accepted: a quiz page with one evidence-upload question (3 files of at
-    # most QUIZ_UPLOAD_MAX_BYTES = 5 MB) plus its text answers. Larger requests get the 413 page.
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # The largest request accepted: a quiz page with evidence-upload questions (3 files of at most
+    # QUIZ_UPLOAD_MAX_BYTES = 5 MB each) plus text answers. Larger requests get the 413 page.
+    # A reverse proxy in front needs the same limit (nginx: client_max_body_size 32m).
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: slow connections need time
     PASSWORD_RESET_MAX_AGE = 60 * 60  # one hour

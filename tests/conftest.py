@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -23,6 +24,12 @@ from lms.extensions import db as _db
 from lms.mail import outbox
 
 PARTICIPANT_PASSWORD = "kata-sandi-kuat-42"
+
+# CI explores the same examples every run (a red CI must be reproducible); locally Hypothesis
+# keeps searching new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def _postgres_url() -> str | None:

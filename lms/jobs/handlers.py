@@ -57,6 +57,6 @@ def close_overdue_attempts(payload: dict) -> None:
 
     filters = {key: _int(payload, key) for key in ("user_id", "quiz_id", "attempt_id")
                if payload.get(key) is not None}
-    closed = quiz_services.close_overdue(**filters)
+    closed = quiz_services.close_overdue(**filters, raise_errors=False)
     if closed:
         log.info("closed %s overdue quiz attempt(s)", closed)

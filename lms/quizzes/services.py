@@ -13,6 +13,7 @@ one transaction. Concurrency rules:
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import random
 from collections.abc import Iterable, Mapping
@@ -43,6 +44,8 @@ from lms.quizzes.models import (
     ResponseFile,
 )
 from lms.quizzes.registry import QuestionTypeRegistry, UnknownQuestionType
+
+log = logging.getLogger("pelita.quizzes")
 
 # --------------------------------------------------------------------------- errors
 
@@ -829,8 +832,12 @@ def submit(attempt: QuizAttempt) -> QuizAttempt:
 
 
 def close_overdue(*, user_id: int | None = None, quiz_id: int | None = None,
-                  attempt_id: int | None = None) -> int:
-    """Grade in-progress attempts whose deadline and grace period are over; returns how many."""
+                  attempt_id: int | None = None, raise_errors: bool = True) -> int:
+    """Grade in-progress attempts whose deadline and grace period are over; returns how many.
+
+    With `raise_errors=False` (the background job) an attempt that fails to grade is logged and
+    skipped, so one broken attempt never keeps the others from being closed.
+    """
     cutoff = now() - grace()
     query = select(QuizAttempt.id).where(
         QuizAttempt.status == IN_PROGRESS,
@@ -851,7 +858,9 @@ def close_overdue(*, user_id: int | None = None, quiz_id: int | None = None,
             db.session.commit()
         except Exception:
             db.session.rollback()
-            raise
+            if raise_errors:
+                raise
+            log.exception("could not close overdue quiz attempt %s", aid)
     return closed
 
 

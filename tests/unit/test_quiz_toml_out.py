@@ -197,3 +197,14 @@ def test_any_string_round_trips_in_every_position(text):
     roundtrip({"a": text, "t": {"b": text}, "questions": [{"c": text, "o": [{"d": text}]}]})
     assert tomllib.loads(f"k = {toml_out.basic_string(text)}")["k"] == text
     assert tomllib.loads(f"k = {toml_out.multiline_string(text)}")["k"] == text
+
+
+@pytest.mark.parametrize("text", ['a\n"""', 'a\n""""""', '"\nb"', 'x\n"', 'q\n\\"""'])
+def test_multiline_strings_with_quote_runs_read_back_exactly(text):
+    doc = {"questions": [{"id": "q", "type": "essay", "text": text}]}
+    assert tomllib.loads(dump(doc)) == doc
+
+
+def test_keys_ending_in_a_line_break_are_quoted():
+    doc = {"questions": [{"id": "q", "type": "x", "text": "t", "extra": {"0\n": ""}}]}
+    assert tomllib.loads(dump(doc)) == doc

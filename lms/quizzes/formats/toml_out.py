@@ -45,8 +45,6 @@ def _is_table_array(value: Any) -> bool:
 def _escape_char(c: str, *, multiline: bool) -> str:
     if multiline and c == "\n":
         return c
-    if multiline and c == '"':
-        return c  # runs of three are broken up by the caller
     if c in _SHORT_ESCAPES:
         return _SHORT_ESCAPES[c]
     code = ord(c)
@@ -63,11 +61,8 @@ def basic_string(text: str) -> str:
 def multiline_string(text: str) -> str:
     """`text` as a multi-line TOML basic string (the newline after the opening quotes is
     trimmed by TOML readers, so the text starts on the next line)."""
+    # Every quote is escaped, so no run of three can end the string early.
     body = "".join(_escape_char(c, multiline=True) for c in text)
-    # No three quotes in a row inside the string, and none next to the closing delimiter.
-    body = body.replace('"""', '""\\"')
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
     return '"""\n' + body + '"""'
 
 
@@ -75,7 +70,8 @@ def key(name: Any) -> str:
     """A TOML key: bare when possible, else quoted."""
     if not isinstance(name, str):
         raise TypeError(f"TOML keys must be strings, not {type(name).__name__}")
-    return name if _BARE_KEY.match(name) else basic_string(name)
+    # fullmatch: `$` in match() would also accept a key ending in a line break.
+    return name if _BARE_KEY.fullmatch(name) else basic_string(name)
 
 
 def _float(value: float) -> str:
