@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import os
 import re
 import stat
@@ -27,12 +26,11 @@ from .model import (
 )
 from .problems import CoursePackError, Problem
 from .references import MODULE_FILE, classify_reference, find_references
-from .tomlutil import TomlLines, toml_error_location
+from .tomlutil import SLUG, TomlLines, show_value, toml_error_location
 
 MAX_TEXT_BYTES = 512 * 1024
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = (".toml", ".md")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUIZ_FILE = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)\.toml$")
 ROOT_EXTRAS = re.compile(r"^(README(\.[A-Za-z0-9]+)?|LICEN[CS]E.*)$")
 IGNORED_DIRS = ("__pycache__",)
@@ -115,14 +113,6 @@ def _completion_modules(value: Any) -> str | None:
     if value == "all" or (_is_int(value) and value >= 1):
         return None
     return '"all" or a whole number of at least 1'
-
-
-def _show(value: Any) -> str:
-    """A value as it would be written in TOML, for messages."""
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 # (key, required, default, check)
@@ -472,7 +462,7 @@ class _PackReader:
                 self.add(
                     rel,
                     at(lines.key_line(key, section, occurrence)),
-                    f"`{key}` must be {problem}, not {_show(value)} — fix the value",
+                    f"`{key}` must be {problem}, not {show_value(value)} — fix the value",
                 )
                 result[key] = default
             else:
@@ -782,7 +772,7 @@ class _PackReader:
                 self.add(
                     rel,
                     line,
-                    f"`draw_categories` names the category {_show(name)}, which no question has "
+                    f"`draw_categories` names the category {show_value(name)}, which no question has "
                     f"(categories in this quiz: {known}) — fix the name or set `category` on "
                     "the questions",
                 )
@@ -790,7 +780,7 @@ class _PackReader:
                 self.add(
                     rel,
                     line,
-                    f"`draw_categories` draws {n} from the category {_show(name)}, which has only "
+                    f"`draw_categories` draws {n} from the category {show_value(name)}, which has only "
                     f"{counts[name]} question(s) — lower it or add questions",
                 )
         return [

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
+from typing import Any
 
 _LOCATION = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _END = re.compile(r"\s*\(at end of document\)\s*$")
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\- ]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+# Slugs of courses, modules, quizzes and paths: a-z, 0-9 and single hyphens between words.
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def show_value(value: Any) -> str:
+    """A value as it would be written in TOML, for messages."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def toml_error_location(exc: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str]:

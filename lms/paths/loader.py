@@ -7,9 +7,7 @@ Every problem is reported with its file and line, like the course-pack loader, u
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from lms.content.problems import CoursePackError, Problem
-from lms.content.tomlutil import TomlLines, toml_error_location
+from lms.content.tomlutil import SLUG, TomlLines, show_value, toml_error_location
 
 MAX_PATH_FILE_BYTES = 64 * 1024
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOP_KEYS = ("slug", "version", "courses")
 TABLES = ("title", "summary", "requirements")
 LANGS = ("id", "en")
@@ -79,13 +76,6 @@ SUMMARY_SPEC: list[tuple[str, bool, Check]] = [("id", False, _text), ("en", Fals
 REQUIREMENTS_SPEC: list[tuple[str, bool, Check]] = [("id", False, _texts), ("en", False, _texts)]
 
 
-def _show(value: Any) -> str:
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return str(value)
-
-
 # --------------------------------------------------------------------------- reading one file
 
 
@@ -121,7 +111,7 @@ class _PathReader:
             problem = check(table[key])
             if problem:
                 self.add(lines.key_line(key, section),
-                         f"`{key}` must be {problem}, not {_show(table[key])} — fix the value")
+                         f"`{key}` must be {problem}, not {show_value(table[key])} — fix the value")
             else:
                 result[key] = table[key]
         return result

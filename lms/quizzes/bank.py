@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.content import QUIZ_KINDS, write_pack
-from lms.content.tomlutil import TomlLines
+from lms.content.tomlutil import SLUG, TomlLines
 from lms.courses import importer
 from lms.courses.models import Course
 from lms.extensions import db
@@ -34,7 +34,6 @@ from lms.quizzes.services import QuizError
 
 FORMATS = ("gift", "aiken")
 SUFFIXES = {".gift": "gift", ".txt": "gift", ".aiken": "aiken"}
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # The order of a new quiz file's top-level keys (as in docs/course-packs.md).
 _HEAD_KEYS = ("module", "kind")
 
@@ -212,7 +211,7 @@ def import_questions(
     file name (bytes without a name are sniffed).
     """
     data, fmt, name = _read(path_or_bytes, fmt)
-    if not _SLUG.match(quiz_slug or "") or len(quiz_slug) > 60:
+    if not SLUG.match(quiz_slug or "") or len(quiz_slug) > 60:
         raise QuestionImportError(_l(
             "The quiz slug %(slug)s is not valid: use a-z, 0-9 and single hyphens, "
             "e.g. kuis-etika.", slug=quiz_slug))
