@@ -137,6 +137,12 @@ class Config:
         # Background worker (`flask lms worker`): a job running longer than this is taken back.
         self.JOB_STUCK_SECONDS = int(os.environ.get("JOB_STUCK_SECONDS", "600"))
 
+        # Plugins (entry point group `pelita.plugins`) not to load, by name, comma-separated.
+        # Read at start-up: a change takes effect at the next start.
+        self.PELITA_DISABLED_PLUGINS = [
+            name.strip() for name in os.environ.get("PELITA_DISABLED_PLUGINS", "").split(",")
+            if name.strip()]
+
         # Behind a reverse proxy (nginx...), how many proxies to trust for the client address:
         # rate limits are per client, so without this every user would share the proxy's address.
         self.PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))

@@ -62,6 +62,10 @@ def create_app(config: object | None = None) -> Flask:
     init_security_headers(app)
     init_templating(app)
     register_cli(app)
+
+    from lms.plugins import load_plugins
+
+    load_plugins(app)  # last: a plugin sees the finished app; a broken one never stops it
     return app
 
 

@@ -1,6 +1,6 @@
 """Admin pages: list users, change roles, deactivate and reactivate accounts."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -75,6 +75,19 @@ def change_active(user_id: int):
     else:
         abort(400)
     return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
+
+
+@bp.route("/plugins")
+@role_required(Role.ADMIN)
+def plugins():
+    from lms.plugins import disabled_names, plugin_records
+
+    status_labels = {"loaded": _("Loaded"), "failed": _("Failed to load"),
+                     "disabled": _("Disabled"), "refused": _("Refused")}
+    return render_template(
+        "admin/plugins.html", records=plugin_records(current_app),
+        disabled=sorted(disabled_names(current_app)), status_labels=status_labels,
+    )
 
 
 def _same_site(url: str | None) -> bool:

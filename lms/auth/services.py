@@ -10,10 +10,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from lms import regions
+from lms import events, regions
 from lms.auth.models import LibraryLevel, Role, User, utcnow
 from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from lms.errors_domain import PermissionDenied, ServiceError
+from lms.events import emit_after_commit
 from lms.extensions import db
 
 # The most common passwords in Indonesian and international leaks; refused outright.
@@ -98,6 +99,8 @@ def register_participant(
     )
     db.session.add(user)
     try:
+        db.session.flush()
+        _emit_registered(user)
         db.session.commit()
     except IntegrityError:  # two simultaneous registrations with one email
         db.session.rollback()
@@ -241,8 +244,16 @@ def create_user(*, email: str, full_name: str, password: str, role: str) -> User
         raise ServiceError(_l("An account with this email address already exists."), "email")
     user = User(email=email, full_name=full_name, password_hash=hash_password(password), role=str(role))
     db.session.add(user)
+    db.session.flush()
+    _emit_registered(user)
     db.session.commit()
     return user
+
+
+def _emit_registered(user: User) -> None:
+    emit_after_commit(events.user_registered, user_id=user.id, role=user.role, locale=user.locale,
+                      library_level=user.library_level, province_code=user.province_code,
+                      regency_code=user.regency_code)
 
 
 def count_users() -> int:

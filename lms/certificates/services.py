@@ -20,12 +20,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms import events
 from lms.auth.models import User, utcnow
 from lms.certificates import codes, signing
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import CertificateData, pdf_design_version, render_certificate_pdf
 from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
+from lms.events import emit_after_commit
 from lms.extensions import db
 
 log = logging.getLogger("pelita.certificates")
@@ -134,7 +136,15 @@ def issue_for_completion(user: User, course: Course, completed_at: datetime,
     cert = _build(user, course, completed_at=completed_at, score=score, issued_by=None, reason="")
     db.session.add(cert)
     _queue_render(cert)
+    _emit_issued(cert)
     return cert
+
+
+def _emit_issued(cert: Certificate) -> None:
+    emit_after_commit(events.certificate_issued, certificate_id=cert.id, code=cert.code,
+                      user_id=cert.user_id, course_id=cert.course_id,
+                      course_slug=cert_course_slug(cert), issued_by_id=cert.issued_by_id,
+                      reason=cert.issue_reason or "")
 
 
 def _queue_render(cert: Certificate) -> None:
@@ -159,6 +169,7 @@ def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Ce
     db.session.add(cert)
     try:
         _queue_render(cert)
+        _emit_issued(cert)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -179,6 +190,10 @@ def revoke(admin: User, cert: Certificate, reason: str) -> None:
     cert.revoked_at = utcnow()
     cert.revoked_by_id = admin.id
     cert.revoke_reason = reason.strip()
+    emit_after_commit(events.certificate_revoked, certificate_id=cert.id, code=cert.code,
+                      user_id=cert.user_id, course_id=cert.course_id,
+                      course_slug=cert_course_slug(cert), revoked_by_id=admin.id,
+                      reason=cert.revoke_reason)
     db.session.commit()
 
 
@@ -206,6 +221,10 @@ def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None
     db.session.flush()
     cert.superseded_by_id = new.id
     _queue_render(new)
+    emit_after_commit(events.certificate_reissued, certificate_id=new.id, code=new.code,
+                      previous_certificate_id=cert.id, previous_code=cert.code,
+                      user_id=new.user_id, course_id=new.course_id, course_slug=course.slug,
+                      reissued_by_id=admin.id, reason=new.issue_reason or "")
     db.session.commit()
     return new
 

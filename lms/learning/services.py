@@ -6,10 +6,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lms import events
 from lms.auth.models import User, utcnow
 from lms.certificates.services import issue_for_completion
 from lms.courses.models import Course, Module
 from lms.errors_domain import ServiceError
+from lms.events import emit_after_commit
 from lms.extensions import db
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.learning.progress import progress_for, requirements_met
@@ -35,17 +37,25 @@ def enrol(user: User, course: Course) -> Enrollment:
         enrollment = Enrollment(user_id=user.id, course_id=course.id)
         db.session.add(enrollment)
         try:
+            db.session.flush()
+            _emit_enrolled(user, course, reenrolled=False)
             db.session.commit()
         except IntegrityError:  # a double click enrolled in another request: fine
             db.session.rollback()
             enrollment = get_enrollment(user.id, course.id)
     elif enrollment.status != "active":
         enrollment.status = "active"
+        _emit_enrolled(user, course, reenrolled=True)
         db.session.commit()
     # Work done before leaving (or a quiz graded meanwhile) may already meet the rule.
     if _complete_if_due(user, course, enrollment):
         db.session.commit()
     return enrollment
+
+
+def _emit_enrolled(user: User, course: Course, *, reenrolled: bool) -> None:
+    emit_after_commit(events.enrolled, user_id=user.id, course_id=course.id,
+                      course_slug=course.slug, reenrolled=reenrolled)
 
 
 def unenrol(user: User, course: Course) -> None:
@@ -81,6 +91,8 @@ def mark_module_done(user: User, course: Course, module: Module) -> bool:
         db.session.add(ModuleCompletion(user_id=user.id, module_id=module.id))
         try:
             db.session.flush()
+            emit_after_commit(events.module_completed, user_id=user.id, course_id=course.id,
+                              course_slug=course.slug, module_id=module.id, module_slug=module.slug)
         except IntegrityError:  # the other tab won the race; the module is done either way
             db.session.rollback()
             enrollment = get_enrollment(user.id, course.id)
@@ -116,6 +128,9 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
     # The certificate is issued in the same transaction that completes the course; if another
     # transaction issued it first, the unique index refuses a second one and we keep theirs.
     final = course_final_score(user.id, course)
+    emit_after_commit(events.course_completed, user_id=user.id, course_id=course.id,
+                      course_slug=course.slug, course_version_id=course.current_version_id,
+                      completed_at=enrollment.completed_at.isoformat(), score=final)
     try:
         with db.session.begin_nested():
             issue_for_completion(user, course, enrollment.completed_at, score=final)

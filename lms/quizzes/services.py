@@ -27,9 +27,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
+from lms import events
 from lms.auth.models import User
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.errors_domain import PermissionDenied, ServiceError
+from lms.events import emit_after_commit
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import uploads
@@ -754,7 +756,8 @@ def grade_response(q: dict, response: Any) -> Grade:
     return _grade_question(registry(), q, row)[0]
 
 
-def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime) -> None:
+def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime,
+                   graded_by_id: int | None = None) -> None:
     """Grade every question of the attempt against `version`'s definitions (in the session).
 
     Questions the version no longer has are graded with the definitions the attempt showed.
@@ -795,11 +798,21 @@ def _grade_attempt(attempt: QuizAttempt, version: QuizVersion, t: datetime) -> N
     else:
         attempt.status = GRADED
         attempt.graded_at = attempt.graded_at or t
+        _emit_attempt(events.quiz_attempt_graded, attempt, score=attempt.score,
+                      points=attempt.points, max_points=attempt.max_points,
+                      graded_by_id=graded_by_id)
         # A passing grade may complete the course: same transaction, certificate included.
         from lms.learning.services import complete_if_due
 
         db.session.flush()
         complete_if_due(attempt.user_id, db.session.get(Quiz, attempt.quiz_id).course_id)
+
+
+def _emit_attempt(signal, attempt: QuizAttempt, **extra: Any) -> None:
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    emit_after_commit(signal, user_id=attempt.user_id, attempt_id=attempt.id,
+                      attempt_number=attempt.number, quiz_id=attempt.quiz_id, quiz_slug=quiz.slug,
+                      course_id=quiz.course_id, **extra)
 
 
 def _finish(attempt_id: int, closed_by: str) -> bool:
@@ -814,6 +827,7 @@ def _finish(attempt_id: int, closed_by: str) -> bool:
     if flipped.rowcount != 1:
         return False
     attempt = db.session.get(QuizAttempt, attempt_id, populate_existing=True)
+    _emit_attempt(events.quiz_attempt_submitted, attempt, closed_by=closed_by)
     _grade_attempt(attempt, attempt.quiz_version, t)
     return True
 
@@ -924,7 +938,7 @@ def grade_essay(trainer: User, response: QuestionResponse, points: float, commen
     response.manually_graded_at = t
     db.session.flush()
     version = attempt.graded_version or attempt.quiz_version
-    _grade_attempt(attempt, version, t)
+    _grade_attempt(attempt, version, t, graded_by_id=trainer.id)
     db.session.commit()
     return attempt
 
