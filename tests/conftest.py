@@ -120,6 +120,15 @@ def limited_app(database_url):
 
 
 @pytest.fixture
+def english_messages(app):
+    """Service messages in English for the test (the app's default language is Indonesian)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -30,14 +30,8 @@ from lms.quizzes.bank import QuestionImportError, import_questions, replace_ques
 from lms.quizzes.cli import register_quiz_cli
 from lms.quizzes.models import QuizAttempt
 
-
-@pytest.fixture(autouse=True)
-def english_messages(app):
-    """These tests read the services' English messages (the app's default is Indonesian)."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
+# These tests read the services' English messages (the app's default is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 GIFT = Path(__file__).resolve().parents[1] / "data" / "gift"

@@ -23,14 +23,8 @@ from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import QuestionResponse, QuizAttempt, ResponseFile
 
-
-@pytest.fixture(autouse=True)
-def english_messages(app):
-    """These tests read the services' English messages (the app's default is Indonesian)."""
-    from flask_babel import force_locale
-
-    with force_locale("en"):
-        yield
+# These tests read the services' English messages (the app's default is Indonesian).
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 
 UPLOAD_QUIZ = """\

@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_number
+from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, first_text, is_number
 
 _PLAIN = re.compile(r"^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$|^\.\d+(?:[eE][+-]?\d+)?$", re.ASCII)
 _DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$", re.ASCII)
@@ -178,14 +178,8 @@ class Numerical(QuestionType):
         return problems
 
     def normalise_response(self, q: dict, raw: list[str]) -> Any:
-        if isinstance(raw, str):
-            raw = [raw]
-        if not isinstance(raw, list | tuple):
-            return None
-        for v in raw:
-            if isinstance(v, str) and v.strip():
-                return parse_number(v)
-        return None
+        text = first_text(raw)
+        return None if text is None else parse_number(text)
 
     def grade(self, q: dict, response: Any) -> Grade:
         if isinstance(response, str):
