@@ -1,6 +1,8 @@
 """Every model, imported in one place so Alembic's autogenerate sees them all."""
 
+from lms.audit import AuditEvent
 from lms.auth.models import LibraryLevel, Role, User
+from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.certificates.models import Certificate
 from lms.courses.models import (
     Course,
@@ -15,10 +17,12 @@ from lms.courses.models import (
 from lms.jobs.models import Job
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.paths.models import LearningPath, LearningPathCourse
+from lms.plugin_store import PluginSetting, PluginState
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 __all__ = [
-    "Certificate",
+    "AuditEvent", "Certificate", "CourseDraft", "CourseEditor", "DraftFile",
+    "PluginSetting", "PluginState",
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
     "LibraryLevel", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",

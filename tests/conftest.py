@@ -203,6 +203,11 @@ def admin_user(make_user):
 
 
 @pytest.fixture
+def trainer_user(make_user):
+    return make_user("trainer", email="pelatih@contoh.id")
+
+
+@pytest.fixture
 def logged_in(client, auth, participant):
     """A client logged in as a participant."""
     auth.login(participant.email)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,14 +64,22 @@ def load_packs(paths: list[str | Path]) -> tuple[list[CoursePack], list[Problem]
     return packs, problems
 
 
-def import_packs(packs: list[CoursePack], *, note: str = "") -> list[ImportResult]:
-    """Import several packs in ONE transaction: either all land or none does."""
+def import_packs(packs: list[CoursePack], *, note: str = "",
+                 before_commit: Callable[[list[ImportResult]], None] | None = None,
+                 ) -> list[ImportResult]:
+    """Import several packs in ONE transaction: either all land or none does.
+
+    `before_commit(results)` runs inside that transaction, so a caller's own bookkeeping (the
+    authoring workspace's base version, the audit log) commits or rolls back with the import.
+    """
     try:
         results = [_import_one(pack, note) for pack in packs]
         db.session.flush()
         for result in results:
             if result.status in ("updated", "restored"):
                 _recheck_completions(result.slug)
+        if before_commit is not None:
+            before_commit(results)
         db.session.commit()
     except Exception:
         db.session.rollback()
