@@ -26,7 +26,7 @@ from .model import (
 )
 from .problems import CoursePackError, Problem
 from .references import MODULE_FILE, classify_reference, find_references
-from .tomlutil import SLUG, TomlLines, show_value, toml_error_location
+from .tomlutil import SLUG, Spec, TomlLines, check_table, show_value, toml_error_location
 
 MAX_TEXT_BYTES = 512 * 1024
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
@@ -114,9 +114,6 @@ def _completion_modules(value: Any) -> str | None:
         return None
     return '"all" or a whole number of at least 1'
 
-
-# (key, required, default, check)
-Spec = list[tuple[str, bool, Any, Callable[[Any], str | None]]]
 
 COURSE_SPEC: Spec = [
     ("slug", True, None, _slug(3, 60)),
@@ -418,56 +415,11 @@ class _PackReader:
         line_fallback: int | None = None,
         line_shift: int = 0,
     ) -> dict:
-        """Validate `table` against `spec`; return a dict with defaults filled in.
-
-        Lines found in `lines` are shifted by `line_shift` (for front matter); when no
-        line is found, `line_fallback` is used.
-        """
-        where = f"[{section}]" if section else rel
-
-        def at(line: int | None) -> int | None:
-            return line_fallback if line is None else line + line_shift
-
-        if not isinstance(table, dict):
-            self.add(
-                rel,
-                at(lines.key_line(section)) if section else line_fallback,
-                f"`{section}` must be a table — write it as a `[{section}]` section",
-            )
-            return {key: default for key, _req, default, _c in spec}
-        known = {key for key, *_ in spec} | set(extra_allowed)
-        for key in table:
-            if key not in known:
-                self.add(
-                    rel,
-                    at(lines.key_line(key, section, occurrence)),
-                    f"unknown key `{key}` in {where} — remove it or fix its spelling "
-                    f"(allowed: {', '.join(sorted(known))})",
-                )
-        result: dict = {}
-        for key, required, default, check in spec:
-            value = table.get(key, _MISSING)
-            if value is _MISSING:
-                if required:
-                    line = lines.header_line(section, occurrence) if section else None
-                    self.add(
-                        rel,
-                        at(line),
-                        f"required key `{key}` is missing in {where} — add `{key} = ...`",
-                    )
-                result[key] = default
-                continue
-            problem = check(value)
-            if problem:
-                self.add(
-                    rel,
-                    at(lines.key_line(key, section, occurrence)),
-                    f"`{key}` must be {problem}, not {show_value(value)} — fix the value",
-                )
-                result[key] = default
-            else:
-                result[key] = value
-        return result
+        """Validate `table` against `spec` (see `tomlutil.check_table`), problems in file `rel`."""
+        return check_table(table, spec, lines, lambda line, message: self.add(rel, line, message),
+                           top_label=rel, section=section, occurrence=occurrence,
+                           extra_allowed=extra_allowed, line_fallback=line_fallback,
+                           line_shift=line_shift)
 
     # ---- course.toml
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 _LOCATION = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
@@ -94,3 +95,63 @@ class TomlLines:
         if section is None:
             return self.header_line(key)
         return None
+
+
+MISSING = object()
+
+# (key, required, default, check): `check(value)` returns None when the value is fine, else what
+# the value must be ("a whole number ≥ 1").
+Spec = list[tuple[str, bool, Any, Callable[[Any], str | None]]]
+
+
+def check_table(
+    table: Any,
+    spec: Spec,
+    lines: TomlLines,
+    add: Callable[[int | None, str], None],
+    *,
+    top_label: str,
+    section: str | None = None,
+    occurrence: int = 0,
+    extra_allowed: tuple[str, ...] = (),
+    line_fallback: int | None = None,
+    line_shift: int = 0,
+) -> dict:
+    """Validate one TOML table against `spec`, reporting through `add(line, message)`.
+
+    Returns the table's values with defaults filled in for missing or wrong keys. Lines found in
+    `lines` are shifted by `line_shift` (for front matter); when no line is found, `line_fallback`
+    is used. `top_label` names the top level in messages (a file name, or "the top level").
+    """
+    where = f"[{section}]" if section else top_label
+
+    def at(line: int | None) -> int | None:
+        return line_fallback if line is None else line + line_shift
+
+    if not isinstance(table, dict):
+        add(at(lines.key_line(section)) if section else line_fallback,
+            f"`{section}` must be a table — write it as a `[{section}]` section")
+        return {key: default for key, _req, default, _c in spec}
+    known = {key for key, *_ in spec} | set(extra_allowed)
+    for key in table:
+        if key not in known:
+            add(at(lines.key_line(key, section, occurrence)),
+                f"unknown key `{key}` in {where} — remove it or fix its spelling "
+                f"(allowed: {', '.join(sorted(known))})")
+    result: dict = {}
+    for key, required, default, check in spec:
+        value = table.get(key, MISSING)
+        if value is MISSING:
+            if required:
+                line = lines.header_line(section, occurrence) if section else None
+                add(at(line), f"required key `{key}` is missing in {where} — add `{key} = ...`")
+            result[key] = default
+            continue
+        problem = check(value)
+        if problem:
+            add(at(lines.key_line(key, section, occurrence)),
+                f"`{key}` must be {problem}, not {show_value(value)} — fix the value")
+            result[key] = default
+        else:
+            result[key] = value
+    return result

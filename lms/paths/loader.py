@@ -9,21 +9,18 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lms.content.problems import CoursePackError, Problem
-from lms.content.tomlutil import SLUG, TomlLines, show_value, toml_error_location
+from lms.content.tomlutil import SLUG, Spec, TomlLines, check_table, toml_error_location
 
 MAX_PATH_FILE_BYTES = 64 * 1024
 TOP_KEYS = ("slug", "version", "courses")
 TABLES = ("title", "summary", "requirements")
 LANGS = ("id", "en")
-
-Check = Callable[[Any], str | None]
-
 
 @dataclass(frozen=True)
 class PathSource:
@@ -65,15 +62,14 @@ def _course_slugs(value: Any) -> str | None:
     return "a non-empty list of course slugs"
 
 
-# (key, required, check)
-TOP_SPEC: list[tuple[str, bool, Check]] = [
-    ("slug", True, _slug),
-    ("version", True, _text),
-    ("courses", True, _course_slugs),
+TOP_SPEC: Spec = [
+    ("slug", True, None, _slug),
+    ("version", True, None, _text),
+    ("courses", True, [], _course_slugs),
 ]
-TITLE_SPEC: list[tuple[str, bool, Check]] = [("id", True, _text), ("en", True, _text)]
-SUMMARY_SPEC: list[tuple[str, bool, Check]] = [("id", False, _text), ("en", False, _text)]
-REQUIREMENTS_SPEC: list[tuple[str, bool, Check]] = [("id", False, _texts), ("en", False, _texts)]
+TITLE_SPEC: Spec = [("id", True, None, _text), ("en", True, None, _text)]
+SUMMARY_SPEC: Spec = [("id", False, "", _text), ("en", False, "", _text)]
+REQUIREMENTS_SPEC: Spec = [("id", False, [], _texts), ("en", False, [], _texts)]
 
 
 # --------------------------------------------------------------------------- reading one file
@@ -88,33 +84,10 @@ class _PathReader:
     def add(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.label, line, message))
 
-    def check(self, table: Any, spec, lines: TomlLines, section: str | None,
+    def check(self, table: Any, spec: Spec, lines: TomlLines, section: str | None,
               allowed: tuple[str, ...] = ()) -> dict:
-        where = f"[{section}]" if section else "the top level"
-        if not isinstance(table, dict):
-            self.add(lines.key_line(section) if section else None,
-                     f"`{section}` must be a table — write it as a `[{section}]` section")
-            return {}
-        known = {key for key, *_ in spec} | set(allowed)
-        for key in table:
-            if key not in known:
-                self.add(lines.key_line(key, section),
-                         f"unknown key `{key}` in {where} — remove it or fix its spelling "
-                         f"(allowed: {', '.join(sorted(known))})")
-        result: dict = {}
-        for key, required, check in spec:
-            if key not in table:
-                if required:
-                    self.add(lines.header_line(section) if section else None,
-                             f"required key `{key}` is missing in {where} — add `{key} = ...`")
-                continue
-            problem = check(table[key])
-            if problem:
-                self.add(lines.key_line(key, section),
-                         f"`{key}` must be {problem}, not {show_value(table[key])} — fix the value")
-            else:
-                result[key] = table[key]
-        return result
+        return check_table(table, spec, lines, self.add, top_label="the top level",
+                           section=section, extra_allowed=allowed)
 
     def run(self) -> PathSource | None:
         try:
