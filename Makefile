@@ -17,9 +17,26 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-## install: the virtualenv, pinned dependencies and compiled translations
-install: $(VENV)/.installed
+# The shipped plugins: every folder under plugins/ with a pyproject.toml, installed editable.
+PLUGINS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+
+## install: the virtualenv, pinned dependencies, the shipped plugins and compiled translations
+install: $(VENV)/.installed $(VENV)/.plugins
 	$(BIN)/pybabel compile --statistics -d lms/translations
+	@for dir in $(PLUGINS); do \
+	  if [ -d $$dir ] && ls $$dir/*/translations >/dev/null 2>&1; then \
+	    for tr in $$dir/*/translations; do $(BIN)/pybabel compile --statistics -d $$tr; done; \
+	  fi; \
+	done
+
+# Re-installed when a plugin's pyproject.toml changes (a new entry point needs new metadata).
+$(VENV)/.plugins: $(VENV)/.installed $(wildcard plugins/*/pyproject.toml)
+	@isolation=; $(BIN)/python -c "import setuptools, wheel" 2>/dev/null && isolation=--no-build-isolation; \
+	for dir in $(PLUGINS); do \
+	  echo "pip install -e $$dir"; \
+	  $(BIN)/python -m pip install --quiet $$isolation -e $$dir || exit 1; \
+	done
+	touch $@
 
 ## run: install, migrate, import courses/, create demo accounts, serve on http://$(HOST):$(PORT)
 run: install
@@ -57,7 +74,7 @@ lint: install
 	$(BIN)/ruff check .
 
 translations-extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --ignore-dirs='.* _* tests bench' .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --ignore-dirs='.* _* tests bench plugins' .
 
 translations-update: translations-extract
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching

@@ -25,6 +25,15 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def _warn_unknown_templates(packs) -> None:
+    """A pack naming a certificate design no plugin installed still imports (the built-in design
+    is used), but its authors should know."""
+    from lms.certificates.services import unknown_templates
+
+    for warning in unknown_templates(packs):
+        click.echo(warning, err=True)
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.group("lms")
     def lms():
@@ -33,6 +42,10 @@ def register_cli(app: Flask) -> None:
     from lms.quizzes.cli import register_quiz_cli
 
     register_quiz_cli(lms)
+
+    from lms.authoring.zipio_services import export_zip_command
+
+    lms.add_command(export_zip_command)  # flask lms export-zip <slug> <file.zip> [--draft]
 
     @lms.command("create-admin")
     @click.option("--email", prompt=True)
@@ -61,6 +74,33 @@ def register_cli(app: Flask) -> None:
                 regency_code=account["regency_code"], role=account["role"],
             )
             click.echo(f"created: {account['email']} / {account['password']} ({account['role']})")
+        _demo_trainer_edits_courses()
+        _demo_cohort()
+
+    def _demo_cohort():
+        from lms.certificates.services import today_jakarta
+        from lms.cohorts.services import ensure_demo_cohort
+
+        cohort = ensure_demo_cohort(today_jakarta())
+        if cohort is not None:
+            click.echo(f"created: cohort {cohort.name!r} with the demo participant")
+
+    def _demo_trainer_edits_courses():
+        """The demo trainer may edit every course that is imported (authoring in the browser)."""
+        from sqlalchemy import select
+
+        from lms.authoring import drafts
+        from lms.courses.models import Course
+        from lms.extensions import db
+
+        trainer = auth_services.get_user_by_email("trainer@pelita.test")
+        if trainer is None or not trainer.is_trainer:
+            return
+        for slug in db.session.scalars(select(Course.slug).order_by(Course.slug)):
+            draft = drafts.open_draft(slug, None)
+            if not drafts.is_editor(trainer, draft):
+                drafts.add_editor(draft, trainer, user=None)
+                click.echo(f"editor:  {trainer.email} edits {slug}")
 
     @lms.command("validate")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
@@ -69,6 +109,7 @@ def register_cli(app: Flask) -> None:
         packs, problems = importer.load_packs(list(paths))
         for problem in problems:
             click.echo(str(problem), err=True)
+        _warn_unknown_templates(packs)
         if problems:
             raise click.ClickException(f"{len(problems)} problem(s) found")
         for pack in packs:
@@ -84,6 +125,7 @@ def register_cli(app: Flask) -> None:
         packs, problems = importer.load_packs(targets)
         for problem in problems:
             click.echo(str(problem), err=True)
+        _warn_unknown_templates(packs)
         if problems:
             raise click.ClickException(f"{len(problems)} problem(s) found; nothing was imported")
         for result in importer.import_packs(packs, note=note):

@@ -35,3 +35,44 @@ class PluginSetting(db.Model):
     value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
+
+
+# --- services ---------------------------------------------------------------------------------
+
+def stored_states() -> dict[str, PluginState]:
+    """Every admin choice by plugin name (one query)."""
+    from sqlalchemy import select
+
+    return {state.name: state for state in db.session.scalars(select(PluginState))}
+
+
+def set_enabled(admin, name: str, enabled: bool) -> PluginState:
+    """An admin switches a plugin on or off; it takes effect at the next start of the site.
+
+    One transaction: the state and its audit record (`plugin.enabled` / `plugin.disabled`).
+    """
+    from flask_babel import lazy_gettext as _l
+
+    from lms.audit import record
+    from lms.errors_domain import PermissionDenied
+
+    if admin is None or not getattr(admin, "is_admin", False):
+        raise PermissionDenied(_l("Only an administrator can enable or disable plugins."))
+    try:
+        state = db.session.get(PluginState, name)
+        previous = None if state is None else state.enabled
+        if state is None:
+            state = PluginState(name=name)
+            db.session.add(state)
+        state.enabled = bool(enabled)
+        state.changed_by_id = admin.id
+        state.changed_at = utcnow()
+        record("plugin.enabled" if enabled else "plugin.disabled", actor=admin,
+               scope=f"plugin:{name}", target=f"plugin:{name}",
+               detail={"enabled": bool(enabled), "previous": previous,
+                       "takes_effect": "next start"})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return state

@@ -5,8 +5,12 @@ A plugin is one object (a module, a class instance...) with `name`, `version`, `
 types and CLI exist, and never stops the app from starting: a plugin that fails to import, lacks
 the contract, or whose `init_app` raises is recorded as `failed` with its error; one claiming a
 name already taken is `refused` with a message naming both; one listed in
-`PELITA_DISABLED_PLUGINS` is `disabled` and not even imported. The records are kept in
+`PELITA_DISABLED_PLUGINS`, or switched off by an admin on /admin/plugins (a `PluginState` row,
+read here at start-up), is `disabled` and not even imported. The records are kept in
 `app.extensions["pelita_plugins"]` for the admin page (/admin/plugins).
+
+This is the one module a plugin imports: the hooks it calls from `init_app` (defined in
+`lms.plugin_api`) are re-exported here, see docs/plugins.md.
 """
 
 from __future__ import annotations
@@ -20,6 +24,31 @@ from typing import Any
 from flask import Flask
 
 from lms import events
+from lms.jobs.registry import job_handler
+from lms.jobs.registry import registry as job_registry
+from lms.plugin_api import (
+    CURRENT,
+    CertificateTemplate,
+    PackSource,
+    PluginError,
+    PluginSettings,
+    certificate_templates,
+    pack_sources,
+    plugin_settings,
+    register_blueprint,
+    register_certificate_template,
+    register_cli,
+    register_job_handler,
+    register_pack_source,
+    register_translations,
+)
+
+__all__ = [
+    "CertificateTemplate", "PackSource", "PluginError", "PluginRecord", "PluginSettings",
+    "certificate_templates", "job_handler", "load_plugins", "pack_sources", "plugin_records",
+    "plugin_settings", "register_blueprint", "register_certificate_template", "register_cli",
+    "register_job_handler", "register_pack_source", "register_translations",
+]
 
 log = logging.getLogger("pelita.plugins")
 
@@ -41,6 +70,18 @@ class PluginRecord:
     question_types: list[str] = field(default_factory=list)
     blueprints: list[str] = field(default_factory=list)
     event_handlers: list[str] = field(default_factory=list)  # "event-name: handler"
+    blueprint_urls: dict[str, str] = field(default_factory=dict)  # blueprint name -> /p/<name>/
+    cli_commands: list[str] = field(default_factory=list)  # "flask lms webhooks send"
+    certificate_templates: list[str] = field(default_factory=list)
+    pack_sources: list[str] = field(default_factory=list)
+    translations: list[str] = field(default_factory=list)  # folders
+    job_handlers: list[str] = field(default_factory=list)
+    disabled_by: str = ""  # "setting" (PELITA_DISABLED_PLUGINS) | "admin" (/admin/plugins)
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the plugin runs in this process (it may still have failed to load)."""
+        return self.status != DISABLED
 
 
 def disabled_names(app: Flask) -> set[str]:
@@ -84,6 +125,31 @@ def _check_contract(obj: Any) -> str:
     return ""
 
 
+def admin_states(app: Flask) -> dict[str, bool] | None:
+    """{plugin name: enabled} as admins left them on /admin/plugins, or None if unreadable.
+
+    Read once at start-up. A database that is down or not migrated yet (no `plugin_states`
+    table) must not stop the site: that is logged and only PELITA_DISABLED_PLUGINS counts.
+    """
+    from sqlalchemy import select
+
+    from lms.extensions import db
+    from lms.plugin_store import PluginState
+
+    try:
+        with app.app_context():
+            try:
+                rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
+                return {name: bool(enabled) for name, enabled in rows}
+            finally:
+                db.session.rollback()
+                db.session.remove()
+    except Exception as exc:  # no table yet, database down, ...
+        log.warning("plugin states not read (%s: %s); only PELITA_DISABLED_PLUGINS applies",
+                    type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        return None
+
+
 def load_plugins(app: Flask) -> list[PluginRecord]:
     """Load every `pelita.plugins` entry point into `app`; never raises for a plugin's fault."""
     records: list[PluginRecord] = []
@@ -97,11 +163,18 @@ def load_plugins(app: Flask) -> list[PluginRecord]:
         records.append(PluginRecord(name="?", source=ENTRY_POINT_GROUP, status=FAILED,
                                     error=f"{type(exc).__name__}: {exc}"))
         return records
+    states = admin_states(app) if found else {}
+    app.extensions["pelita_plugin_states_read"] = states is not None
+    by_admin = {name for name, enabled in (states or {}).items() if not enabled}
     for ep in found:
-        if ep.name in disabled:
-            records.append(PluginRecord(name=ep.name, source=_source(ep), status=DISABLED))
-            log.info("plugin %r is disabled (PELITA_DISABLED_PLUGINS)", ep.name)
+        if ep.name in disabled or ep.name in by_admin:
+            why = "setting" if ep.name in disabled else "admin"
+            records.append(PluginRecord(name=ep.name, source=_source(ep), status=DISABLED,
+                                        disabled_by=why))
+            log.info("plugin %r is disabled (%s)", ep.name,
+                     "PELITA_DISABLED_PLUGINS" if why == "setting" else "by an admin")
             continue
+        jobs_before = set(job_registry.names())
         try:
             obj = ep.load()
         except Exception as exc:
@@ -117,8 +190,9 @@ def load_plugins(app: Flask) -> list[PluginRecord]:
                               version=str(getattr(obj, "version", "") or ""),
                               description=str(getattr(obj, "description", "") or ""))
         records.append(record)
-        if record.name in disabled:
+        if record.name in disabled or record.name in by_admin:
             record.status = DISABLED
+            record.disabled_by = "setting" if record.name in disabled else "admin"
             continue
         if record.name in taken:
             other = taken[record.name]
@@ -130,6 +204,10 @@ def load_plugins(app: Flask) -> list[PluginRecord]:
         _init(app, obj, record)
         if record.status == LOADED:
             taken[record.name] = record
+            # Job handlers registered when the plugin's module was imported.
+            for name in sorted(set(job_registry.names()) - jobs_before):
+                if name not in record.job_handlers:
+                    record.job_handlers.append(name)
     return records
 
 
@@ -144,6 +222,7 @@ def _init(app: Flask, obj: Any, record: PluginRecord) -> None:
     types_before = _question_type_names(app)
     blueprints_before = set(app.blueprints)
     receivers_before = _receivers()
+    app.extensions[CURRENT] = record
     try:
         obj.init_app(app)
     except Exception as exc:
@@ -155,13 +234,39 @@ def _init(app: Flask, obj: Any, record: PluginRecord) -> None:
                 receiver = _receiver(signal, receiver_id)
                 if receiver is not None:
                     signal.disconnect(receiver)
+        _undo(app, record)
         return
+    finally:
+        app.extensions.pop(CURRENT, None)
     record.question_types = [n for n in _question_type_names(app) if n not in types_before]
     record.blueprints = [n for n in app.blueprints if n not in blueprints_before]
     for signal in events.ALL_SIGNALS:
         for receiver_id in set(signal.receivers) - receivers_before[signal.name]:
             record.event_handlers.append(_describe(receiver_id, signal))
     log.info("plugin %r %s loaded", record.name, record.version)
+
+
+def _undo(app: Flask, record: PluginRecord) -> None:
+    """Forget what a failed plugin registered where that can be undone: its certificate
+    designs, pack sources, translations and CLI commands (routes stay, Flask cannot remove
+    them; they are listed with the failed plugin)."""
+    from lms.plugin_api import PACK_SOURCES, TEMPLATES, TRANSLATIONS
+
+    for name in record.certificate_templates:
+        app.extensions.get(TEMPLATES, {}).pop(name, None)
+    for name in record.pack_sources:
+        app.extensions.get(PACK_SOURCES, {}).pop(name, None)
+    babel = app.extensions.get("babel")
+    for folder in record.translations:
+        if folder in app.extensions.get(TRANSLATIONS, []):
+            app.extensions[TRANSLATIONS].remove(folder)
+            if babel is not None and folder in babel.translation_directories:
+                babel.translation_directories.remove(folder)
+    group = app.cli.commands.get("lms")
+    for line in record.cli_commands:
+        name = line.split()[2] if len(line.split()) > 2 else ""
+        if group is not None and hasattr(group, "commands"):
+            group.commands.pop(name, None)
 
 
 def plugin_records(app: Flask) -> list[PluginRecord]:

@@ -27,3 +27,9 @@ class RoleForm(FlaskForm):
 class ActiveForm(FlaskForm):
     active = HiddenField()
     submit = SubmitField(_l("Apply"))
+
+
+class PluginStateForm(FlaskForm):
+    """Enable ("1") or disable ("0") a plugin at the next start."""
+
+    enabled = HiddenField()

@@ -80,14 +80,63 @@ def change_active(user_id: int):
 @bp.route("/plugins")
 @role_required(Role.ADMIN)
 def plugins():
-    from lms.plugins import disabled_names, plugin_records
+    from lms.admin.forms import PluginStateForm
+    from lms.plugin_store import stored_states
+    from lms.plugins import certificate_templates, disabled_names, plugin_records
 
     status_labels = {"loaded": _("Loaded"), "failed": _("Failed to load"),
                      "disabled": _("Disabled"), "refused": _("Refused")}
+    records = plugin_records(current_app)
+    try:
+        states = stored_states()
+    except Exception:  # not migrated yet: the page still shows what is running
+        current_app.logger.exception("plugin states could not be read")
+        db.session.rollback()
+        states = None
+    pending = {}
+    for r in records:
+        state = (states or {}).get(r.name)
+        if state is None or r.disabled_by == "setting":
+            continue
+        if state.enabled and not r.enabled:
+            pending[r.name] = _("Will be enabled at the next start.")
+        elif not state.enabled and r.enabled:
+            pending[r.name] = _("Will be disabled at the next start.")
+    wanted = {r.name: (states[r.name].enabled if states and r.name in states else r.enabled)
+              for r in records}
     return render_template(
-        "admin/plugins.html", records=plugin_records(current_app),
-        disabled=sorted(disabled_names(current_app)), status_labels=status_labels,
+        "admin/plugins.html", records=records, disabled=sorted(disabled_names(current_app)),
+        status_labels=status_labels, pending=pending, wanted=wanted, form=PluginStateForm(),
+        states_available=states is not None,
+        templates=sorted(certificate_templates(current_app)),
     )
+
+
+@bp.route("/plugins/<name>/state", methods=["POST"])
+@role_required(Role.ADMIN)
+def plugin_state(name: str):
+    from lms.admin.forms import PluginStateForm
+    from lms.plugin_store import set_enabled
+    from lms.plugins import plugin_records
+
+    if name not in {r.name for r in plugin_records(current_app)}:
+        abort(404)
+    form = PluginStateForm()
+    if not form.validate_on_submit() or form.enabled.data not in {"0", "1"}:
+        abort(400)
+    enabled = form.enabled.data == "1"
+    try:
+        set_enabled(current_user, name, enabled)
+    except ServiceError as err:
+        flash(str(err.message), "error")
+    else:
+        if enabled:
+            flash(_("The plugin %(name)s will be enabled at the next start of the site.",
+                    name=name), "success")
+        else:
+            flash(_("The plugin %(name)s will be disabled at the next start of the site.",
+                    name=name), "success")
+    return redirect(url_for("admin.plugins"))
 
 
 def _same_site(url: str | None) -> bool:

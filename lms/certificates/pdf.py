@@ -5,6 +5,10 @@ costs a few hundred milliseconds, almost all of it font subsetting, which is
 why the design uses exactly two bundled faces (DejaVu Sans regular and bold).
 WeasyPrint fetches resources only through :class:`StaticFetcher`, which serves
 files under ``static_dir`` and ``data:`` URIs and refuses everything else.
+
+Other designs (a plugin's ``register_certificate_template``) are folders with
+their own certificate.html and certificate.css and assets: pass the folder as
+``template_dir``; the fetcher then serves that folder too, and nothing more.
 """
 
 from __future__ import annotations
@@ -112,9 +116,10 @@ def _fetcher_class() -> type:
     class StaticFetcher(URLFetcher):
         """Serves files under ``root`` and ``data:`` URIs; refuses and records the rest."""
 
-        def __init__(self, root: Path) -> None:
+        def __init__(self, root: Path, extra_roots: tuple[Path, ...] = ()) -> None:
             super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
             self.root = Path(root).resolve()
+            self.roots = (self.root, *(Path(r).resolve() for r in extra_roots))
             self.refused: list[str] = []
             self.served: list[str] = []
 
@@ -145,7 +150,7 @@ def _fetcher_class() -> type:
                 path = Path(url2pathname(parts.path)).resolve()
             except (OSError, RuntimeError, ValueError):
                 raise self._refuse(url, "unresolvable path") from None
-            if not path.is_relative_to(self.root) or not path.is_file():
+            if not any(path.is_relative_to(r) for r in self.roots) or not path.is_file():
                 raise self._refuse(url, "outside static_dir or missing")
             self.served.append(url)
             mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -154,23 +159,28 @@ def _fetcher_class() -> type:
     return StaticFetcher
 
 
-def make_fetcher(static_dir: Path) -> Any:
-    """A WeasyPrint URL fetcher that serves only ``static_dir`` files and ``data:`` URIs.
+def make_fetcher(static_dir: Path, extra_roots: tuple[Path, ...] = ()) -> Any:
+    """A WeasyPrint URL fetcher that serves only ``static_dir`` files and ``data:`` URIs
+    (and files under ``extra_roots``: a certificate design's own folder).
 
     Refused URLs are appended to ``fetcher.refused`` and raise
     :class:`ResourceRefused`; WeasyPrint logs that and renders without them.
     Served URLs are listed in ``fetcher.served``.
     """
-    return _fetcher_class()(Path(static_dir))
+    return _fetcher_class()(Path(static_dir), tuple(Path(r) for r in extra_roots))
 
 
 # --------------------------------------------------------------------------- template
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def _environment(template_dir: Path | None = None) -> jinja2.Environment:
+    return _environment_for(str(Path(template_dir or TEMPLATE_DIR).resolve()))
+
+
+@lru_cache(maxsize=16)
+def _environment_for(folder: str) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -237,14 +247,32 @@ def qr_data_uri(url: str) -> str:
     return segno.make(url, error="m", micro=False).svg_data_uri(border=0, dark="#000")
 
 
+def _asset_function(template_dir: Path):
+    root = Path(template_dir).resolve()
+
+    def asset(relative: str) -> str:
+        """The file: URL of a file in the design's folder (for <img src> and CSS url())."""
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"asset outside the design folder: {relative!r}")
+        return path.as_uri()
+
+    return asset
+
+
 def render_certificate_html(
     data: CertificateData,
     *,
     static_dir: Path,
     verify_url: str,
     logo_path: Path | None = None,
+    template_dir: Path | None = None,
 ) -> str:
-    """The certificate as HTML (relative URLs resolve against ``static_dir``)."""
+    """The certificate as HTML (relative URLs resolve against ``static_dir``).
+
+    ``template_dir`` chooses another design (a folder with certificate.html and
+    certificate.css); its templates get the same context plus ``asset(path)``.
+    """
     primary_title, secondary_title = data.course_title_id, data.course_title_en
     if data.lang == "en" and data.course_title_en:
         primary_title, secondary_title = data.course_title_en, data.course_title_id
@@ -271,8 +299,10 @@ def render_certificate_html(
         "qr_src": qr_data_uri(verify_url),
         "verify_url": verify_url,
         "created": data.completed_on.isoformat(),
+        "format_date": format_date,
+        "asset": _asset_function(template_dir or TEMPLATE_DIR),
     }
-    return _environment().get_template(TEMPLATE_NAME).render(**context)
+    return _environment(template_dir).get_template(TEMPLATE_NAME).render(**context)
 
 
 def render_certificate_pdf(
@@ -281,32 +311,46 @@ def render_certificate_pdf(
     static_dir: Path,
     verify_url: str,
     logo_path: Path | None = None,
+    template_dir: Path | None = None,
 ) -> bytes:
-    """Render the certificate to PDF bytes (A4 landscape, selectable text)."""
+    """Render the certificate to PDF bytes (the built-in design: A4 landscape, selectable text)."""
     html = render_certificate_html(
-        data, static_dir=static_dir, verify_url=verify_url, logo_path=logo_path
+        data, static_dir=static_dir, verify_url=verify_url, logo_path=logo_path,
+        template_dir=template_dir,
     )
-    return html_to_pdf(html, static_dir=static_dir)
+    return html_to_pdf(html, static_dir=static_dir, template_dir=template_dir)
 
 
-def html_to_pdf(html: str, *, static_dir: Path, fetcher: Any = None) -> bytes:
-    """Render HTML whose resources may come only from ``static_dir``."""
+def html_to_pdf(html: str, *, static_dir: Path, fetcher: Any = None,
+                template_dir: Path | None = None) -> bytes:
+    """Render HTML whose resources may come only from ``static_dir`` (and ``template_dir``)."""
     import weasyprint
 
-    fetcher = fetcher or make_fetcher(static_dir)
+    if fetcher is None:
+        fetcher = (make_fetcher(static_dir, (Path(template_dir),)) if template_dir
+                   else make_fetcher(static_dir))
     base_url = Path(static_dir).resolve().as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     return document.write_pdf()
 
 
-def pdf_design_version(static_dir: Path | None = None) -> str:
+def pdf_design_version(static_dir: Path | None = None, template_dir: Path | None = None,
+                       template_name: str = "default") -> str:
     """Hash of everything that shapes the printed PDF: re-render stored PDFs when it changes.
 
-    Covers the template and CSS, the font files and default logo, this module's
-    source (labels, size classes) and the WeasyPrint and segno versions.
+    Covers the design's name, template and CSS (every file of a plugin design's
+    folder), the font files and default logo, this module's source (labels, size
+    classes) and the WeasyPrint and segno versions.
     """
     static_dir = Path(static_dir) if static_dir else Path(__file__).parent.parent / "static"
     digest = hashlib.sha256(f"revision:{DESIGN_REVISION}".encode())
+    if template_dir is not None or template_name != "default":
+        digest.update(f"\0template={template_name}".encode())
+    if template_dir is not None:
+        root = Path(template_dir)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(f"\0design/{path.relative_to(root).as_posix()}\0".encode())
+            digest.update(path.read_bytes())
     for package in ("weasyprint", "segno"):
         try:
             digest.update(f"\0{package}={metadata.version(package)}".encode())

@@ -260,7 +260,47 @@ def today_jakarta() -> date:
 
 # --- files ------------------------------------------------------------------------------
 
-def _render(cert: Certificate) -> bytes:
+def template_name_for(course: Course | None) -> str:
+    """The design a course asks for in course.toml (`[certificate] template`), "default" if none."""
+    if course is None or course.current_version is None:
+        return "default"
+    settings = (course.current_version.manifest or {}).get("certificate") or {}
+    name = settings.get("template") or "default"
+    return name if isinstance(name, str) else "default"
+
+
+def resolve_template(name: str):
+    """The registered design called `name`; an unknown one falls back to the built-in design
+    (logged once per process, never an error for the learner)."""
+    from lms.plugins import certificate_templates
+
+    templates = certificate_templates(current_app)
+    if name in templates:
+        return templates[name]
+    warned = current_app.extensions.setdefault("pelita_unknown_templates", set())
+    if name not in warned:
+        warned.add(name)
+        log.warning("certificate template %r is not installed; using the built-in design "
+                    "(known: %s)", name, ", ".join(sorted(templates)))
+    return templates["default"]
+
+
+def unknown_templates(packs) -> list[str]:
+    """Warnings for course packs whose `[certificate] template` is not installed (for
+    `flask lms validate` / `import`: the certificate would use the built-in design)."""
+    from lms.plugins import certificate_templates
+
+    known = certificate_templates(current_app)
+    return [f"warning: {pack.slug}: certificate template {pack.certificate.template!r} is not "
+            f"installed; the built-in design will be used (installed: {', '.join(sorted(known))})"
+            for pack in packs if pack.certificate.template not in known]
+
+
+def _template_of(cert: Certificate):
+    return resolve_template(template_name_for(db.session.get(Course, cert.course_id)))
+
+
+def _render(cert: Certificate, template=None) -> bytes:
     cfg = current_app.config
     data = CertificateData(
         holder_name=cert.holder_name, course_title_id=cert.course_title_id,
@@ -271,40 +311,59 @@ def _render(cert: Certificate) -> bytes:
         modules=list(cert.modules),
     )
     logo = Path(cfg["CERT_LOGO_PATH"]) if cfg.get("CERT_LOGO_PATH") else None
+    template = template if template is not None else _template_of(cert)
     return render_certificate_pdf(data, static_dir=_static_dir(), verify_url=verify_url(cert.code),
-                                  logo_path=logo)
+                                  logo_path=logo, template_dir=template.folder)
 
 
-def current_design() -> str:
+def current_design(template=None) -> str:
+    """The design version of `template` (default: the built-in design), cached per process."""
+    name = template.name if template is not None else "default"
+    folder = template.folder if template is not None else None
     cache = current_app.extensions.setdefault("pelita_signing", {})
-    if "design" not in cache:
-        cache["design"] = pdf_design_version(_static_dir())
-    return cache["design"]
+    key = "design" if folder is None and name == "default" else f"design:{name}"
+    if key not in cache:
+        cache[key] = pdf_design_version(_static_dir(), template_dir=folder, template_name=name)
+    return cache[key]
 
 
 def pdf_for(cert: Certificate) -> bytes:
-    """The stored PDF; rendered and stored first if missing or made with an older design."""
-    design = current_design()
+    """The stored PDF; rendered and stored first if missing or made with an older design (or the
+    course now asks for another design)."""
+    template = _template_of(cert)
+    design = current_design(template)
     if cert.pdf is None or cert.pdf_design != design:
-        cert.pdf = _render(cert)
+        cert.pdf = _render(cert, template)
         cert.pdf_design = design
         db.session.commit()
     return cert.pdf
 
 
 def render_stale(limit: int | None = None) -> int:
-    """Render every certificate whose PDF is missing or outdated (the background batch step)."""
-    design = current_design()
-    stmt = select(Certificate).where(
-        (Certificate.pdf_design.is_(None)) | (Certificate.pdf_design != design)).order_by(Certificate.id)
-    if limit:
-        stmt = stmt.limit(limit)
+    """Render every certificate whose PDF is missing or outdated (the background batch step).
+
+    Each course may use its own design, so "outdated" is decided per course.
+    """
+    course_ids = db.session.scalars(select(Certificate.course_id).distinct()).all()
+    wanted = []
+    for course_id in sorted(course_ids):
+        template = resolve_template(template_name_for(db.session.get(Course, course_id)))
+        wanted.append((course_id, template, current_design(template)))
     done = 0
-    for cert in db.session.scalars(stmt).all():
-        cert.pdf = _render(cert)
-        cert.pdf_design = design
-        db.session.commit()
-        done += 1
+    for course_id, template, design in wanted:
+        stmt = select(Certificate).where(
+            Certificate.course_id == course_id,
+            (Certificate.pdf_design.is_(None)) | (Certificate.pdf_design != design),
+        ).order_by(Certificate.id)
+        if limit:
+            stmt = stmt.limit(limit - done)
+        for cert in db.session.scalars(stmt).all():
+            cert.pdf = _render(cert, template)
+            cert.pdf_design = design
+            db.session.commit()
+            done += 1
+        if limit and done >= limit:
+            break
     return done
 
 

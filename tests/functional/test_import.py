@@ -163,3 +163,15 @@ def test_reimport_keeps_an_archived_course_archived(app, tmp_path):
     import_folder(pack)
     db.session.expire_all()
     assert course("kursus-uji").status == "archived"
+
+
+def test_an_unknown_certificate_design_is_a_warning_not_an_error(runner, tmp_path):
+    pack = make_pack(tmp_path)
+    toml = pack / "course.toml"
+    toml.write_text(toml.read_text("utf-8") + '\n[certificate]\ntemplate = "tidak-ada"\n',
+                    encoding="utf-8")
+    result = runner.invoke(args=["lms", "import", str(pack)])
+    assert result.exit_code == 0, result.output
+    assert "created: kursus-uji" in result.output
+    assert "certificate template 'tidak-ada' is not installed" in result.output
+    assert "built-in design will be used" in result.output
