@@ -134,6 +134,10 @@ class Config:
         # Quizzes: how long after a time limit the last save is still accepted.
         self.QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "60"))
 
+        # Uploads kept between a preview and its confirmation (course zips, cohort CSVs). With
+        # several app instances this must be a shared folder.
+        self.AUTHORING_UPLOAD_DIR = os.environ.get("PELITA_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+
         # Background worker (`flask lms worker`): a job running longer than this is taken back.
         self.JOB_STUCK_SECONDS = int(os.environ.get("JOB_STUCK_SECONDS", "600"))
 
@@ -166,3 +170,5 @@ class TestConfig(Config):
         self.BASE_URL = "http://localhost"
         self.CREDENTIAL_KEY_PATH = os.path.join(tempfile.gettempdir(), "pelita-test-credential.pem")
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.AUTHORING_UPLOAD_DIR = os.path.join(tempfile.gettempdir(),
+                                                 f"pelita-test-uploads-{os.getpid()}")

@@ -197,6 +197,7 @@ def save_file(draft: CourseDraft, path: str, data: bytes, *, expected_revision: 
     `expected_revision` is the revision the editor loaded (None when creating a new file). A
     mismatch — someone saved in between — raises `EditConflict` and writes nothing.
     """
+    user_id = user.id  # read before changing anything: loading it could autoflush half a change
     try:
         row = get_file(draft, path)
         if (row is None) != (expected_revision is None) or (
@@ -204,13 +205,13 @@ def save_file(draft: CourseDraft, path: str, data: bytes, *, expected_revision: 
             raise _conflict(row, path)
         if row is None:
             row = DraftFile(draft_id=draft.id, path=path, data=data, sha256=_sha(data),
-                            updated_by_id=user.id, updated_at=utcnow())
+                            updated_by_id=user_id, updated_at=utcnow())
             db.session.add(row)
         elif row.data != data:
             row.data, row.sha256 = data, _sha(data)
-            row.updated_by_id, row.updated_at = user.id, utcnow()
-        draft.updated_at, draft.updated_by_id = utcnow(), user.id
-        audit.record(action, actor=user, scope=_scope(draft.slug), target=path,
+            row.updated_by_id, row.updated_at = user_id, utcnow()
+        draft.updated_at, draft.updated_by_id = utcnow(), user_id
+        audit.record(action, actor=user_id, scope=_scope(draft.slug), target=path,
                      detail={"bytes": len(data), **(detail or {})})
         db.session.flush()  # the UPDATE checks the revision: a concurrent save raises here
         db.session.commit()
@@ -221,6 +222,63 @@ def save_file(draft: CourseDraft, path: str, data: bytes, *, expected_revision: 
         db.session.rollback()
         raise
     return row
+
+
+def save_files(draft: CourseDraft, changes: dict[str, tuple[bytes | None, int | None]], *,
+               user: User, action: str, target: str = "", detail: dict | None = None) -> None:
+    """Write (or, with data None, delete) several files in ONE transaction with one audit row,
+    e.g. a new module file and the `modules` list in course.toml. `changes` maps a path to
+    (data, expected_revision); any mismatch raises `EditConflict` and nothing is written."""
+    try:
+        rows = {row.path: row for row in db.session.scalars(select(DraftFile).where(
+            DraftFile.draft_id == draft.id, DraftFile.path.in_(list(changes))))}
+        for path, (_data, expected) in changes.items():
+            row = rows.get(path)
+            if (row is None) != (expected is None) or (row is not None and row.revision != expected):
+                raise _conflict(row, path)
+        now = utcnow()
+        for path, (data, _expected) in changes.items():
+            row = rows.get(path)
+            if data is None:
+                if row is not None:
+                    db.session.delete(row)
+            elif row is None:
+                db.session.add(DraftFile(draft_id=draft.id, path=path, data=data, sha256=_sha(data),
+                                         updated_by_id=user.id, updated_at=now))
+            elif row.data != data:
+                row.data, row.sha256 = data, _sha(data)
+                row.updated_by_id, row.updated_at = user.id, now
+        draft.updated_at, draft.updated_by_id = now, user.id
+        audit.record(action, actor=user, scope=_scope(draft.slug), target=target or draft.slug,
+                     detail={"files": sorted(changes), **(detail or {})})
+        db.session.flush()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        path = next(iter(changes))
+        raise _conflict(get_file(draft, path), path) from None
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def set_archived(draft: CourseDraft, archived: bool, *, user: User) -> Course:
+    """Archive (hide from the catalogue and new enrolments; enrolled learners keep access) or
+    bring back a published course."""
+    course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
+    if course is None:
+        raise LookupError("this course was never published")
+    try:
+        status = "archived" if archived else "published"
+        if course.status != status:
+            course.status = status
+            audit.record("course.archived" if archived else "course.unarchived", actor=user,
+                         scope=_scope(draft.slug), target=draft.slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return course
 
 
 def delete_file(draft: CourseDraft, path: str, *, expected_revision: int, user: User,

@@ -41,10 +41,23 @@ def _locale() -> str:
 
 
 def _course_or_404(slug: str):
+    """A published course; an archived one only for trainers and its enrolled learners (it
+    left the catalogue, but nobody loses access to a course they are taking)."""
     course = queries.course_by_slug(slug)
-    if course is None or course.status != "published":
+    if course is None:
+        abort(404)
+    if course.status != "published" and not _keeps_access(course):
         abort(404)
     return course
+
+
+def _keeps_access(course) -> bool:
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_trainer:
+        return True
+    enrollment = learning.get_enrollment(current_user.id, course.id)
+    return enrollment is not None and enrollment.active
 
 
 def quiz_url(quiz_id: int) -> str | None:
@@ -190,8 +203,7 @@ def media(slug: str, version_id: int, path: str):
         .join(PackFile, PackFile.sha256 == PackBlob.sha256)
         .join(CourseVersion, CourseVersion.id == PackFile.version_id)
         .join(Course, Course.id == CourseVersion.course_id)
-        .where(Course.slug == slug, Course.status == "published",
-               PackFile.version_id == version_id, PackFile.path == path)
+        .where(Course.slug == slug, PackFile.version_id == version_id, PackFile.path == path)
     ).first()
     if row is None:
         abort(404)

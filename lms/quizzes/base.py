@@ -138,6 +138,55 @@ def first_text(raw: Any) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------- editor description
+
+
+def N_(message: str) -> str:
+    """Mark an English string for translation: pybabel extracts it (N_ is one of its default
+    keywords) and the page translates it when shown; the value is the string itself."""
+    return message
+
+
+EDITOR_KINDS = ("text", "textarea", "markdown", "number", "integer", "bool", "select", "rows",
+                "list", "mapping")
+COLUMN_KINDS = ("id", "text", "textarea", "number", "integer", "bool")
+
+
+@dataclass(frozen=True)
+class EditorColumn:
+    """One cell of a repeatable row (an option, an answer, a pair). See `lms.quizzes.editor`."""
+
+    name: str
+    kind: str = "text"  # one of COLUMN_KINDS
+    label: str = ""
+    help: str = ""
+    required: bool = False  # a blank cell is an error (else a blank cell leaves the key out)
+
+
+@dataclass(frozen=True)
+class EditorField:
+    """One field of a question type's editor form (English label/help, translated on display).
+
+    `kind` is one of EDITOR_KINDS; `choices` are (value, label) pairs of a `select` (value None
+    leaves the key out); `columns` describe the cells of `rows`; `start_rows` is the number of
+    empty rows a new question starts with; `row_label` names one row ("Option" -> "Option 1");
+    `scoring="correct_or_weight"` on choice rows writes
+    `weight` on every row when any row has a weight, else `correct` on every row. The full
+    contract is in the docstring of `lms.quizzes.editor`.
+    """
+
+    name: str
+    kind: str
+    label: str
+    help: str = ""
+    required: bool = False
+    choices: tuple[tuple[Any, str], ...] = ()
+    columns: tuple[EditorColumn, ...] = ()
+    start_rows: int = 0
+    scoring: str = ""
+    row_label: str = ""
+
+
 # ---------------------------------------------------------------------------- contract
 
 
@@ -148,6 +197,10 @@ class QuestionType:
     label: ClassVar[str] = ""
     auto_graded: ClassVar[bool] = True
     is_question: ClassVar[bool] = True
+    # The browser editor's form for the type's own keys (None: the editor keeps them as they
+    # are and edits only the common fields); `editor_omit` hides common fields (e.g. points).
+    editor_fields: ClassVar[tuple[EditorField, ...] | None] = None
+    editor_omit: ClassVar[tuple[str, ...]] = ()
 
     # -- definition -------------------------------------------------------------------
     def validate(self, q: dict) -> list[Problem]:

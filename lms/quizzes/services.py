@@ -389,7 +389,9 @@ def check_can_start(
     if version is None:
         raise QuizUnavailable(_l("This quiz is no longer part of its course."))
     course = db.session.get(Course, quiz.course_id)
-    if course is None or course.status != "published":
+    if course is None or (course.status != "published" and not user.is_trainer
+                          and not is_enrolled(user, quiz.course_id)):
+        # An archived course left the catalogue; its enrolled learners keep access.
         raise QuizUnavailable(_l("This course is not available."))
     if not user.is_trainer and not is_enrolled(user, quiz.course_id):
         raise NotEnrolled(_l("Enrol in the course first to take this quiz."))

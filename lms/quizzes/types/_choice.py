@@ -7,6 +7,9 @@ from typing import Any
 from markupsafe import Markup
 
 from lms.quizzes.base import (
+    N_,
+    EditorColumn,
+    EditorField,
     Problem,
     QuestionType,
     attr_flags,
@@ -15,6 +18,28 @@ from lms.quizzes.base import (
     is_text,
     ordered,
 )
+
+SHUFFLE_FIELD = EditorField(
+    "shuffle", "select", N_("Order of the options"),
+    help=N_("Options are shuffled for each learner when the quiz setting says so."),
+    choices=((None, N_("As the quiz setting says")), (False, N_("Always in the written order"))),
+)
+
+
+def option_rows(weight_help: str) -> EditorField:
+    """The options editor of a choice type."""
+    return EditorField(
+        "options", "rows", N_("Options"), required=True, start_rows=4, scoring="correct_or_weight",
+        row_label=N_("Option"),
+        help=N_("Leave a row empty to remove it."),
+        columns=(
+            EditorColumn("id", "id", N_("Id")),
+            EditorColumn("text", "text", N_("Option text"), required=True),
+            EditorColumn("correct", "bool", N_("Correct")),
+            EditorColumn("weight", "number", N_("Weight (%)"), help=weight_help),
+            EditorColumn("feedback", "text", N_("Feedback for this option")),
+        ),
+    )
 
 
 class ChoiceType(QuestionType):

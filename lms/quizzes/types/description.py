@@ -20,6 +20,8 @@ class Description(QuestionType):
     name = "description"
     label = "Description"
     is_question = False
+    editor_fields = ()
+    editor_omit = ("points",)
 
     def validate(self, q: dict) -> list[Problem]:
         problems = [p for p in self.validate_common(q) if p[0] != "points"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_number
+from lms.quizzes.base import N_, EditorField, Grade, Problem, QuestionType, attr_flags, is_number
 
 MAX_CHARS = 100_000
 
@@ -26,6 +26,13 @@ class Essay(QuestionType):
     name = "essay"
     label = "Essay"
     auto_graded = False
+    editor_fields = (
+        EditorField("rubric", "markdown", N_("Rubric for trainers"),
+                    help=N_("How to mark the answer; learners do not see it.")),
+        EditorField("max_words", "integer", N_("Maximum number of words"),
+                    help=N_("Empty: no limit.")),
+        EditorField("allow_upload", "bool", N_("Learners may attach files (evidence)")),
+    )
 
     def validate(self, q: dict) -> list[Problem]:
         problems = self.validate_common(q)

@@ -6,7 +6,17 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_text, ordered
+from lms.quizzes.base import (
+    N_,
+    EditorColumn,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    is_text,
+    ordered,
+)
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
@@ -22,6 +32,24 @@ class Matching(QuestionType):
 
     name = "matching"
     label = "Matching"
+    editor_fields = (
+        EditorField(
+            "pairs", "rows", N_("Pairs"), required=True, start_rows=4, row_label=N_("Pair"),
+            help=N_("Each left-hand text with its right partner. Leave a row empty to remove it."),
+            columns=(
+                EditorColumn("left", "text", N_("Left"), required=True),
+                EditorColumn("right", "text", N_("Right"), required=True),
+            ),
+        ),
+        EditorField("distractors", "list", N_("Extra wrong right-hand texts"), start_rows=1,
+                    row_label=N_("Wrong right-hand text"),
+                    help=N_("Optional: right-hand texts that belong to no left-hand text.")),
+        EditorField(
+            "shuffle", "select", N_("Order of the choices"),
+            choices=((None, N_("Shuffled for each learner")),
+                     (False, N_("Always in the written order"))),
+        ),
+    )
 
     @staticmethod
     def pairs(q: dict) -> list[dict]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.quizzes.base import Grade, Problem
-from lms.quizzes.types._choice import ChoiceType
+from lms.quizzes.base import N_, Grade, Problem
+from lms.quizzes.types._choice import SHUFFLE_FIELD, ChoiceType, option_rows
 
 
 class MultipleChoice(ChoiceType):
@@ -19,6 +19,11 @@ class MultipleChoice(ChoiceType):
     name = "multiple_choice"
     label = "Multiple choice"
     input_type = "checkbox"
+    editor_fields = (
+        option_rows(N_("Optional: percent from -100 to 100; the positive weights add up to "
+                       "100. With weights, the Correct boxes are not used.")),
+        SHUFFLE_FIELD,
+    )
 
     def weights(self, q: dict) -> dict[str, float]:
         """Option id -> percent weight, resolving the `correct` shorthand."""

@@ -21,7 +21,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, first_text, is_number
+from lms.quizzes.base import (
+    N_,
+    EditorColumn,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    first_text,
+    is_number,
+)
 
 _PLAIN = re.compile(r"^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$|^\.\d+(?:[eE][+-]?\d+)?$", re.ASCII)
 _DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$", re.ASCII)
@@ -77,6 +87,23 @@ class Numerical(QuestionType):
 
     name = "numerical"
     label = "Numerical"
+    editor_fields = (
+        EditorField(
+            "answers", "rows", N_("Accepted answers"), required=True, start_rows=2,
+            row_label=N_("Answer"),
+            help=N_("Give a value (with a tolerance) or a range from Minimum to Maximum. "
+                 "Use a dot or a comma for decimals, no thousands separators."),
+            columns=(
+                EditorColumn("value", "number", N_("Value")),
+                EditorColumn("tolerance", "number", N_("Tolerance (±)")),
+                EditorColumn("tolerance_pct", "number", N_("Tolerance (%)")),
+                EditorColumn("min", "number", N_("Minimum")),
+                EditorColumn("max", "number", N_("Maximum")),
+                EditorColumn("credit", "number", N_("Credit (%)"), help=N_("Empty means 100.")),
+                EditorColumn("feedback", "text", N_("Feedback for this answer")),
+            ),
+        ),
+    )
 
     @staticmethod
     def answers(q: dict) -> list[dict]:

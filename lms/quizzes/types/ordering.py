@@ -6,7 +6,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_text, ordered
+from lms.quizzes.base import (
+    N_,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    is_text,
+    ordered,
+)
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
@@ -22,6 +31,16 @@ class Ordering(QuestionType):
 
     name = "ordering"
     label = "Ordering"
+    editor_fields = (
+        EditorField("items", "list", N_("Items in the right order"), required=True, start_rows=4,
+                    row_label=N_("Item"),
+                    help=N_("Learners see them scrambled and put them back in this order.")),
+        EditorField(
+            "shuffle", "select", N_("Order of the choices"),
+            choices=((None, N_("Shuffled for each learner")),
+                     (False, N_("Always in the written order"))),
+        ),
+    )
 
     @staticmethod
     def items(q: dict) -> list[str]:

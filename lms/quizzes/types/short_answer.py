@@ -16,7 +16,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags, is_number, is_text
+from lms.quizzes.base import (
+    N_,
+    EditorColumn,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    is_number,
+    is_text,
+)
 from lms.quizzes.types._indonesian import numbers_to_digits
 
 _JOINERS = re.compile(r"['\u2019\u2018`\-\u2010\u2011\u2013]")
@@ -40,6 +50,24 @@ class ShortAnswer(QuestionType):
 
     name = "short_answer"
     label = "Short answer"
+    editor_fields = (
+        EditorField(
+            "answers", "rows", N_("Accepted answers"), required=True, start_rows=3,
+            row_label=N_("Answer"),
+            help=N_("Capital letters, spaces and punctuation do not matter. * matches any text."),
+            columns=(
+                EditorColumn("text", "text", N_("Answer"), required=True),
+                EditorColumn("credit", "number", N_("Credit (%)"), help=N_("Empty means 100.")),
+                EditorColumn("feedback", "text", N_("Feedback for this answer")),
+            ),
+        ),
+        EditorField("case_sensitive", "bool", N_("Capital letters must match")),
+        EditorField("indonesian", "bool", N_("Accept Indonesian number words as digits"),
+                    help=N_('"dua puluh" counts as 20.')),
+        EditorField("variants", "mapping", N_("Other spellings"),
+                    help=N_("One word per line: the word, a colon, then its other spellings "
+                         "separated by commas, e.g. perpustakaan: perpus, pustaka")),
+    )
 
     @staticmethod
     def answers(q: dict) -> list[dict]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.quizzes.base import Grade, Problem
-from lms.quizzes.types._choice import ChoiceType
+from lms.quizzes.base import N_, Grade, Problem
+from lms.quizzes.types._choice import SHUFFLE_FIELD, ChoiceType, option_rows
 
 
 class SingleChoice(ChoiceType):
@@ -14,6 +14,11 @@ class SingleChoice(ChoiceType):
     name = "single_choice"
     label = "Single choice"
     input_type = "radio"
+    editor_fields = (
+        option_rows(N_("Optional: percent of the marks for this option (one option 100). "
+                       "With weights, the Correct boxes are not used.")),
+        SHUFFLE_FIELD,
+    )
 
     @staticmethod
     def weight(opt: dict) -> float:

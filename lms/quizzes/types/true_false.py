@@ -6,7 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import Grade, Problem, QuestionType, attr_flags
+from lms.quizzes.base import N_, EditorField, Grade, Problem, QuestionType, attr_flags
 
 _VALUES = {"true": True, "false": False}
 
@@ -16,6 +16,12 @@ class TrueFalse(QuestionType):
 
     name = "true_false"
     label = "True/false"
+    editor_fields = (
+        EditorField("answer", "select", N_("The right answer"), required=True,
+                    choices=((True, N_("True")), (False, N_("False")))),
+        EditorField("feedback_true", "text", N_("Feedback when the learner answers True")),
+        EditorField("feedback_false", "text", N_("Feedback when the learner answers False")),
+    )
 
     def validate(self, q: dict) -> list[Problem]:
         problems = self.validate_common(q)

@@ -1,0 +1,216 @@
+"""Forms of the course and module editors. Every field of course.toml and of a module's front
+matter has a form field here, so master trainers never need to write TOML by hand."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from lms.authoring.packfiles import is_slug
+from lms.forms import max_len, not_blank, required, valid_email
+
+
+class WholeNumberField(IntegerField):
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except (ValueError, TypeError) as exc:
+            self.data = None
+            raise ValueError(_l("Enter a whole number, for example 4.")) from exc
+
+
+class NumberField(FloatField):
+    """A number; a decimal comma (70,5) is accepted as Indonesians write it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = float(str(valuelist[0]).strip().replace(",", "."))
+        except (ValueError, TypeError) as exc:
+            self.data = None
+            raise ValueError(_l("Enter a number, for example 70.")) from exc
+
+
+def area_choices():
+    from lms.courses.views import AREA_LABELS
+
+    return [(key, label) for key, label in AREA_LABELS.items()]
+
+
+def enrolment_choices():
+    return [("open", _l("Open: learners enrol themselves")),
+            ("cohort", _l("Cohort: a trainer enrols the learners"))]
+
+
+def whole(minimum: int):
+    return NumberRange(min=minimum, message=_l("Enter a whole number of at least %(min)d."))
+
+
+def percent():
+    return NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))
+
+
+def lines_of(text: str | None) -> list[str]:
+    """The non-empty lines of a textarea, trimmed."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _slug_field(minimum: int):
+    def check(form, field):
+        if field.data and not is_slug(field.data.strip(), minimum):
+            raise ValidationError(_l(
+                "Use %(min)d to 60 characters: lower-case letters a-z, digits and single hyphens "
+                "between words, e.g. literasi-digital.", min=minimum))
+
+    return check
+
+
+def _slug_lines(form, field):
+    bad = [s for s in lines_of(field.data) if not is_slug(s, 3)]
+    if bad:
+        raise ValidationError(_l("Not a course slug: %(slugs)s", slugs=", ".join(bad)))
+
+
+def _completion_modules(form, field):
+    value = (field.data or "").strip()
+    if value and value != "all" and not (value.isdigit() and int(value) >= 1):
+        raise ValidationError(_l('Enter "all" or a whole number of at least 1.'))
+
+
+class ActionForm(FlaskForm):
+    """CSRF only: one-button actions."""
+
+
+class CourseFields(FlaskForm):
+    """The course.toml fields shared by "New course" and "Course settings"."""
+
+    version = StringField(_l("Version label"), [required(), not_blank, max_len(60)],
+                          default="1.0.0",
+                          description=_l('The authors\' own label, for example "1.0.0" or '
+                                         '"2026 revisi 2".'))
+    title_id = StringField(_l("Title (Bahasa Indonesia)"), [required(), not_blank, max_len(300)])
+    title_en = StringField(_l("Title (English)"), [required(), not_blank, max_len(300)])
+    summary_id = TextAreaField(_l("Summary (Bahasa Indonesia)"), [Optional(), max_len(2000)],
+                               description=_l("One paragraph for the catalogue."))
+    summary_en = TextAreaField(_l("Summary (English)"), [Optional(), max_len(2000)])
+    area = SelectField(_l("Programme area"), choices=[])
+    hours = WholeNumberField(_l("Hours (JP)"), [required(), whole(1)],
+                         description=_l("Lesson hours (jam pelajaran) credited for the course."))
+    enrolment = SelectField(_l("Enrolment"), choices=[], default="open")
+    sequential = BooleanField(_l("Open modules in order (module 2 unlocks when module 1 is done)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = area_choices()
+        self.enrolment.choices = enrolment_choices()
+
+
+class NewCourseForm(CourseFields):
+    slug = StringField(_l("Course address (slug)"), [required(), not_blank, _slug_field(3)],
+                       description=_l("Part of the web address, cannot be changed later: "
+                                      "lower-case letters, digits and hyphens, e.g. "
+                                      "literasi-digital."))
+    first_module_title = StringField(_l("Title of the first module"),
+                                     [required(), not_blank, max_len(300)],
+                                     default="Pendahuluan")
+    submit = SubmitField(_l("Create course"))
+
+
+class SettingsForm(CourseFields):
+    revision = HiddenField()
+    authors = TextAreaField(_l("Authors"), [Optional()], description=_l("One name per line."))
+    prerequisites = TextAreaField(
+        _l("Prerequisite courses"), [Optional(), _slug_lines],
+        description=_l("Slugs of courses to complete first, one per line."))
+    completion_modules = StringField(
+        _l("Modules to complete"), [Optional(), _completion_modules], default="all",
+        description=_l('"all", or how many modules must be completed.'))
+    min_module_quiz_score = NumberField(
+        _l("Minimum module quiz score (%)"), [Optional(), percent()], default=70)
+    final_min_score = NumberField(_l("Minimum final assessment score (%)"),
+                                 [Optional(), percent()], default=75)
+    practical = BooleanField(_l("A practical assignment must be approved by a trainer"))
+    certificate_enabled = BooleanField(_l("Issue a certificate on completion"), default=True)
+    certificate_hours = WholeNumberField(
+        _l("Hours on the certificate"), [Optional(), whole(1)],
+        description=_l("Leave empty to print the course hours."))
+    certificate_valid_months = WholeNumberField(
+        _l("Certificate valid for (months)"), [Optional(), whole(0)], default=0,
+        description=_l("0 = does not expire."))
+    certificate_show_score = BooleanField(_l("Print the final score on the certificate"))
+    certificate_template = StringField(_l("Certificate template"),
+                                       [Optional(), _slug_field(1)], default="default")
+    submit = SubmitField(_l("Save settings"))
+
+
+class ModuleForm(FlaskForm):
+    revision = HiddenField()
+    title = StringField(_l("Title (Bahasa Indonesia)"), [required(), not_blank, max_len(300)])
+    title_en = StringField(_l("Title (English)"), [Optional(), max_len(300)])
+    minutes = WholeNumberField(_l("Minutes"), [Optional(), whole(0)],
+                           description=_l("Estimated time to work through the module; leave "
+                                          "empty to estimate it from the text."))
+    objectives = TextAreaField(_l("Learning objectives"), [Optional()],
+                               description=_l("One objective per line."))
+    body = TextAreaField(_l("Text (Markdown)"), [Optional()],
+                         description=_l("Headings with ##, lists with -, images with "
+                                        "![description](../media/file.png)."))
+    preview = SubmitField(_l("Preview"))
+    submit = SubmitField(_l("Save"))
+
+
+class NewModuleForm(ModuleForm):
+    slug = StringField(_l("Module address (slug)"), [required(), not_blank, _slug_field(1)],
+                       description=_l("Part of the web address, e.g. mencari-informasi."))
+    course_revision = HiddenField()
+    submit = SubmitField(_l("Add module"))
+
+
+class MoveForm(FlaskForm):
+    revision = HiddenField()
+    direction = HiddenField()
+
+
+class DeleteModuleForm(FlaskForm):
+    revision = HiddenField()
+    course_revision = HiddenField()
+    submit = SubmitField(_l("Delete module"))
+
+
+class PublishForm(FlaskForm):
+    note = StringField(_l("What changed?"), [required(), not_blank, max_len(200)],
+                       description=_l("A short note for the history, e.g. \"Modul 2: contoh "
+                                      "baru\"."))
+    force = HiddenField()
+    submit = SubmitField(_l("Publish"))
+
+
+class MediaForm(FlaskForm):
+    file = FileField(_l("File"), [FileRequired(message=_l("Choose a file to upload."))],
+                     description=_l("PNG, JPEG, GIF, WebP or PDF, at most 5 MB."))
+    submit = SubmitField(_l("Upload"))
+
+
+class DeleteMediaForm(FlaskForm):
+    path = HiddenField()
+    revision = HiddenField()
+
+
+class EditorForm(FlaskForm):
+    email = StringField(_l("Email of the trainer"), [required(), valid_email(), max_len(254)])
+    submit = SubmitField(_l("Add editor"))

@@ -1,0 +1,313 @@
+"""Version history, diffs, the audit log, and zip export/import of a course's pack.
+
+Every page here checks the role on the server: course pages need an editor of the course
+(`access.editable_draft_or_abort`), `/admin/audit` an admin, the zip import a trainer or admin
+(and, for an existing course, one of its editors).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import HiddenField, StringField
+
+from lms.audit import AuditEvent
+from lms.auth.decorators import role_required
+from lms.auth.models import Role
+from lms.authoring import drafts, zipio_services
+from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.zipio import MAX_ENTRIES, MAX_TOTAL_BYTES, ZipRefused
+from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
+from lms.courses.importer import version_files
+from lms.courses.models import Course, CourseVersion
+from lms.extensions import db
+from lms.forms import max_len
+
+bp = Blueprint("authoring_history", __name__)
+
+AUDIT_PER_PAGE = 50
+MAX_DIFF_LINES = 3000  # per file; longer diffs are cut with a note
+
+# What a refused zip means, in words a trainer understands (zipio.ZipProblem.code -> message).
+ZIP_REASONS = {
+    "not_zip": _l("This is not a zip file, or the file is damaged."),
+    "too_many": _l("The zip holds too many files (at most %(max)d).", max=MAX_ENTRIES),
+    "too_large": _l("The files in the zip are too large together (at most %(mb)d MB unpacked).",
+                    mb=MAX_TOTAL_BYTES // (1024 * 1024)),
+    "unsafe_path": _l("A path in the zip is unsafe (absolute, too long, or it leaves the folder "
+                      "with ..)."),
+    "symlink": _l("The zip contains a symbolic link; put the file itself in the zip."),
+    "special": _l("The zip contains something that is not a regular file."),
+    "encrypted": _l("A file in the zip is protected by a password; make the zip without one."),
+    "duplicate": _l("The zip contains the same path twice."),
+    "bomb": _l("A file in the zip expands far too much when unpacked (a zip bomb)."),
+    "file_too_large": _l("A file is over the size limit (%(text)d KB for text, %(media)d MB for "
+                         "media).", text=MAX_TEXT_BYTES // 1024,
+                         media=MAX_MEDIA_BYTES // (1024 * 1024)),
+    "lying_size": _l("A file is larger than the zip says; the zip is damaged or forged."),
+    "file_and_folder": _l("The zip holds a file and a folder with the same name."),
+    "damaged": _l("A file in the zip cannot be unpacked; the zip is damaged."),
+}
+
+ACTION_LABELS = {
+    "course.created": _l("Created the course"),
+    "course.published": _l("Published a version"),
+    "course.zip_imported": _l("Imported a zip file"),
+    "course.editor_added": _l("Added an editor"),
+    "draft.discarded": _l("Discarded the draft changes"),
+    "draft.replaced": _l("Replaced the draft files"),
+    "file.saved": _l("Saved a file"),
+    "file.deleted": _l("Deleted a file"),
+    "course.settings_saved": _l("Saved the course settings"),
+    "course.archived": _l("Archived the course"),
+    "module.added": _l("Added a module"),
+    "module.saved": _l("Saved a module"),
+    "module.moved": _l("Moved a module"),
+    "module.deleted": _l("Deleted a module"),
+    "media.uploaded": _l("Uploaded a media file"),
+    "media.deleted": _l("Deleted a media file"),
+    "quiz.created": _l("Created a quiz"),
+    "quiz.settings_saved": _l("Saved the quiz settings"),
+    "quiz.question_saved": _l("Saved a question"),
+    "quiz.question_moved": _l("Moved a question"),
+    "quiz.question_deleted": _l("Deleted a question"),
+    "quiz.questions_imported": _l("Imported questions"),
+}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _course_or_404(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def _publishers(slug: str) -> dict[int, AuditEvent]:
+    """The "course.published" event of each version of the course, by version id (one query)."""
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.scope == f"course:{slug}",
+                                 AuditEvent.action == "course.published")
+        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id))
+    found: dict[int, AuditEvent] = {}
+    for event in events:
+        version_id = (event.detail or {}).get("version_id")
+        if isinstance(version_id, int) and version_id not in found:
+            found[version_id] = event  # the first publication created the version
+    return found
+
+
+@bp.app_template_filter("audit_action")
+def _audit_action(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+# ----------------------------------------------------------------------------- history, diff
+
+
+@bp.route("/author/<slug>/history")
+@login_required
+def history(slug: str):
+    draft = editable_draft_or_abort(slug)
+    course = _course_or_404(slug)
+    versions = drafts.versions(course.id) if course is not None else []
+    return render_template(
+        "authoring/history.html", slug=slug, course=course, draft=draft, versions=versions,
+        publishers=_publishers(slug), live_id=course.current_version_id if course else None,
+        draft_changed=drafts.has_changes(draft))
+
+
+def _side(value: str | None, course: Course | None, draft) -> tuple[str, dict[str, bytes]]:
+    """('draft' | version id as text, files) for a diff side; 404 for anything else."""
+    if value == "draft":
+        return "draft", drafts.files(draft)
+    if value and value.isdigit() and course is not None:
+        version = db.session.get(CourseVersion, int(value))
+        if version is not None and version.course_id == course.id:
+            return str(version.id), version_files(version.id)
+    abort(404)
+
+
+@bp.route("/author/<slug>/diff")
+@login_required
+def diff(slug: str):
+    draft = editable_draft_or_abort(slug)
+    course = _course_or_404(slug)
+    live = str(course.current_version_id) if course and course.current_version_id else None
+    old_key, old = _side(request.args.get("from") or live or "draft", course, draft)
+    new_key, new = _side(request.args.get("to") or "draft", course, draft)
+    changes = drafts.diff_files(old, new)
+    for change in changes:
+        change.truncated = len(change.lines) > MAX_DIFF_LINES
+        change.lines = change.lines[:MAX_DIFF_LINES]
+    labels = {key: (_("the draft") if key == "draft" else _("version #%(id)s", id=key))
+              for key in (old_key, new_key)}
+    versions = drafts.versions(course.id) if course is not None else []
+    return render_template("authoring/diff.html", slug=slug, changes=changes, old_key=old_key,
+                           new_key=new_key, labels=labels, versions=versions,
+                           live_id=course.current_version_id if course else None)
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+def _audit_page(stmt):
+    stmt = stmt.options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(),
+                                                                  AuditEvent.id.desc())
+    return db.paginate(stmt, per_page=AUDIT_PER_PAGE, error_out=False)
+
+
+@bp.route("/author/<slug>/audit")
+@login_required
+def audit_log(slug: str):
+    editable_draft_or_abort(slug)
+    page = _audit_page(select(AuditEvent).where(AuditEvent.scope == f"course:{slug}"))
+    return render_template("authoring/audit.html", page=page, slug=slug, scope=None,
+                           page_args={"slug": slug}, endpoint="authoring_history.audit_log")
+
+
+@bp.route("/admin/audit")
+@role_required(Role.ADMIN)
+def site_audit():
+    scope = (request.args.get("scope") or "").strip()[:120]
+    stmt = select(AuditEvent)
+    if scope.endswith(":"):
+        stmt = stmt.where(AuditEvent.scope.startswith(scope, autoescape=True))
+    elif scope:
+        stmt = stmt.where(AuditEvent.scope == scope)
+    page = _audit_page(stmt)
+    return render_template("authoring/audit.html", page=page, slug=None, scope=scope,
+                           page_args={"scope": scope} if scope else {},
+                           endpoint="authoring_history.site_audit")
+
+
+# ----------------------------------------------------------------------------- export
+
+
+@bp.route("/author/<slug>/export.zip")
+@login_required
+def export_zip(slug: str):
+    draft = editable_draft_or_abort(slug)
+    if request.args.get("source") == "draft":
+        files, name = drafts.files(draft), f"{slug}-draft.zip"
+    else:
+        files, name = zipio_services.live_files(slug), f"{slug}.zip"
+        if files is None:
+            abort(404)
+    response = Response(zipio_services.export_zip_bytes(slug, files), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ----------------------------------------------------------------------------- import
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Course pack (.zip)"),
+                     validators=[FileRequired(message=_l("Choose the zip file to import."))],
+                     description=_l("A zip of one course pack: course.toml, modules/, quizzes/ "
+                                    "and media/, at the top of the zip or in one folder."))
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField()
+    note = StringField(_l("Change note"), validators=[max_len(500)],
+                       description=_l("Saved with the new version, e.g. what changed and why."))
+
+
+def _refused(form: ImportForm, *, reasons=None, problems=None, status: int = 422):
+    return render_template("authoring/import_zip.html", form=form, reasons=reasons or [],
+                           problems=problems or [], preview=None), status
+
+
+@bp.route("/author/import", methods=["GET", "POST"])
+@login_required
+def import_zip():
+    require_author()
+    form = ImportForm()
+    if request.method == "POST" and request.form.get("token") is not None:
+        return _confirm()
+    if not form.validate_on_submit():
+        return render_template("authoring/import_zip.html", form=form, reasons=[], problems=[],
+                               preview=None), (422 if form.errors else 200)
+    upload = form.file.data
+    filename = (upload.filename or "upload.zip").rsplit("/", 1)[-1][:200]
+    data = upload.read()
+    try:
+        contents, pack = zipio_services.check_zip(data, filename)
+    except ZipRefused as err:
+        return _refused(form, reasons=[(ZIP_REASONS.get(p.code, p.message), p)
+                                       for p in err.problems])
+    except zipio_services.PackInvalid as err:
+        return _refused(form, problems=err.problems)
+    if not zipio_services.may_import(current_user, pack.slug):
+        form.file.errors.append(_("You are not an editor of the course %(slug)s, so you cannot "
+                                  "import it. Ask an administrator to add you.", slug=pack.slug))
+        return _refused(form, status=403)
+    summary = zipio_services.preview(contents, pack)
+    token = zipio_services.stash(data, user=current_user, filename=filename, slug=pack.slug,
+                                 live_version_id=summary.live_version_id)
+    confirm = ConfirmForm(formdata=None, token=token,
+                          note=_("Imported from %(file)s", file=filename))
+    return render_template("authoring/import_zip.html", form=form, reasons=[], problems=[],
+                           preview=summary, confirm=confirm, filename=filename)
+
+
+def _confirm():
+    form = ConfirmForm()
+    token = request.form.get("token", "")
+    if request.form.get("action") == "cancel":
+        zipio_services.discard(token)
+        flash(_("The import was cancelled; nothing was changed."), "info")
+        return redirect(url_for("authoring_history.import_zip"))
+    if not form.validate_on_submit():
+        if form.note.errors:  # only possible without the browser's maxlength check
+            abort(400)
+        flash(_("The form expired or was sent from another page, so nothing was imported. "
+                "Upload the zip again."), "error")
+        return redirect(url_for("authoring_history.import_zip"))
+    stashed = zipio_services.unstash(token, user=current_user)
+    if stashed is None:
+        flash(_("This upload has expired or does not exist, so nothing was imported. Upload the "
+                "zip again."), "error")
+        return redirect(url_for("authoring_history.import_zip"))
+    data, meta = stashed
+    note = (form.note.data or "").strip() or _("Imported from %(file)s", file=meta["filename"])
+    try:
+        result = zipio_services.import_zip(data, meta, user=current_user, note=note)
+    except zipio_services.NotAllowed:
+        abort(403)
+    except zipio_services.ChangedSincePreview:
+        zipio_services.discard(token)
+        flash(_("Someone published this course after you saw the preview, so nothing was "
+                "imported. Upload the zip again to see the new changes."), "error")
+        return redirect(url_for("authoring_history.import_zip"))
+    except (ZipRefused, zipio_services.PackInvalid):
+        zipio_services.discard(token)
+        flash(_("The zip could not be read again, so nothing was imported. Upload it again."),
+              "error")
+        return redirect(url_for("authoring_history.import_zip"))
+    zipio_services.discard(token)
+    if result.status == "unchanged":
+        flash(_("Nothing changed: the zip holds exactly the live version of %(slug)s.",
+                slug=result.slug), "info")
+    else:
+        flash(_("%(slug)s was imported and published as version #%(id)d.", slug=result.slug,
+                id=result.version_id), "success")
+    return redirect(url_for("authoring_history.history", slug=result.slug))

@@ -1,0 +1,899 @@
+"""The quiz and question-bank editor in the browser (`/author/<slug>/quizzes/...`).
+
+Every page works on the course's workspace (`lms.authoring.drafts`): a quiz is the draft file
+`quizzes/<quiz>.toml`, read with `quizfiles.parse` and written with `quizfiles.dump` through
+`drafts.save_file` with the revision the page was loaded with (a concurrent save is refused
+with `EditConflict`, the author's input stays in the form). A save that would add a problem the
+pack loader reports for the quiz file is refused with the loader's message, so the draft stays
+publishable. Question forms are described by the question types (`lms.quizzes.editor`), so
+plugin types get an editor too. The preview renders questions with the types' own `render`,
+as the learner's attempt page does, and grades answers without storing anything.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+from wtforms import (
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.authoring import drafts, quizfiles
+from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.models import DraftFile
+from lms.content import GRADING_METHODS, render_markdown
+from lms.content.loader import REVIEW_ITEMS, REVIEW_MOMENTS
+from lms.courses.importer import module_path
+from lms.extensions import db
+from lms.forms import max_len, not_blank, required
+from lms.quizzes import editor
+from lms.quizzes.base import Grade
+from lms.quizzes.registry import UnknownQuestionType
+
+bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author")
+
+# The learner's defaults (lms.quizzes.services.DEFAULT_REVIEW): nothing during an attempt,
+# everything but the right answer while the quiz is open, everything after it closes.
+DEFAULT_REVIEW = {
+    "during": [],
+    "immediately_after": [i for i in REVIEW_ITEMS if i != "right_answer"],
+    "later_while_open": [i for i in REVIEW_ITEMS if i != "right_answer"],
+    "after_close": list(REVIEW_ITEMS),
+}
+MAX_IMPORT_BYTES = 1024 * 1024
+
+
+@bp.before_request
+def _authors_only():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    require_author()
+    return None
+
+
+# ----------------------------------------------------------------------------- forms
+
+
+def kind_choices():
+    return [("module", _l("Module quiz")), ("final", _l("Final test")),
+            ("practical", _l("Practical assignment"))]
+
+
+def grading_choices():
+    return [("highest", _l("The highest attempt")), ("average", _l("The average of the attempts")),
+            ("first", _l("The first attempt")), ("last", _l("The last attempt"))]
+
+
+def review_moment_labels():
+    return {
+        "during": _l("During the attempt"),
+        "immediately_after": _l("Right after submitting (2 minutes)"),
+        "later_while_open": _l("Later, while the quiz is open"),
+        "after_close": _l("After the quiz closes"),
+    }
+
+
+def review_item_choices():
+    return [("response", _l("Their answers")), ("correctness", _l("Right or wrong")),
+            ("marks", _l("Marks")), ("specific_feedback", _l("Feedback on their answer")),
+            ("general_feedback", _l("General feedback")), ("right_answer", _l("The right answer"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuizSettingsForm(FlaskForm):
+    """Every quiz setting the pack loader accepts (docs/course-packs.md, "Quiz files")."""
+
+    revision = HiddenField()
+    slug = StringField(_l("Quiz address (slug)"), [max_len(60)],
+                       description=_l("Lower-case letters, digits and hyphens, e.g. kuis-etika. "
+                                      "It cannot be changed later."))
+    kind = SelectField(_l("Kind"), choices=kind_choices)
+    module = SelectField(_l("Module"), choices=list, validate_choice=False,
+                         description=_l("A module quiz belongs to a module; a final test to "
+                                        "the whole course."))
+    title_id = StringField(_l("Title (Indonesian)"), [required(), not_blank, max_len(200)])
+    title_en = StringField(_l("Title (English)"), [max_len(200)])
+    pass_mark = StringField(_l("Pass mark (%)"), description=_l("From 0 to 100. Empty means 70."))
+    attempts = StringField(_l("Attempts allowed"), description=_l("0 or empty: unlimited."))
+    grading = SelectField(_l("Which attempt counts"), choices=grading_choices)
+    time_limit_minutes = StringField(_l("Time limit (minutes)"),
+                                     description=_l("0 or empty: no limit."))
+    opens_at = StringField(_l("Opens at (WIB)"), render_kw={"type": "datetime-local"},
+                           description=_l("Empty: open at once. Times are Western Indonesian "
+                                          "Time (WIB)."))
+    closes_at = StringField(_l("Closes at (WIB)"), render_kw={"type": "datetime-local"},
+                            description=_l("Empty: never closes. Attempts in progress end at "
+                                           "this time."))
+    shuffle_questions = SelectField(_l("Order of the questions"), choices=lambda: [
+        ("0", _l("As written")), ("1", _l("Shuffled for each attempt"))])
+    shuffle_options = SelectField(_l("Order of the options"), choices=lambda: [
+        ("1", _l("Shuffled for each attempt")), ("0", _l("As written"))])
+    draw = StringField(_l("Questions drawn at random"),
+                       description=_l("0 or empty: every question. N: a random N of the "
+                                      "questions (outside the categories below)."))
+    draw_categories = TextAreaField(_l("Questions drawn per category"), render_kw={"rows": 3},
+                                    description=_l('One category per line with the number to '
+                                                   'draw, e.g. "etika: 3".'))
+    per_page = StringField(_l("Questions per page"), description=_l("0 or empty: all on one "
+                                                                     "page."))
+    review_during = MultiCheckboxField(choices=review_item_choices)
+    review_immediately_after = MultiCheckboxField(choices=review_item_choices)
+    review_later_while_open = MultiCheckboxField(choices=review_item_choices)
+    review_after_close = MultiCheckboxField(choices=review_item_choices)
+
+
+class ActionForm(FlaskForm):
+    """CSRF and the revision the page showed: one-button actions."""
+
+    revision = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    revision = HiddenField()
+    file = FileField(_l("GIFT or Aiken file"), render_kw={"accept": ".gift,.txt,.aiken"},
+                     description=_l("A .gift, .txt or .aiken file exported from Moodle or "
+                                    "written by hand."))
+    fmt = SelectField(_l("Format"), choices=lambda: [("", _l("Recognise from the file")),
+                                                      ("gift", "GIFT"), ("aiken", "Aiken")])
+    category = StringField(_l("Category"), [max_len(100)], render_kw={"list": "import-categories"},
+                           description=_l("Optional: put every imported question into this "
+                                          "category (GIFT's own $CATEGORY lines are used "
+                                          "otherwise)."))
+    source = HiddenField()
+    name = HiddenField()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _overview_url(slug: str) -> str | None:
+    for endpoint in ("authoring.overview", "authoring.workspace"):
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, slug=slug)
+            except BuildError:
+                continue
+    return None
+
+
+def _revision(value: Any) -> int | None:
+    value = str(value or "")
+    return int(value) if value.isdigit() else None
+
+
+def _registry():
+    return current_app.extensions["pelita_question_types"]
+
+
+def _qtype_or_404(name: str):
+    try:
+        return _registry().get(name)
+    except UnknownQuestionType:
+        abort(404)
+
+
+def _type_label(name: str) -> str:
+    try:
+        label = _registry().get(name).label
+    except UnknownQuestionType:
+        return name
+    return _(label) if label else name
+
+
+def _course_modules(draft) -> list[str]:
+    """Module slugs of the draft's course.toml (empty when it cannot be read)."""
+    row = drafts.get_file(draft, "course.toml")
+    if row is None:
+        return []
+    try:
+        doc = quizfiles.parse(row.data)
+    except quizfiles.QuizFileError:
+        return []
+    modules = doc.get("modules")
+    return [str(m) for m in modules] if isinstance(modules, list) else []
+
+
+@dataclass
+class LoadedQuiz:
+    slug: str
+    path: str
+    row: DraftFile
+    text: str
+    settings: dict
+    questions: list[dict]
+
+
+def _quiz_or_404(draft, quiz: str) -> LoadedQuiz:
+    if not quizfiles.valid_slug(quiz):
+        abort(404)
+    path = quizfiles.quiz_path(quiz)
+    row = drafts.get_file(draft, path)
+    if row is None:
+        abort(404)
+    text = row.data.decode("utf-8", errors="replace")
+    try:
+        doc = quizfiles.parse(text)
+    except quizfiles.QuizFileError as err:
+        abort(422, description=_("This quiz file cannot be read: %(error)s", error=str(err)))
+    return LoadedQuiz(quiz, path, row, text, quizfiles.settings_of(doc),
+                      quizfiles.questions_of(doc))
+
+
+def _conflict_message(err: drafts.EditConflict) -> str:
+    if err.current_revision is None:
+        return _("Someone deleted or created this quiz after you opened the page. Nothing was "
+                 "saved; your input is kept below.")
+    return _("%(name)s saved this quiz after you opened the page. Nothing was saved, so their "
+             "work is not overwritten. Your input is kept below: copy what you need, reload the "
+             "page and make your change again.", name=err.by or _("Another editor"))
+
+
+def _new_problems(draft, path: str, text: str, *, allow_empty: bool) -> list[str]:
+    """Messages of problems the pack loader would report for `path` after the change and does
+    not report now (problems the file already had do not block a save)."""
+    files = drafts.files(draft)
+    before_data = files.get(path)
+    files[path] = text.encode("utf-8")
+    after = [p for p in drafts.validate_files(files) if p.file == path]
+    if allow_empty:
+        after = [p for p in after if "quiz has no questions" not in p.message]
+    if not after:
+        return []
+    before: set[str] = set()
+    if before_data is not None:
+        files[path] = before_data
+        before = {p.message for p in drafts.validate_files(files) if p.file == path}
+    return [p.message for p in after if p.message not in before]
+
+
+def _write(draft, quiz: LoadedQuiz | None, path: str, settings: dict, questions: list[dict], *,
+           revision: int | None, action: str, detail: dict | None = None) -> list[str]:
+    """Save the quiz file; returns the loader's new problems (nothing saved) or []. Raises
+    EditConflict when the file changed since `revision`."""
+    text = quizfiles.dump(settings, questions, quiz.text if quiz is not None else None)
+    doc = quizfiles.parse(text)  # the writer's promise: it reads back as what was given
+    if quizfiles.questions_of(doc) != questions or quizfiles.settings_of(doc) != settings:
+        raise RuntimeError(f"{path} does not read back as written")
+    problems = _new_problems(draft, path, text, allow_empty=not questions)
+    if problems:
+        return problems
+    drafts.save_file(draft, path, text.encode("utf-8"), expected_revision=revision,
+                     user=current_user, action=action, detail=detail)
+    return []
+
+
+def _quiz_url(slug: str, quiz: str, anchor: str | None = None) -> str:
+    return url_for("authoring_quizzes.quiz_edit", slug=slug, quiz=quiz,
+                   _anchor=anchor) if anchor else url_for("authoring_quizzes.quiz_edit",
+                                                          slug=slug, quiz=quiz)
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def _fill_settings(form: QuizSettingsForm, settings: dict) -> None:
+    title = settings.get("title") if isinstance(settings.get("title"), dict) else {}
+    form.kind.data = str(settings.get("kind", "module"))
+    form.module.data = str(settings.get("module", "") or "")
+    form.title_id.data = str(title.get("id", ""))
+    form.title_en.data = str(title.get("en", "") or "")
+    for key in ("pass_mark", "attempts", "time_limit_minutes", "draw", "per_page"):
+        value = settings.get(key)
+        getattr(form, key).data = editor.format_number(value) if value is not None else ""
+    form.grading.data = str(settings.get("grading", "highest"))
+    form.shuffle_questions.data = "1" if settings.get("shuffle_questions") is True else "0"
+    form.shuffle_options.data = "0" if settings.get("shuffle_options") is False else "1"
+    form.opens_at.data = quizfiles.to_local(settings.get("opens_at"))
+    form.closes_at.data = quizfiles.to_local(settings.get("closes_at"))
+    form.draw_categories.data = quizfiles.format_draw_categories(settings.get("draw_categories"))
+    review = settings.get("review") if isinstance(settings.get("review"), dict) else {}
+    for moment in REVIEW_MOMENTS:
+        items = review.get(moment, DEFAULT_REVIEW[moment])
+        getattr(form, f"review_{moment}").data = [str(i) for i in items]
+
+
+def _prepare_settings_form(form: QuizSettingsForm, draft, current: str = "") -> None:
+    modules = _course_modules(draft)
+    if current and current not in modules:
+        modules.append(current)  # the loader reports it; keep it selectable to see it
+    form.module.choices = [("", _("No module (the whole course)"))] + [(m, m) for m in modules]
+    for moment, label in review_moment_labels().items():
+        getattr(form, f"review_{moment}").label.text = label
+
+
+def _number_setting(form_field, *, low: float = 0, high: float | None = None,
+                    integer: bool = True) -> Any:
+    raw = (form_field.data or "").strip()
+    if not raw:
+        return None
+    value = editor.parse_number(raw, integer=integer)
+    if value is None or value < low or (high is not None and value > high):
+        if high is not None:
+            form_field.errors.append(_("Enter a number from %(low)d to %(high)d.",
+                                       low=int(low), high=int(high)))
+        else:
+            form_field.errors.append(_("Enter a whole number of %(low)d or more.", low=int(low)))
+        return None
+    return value
+
+
+def _settings_from_form(form: QuizSettingsForm, original: dict) -> dict | None:
+    """The quiz's settings (everything but questions) from the form; None when a field has an
+    error (the errors are on the fields). Keys the form does not change are kept; a default
+    value is written only when the file had the key already."""
+    form.validate()  # field validators (title required, lengths)
+    ok = not any(f.errors for f in form if f.name != "slug")
+    out: dict[str, Any] = {}
+    module = (form.module.data or "").strip()
+    kind = form.kind.data
+    if kind == "module" and not module:
+        form.module.errors.append(_("Choose the module this quiz belongs to."))
+        ok = False
+    if kind == "final" and module:
+        form.module.errors.append(_("A final test belongs to the whole course: choose no "
+                                    "module."))
+        ok = False
+    known = [value for value, _label in form.module.choices]
+    if module and module not in known:
+        form.module.errors.append(_("Choose a module from the list."))
+        ok = False
+    if module:
+        out["module"] = module
+    out["kind"] = kind
+
+    def keep(key: str, value: Any) -> None:
+        default = quizfiles.SETTING_DEFAULTS.get(key)
+        if value is None:
+            return
+        if key in original or value != default:
+            if key in original and original[key] == value:
+                out[key] = original[key]
+            else:
+                out[key] = value
+
+    values = {
+        "pass_mark": _number_setting(form.pass_mark, high=100, integer=False),
+        "attempts": _number_setting(form.attempts),
+        "grading": form.grading.data if form.grading.data in GRADING_METHODS else "highest",
+        "time_limit_minutes": _number_setting(form.time_limit_minutes),
+        "shuffle_questions": form.shuffle_questions.data == "1",
+        "shuffle_options": form.shuffle_options.data != "0",
+        "draw": _number_setting(form.draw),
+        "per_page": _number_setting(form.per_page),
+    }
+    if any(getattr(form, k).errors for k in ("pass_mark", "attempts", "time_limit_minutes",
+                                             "draw", "per_page")):
+        ok = False
+    for key, value in values.items():
+        keep(key, value)
+    for key in ("opens_at", "closes_at"):
+        f = getattr(form, key)
+        if (f.data or "").strip() == quizfiles.to_local(original.get(key)) and key in original:
+            out[key] = original[key]
+            continue
+        try:
+            when = quizfiles.from_local(f.data or "")
+        except ValueError:
+            f.errors.append(_("Enter a date and time, e.g. 2026-12-31 17:00."))
+            ok = False
+            continue
+        if when is not None:
+            out[key] = when
+    if "opens_at" in out and "closes_at" in out and _aware(out["closes_at"]) <= _aware(
+            out["opens_at"]):
+        form.closes_at.errors.append(_("The closing time must be after the opening time."))
+        ok = False
+    draw_categories, bad = quizfiles.parse_draw_categories(form.draw_categories.data or "")
+    if bad is not None:
+        form.draw_categories.errors.append(_('"%(line)s" is not "category: number" with a '
+                                             'number of 1 or more.', line=bad))
+        ok = False
+    title = {"id": (form.title_id.data or "").strip()}
+    if (form.title_en.data or "").strip():
+        title["en"] = form.title_en.data.strip()
+    original_title = original.get("title") if isinstance(original.get("title"), dict) else {}
+    title.update({k: v for k, v in original_title.items() if k not in ("id", "en")})
+    out["title"] = title
+    if draw_categories:
+        out["draw_categories"] = draw_categories
+    review = {m: [i for i in REVIEW_ITEMS if i in (getattr(form, f"review_{m}").data or [])]
+              for m in REVIEW_MOMENTS}
+    original_review = original.get("review")
+    if isinstance(original_review, dict) and {
+            m: [i for i in REVIEW_ITEMS if i in original_review.get(m, DEFAULT_REVIEW[m])]
+            for m in REVIEW_MOMENTS} == review:
+        out["review"] = original_review
+    elif review != DEFAULT_REVIEW:
+        out["review"] = review
+    for key, value in original.items():  # settings this form does not know are kept
+        if key not in out and key not in quizfiles.SETTING_DEFAULTS and key not in (
+                "module", "kind", "title", "opens_at", "closes_at", "draw_categories", "review"):
+            out[key] = value
+    return out if ok else None
+
+
+def _aware(value):
+    """A TOML date or date-time as an aware date-time (no zone = WIB), for comparing."""
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=quizfiles.WIB)
+    return datetime.datetime(value.year, value.month, value.day, tzinfo=quizfiles.WIB)
+
+
+# ----------------------------------------------------------------------------- list, create
+
+
+def _quiz_rows(draft) -> list[quizfiles.QuizSummary]:
+    rows = db.session.execute(
+        select(DraftFile.path, DraftFile.data, DraftFile.revision)
+        .where(DraftFile.draft_id == draft.id, DraftFile.path.like("quizzes/%.toml"))
+        .order_by(DraftFile.path))
+    lang = str(get_locale() or "id")
+    return [quizfiles.summary(path, data, revision, lang) for path, data, revision in rows
+            if quizfiles.quiz_slug(path)]
+
+
+@bp.route("/<slug>/quizzes", methods=["GET", "POST"])
+def quiz_list(slug: str):
+    draft = editable_draft_or_abort(slug)
+    form = QuizSettingsForm()
+    _prepare_settings_form(form, draft)
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit() and form.csrf_token.errors:
+            abort(400)
+        quiz = (form.slug.data or "").strip()
+        settings = _settings_from_form(form, {})
+        if not quizfiles.valid_slug(quiz):
+            form.slug.errors.append(_("Use lower-case letters, digits and single hyphens, e.g. "
+                                      "kuis-etika."))
+            settings = None
+        elif drafts.get_file(draft, quizfiles.quiz_path(quiz)) is not None:
+            form.slug.errors.append(_("A quiz with this address already exists."))
+            settings = None
+        if settings is not None:
+            try:
+                problems = _write(draft, None, quizfiles.quiz_path(quiz), settings, [],
+                                  revision=None, action="quiz.created", detail={"quiz": quiz})
+            except drafts.EditConflict:
+                form.slug.errors.append(_("A quiz with this address already exists."))
+                problems = None
+            if problems == []:
+                flash(_("The quiz has been created. Now add its questions."), "success")
+                return redirect(_quiz_url(slug, quiz))
+            for message in problems or []:
+                form.form_errors.append(message)
+        status = 422
+    elif not form.is_submitted():
+        form.kind.data, form.grading.data = "module", "highest"
+        form.shuffle_questions.data, form.shuffle_options.data = "0", "1"
+        for moment in REVIEW_MOMENTS:
+            getattr(form, f"review_{moment}").data = list(DEFAULT_REVIEW[moment])
+    return render_template("authoring/quiz_list.html", draft=draft, quizzes=_quiz_rows(draft),
+                           form=form, overview_url=_overview_url(slug),
+                           kind_labels=dict(kind_choices())), status
+
+
+# ----------------------------------------------------------------------------- one quiz
+
+
+def _question_rows(quiz: LoadedQuiz) -> list[dict]:
+    rows = []
+    for q in quiz.questions:
+        text = str(q.get("text", ""))
+        rows.append({"id": str(q.get("id", "")), "type": str(q.get("type", "")),
+                     "type_label": _type_label(str(q.get("type", ""))),
+                     "text": text if len(text) <= 140 else text[:137] + "…",
+                     "category": q.get("category") or "", "points": q.get("points", 1)})
+    return rows
+
+
+def _type_choices() -> list[tuple[str, str]]:
+    return [(t.name, _(t.label) if t.label else t.name) for t in _registry()]
+
+
+@bp.route("/<slug>/quizzes/<quiz>", methods=["GET", "POST"])
+def quiz_edit(slug: str, quiz: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    form = QuizSettingsForm()
+    _prepare_settings_form(form, draft, str(loaded.settings.get("module", "") or ""))
+    del form.slug
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit() and form.csrf_token.errors:
+            abort(400)
+        settings = _settings_from_form(form, loaded.settings)
+        status = 422
+        if settings is not None:
+            try:
+                problems = _write(draft, loaded, loaded.path, settings, loaded.questions,
+                                  revision=_revision(form.revision.data),
+                                  action="quiz.settings_saved", detail={"quiz": quiz})
+            except drafts.EditConflict as err:
+                form.form_errors.append(_conflict_message(err))
+                problems, status = None, 409
+            if problems == []:
+                flash(_("The quiz settings have been saved."), "success")
+                return redirect(_quiz_url(slug, quiz))
+            for message in problems or []:
+                form.form_errors.append(message)
+    else:
+        _fill_settings(form, loaded.settings)
+        form.revision.data = str(loaded.row.revision)
+    return render_template(
+        "authoring/quiz_edit.html", draft=draft, quiz=loaded, form=form,
+        questions=_question_rows(loaded), categories=quizfiles.categories(loaded.questions),
+        type_choices=_type_choices(),
+        overview_url=_overview_url(slug), kind_labels=dict(kind_choices()),
+    ), status
+
+
+def _index_or_404(loaded: LoadedQuiz, qid: str) -> int:
+    for i, q in enumerate(loaded.questions):
+        if str(q.get("id")) == qid:
+            return i
+    abort(404)
+
+
+@bp.route("/<slug>/quizzes/<quiz>/questions/<qid>/delete", methods=["GET", "POST"])
+def question_delete(slug: str, quiz: str, qid: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    i = _index_or_404(loaded, qid)
+    form = ActionForm()
+    if request.method == "GET":
+        form.revision.data = str(loaded.row.revision)
+        return render_template("authoring/quiz_delete.html", draft=draft, quiz=loaded,
+                               question=_question_rows(loaded)[i], form=form,
+                               overview_url=_overview_url(slug))
+    if not form.validate_on_submit():
+        abort(400)
+    questions = loaded.questions[:i] + loaded.questions[i + 1:]
+    _act(draft, loaded, questions, form, action="quiz.question_deleted", qid=qid,
+         done=_("The question %(id)s has been deleted.", id=qid))
+    return redirect(_quiz_url(slug, quiz, "questions"))
+
+
+@bp.route("/<slug>/quizzes/<quiz>/questions/<qid>/move", methods=["POST"])
+def question_move(slug: str, quiz: str, qid: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    i = _index_or_404(loaded, qid)
+    j = i - 1 if request.form.get("direction") == "up" else i + 1
+    if not 0 <= j < len(loaded.questions):
+        return redirect(_quiz_url(slug, quiz, "questions"))
+    questions = list(loaded.questions)
+    questions[i], questions[j] = questions[j], questions[i]
+    _act(draft, loaded, questions, form, action="quiz.question_moved", qid=qid,
+         done=_("The question %(id)s has been moved.", id=qid))
+    return redirect(_quiz_url(slug, quiz, f"q-{qid}"))
+
+
+def _act(draft, loaded: LoadedQuiz, questions: list[dict], form: ActionForm, *, action: str,
+         qid: str, done: str) -> None:
+    try:
+        problems = _write(draft, loaded, loaded.path, loaded.settings, questions,
+                          revision=_revision(form.revision.data), action=action,
+                          detail={"quiz": loaded.slug, "question": qid})
+    except drafts.EditConflict as err:
+        flash(_conflict_message(err), "error")
+        return
+    if problems:
+        for message in problems:
+            flash(message, "error")
+        return
+    flash(done, "success")
+
+
+# ----------------------------------------------------------------------------- question editor
+
+
+@dataclass
+class EditorPage:
+    qtype: Any
+    values: dict
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+
+
+def _render_question_editor(draft, loaded: LoadedQuiz, page: EditorPage, *, qid: str | None,
+                            revision: Any, status: int = 200):
+    form = ActionForm(revision=revision)
+    if request.method == "POST":
+        form.revision.data = request.form.get("revision", "")
+    fields = editor.all_fields(page.qtype)
+    shown = {f.name for f in fields}
+    for f in fields:
+        if f.kind == "rows":
+            for i in range(editor.row_count(page.values, f.name)):
+                shown.add(f"{f.name}-{i}")
+                shown.update(f"{f.name}-{i}-{c.name}" for c in f.columns)
+        elif f.kind == "list":
+            shown.update(f"{f.name}-{i}" for i in range(editor.row_count(page.values, f.name)))
+    # A problem on an input the form does not show is listed above the form.
+    general = list(page.general) + [m for name, messages in page.errors.items()
+                                    if name not in shown for m in messages]
+    return render_template(
+        "authoring/quiz_question.html", draft=draft, quiz=loaded, qtype=page.qtype, qid=qid,
+        common=editor.common_fields(page.qtype), own=editor.type_fields(page.qtype),
+        values=page.values,
+        errors=page.errors, general=general, form=form,
+        linked={name: messages for name, messages in page.errors.items() if name in shown}, overview_url=_overview_url(draft.slug),
+        categories=list(quizfiles.categories(loaded.questions)), tr=_,
+    ), status
+
+
+def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: str | None):
+    values = editor.form_from_request(qtype, request.form)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revision = request.form.get("revision", "")
+    action = request.form.get("row_action", "")
+    if action:
+        values = editor.apply_row_action(qtype, values, action)
+        return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=qid,
+                                       revision=revision)
+    base = loaded.questions[index] if index is not None else None
+    question, problems = editor.form_to_question(qtype, values, base=base, gettext=_)
+    others = [q for i, q in enumerate(loaded.questions) if i != index]
+    if "id" in question and any(str(q.get("id")) == question["id"] for q in others):
+        problems.append(("id", _("Another question of this quiz has this id; choose another.")))
+    page = EditorPage(qtype, values, editor.errors_by_input(problems))
+    if problems:
+        return _render_question_editor(draft, loaded, page, qid=qid, revision=revision,
+                                       status=422)
+    questions = list(loaded.questions)
+    if index is None:
+        questions.append(question)
+    else:
+        questions[index] = question
+    try:
+        found = _write(draft, loaded, loaded.path, loaded.settings, questions,
+                       revision=_revision(revision), action="quiz.question_saved",
+                       detail={"quiz": loaded.slug, "question": question["id"],
+                               "type": qtype.name})
+    except drafts.EditConflict as err:
+        page.general.append(_conflict_message(err))
+        return _render_question_editor(draft, loaded, page, qid=qid, revision=revision,
+                                       status=409)
+    if found:
+        page.general.extend(found)
+        return _render_question_editor(draft, loaded, page, qid=qid, revision=revision,
+                                       status=422)
+    flash(_("The question %(id)s has been saved.", id=question["id"]), "success")
+    return redirect(_quiz_url(draft.slug, loaded.slug, f"q-{question['id']}"))
+
+
+@bp.route("/<slug>/quizzes/<quiz>/questions/new", methods=["GET", "POST"])
+def question_new(slug: str, quiz: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    qtype = _qtype_or_404(request.args.get("type", ""))
+    if request.method == "POST":
+        return _save_question(draft, loaded, qtype, index=None, qid=None)
+    values = editor.question_to_form(qtype, {"id": quizfiles.next_question_id(loaded.questions)})
+    return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=None,
+                                   revision=loaded.row.revision)
+
+
+@bp.route("/<slug>/quizzes/<quiz>/questions/<qid>", methods=["GET", "POST"])
+def question_edit(slug: str, quiz: str, qid: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    index = _index_or_404(loaded, qid)
+    question = loaded.questions[index]
+    qtype = _qtype_or_404(question.get("type"))
+    if request.method == "POST":
+        return _save_question(draft, loaded, qtype, index=index, qid=qid)
+    values = editor.question_to_form(qtype, question)
+    return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=qid,
+                                   revision=loaded.row.revision)
+
+
+# ----------------------------------------------------------------------------- preview
+
+
+def _with_html(draft, q: dict) -> dict:
+    """The question with its text rendered as the importer renders it for learners."""
+    media = "authoring.draft_media" in current_app.view_functions
+
+    def media_url(path: str) -> str:
+        return url_for("authoring.draft_media", slug=draft.slug, path=path) if media else "#"
+
+    html, _toc = render_markdown(
+        str(q.get("text", "")),
+        module_url=lambda s, anchor: module_path(draft.slug, s) + (f"#{anchor}" if anchor else ""),
+        media_url=media_url, module_dir="quizzes")
+    return {**q, "text_html": html}
+
+
+def _state_labels() -> dict[str, str]:
+    return {"correct": _("Correct"), "partial": _("Partly correct"), "incorrect": _("Incorrect"),
+            "needs_grading": _("Waiting for a trainer to grade"),
+            "unanswered": _("Not answered")}
+
+
+def _fmt_points(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@bp.route("/<slug>/quizzes/<quiz>/preview", methods=["GET", "POST"])
+def preview(slug: str, quiz: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    form = ActionForm()
+    graded = request.method == "POST"
+    if graded and not form.validate_on_submit():
+        abort(400)
+    items, number, earned, total = [], 0, 0.0, 0.0
+    for pos, raw in enumerate(loaded.questions):
+        q = _with_html(draft, raw)
+        fname = f"q{pos}"
+        try:
+            qtype = _registry().get(q.get("type"))
+        except UnknownQuestionType:
+            items.append({"field": fname, "real": False, "html": Markup(
+                '<p class="alert alert--error">{}</p>').format(
+                _("The question type %(type)s is not installed.", type=q.get("type")))})
+            continue
+        response, outcome = None, None
+        if graded and qtype.is_question:
+            raw_values = [v for name in qtype.field_names(q, fname)
+                          for v in request.form.getlist(name)]
+            try:
+                response = qtype.normalise_response(q, raw_values)
+                grade = qtype.grade(q, response) if response is not None else Grade.unanswered()
+            except Exception:  # noqa: BLE001 - a broken plug-in must not break the preview
+                current_app.logger.exception("preview grading failed for %s", q.get("id"))
+                grade = Grade.unanswered()
+            points = qtype.points(q)
+            earned += grade.fraction * points
+            total += points
+            outcome = {"state": grade.state, "earned": grade.fraction * points, "points": points,
+                       "feedback": list(grade.feedback), "comment": None,
+                       "general": q.get("feedback") or "",
+                       "right": qtype.right_answer_text(q, _)}
+        elif qtype.is_question:
+            total += qtype.points(q)
+        if qtype.is_question:
+            number += 1
+        try:
+            html = qtype.render(q, field=fname, response=response, order=None, disabled=False,
+                                gettext=_)
+        except Exception:  # noqa: BLE001
+            current_app.logger.exception("preview rendering failed for %s", q.get("id"))
+            html = Markup('<p class="alert alert--error">{}</p>').format(
+                _("This question cannot be shown: check its fields."))
+        items.append({"field": fname, "real": qtype.is_question, "number": number, "html": html,
+                      "review": outcome, "id": str(q.get("id", ""))})
+    title = loaded.settings.get("title") if isinstance(loaded.settings.get("title"), dict) else {}
+    lang = str(get_locale() or "id")
+    return render_template(
+        "authoring/quiz_preview.html", draft=draft, quiz=loaded, items=items, form=form,
+        graded=graded, earned=earned, total=total, fmt_points=_fmt_points,
+        state_labels=_state_labels(), shows=frozenset(REVIEW_ITEMS),
+        title=title.get(lang) or title.get("id") or quiz, overview_url=_overview_url(slug),
+    )
+
+
+# ----------------------------------------------------------------------------- import
+
+
+def _parse_import(data: bytes, name: str, fmt: str):
+    """(questions, problems as (line, message))."""
+    from lms.quizzes.bank import FORMATS, detect_format
+    from lms.quizzes.formats.aiken import parse_aiken
+    from lms.quizzes.formats.gift import parse_gift
+
+    fmt = fmt if fmt in FORMATS else detect_format(data, name)
+    result = parse_aiken(data) if fmt == "aiken" else parse_gift(data)
+    questions = []
+    for q in result.questions:
+        out = {k: v for k, v in q.items() if not k.startswith("_")}
+        if not out.get("category"):
+            out.pop("category", None)
+        questions.append(out)
+    return fmt, questions, sorted(result.problems)
+
+
+@bp.route("/<slug>/quizzes/<quiz>/import", methods=["GET", "POST"])
+def import_questions(slug: str, quiz: str):
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    form = ImportForm()
+    status, parsed, problems, fmt = 200, None, [], None
+    if request.method == "GET":
+        form.revision.data = str(loaded.row.revision)
+    elif not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        status = 422
+    else:
+        confirm = request.form.get("confirm") == "1" and form.source.data
+        if confirm:
+            data, name = form.source.data.encode("utf-8"), form.name.data or "questions"
+        else:
+            upload = form.file.data
+            data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+            name = (upload.filename if upload else "") or "questions"
+            if not data:
+                form.file.errors.append(_("Choose a file to import."))
+            elif len(data) > MAX_IMPORT_BYTES:
+                form.file.errors.append(_("The file is larger than 1 MB."))
+                data = b""
+        if data:
+            from lms.quizzes.formats.gift import decode
+
+            fmt, parsed, problems = _parse_import(data, name, form.fmt.data or "")
+            category = (form.category.data or "").strip() or None
+            if not problems and not parsed:
+                problems = [(None, _("The file contains no questions."))]
+            if problems or not confirm:
+                form.source.data, form.name.data = decode(data), name
+                status = 422 if problems else 200
+            else:
+                questions = quizfiles.append_questions(loaded.questions, parsed, category)
+                try:
+                    found = _write(draft, loaded, loaded.path, loaded.settings, questions,
+                                   revision=_revision(form.revision.data),
+                                   action="quiz.questions_imported",
+                                   detail={"quiz": quiz, "file": name[:200],
+                                           "questions": len(parsed), "format": fmt})
+                    status = 422
+                except drafts.EditConflict as err:
+                    found, status = [_conflict_message(err)], 409
+                if not found:
+                    flash(ngettext("%(num)d question has been added to the quiz.",
+                                   "%(num)d questions have been added to the quiz.",
+                                   len(parsed)), "success")
+                    return redirect(_quiz_url(slug, quiz, "questions"))
+                form.form_errors.extend(found)
+        else:
+            status = 422
+    preview_rows = []
+    category = (form.category.data or "").strip()
+    for q in parsed or []:
+        text = str(q.get("text", ""))
+        preview_rows.append({"id": q.get("id"), "type_label": _type_label(q.get("type", "")),
+                             "text": text if len(text) <= 160 else text[:157] + "…",
+                             "category": category or q.get("category") or ""})
+    return render_template(
+        "authoring/quiz_import.html", draft=draft, quiz=loaded, form=form, problems=problems,
+        parsed=preview_rows if parsed is not None and not problems else None, fmt=fmt,
+        categories=list(quizfiles.categories(loaded.questions)),
+        overview_url=_overview_url(slug),
+    ), status
