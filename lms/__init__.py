@@ -34,6 +34,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
     from lms.certificates.views import bp as certificates_bp
+    from lms.cohorts.views import bp as cohorts_bp
     from lms.courses.views import bp as courses_bp
     from lms.main.views import bp as main_bp
     from lms.paths.views import bp as paths_bp
@@ -47,7 +48,17 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(paths_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(cohorts_bp)
     app.register_blueprint(verify_bp)
+    from lms.authoring.views import bp as authoring_bp
+
+    app.register_blueprint(authoring_bp)
+    from lms.authoring.history_views import bp as authoring_history_bp
+
+    app.register_blueprint(authoring_history_bp)
+    from lms.authoring.quiz_views import bp as authoring_quizzes_bp
+
+    app.register_blueprint(authoring_quizzes_bp)
 
     from lms.quizzes.setup import init_question_types
 

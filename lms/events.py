@@ -43,6 +43,8 @@ certificate_issued = learning_events.signal(
 certificate_revoked = learning_events.signal("certificate-revoked", doc="An admin revoked a certificate.")
 certificate_reissued = learning_events.signal(
     "certificate-reissued", doc="An admin replaced a certificate with a new one.")
+cohort_created = learning_events.signal(
+    "cohort-created", doc="A trainer or admin created a cohort (angkatan).")
 
 # Event name -> the keys its data always carries (documented in docs/plugins.md).
 EVENT_DATA: dict[str, tuple[str, ...]] = {
@@ -62,11 +64,14 @@ EVENT_DATA: dict[str, tuple[str, ...]] = {
                             "revoked_by_id", "reason"),
     "certificate-reissued": ("certificate_id", "code", "previous_certificate_id", "previous_code",
                              "user_id", "course_id", "course_slug", "reissued_by_id", "reason"),
+    "cohort-created": ("cohort_id", "name", "created_by_id", "starts_on", "ends_on",
+                       "course_ids", "course_slugs", "trainer_ids"),
 }
 
 ALL_SIGNALS: tuple[Signal, ...] = (
     user_registered, enrolled, module_completed, quiz_attempt_submitted, quiz_attempt_graded,
     course_completed, certificate_issued, certificate_revoked, certificate_reissued,
+    cohort_created,
 )
 
 _PENDING = "pelita_events_pending"  # queued in the open transaction

@@ -4,6 +4,7 @@ from lms.audit import AuditEvent
 from lms.auth.models import LibraryLevel, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.certificates.models import Certificate
+from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, RubricScore
 from lms.courses.models import (
     Course,
     CourseVersion,
@@ -16,6 +17,7 @@ from lms.courses.models import (
 )
 from lms.jobs.models import Job
 from lms.learning.models import Enrollment, ModuleCompletion
+from lms.notifications import Notification
 from lms.paths.models import LearningPath, LearningPathCourse
 from lms.plugin_store import PluginSetting, PluginState
 from lms.quizzes.models import QuestionResponse, QuizAttempt
@@ -27,4 +29,5 @@ __all__ = [
     "LibraryLevel", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
     "QuizVersion", "Role", "User",
+    "Cohort", "CohortCourse", "CohortMember", "CohortTrainer", "Notification", "RubricScore",
 ]

@@ -1,11 +1,14 @@
 """The home page: a welcome for visitors, the learner's Beranda (dashboard) once logged in."""
 
-from flask import Blueprint, render_template
-from flask_login import current_user
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from lms import notifications
 from lms.certificates import services as certificate_services
+from lms.cohorts.services import my_cohorts
 from lms.courses import queries
 from lms.courses.models import Course
 from lms.extensions import db
@@ -31,11 +34,25 @@ def home():
     in_progress = [c for c in courses if not progress[c.id].completed]
     completed = [c for c in courses if progress[c.id].completed]
     suggestions = [] if courses else queries.published_courses()[:3]
+    today = certificate_services.today_jakarta()
+    cohorts, deadlines = my_cohorts(current_user.id, today)
     return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
                            progress=progress, suggestions=suggestions,
                            started_paths=started_paths(current_user.id),
                            certificates=certificate_services.certificates_of(current_user.id),
-                           today=certificate_services.today_jakarta())
+                           today=today, cohorts=cohorts, deadlines=deadlines,
+                           notes=notifications.unread(current_user))
+
+
+@bp.post("/notifications/read")
+@login_required
+def read_notifications():
+    """Mark one notification (`id`) or all of them as read."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    note_id = request.form.get("id", type=int)
+    notifications.mark_read(current_user, note_id)
+    return redirect(url_for("main.home") + "#notifications")
 
 
 @bp.route("/healthz")

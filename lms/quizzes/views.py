@@ -527,6 +527,12 @@ def _state_labels() -> dict[str, str]:
 @bp.get("/quizzes/grading")
 @role_required("trainer")
 def grading_queue():
+    from lms.cohorts import services as cohort_services
+
+    cohorts = cohort_services.cohorts_for(current_user)
+    cohort_id = request.args.get("cohort", type=int)
+    if cohort_id:  # the filter by cohort is the cohort's own queue
+        return redirect(url_for("cohorts.grading", cohort_id=cohort_id))
     queue = services.grading_queue()
     rows = []
     for attempt, response in queue:
@@ -535,12 +541,28 @@ def grading_queue():
             "response": response,
             "title": attempt.quiz_version.display_title(str(get_locale())),
         })
-    return render_template("quizzes/grading_queue.html", rows=rows)
+    return render_template("quizzes/grading_queue.html", rows=rows, cohort=None, cohorts=cohorts)
+
+
+def _rubric_html(text: str | None) -> Markup | None:
+    """A rubric's Markdown as sanitised HTML (links to modules or media are not resolved)."""
+    if not text:
+        return None
+    from lms.content import render_markdown
+
+    html, _toc = render_markdown(text, module_url=lambda slug, anchor: "#",
+                                 media_url=lambda path: "#")
+    return Markup(html)  # noqa: S704 - nh3-sanitised by render_markdown
 
 
 @bp.route("/quizzes/grading/<int:response_id>", methods=["GET", "POST"])
 @role_required("trainer")
 def grade_response(response_id: int):
+    from lms.cohorts import rubric
+    from lms.cohorts import services as cohort_services
+    from lms.cohorts.forms import rubric_form
+    from lms.errors_domain import ServiceError
+
     response = db.session.get(QuestionResponse, response_id)
     if response is None:
         abort(404)
@@ -550,14 +572,37 @@ def grade_response(response_id: int):
         abort(404)
     qtype = services.registry().get(q.get("type"))
     maximum = qtype.points(q)
-    form = GradeEssayForm(data={"points": response.manual_points,
-                                "comment": response.manual_comment or ""}
-                          if request.method == "GET" else None)
+    cohort = None
+    cohort_id = request.args.get("cohort", type=int)
+    if cohort_id:
+        cohort = cohort_services.get_cohort(cohort_id)
+        if cohort is None or not cohort_services.can_manage(current_user, cohort):
+            abort(403)
+    crits = rubric.criteria(q.get("rubric"))
+    if crits:
+        saved = cohort_services.rubric_scores(response.id)
+        data = None
+        if request.method == "GET":
+            data = {"comment": response.manual_comment or ""}
+            if saved is not None:
+                data.update({f"c{i}": str(s.get("score")) for i, s in
+                             enumerate(saved.scores, start=1)})
+        form = rubric_form(crits, data=data)
+    else:
+        form = GradeEssayForm(data={"points": response.manual_points,
+                                    "comment": response.manual_comment or ""}
+                              if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            services.grade_essay(current_user, response, float(form.points.data),
-                                 form.comment.data or "")
-        except QuizError as err:
+            if crits:
+                scores = [int(getattr(form, f"c{i}").data) for i in range(1, len(crits) + 1)]
+                cohort_services.grade_answer(current_user, response, criterion_scores=scores,
+                                             comment=form.comment.data or "")
+            else:
+                cohort_services.grade_answer(current_user, response,
+                                             points=float(form.points.data),
+                                             comment=form.comment.data or "")
+        except ServiceError as err:
             field_ = getattr(form, err.field, None) if err.field else None
             if field_ is not None:
                 field_.errors = [*field_.errors, err.message]
@@ -565,6 +610,8 @@ def grade_response(response_id: int):
                 form.form_errors.append(err.message)
         else:
             flash(_("The grade has been saved."), "success")
+            if cohort is not None:
+                return redirect(url_for("cohorts.grading", cohort_id=cohort.id))
             return redirect(url_for("quizzes.grading_queue"))
     return render_template(
         "quizzes/grade_response.html",
@@ -576,6 +623,10 @@ def grade_response(response_id: int):
         size_text=services.size_text,
         maximum=maximum,
         title=attempt.quiz_version.display_title(str(get_locale())),
+        rubric_html=_rubric_html(q.get("rubric")),
+        criteria=crits,
+        criterion_fields=[getattr(form, f"c{i}") for i in range(1, len(crits) + 1)],
+        cohort=cohort,
     ), 422 if form.errors else 200
 
 

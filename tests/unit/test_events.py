@@ -40,7 +40,17 @@ def listen(app):
 def test_every_event_is_a_named_signal_with_documented_data():
     names = {signal.name for signal in events.ALL_SIGNALS}
     assert names == set(events.EVENT_DATA)
-    assert len(events.ALL_SIGNALS) == 9
+    assert len(events.ALL_SIGNALS) == 10
+
+
+def test_every_event_is_documented_for_plugin_authors():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text("utf-8")
+    for signal in events.ALL_SIGNALS:
+        assert f"`{signal.name}`" in doc, f"docs/plugins.md does not document {signal.name}"
+        for key in events.EVENT_DATA[signal.name]:
+            assert f"`{key}`" in doc, f"docs/plugins.md does not document {signal.name}.{key}"
 
 
 def test_an_event_waits_for_the_commit(app, listen):

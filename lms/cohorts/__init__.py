@@ -1,0 +1,1 @@
+"""Cohorts (angkatan): groups of participants taking courses together with master trainers."""

@@ -1,0 +1,121 @@
+"""Cohort forms (CSRF on every one). Labels and messages are lazy: shown in the user's language."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import EqualTo, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms import regions
+from lms.forms import max_len, not_blank, required, valid_email
+
+
+class CheckboxList(SelectMultipleField):
+    """A list of checkboxes (usable without JavaScript, one label per box)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CohortForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[required(), not_blank, max_len(200)],
+                       description=_l("For example: Replikasi Fasilitator 2026 – Angkatan 1"))
+    description = TextAreaField(_l("Description"), validators=[Optional(), max_len(5000)])
+    starts_on = DateField(_l("Start date"), validators=[Optional()])
+    ends_on = DateField(_l("End date"), validators=[Optional()],
+                        description=_l("Also the first deadline of every course; you can change "
+                                       "each deadline later."))
+    courses = CheckboxList(_l("Courses"), coerce=int, choices=[])
+    trainers = CheckboxList(_l("Other trainers"), coerce=int, choices=[])
+    submit = SubmitField(_l("Create the cohort"))
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date cannot be before the start date."))
+
+
+class EditCohortForm(CohortForm):
+    trainers = CheckboxList(_l("Trainers"), coerce=int, choices=[])
+    status = SelectField(_l("Status"), choices=[], validate_choice=False,
+                         description=_l("An archived cohort is hidden from its members' home page."))
+    submit = SubmitField(_l("Save the cohort"))
+
+
+class MemberForm(FlaskForm):
+    """Add one person; name and library are used only when the person has no account yet."""
+
+    email = EmailField(_l("Email"), validators=[required(), valid_email(), max_len(254)])
+    full_name = StringField(_l("Full name"), validators=[Optional(), max_len(200)],
+                            description=_l("Needed only for a new account, as it should appear "
+                                           "on certificates."))
+    library_name = StringField(_l("Library name"), validators=[Optional(), max_len(200)])
+    province_code = SelectField(_l("Province"), choices=[], validate_choice=False)
+    regency_code = SelectField(_l("Regency or city"), choices=[], validate_choice=False)
+    load_regencies = SubmitField(_l("Show regencies and cities"))
+    submit = SubmitField(_l("Add to the cohort"))
+
+    def fill_choices(self) -> None:
+        self.province_code.choices = [("", _l("— choose a province —"))] + [
+            (r.code, r.name) for r in regions.provinces()]
+        self.regency_code.choices = [("", _l("— choose a regency or city —"))] + [
+            (r.code, r.name) for r in regions.regencies(self.province_code.data or "")]
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Participant list (CSV)"),
+                     description=_l("Columns: name, email, library, province, regency. Save from "
+                                    "Excel or Google Sheets as CSV; commas or semicolons both work."))
+    submit = SubmitField(_l("Check the list"))
+
+
+class ConfirmImportForm(FlaskForm):
+    data = HiddenField()
+    submit = SubmitField(_l("Add these participants"))
+
+
+class ActionForm(FlaskForm):
+    """A one-button POST form (remove a member, renew an invitation)."""
+
+
+class InvitationForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[required(), not_blank, max_len(200)],
+                            description=_l("Exactly as it should appear on your certificates."))
+    password = PasswordField(_l("Password"), validators=[required()])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[required(), EqualTo("password",
+                                                            message=_l("The passwords do not match."))])
+    submit = SubmitField(_l("Accept and set my password"))
+
+
+class RubricGradeForm(FlaskForm):
+    """Per-criterion scores; the fields are added per rubric by `rubric_form()`."""
+
+    comment = TextAreaField(_l("Comment for the learner"), validators=[max_len(5000)])
+    submit = SubmitField(_l("Save the grade"))
+
+
+def rubric_form(crits, data=None):
+    """A form with one score select per rubric criterion (fields `c1`, `c2`, ...)."""
+
+    class _Form(RubricGradeForm):
+        pass
+
+    for i, c in enumerate(crits, start=1):
+        setattr(_Form, f"c{i}", SelectField(f"{c.number}. {c.name}", choices=[],
+                                            validators=[required()]))
+    form = _Form(data=data)
+    for i, c in enumerate(crits, start=1):
+        getattr(form, f"c{i}").choices = [("", _l("— score —"))] + [
+            (str(v), str(v)) for v in range(c.low, c.high + 1)]
+    return form

@@ -1,0 +1,107 @@
+"""Cohorts, their courses (with deadlines), trainers and members; rubric scores of graded answers.
+
+Written only by `lms.cohorts.services`. A member's enrolments are ordinary `Enrollment` rows, so
+leaving a cohort never touches progress.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.auth.models import User, utcnow
+from lms.courses.models import Course
+from lms.extensions import db
+
+ACTIVE = "active"
+ARCHIVED = "archived"
+COHORT_STATUSES = (ACTIVE, ARCHIVED)
+
+# CohortMember.invitation: "none" (had an account already), "invited" (new account waiting for
+# the person to set a password), "accepted".
+INVITATION_NONE = "none"
+INVITED = "invited"
+ACCEPTED = "accepted"
+
+
+class Cohort(db.Model):
+    """An angkatan, e.g. "Replikasi Fasilitator 2026 – Angkatan 1"."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+
+    created_by: Mapped[User | None] = relationship()
+    courses: Mapped[list[CohortCourse]] = relationship(
+        back_populates="cohort", order_by="CohortCourse.position")
+
+
+class CohortCourse(db.Model):
+    """A course the cohort takes, with its deadline (a date in Asia/Jakarta, optional)."""
+
+    __tablename__ = "cohort_courses"
+    __table_args__ = (UniqueConstraint("cohort_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    deadline: Mapped[date | None] = mapped_column(Date)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="courses")
+    course: Mapped[Course] = relationship()
+
+
+class CohortTrainer(db.Model):
+    """A master trainer who runs the cohort (sees its members and grades their work)."""
+
+    __tablename__ = "cohort_trainers"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class CohortMember(db.Model):
+    """A participant of the cohort."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    invitation: Mapped[str] = mapped_column(String(20), default=INVITATION_NONE)
+    invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RubricScore(db.Model):
+    """The per-criterion scores a trainer gave an answer graded with a criteria rubric."""
+
+    __tablename__ = "rubric_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("question_responses.id"), unique=True)
+    # [{"criterion": "Relevansi", "score": 3, "max": 4}, ...] in the rubric's order.
+    scores: Mapped[list] = mapped_column(JSON)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,691 @@
+"""Cohort operations: the only code that writes cohorts, their members and rubric grades.
+
+Every change a trainer or admin makes is one transaction with its audit row (`lms.audit`).
+Adding members also enrols them in the cohort's courses (which learners cannot enter on their
+own when the pack says `enrolment = "cohort"`) and notifies them; people without an account get
+one with an unusable password and an invitation link (signed, 14 days, single use).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from lms import audit, events, notifications, regions
+from lms.auth import services as auth_services
+from lms.auth.models import Role, User, utcnow
+from lms.cohorts import csvimport, rubric
+from lms.cohorts.models import (
+    ACCEPTED,
+    ACTIVE,
+    INVITATION_NONE,
+    INVITED,
+    Cohort,
+    CohortCourse,
+    CohortMember,
+    CohortTrainer,
+    RubricScore,
+)
+from lms.courses.models import Course, Quiz
+from lms.errors_domain import PermissionDenied, ServiceError
+from lms.events import emit_after_commit
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.mail import send_mail
+from lms.quizzes.models import SUBMITTED, QuestionResponse, QuizAttempt
+
+log = logging.getLogger("pelita.cohorts")
+
+INVITATION_MAX_AGE = timedelta(days=14)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def get_cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
+
+
+def trainer_ids(cohort: Cohort) -> set[int]:
+    return set(db.session.scalars(select(CohortTrainer.user_id).where(
+        CohortTrainer.cohort_id == cohort.id)))
+
+
+def can_manage(user: User, cohort: Cohort) -> bool:
+    """Admins manage every cohort; a trainer manages the cohorts they train."""
+    if user.is_admin:
+        return True
+    return user.is_trainer and user.id in trainer_ids(cohort)
+
+
+def _require(actor: User, cohort: Cohort) -> None:
+    if not can_manage(actor, cohort):
+        raise PermissionDenied(_l("Only the trainers of this cohort can change it."))
+
+
+@dataclass
+class CohortSummary:
+    cohort: Cohort
+    members: int
+    courses: int
+
+
+def cohorts_for(user: User) -> list[CohortSummary]:
+    """The cohorts a trainer trains (every cohort for an admin), newest first, with counts."""
+    members = (select(CohortMember.cohort_id, func.count().label("n"))
+               .group_by(CohortMember.cohort_id).subquery())
+    courses = (select(CohortCourse.cohort_id, func.count().label("n"))
+               .group_by(CohortCourse.cohort_id).subquery())
+    query = (select(Cohort, func.coalesce(members.c.n, 0), func.coalesce(courses.c.n, 0))
+             .outerjoin(members, members.c.cohort_id == Cohort.id)
+             .outerjoin(courses, courses.c.cohort_id == Cohort.id)
+             .order_by(Cohort.created_at.desc(), Cohort.id.desc()))
+    if not user.is_admin:
+        query = query.where(Cohort.id.in_(
+            select(CohortTrainer.cohort_id).where(CohortTrainer.user_id == user.id)))
+    return [CohortSummary(c, m, n) for c, m, n in db.session.execute(query).all()]
+
+
+def cohort_courses(cohort: Cohort) -> list[CohortCourse]:
+    return list(db.session.scalars(
+        select(CohortCourse).where(CohortCourse.cohort_id == cohort.id)
+        .options(joinedload(CohortCourse.course).joinedload(Course.current_version))
+        .order_by(CohortCourse.position, CohortCourse.id)))
+
+
+def members_of(cohort: Cohort) -> list[CohortMember]:
+    return list(db.session.scalars(
+        select(CohortMember).join(User, User.id == CohortMember.user_id)
+        .where(CohortMember.cohort_id == cohort.id)
+        .options(joinedload(CohortMember.user)).order_by(User.full_name, User.id)))
+
+
+def trainers_of(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(CohortTrainer, CohortTrainer.user_id == User.id)
+        .where(CohortTrainer.cohort_id == cohort.id).order_by(User.full_name)))
+
+
+def trainer_choices() -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.role.in_([Role.TRAINER.value, Role.ADMIN.value]), User.active.is_(True))
+        .order_by(User.full_name)))
+
+
+def course_choices() -> list[Course]:
+    return list(db.session.scalars(select(Course).where(
+        Course.status == "published", Course.current_version_id.is_not(None))
+        .order_by(Course.title_id)))
+
+
+# --------------------------------------------------------------------------- creating
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ServiceError(_l("The end date cannot be before the start date."), "ends_on")
+
+
+def create_cohort(actor: User, *, name: str, description: str = "", starts_on: date | None = None,
+                  ends_on: date | None = None, course_ids: list[int] | None = None,
+                  trainer_ids: list[int] | None = None) -> Cohort:
+    """Create a cohort with its courses and trainers (the creator trains it) in one transaction."""
+    if not actor.is_trainer:
+        raise PermissionDenied(_l("Only trainers and administrators can create cohorts."))
+    name = auth_services.clean_name(name)
+    if not name:
+        raise ServiceError(_l("Give the cohort a name."), "name")
+    _check_dates(starts_on, ends_on)
+    wanted_courses = list(dict.fromkeys(course_ids or []))
+    courses = {c.id: c for c in db.session.scalars(select(Course).where(
+        Course.id.in_(wanted_courses), Course.status == "published"))}
+    if len(courses) != len(wanted_courses):
+        raise ServiceError(_l("Choose courses from the list."), "courses")
+    wanted_trainers = list(dict.fromkeys([actor.id, *(trainer_ids or [])]))
+    trainers = list(db.session.scalars(select(User).where(
+        User.id.in_(wanted_trainers), User.role.in_([Role.TRAINER.value, Role.ADMIN.value]))))
+    if len(trainers) != len(wanted_trainers):
+        raise ServiceError(_l("Choose trainers from the list."), "trainers")
+    cohort = Cohort(name=name, description=(description or "").strip(), starts_on=starts_on,
+                    ends_on=ends_on, created_by_id=actor.id, status=ACTIVE)
+    db.session.add(cohort)
+    db.session.flush()
+    for position, course_id in enumerate(wanted_courses):
+        db.session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id, position=position,
+                                    deadline=ends_on))
+    for user_id in wanted_trainers:
+        db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=user_id))
+    audit.record("cohort.created", actor=actor, scope=f"cohort:{cohort.id}",
+                 target=f"cohort:{cohort.id}",
+                 detail={"name": name, "courses": [courses[i].slug for i in wanted_courses],
+                         "trainers": wanted_trainers})
+    emit_after_commit(events.cohort_created, cohort_id=cohort.id, name=name,
+                      created_by_id=actor.id,
+                      starts_on=starts_on.isoformat() if starts_on else None,
+                      ends_on=ends_on.isoformat() if ends_on else None,
+                      course_ids=wanted_courses,
+                      course_slugs=[courses[i].slug for i in wanted_courses],
+                      trainer_ids=wanted_trainers)
+    db.session.commit()
+    return cohort
+
+
+def update_cohort(actor: User, cohort: Cohort, *, name: str, description: str = "",
+                  starts_on: date | None = None, ends_on: date | None = None,
+                  status: str = ACTIVE, course_ids: list[int] | None = None,
+                  trainer_ids: list[int] | None = None) -> None:
+    """Change a cohort in one transaction. Members are enrolled in added courses; a removed
+    course keeps its enrolments and progress. A cohort always keeps at least one trainer."""
+    from lms.cohorts.models import COHORT_STATUSES
+
+    _require(actor, cohort)
+    name = auth_services.clean_name(name)
+    if not name:
+        raise ServiceError(_l("Give the cohort a name."), "name")
+    _check_dates(starts_on, ends_on)
+    if status not in COHORT_STATUSES:
+        raise ServiceError(_l("Choose a status from the list."), "status")
+    wanted_courses = list(dict.fromkeys(course_ids or []))
+    current = {cc.course_id: cc for cc in cohort_courses(cohort)}
+    added_ids = [i for i in wanted_courses if i not in current]
+    added_courses = {c.id: c for c in db.session.scalars(select(Course).where(
+        Course.id.in_(added_ids), Course.status == "published"))}
+    if len(added_courses) != len(added_ids):
+        raise ServiceError(_l("Choose courses from the list."), "courses")
+    wanted_trainers = list(dict.fromkeys(trainer_ids or []))
+    if not wanted_trainers:
+        raise ServiceError(_l("A cohort needs at least one trainer."), "trainers")
+    valid = set(db.session.scalars(select(User.id).where(
+        User.id.in_(wanted_trainers), User.role.in_([Role.TRAINER.value, Role.ADMIN.value]))))
+    if len(valid) != len(wanted_trainers):
+        raise ServiceError(_l("Choose trainers from the list."), "trainers")
+    changes: dict = {}
+    for attr, value in (("name", name), ("description", (description or "").strip()),
+                        ("starts_on", starts_on), ("ends_on", ends_on), ("status", status)):
+        if getattr(cohort, attr) != value:
+            changes[attr] = value.isoformat() if isinstance(value, date) else value
+            setattr(cohort, attr, value)
+    removed = [cc for cid, cc in current.items() if cid not in wanted_courses]
+    for cc in removed:
+        db.session.delete(cc)
+    members = members_of(cohort)
+    for position, course_id in enumerate(wanted_courses):
+        if course_id in current:
+            current[course_id].position = position
+            continue
+        db.session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id, position=position,
+                                    deadline=cohort.ends_on))
+        for m in members:
+            _enrol(m.user, added_courses[course_id])
+    old_trainers = set(db.session.scalars(select(CohortTrainer.user_id).where(
+        CohortTrainer.cohort_id == cohort.id)))
+    for t in db.session.scalars(select(CohortTrainer).where(
+            CohortTrainer.cohort_id == cohort.id, CohortTrainer.user_id.not_in(wanted_trainers))):
+        db.session.delete(t)
+    for user_id in wanted_trainers:
+        if user_id not in old_trainers:
+            db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=user_id))
+    if added_courses or removed:
+        changes["courses_added"] = [added_courses[i].slug for i in added_ids]
+        changes["courses_removed"] = [cc.course.slug for cc in removed]
+    if set(wanted_trainers) != old_trainers:
+        changes["trainers"] = wanted_trainers
+    if changes:
+        audit.record("cohort.updated", actor=actor, scope=f"cohort:{cohort.id}",
+                     target=f"cohort:{cohort.id}", detail=changes)
+    db.session.commit()
+
+
+def set_deadlines(actor: User, cohort: Cohort, deadlines: dict[int, date | None]) -> int:
+    """Change the deadline of the cohort's courses (course id -> date or None); how many changed."""
+    _require(actor, cohort)
+    changed = {}
+    for cc in cohort_courses(cohort):
+        if cc.course_id in deadlines and deadlines[cc.course_id] != cc.deadline:
+            new = deadlines[cc.course_id]
+            changed[cc.course.slug] = new.isoformat() if new else None
+            cc.deadline = new
+    if changed:
+        audit.record("cohort.deadlines_changed", actor=actor, scope=f"cohort:{cohort.id}",
+                     target=f"cohort:{cohort.id}", detail={"deadlines": changed})
+        db.session.commit()
+    return len(changed)
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass
+class Added:
+    """One person added to a cohort: their account, whether it is new, their invitation link."""
+
+    user: User
+    member: CohortMember
+    new_account: bool
+    link: str | None = None
+
+
+def _enrol(user: User, course: Course) -> None:
+    """Enrol a member in a cohort course inside the caller's transaction (no commit)."""
+    enrollment = db.session.scalar(select(Enrollment).where(
+        Enrollment.user_id == user.id, Enrollment.course_id == course.id))
+    if enrollment is None:
+        db.session.add(Enrollment(user_id=user.id, course_id=course.id))
+        reenrolled = False
+    elif enrollment.status != "active":
+        enrollment.status = "active"
+        reenrolled = True
+    else:
+        return
+    emit_after_commit(events.enrolled, user_id=user.id, course_id=course.id,
+                      course_slug=course.slug, reenrolled=reenrolled)
+
+
+def _unusable_password() -> str:
+    """A stored hash no password matches (not Argon2 syntax): the person must accept first."""
+    return "!invited:" + secrets.token_hex(16)
+
+
+def _add(actor: User, cohort: Cohort, courses: list[Course], *, email: str, full_name: str,
+         library_name: str = "", province_code: str | None = None,
+         regency_code: str | None = None, existing: User | None = None) -> Added:
+    """Add one person in the caller's transaction (no commit)."""
+    new_account = existing is None
+    user = existing
+    if user is None:
+        user = User(email=email, full_name=full_name, password_hash=_unusable_password(),
+                    role=Role.PARTICIPANT.value, library_name=library_name or None,
+                    province_code=province_code or None, regency_code=regency_code or None)
+        db.session.add(user)
+        db.session.flush()
+        emit_after_commit(events.user_registered, user_id=user.id, role=user.role,
+                          locale=user.locale, library_level=user.library_level,
+                          province_code=user.province_code, regency_code=user.regency_code)
+    member = CohortMember(cohort_id=cohort.id, user_id=user.id, added_by_id=actor.id,
+                          invitation=INVITED if new_account else INVITATION_NONE,
+                          invited_at=utcnow() if new_account else None)
+    db.session.add(member)
+    db.session.flush()
+    for course in courses:
+        _enrol(user, course)
+    notifications.notify(user.id, notifications.COHORT_ADDED, {"cohort": cohort.name}, url="/")
+    audit.record("cohort.member_added", actor=actor, scope=f"cohort:{cohort.id}",
+                 target=f"user:{user.id}",
+                 detail={"email": user.email, "new_account": new_account})
+    return Added(user, member, new_account)
+
+
+def _is_member(cohort: Cohort, user_id: int) -> bool:
+    return db.session.scalar(select(CohortMember.id).where(
+        CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id)) is not None
+
+
+def add_member(actor: User, cohort: Cohort, *, email: str, full_name: str = "",
+               library_name: str = "", province_code: str | None = None,
+               regency_code: str | None = None) -> Added:
+    """Add one person by email; creates an invited account when there is none. One transaction."""
+    _require(actor, cohort)
+    email = auth_services.normalise_email(email)
+    if not csvimport.EMAIL_RE.match(email):
+        raise ServiceError(_l("Enter a valid email address."), "email")
+    existing = auth_services.get_user_by_email(email)
+    if existing is not None and _is_member(cohort, existing.id):
+        raise ServiceError(_l("This person is already a member of the cohort."), "email")
+    full_name = auth_services.clean_name(full_name)
+    if existing is None:
+        if not full_name:
+            raise ServiceError(_l("Enter the full name for the new account."), "full_name")
+        if province_code and not regions.is_province(province_code):
+            raise ServiceError(_l("Choose a province from the list."), "province_code")
+        if regency_code and not regions.is_regency_of(regency_code, province_code):
+            raise ServiceError(_l("Choose a regency or city in the selected province."),
+                               "regency_code")
+    courses = [cc.course for cc in cohort_courses(cohort)]
+    try:
+        added = _add(actor, cohort, courses, email=email, full_name=full_name,
+                     library_name=auth_services.clean_name(library_name),
+                     province_code=province_code, regency_code=regency_code, existing=existing)
+        db.session.commit()
+    except IntegrityError:  # added at the same moment by another trainer
+        db.session.rollback()
+        raise ServiceError(_l("This person is already a member of the cohort."), "email") from None
+    _after_adding(cohort, [added])
+    return added
+
+
+@dataclass
+class PreviewRow:
+    row: csvimport.Row
+    status: str  # "new" | "existing" | "member" (already in the cohort) | "error"
+    user: User | None = None
+
+
+@dataclass
+class Preview:
+    parsed: csvimport.ParseResult
+    rows: list[PreviewRow] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.parsed.ok and any(r.status in ("new", "existing") for r in self.rows)
+
+
+def preview_import(cohort: Cohort, data: bytes) -> Preview:
+    """Parse a participant list and say what confirming would do; writes nothing."""
+    parsed = csvimport.parse(data)
+    preview = Preview(parsed)
+    emails = [r.email for r in parsed.rows if r.email]
+    users = {u.email: u for u in db.session.scalars(
+        select(User).where(User.email.in_(emails)))} if emails else {}
+    members = set(db.session.scalars(select(CohortMember.user_id).where(
+        CohortMember.cohort_id == cohort.id))) if users else set()
+    for row in parsed.rows:
+        user = users.get(row.email)
+        if not row.ok:
+            status = "error"
+        elif user is None:
+            status = "new"
+        else:
+            status = "member" if user.id in members else "existing"
+        preview.rows.append(PreviewRow(row, status, user))
+    return preview
+
+
+def import_members(actor: User, cohort: Cohort, data: bytes) -> list[Added]:
+    """Add every new and existing person of a checked list in ONE transaction.
+
+    The list is checked again (the database may have changed since the preview); any error
+    refuses the whole list and nothing is written.
+    """
+    _require(actor, cohort)
+    preview = preview_import(cohort, data)
+    if not preview.parsed.ok:
+        raise ServiceError(_l("The list has errors. Correct them and upload it again."))
+    courses = [cc.course for cc in cohort_courses(cohort)]
+    added = []
+    try:
+        for item in preview.rows:
+            if item.status not in ("new", "existing"):
+                continue
+            r = item.row
+            added.append(_add(actor, cohort, courses, email=r.email, full_name=r.name,
+                              library_name=r.library, province_code=r.province_code,
+                              regency_code=r.regency_code, existing=item.user))
+        audit.record("cohort.members_imported", actor=actor, scope=f"cohort:{cohort.id}",
+                     target=f"cohort:{cohort.id}",
+                     detail={"added": len(added),
+                             "new_accounts": sum(1 for a in added if a.new_account)})
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_l("Someone changed the cohort at the same time. Upload the list again.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    _after_adding(cohort, added)
+    return added
+
+
+def remove_member(actor: User, cohort: Cohort, member: CohortMember) -> None:
+    """Take someone out of the cohort; their enrolments and progress stay."""
+    _require(actor, cohort)
+    if member.cohort_id != cohort.id:
+        raise ServiceError(_l("This person is not a member of the cohort."))
+    audit.record("cohort.member_removed", actor=actor, scope=f"cohort:{cohort.id}",
+                 target=f"user:{member.user_id}", detail={"email": member.user.email})
+    db.session.delete(member)
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="pelita.cohort-invitation")
+
+
+def _fingerprint(user: User, member: CohortMember) -> str:
+    """Changes when the password is set or the invitation renewed: a used link is dead."""
+    stamp = member.invited_at.timestamp() if member.invited_at else 0
+    raw = f"{user.password_hash}:{user.session_version}:{member.id}:{stamp}".encode()
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def invitation_link(member: CohortMember) -> str:
+    token = _serializer().dumps({"m": member.id, "f": _fingerprint(member.user, member)})
+    return f"{current_app.config['BASE_URL']}/invite/{token}"
+
+
+def member_for_invitation(token: str) -> CohortMember:
+    """The pending membership a valid, unused, unexpired invitation belongs to."""
+    try:
+        data = _serializer().loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
+    except SignatureExpired:
+        raise ServiceError(_l("This invitation has expired. Ask your trainer for a new link.")) from None
+    except BadSignature:
+        raise ServiceError(_l("This invitation link is not valid. Check that you copied all of it.")) from None
+    member = db.session.get(CohortMember, data.get("m")) if isinstance(data, dict) else None
+    if (member is None or member.invitation != INVITED or not member.user.active
+            or data.get("f") != _fingerprint(member.user, member)):
+        raise ServiceError(_l("This invitation has already been used or is no longer valid. "
+                              "Log in, or ask your trainer for a new link."))
+    return member
+
+
+def accept_invitation(token: str, *, full_name: str, password: str) -> User:
+    """Set the invited person's name and password; every pending invitation of theirs is accepted."""
+    member = member_for_invitation(token)
+    user = member.user
+    full_name = auth_services.clean_name(full_name)
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
+    problem = auth_services.password_problem(password, email=user.email, full_name=full_name)
+    if problem:
+        raise ServiceError(problem, "password")
+    user.full_name = full_name
+    user.password_hash = auth_services.hash_password(password)
+    user.session_version = (user.session_version or 1) + 1
+    user.last_login_at = utcnow()
+    t = utcnow()
+    for m in db.session.scalars(select(CohortMember).where(
+            CohortMember.user_id == user.id, CohortMember.invitation == INVITED)):
+        m.invitation = ACCEPTED
+        m.accepted_at = t
+    db.session.commit()
+    return user
+
+
+def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
+    """A new invitation link (the old one stops working); emailed again."""
+    _require(actor, cohort)
+    if member.cohort_id != cohort.id or member.invitation != INVITED:
+        raise ServiceError(_l("This person has already accepted the invitation."))
+    member.invited_at = utcnow()
+    audit.record("cohort.invitation_renewed", actor=actor, scope=f"cohort:{cohort.id}",
+                 target=f"user:{member.user_id}", detail={"email": member.user.email})
+    db.session.commit()
+    added = Added(member.user, member, True)
+    _after_adding(cohort, [added], only_invitations=True)
+    return added.link or ""
+
+
+def _after_adding(cohort: Cohort, added: list[Added], only_invitations: bool = False) -> None:
+    """After the commit: links for new accounts, and an email to each person added."""
+    for item in added:
+        if item.new_account:
+            item.link = invitation_link(item.member)
+        elif only_invitations:
+            continue
+        locale = item.user.locale or "id"
+        try:
+            with force_locale(locale):
+                if item.new_account:
+                    subject = _("Invitation to the cohort %(cohort)s on Pelita", cohort=cohort.name)
+                    body = render_template("cohorts/email/invitation.txt", user=item.user,
+                                           cohort=cohort, link=item.link,
+                                           days=INVITATION_MAX_AGE.days)
+                else:
+                    subject = _("You were added to the cohort %(cohort)s", cohort=cohort.name)
+                    body = render_template("cohorts/email/added.txt", user=item.user,
+                                           cohort=cohort,
+                                           link=current_app.config["BASE_URL"] + "/")
+            send_mail(item.user.email, subject, body)
+        except Exception:  # noqa: BLE001 - the trainer still has the link to pass on
+            log.exception("could not send the cohort email to user %s", item.user.id)
+
+
+# --------------------------------------------------------------------------- learners
+
+
+@dataclass
+class Deadline:
+    cohort: Cohort
+    course: Course
+    deadline: date
+    completed: bool
+    overdue: bool
+    days_left: int
+
+
+def my_cohorts(user_id: int, today: date) -> tuple[list[Cohort], list[Deadline]]:
+    """The learner's active cohorts and their course deadlines (soonest first), 3 queries."""
+    cohorts = list(db.session.scalars(
+        select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id, Cohort.status == ACTIVE)
+        .order_by(Cohort.starts_on.desc().nulls_last(), Cohort.id.desc())))
+    if not cohorts:
+        return [], []
+    rows = db.session.scalars(
+        select(CohortCourse).where(CohortCourse.cohort_id.in_([c.id for c in cohorts]),
+                                   CohortCourse.deadline.is_not(None))
+        .options(joinedload(CohortCourse.course))).all()
+    completed = set(db.session.scalars(select(Enrollment.course_id).where(
+        Enrollment.user_id == user_id, Enrollment.completed_at.is_not(None))))
+    by_id = {c.id: c for c in cohorts}
+    deadlines = [Deadline(by_id[cc.cohort_id], cc.course, cc.deadline, cc.course_id in completed,
+                          cc.deadline < today and cc.course_id not in completed,
+                          (cc.deadline - today).days) for cc in rows]
+    deadlines.sort(key=lambda d: (d.completed, d.deadline, d.course.title_id))
+    return cohorts, deadlines
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def grading_queue(cohort: Cohort) -> list[tuple[QuizAttempt, QuestionResponse]]:
+    """Answers of the cohort's members in the cohort's courses waiting for a grade (2 queries)."""
+    member_ids = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    course_ids = select(CohortCourse.course_id).where(CohortCourse.cohort_id == cohort.id)
+    query = (
+        select(QuizAttempt, QuestionResponse)
+        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.status == SUBMITTED, QuestionResponse.state == "needs_grading",
+               QuestionResponse.manual_points.is_(None), QuizAttempt.user_id.in_(member_ids),
+               Quiz.course_id.in_(course_ids))
+        .options(joinedload(QuizAttempt.user), joinedload(QuizAttempt.quiz_version))
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id))
+    return [(a, r) for a, r in db.session.execute(query).unique().all()]
+
+
+def cohorts_of_learner(user_id: int) -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).join(
+        CohortMember, CohortMember.cohort_id == Cohort.id).where(CohortMember.user_id == user_id)))
+
+
+def rubric_scores(response_id: int) -> RubricScore | None:
+    return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
+
+
+def grade_answer(trainer: User, response: QuestionResponse, *, points: float | None = None,
+                 criterion_scores: list[int] | None = None, comment: str = "") -> QuizAttempt:
+    """Grade an essay or practical answer (one score, or one per rubric criterion), notify the
+    learner and record it, all in the transaction `quizzes.services.grade_essay` commits."""
+    from lms.quizzes import services as quiz_services
+
+    if not trainer.is_trainer:
+        raise PermissionDenied(_l("Only trainers can grade answers."))
+    attempt = response.attempt
+    q = quiz_services.question_definition(attempt, response.question_id) or {}
+    crits = rubric.criteria(q.get("rubric"))
+    detail: dict = {"question": response.question_id, "attempt": attempt.id}
+    try:
+        if crits and criterion_scores is not None:
+            if len(criterion_scores) != len(crits):
+                raise quiz_services.GradingError(_l("Score every criterion of the rubric."))
+            for c, s in zip(crits, criterion_scores, strict=True):
+                if s is None or not c.low <= s <= c.high:
+                    raise quiz_services.GradingError(
+                        _l("Give each criterion a score between %(low)d and %(high)d.",
+                           low=c.low, high=c.high))
+            maximum = quiz_services.registry().get(q.get("type")).points(q)
+            points = rubric.points_from(criterion_scores, crits, maximum)
+            scores = [{"criterion": c.name, "score": s, "max": c.high}
+                      for c, s in zip(crits, criterion_scores, strict=True)]
+            row = rubric_scores(response.id)
+            if row is None:
+                row = RubricScore(response_id=response.id, scores=scores)
+                db.session.add(row)
+            row.scores, row.graded_by_id, row.graded_at = scores, trainer.id, utcnow()
+            detail["criteria"] = [s["score"] for s in scores]
+        if points is None:
+            raise quiz_services.GradingError(_l("Give a score."), field="points")
+        detail["points"] = float(points)
+        quiz = db.session.get(Quiz, attempt.quiz_id)
+        # Both languages: the notification is shown in the learner's language of the moment.
+        title = {"id": attempt.quiz_version.display_title("id"),
+                 "en": attempt.quiz_version.display_title("en")}
+        course = db.session.get(Course, quiz.course_id)
+        audit.record("submission.graded", actor=trainer, scope=f"course:{course.slug}",
+                     target=f"attempt:{attempt.id}", detail=detail)
+        note = notifications.notify(attempt.user_id, notifications.GRADED,
+                                    {"quiz": title, "score": None},
+                                    url=f"/attempts/{attempt.id}/review")
+        attempt = quiz_services.grade_essay(trainer, response, float(points), comment)  # commits
+    except Exception:
+        db.session.rollback()
+        raise
+    # The score is known once every answer of the attempt is graded.
+    if attempt.score is not None and attempt.status == "graded":
+        note.params = {"quiz": title, "score": f"{attempt.score:.1f}".rstrip("0").rstrip(".") + " %"}
+    db.session.commit()
+    return attempt
+
+
+# --------------------------------------------------------------------------- demo
+
+DEMO_COHORT = "Replikasi Fasilitator 2026 – Angkatan 1"
+
+
+def ensure_demo_cohort(today: date) -> Cohort | None:
+    """`flask lms demo`: the demo trainer's cohort with the demo participant (once)."""
+    trainer = auth_services.get_user_by_email("trainer@pelita.test")
+    learner = auth_services.get_user_by_email("peserta@pelita.test")
+    if trainer is None or learner is None or not trainer.is_trainer:
+        return None
+    if db.session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT)) is not None:
+        return None
+    slugs = ["literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
+    courses = {c.slug: c.id for c in db.session.scalars(select(Course).where(
+        Course.slug.in_(slugs), Course.status == "published"))}
+    cohort = create_cohort(trainer, name=DEMO_COHORT,
+                           description="Angkatan contoh untuk mencoba fitur angkatan.",
+                           starts_on=today, ends_on=today + timedelta(days=90),
+                           course_ids=[courses[s] for s in slugs if s in courses])
+    add_member(trainer, cohort, email=learner.email)
+    return cohort

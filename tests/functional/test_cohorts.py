@@ -1,0 +1,638 @@
+"""Cohorts: creating, members one by one and by CSV, invitations, deadlines, grading, events."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from test_quiz_support import import_pack, quiz_by_slug, write_pack
+from werkzeug.datastructures import MultiDict
+
+from lms import events
+from lms.audit import AuditEvent
+from lms.auth.models import User
+from lms.certificates.services import today_jakarta
+from lms.cohorts import services
+from lms.cohorts.models import Cohort, CohortMember, CohortTrainer, RubricScore
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.notifications import Notification
+from lms.quizzes import services as quiz_services
+from lms.quizzes.models import QuestionResponse, QuizAttempt
+
+PRACTICAL = """\
+kind = "practical"
+pass_mark = 63
+attempts = 2
+grading = "last"
+
+[title]
+id = "Tugas Praktik"
+en = "Practical Assignment"
+
+[[questions]]
+id = "rencana"
+type = "essay"
+points = 4
+text = "Susun rencana pendampingan."
+rubric = \"\"\"
+Beri skor 1–4 untuk setiap kriteria.
+
+**1. Relevansi** — menjawab kebutuhan warga?
+- 4: Jelas berangkat dari pemetaan.
+- 1: Rencana umum.
+
+**2. Inklusi dan etika** — menjangkau yang tertinggal?
+- 4: Kelompok tertinggal dilibatkan.
+- 1: Merugikan warga.
+\"\"\"
+"""
+
+
+def cohort_course(tmp_path, slug="kursus-angkatan"):
+    """A course taken in cohorts, with a practical assignment graded by a criteria rubric."""
+    pack = write_pack(tmp_path, slug=slug, quizzes={"tugas": PRACTICAL})
+    toml = pack / "course.toml"
+    toml.write_text('enrolment = "cohort"\n' + toml.read_text())
+    return import_pack(pack)
+
+
+def english(client):
+    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
+
+
+def login(client, auth, user):
+    auth.logout()
+    auth.login(user.email)
+    english(client)
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def make_cohort(trainer, course=None, **kwargs) -> Cohort:
+    return services.create_cohort(trainer, name=kwargs.pop("name", "Angkatan Uji"),
+                                  course_ids=[course.id] if course else [], **kwargs)
+
+
+# --------------------------------------------------------------------------- creating
+
+
+def test_trainer_creates_a_cohort_event_and_audit(app, client, auth, make_user, tmp_path):
+    trainer = make_user("trainer")
+    colleague = make_user("trainer", full_name="Rekan Pelatih")
+    course = cohort_course(tmp_path)
+    received = []
+
+    def on_created(sender, **data):
+        received.append((sender, data))
+
+    events.cohort_created.connect(on_created, sender=app, weak=False)
+    try:
+        login(client, auth, trainer)
+        page = client.get("/cohorts/new").get_data(as_text=True)
+        assert "Rekan Pelatih" in page and "Quiz Test Course" in page
+        bad = client.post("/cohorts/new", data={"name": "  ", "starts_on": "2026-03-01",
+                                                "ends_on": "2026-02-01"})
+        assert bad.status_code == 422
+        text = bad.get_data(as_text=True)
+        assert "This field is required." in text
+        assert "The end date cannot be before the start date." in text
+        assert received == [] and count(Cohort) == 0
+
+        done = client.post("/cohorts/new", data={
+            "name": "Replikasi Fasilitator 2026 – Angkatan 1", "description": "Jawa Barat",
+            "starts_on": "2026-02-01", "ends_on": "2026-04-30",
+            "courses": str(course.id), "trainers": str(colleague.id)})
+        assert done.status_code == 302
+    finally:
+        events.cohort_created.disconnect(on_created, sender=app)
+    cohort = db.session.scalar(select(Cohort))
+    assert done.headers["Location"].endswith(f"/cohorts/{cohort.id}")
+    assert cohort.name == "Replikasi Fasilitator 2026 – Angkatan 1"
+    assert services.trainer_ids(cohort) == {trainer.id, colleague.id}
+    assert [cc.deadline for cc in services.cohort_courses(cohort)] == [date(2026, 4, 30)]
+    [(sender, data)] = received
+    assert sender is app
+    assert set(data) == set(events.EVENT_DATA["cohort-created"])
+    assert data == {"cohort_id": cohort.id, "name": cohort.name, "created_by_id": trainer.id,
+                    "starts_on": "2026-02-01", "ends_on": "2026-04-30",
+                    "course_ids": [course.id], "course_slugs": ["kursus-angkatan"],
+                    "trainer_ids": [trainer.id, colleague.id]}
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cohort.created"))
+    assert row.actor_id == trainer.id and row.scope == f"cohort:{cohort.id}"
+    listing = client.get("/cohorts").get_data(as_text=True)
+    assert cohort.name in listing
+    # The colleague sees it too; the nav item is there for trainers.
+    login(client, auth, colleague)
+    page = client.get("/cohorts").get_data(as_text=True)
+    assert cohort.name in page and 'href="/cohorts"' in page
+
+
+def test_participants_and_other_trainers_are_refused(client, auth, make_user, participant,
+                                                     tmp_path):
+    owner, stranger = make_user("trainer"), make_user("trainer")
+    cohort = make_cohort(owner, cohort_course(tmp_path))
+    member = services.add_member(owner, cohort, email=participant.email).member
+    pages = [f"/cohorts/{cohort.id}", f"/cohorts/{cohort.id}/import",
+             f"/cohorts/{cohort.id}/members/add", f"/cohorts/{cohort.id}/deadlines",
+             f"/cohorts/{cohort.id}/grading"]
+    login(client, auth, participant)
+    for url in ["/cohorts", "/cohorts/new", *pages]:
+        assert client.get(url).status_code == 403, url
+    assert 'href="/cohorts"' not in client.get("/").get_data(as_text=True)
+    login(client, auth, stranger)
+    assert cohort.name not in client.get("/cohorts").get_data(as_text=True)
+    for url in pages:
+        assert client.get(url).status_code == 403, url
+    assert client.post(f"/cohorts/{cohort.id}/members/{member.id}/remove").status_code == 403
+    assert client.get("/cohorts/9999").status_code == 404
+    assert count(CohortMember) == 1
+    with pytest.raises(ServiceError):
+        services.add_member(stranger, cohort, email="x@contoh.id", full_name="X")
+
+
+# --------------------------------------------------------------------------- members
+
+
+def test_adding_an_existing_account_enrols_and_notifies(client, auth, make_user, participant,
+                                                        tmp_path, mail):
+    trainer = make_user("trainer")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(trainer, course)
+    login(client, auth, participant)
+    client.post(f"/courses/{course.slug}/enrol")  # a cohort course: not on their own
+    assert count(Enrollment) == 0
+
+    login(client, auth, trainer)
+    bad = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": "bukan-email"})
+    assert bad.status_code == 422
+    done = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": participant.email})
+    assert done.status_code == 200
+    assert "1 person was added" in done.get_data(as_text=True)
+    assert "/invite/" not in done.get_data(as_text=True)  # they have an account already
+    again = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": participant.email})
+    assert again.status_code == 422
+    assert "already a member of the cohort" in again.get_data(as_text=True)
+
+    enrollment = db.session.scalar(select(Enrollment))
+    assert (enrollment.user_id, enrollment.course_id, enrollment.status) == (
+        participant.id, course.id, "active")
+    assert [m["To"] for m in mail] == [participant.email]
+    audit_rows = db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.scope == f"cohort:{cohort.id}")).all()
+    assert sorted(audit_rows) == ["cohort.created", "cohort.member_added"]
+    overview = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert participant.full_name in overview and "0%" in overview
+
+    login(client, auth, participant)
+    home = client.get("/").get_data(as_text=True)
+    assert "My cohorts" in home and "Angkatan Uji" in home
+    assert "You were added to the cohort “Angkatan Uji”." in home
+    note = db.session.scalar(select(Notification))
+    assert client.post("/notifications/read", data={"id": str(note.id)}).status_code == 302
+    assert "You were added to the cohort" not in client.get("/").get_data(as_text=True)
+    assert client.post("/notifications/read", data={"id": "1"}, csrf=False).status_code == 400
+    # The course is open to the member now.
+    assert client.get(f"/courses/{course.slug}/modules/satu").status_code == 200
+
+    # Removing keeps the enrolment and its progress.
+    login(client, auth, trainer)
+    member = db.session.scalar(select(CohortMember))
+    assert client.post(f"/cohorts/{cohort.id}/members/{member.id}/remove").status_code == 302
+    assert count(CohortMember) == 0 and count(Enrollment, Enrollment.status == "active") == 1
+    assert count(AuditEvent, AuditEvent.action == "cohort.member_removed") == 1
+
+
+def _link(html: str) -> str:
+    match = re.search(r'value="(http://localhost/invite/[^"]+)"', html)
+    assert match, html
+    return match.group(1).removeprefix("http://localhost")
+
+
+def test_a_new_person_is_invited_and_accepts(client, auth, make_user, tmp_path, mail):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    login(client, auth, trainer)
+    missing = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": "baru@contoh.id"})
+    assert missing.status_code == 422
+    assert "Enter the full name for the new account." in missing.get_data(as_text=True)
+    done = client.post(f"/cohorts/{cohort.id}/members/add", data={
+        "email": "Baru@Contoh.id", "full_name": "Ani Baru", "library_name": "TBM Ani",
+        "province_code": "32", "regency_code": "32.04"})
+    assert done.status_code == 200
+    link = _link(done.get_data(as_text=True))
+    user = db.session.scalar(select(User).where(User.email == "baru@contoh.id"))
+    assert user.full_name == "Ani Baru" and user.regency_code == "32.04"
+    assert link in mail[-1].get_content() and mail[-1]["To"] == "baru@contoh.id"
+    assert count(Enrollment, Enrollment.user_id == user.id) == 1
+    auth.logout()
+    # No password works before accepting.
+    assert "Log out" not in client.get("/").get_data(as_text=True)
+    for guess in ["", "!invited:", user.password_hash]:
+        auth.login("baru@contoh.id", guess)
+        assert client.get("/cohorts").status_code == 302  # still anonymous: sent to log in
+
+    english(client)
+    page = client.get(link)
+    assert page.status_code == 200 and "Angkatan Uji" in page.get_data(as_text=True)
+    weak = client.post(link, data={"full_name": "Ani Baru", "password": "123",
+                                   "confirm": "123"})
+    assert weak.status_code == 422
+    ok = client.post(link, data={"full_name": "Ani Baru, S.Pd.", "password": "kata-sandi-ani-77",
+                                 "confirm": "kata-sandi-ani-77"})
+    assert ok.status_code == 302
+    assert "Welcome, Ani Baru, S.Pd." in client.get("/").get_data(as_text=True)
+    member = db.session.scalar(select(CohortMember))
+    db.session.refresh(member)
+    assert member.invitation == "accepted" and member.accepted_at is not None
+
+    auth.logout()
+    used = client.get(link)
+    assert used.status_code == 400
+    assert "already been used" in used.get_data(as_text=True)
+    assert client.get("/invite/not-a-token").status_code == 400
+    auth.login("baru@contoh.id", "kata-sandi-ani-77")
+    assert "Ani Baru" in client.get("/").get_data(as_text=True)
+
+
+def test_an_expired_or_renewed_invitation_is_refused(app, client, auth, make_user, tmp_path,
+                                                     monkeypatch):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    added = services.add_member(trainer, cohort, email="lama@contoh.id", full_name="Lama")
+    from itsdangerous.timed import TimestampSigner
+
+    with monkeypatch.context() as m:
+        m.setattr(TimestampSigner, "get_timestamp",
+                  lambda self: int(time.time() - timedelta(days=15).total_seconds()))
+        old = services.invitation_link(added.member).removeprefix("http://localhost")
+    english(client)
+    expired = client.get(old)
+    assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+
+    fresh = added.link.removeprefix("http://localhost")
+    assert client.get(fresh).status_code == 200
+    login(client, auth, trainer)
+    renewed = client.post(f"/cohorts/{cohort.id}/members/{added.member.id}/invitation")
+    assert renewed.status_code == 200
+    new_link = _link(renewed.get_data(as_text=True))
+    assert new_link != fresh
+    auth.logout()
+    assert client.get(fresh).status_code == 400  # the old link died with the renewal
+    assert client.get(new_link).status_code == 200
+    assert count(AuditEvent, AuditEvent.action == "cohort.invitation_renewed") == 1
+
+
+# --------------------------------------------------------------------------- CSV import
+
+
+def _upload(client, cohort, text: str | bytes, name="peserta.csv"):
+    from io import BytesIO
+
+    data = text.encode("utf-8-sig") if isinstance(text, str) else text
+    return client.post(f"/cohorts/{cohort.id}/import",
+                       data={"file": (BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def _state():
+    return (count(User), count(CohortMember), count(Enrollment), count(AuditEvent),
+            count(Notification))
+
+
+def test_csv_preview_writes_nothing_and_confirm_writes_everything(client, auth, make_user,
+                                                                 participant, tmp_path, mail):
+    trainer = make_user("trainer")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(trainer, course)
+    login(client, auth, trainer)
+    before = _state()
+    csv_text = ("nama;email;perpustakaan;provinsi;kabupaten/kota\r\n"
+                f"Peserta Lama;{participant.email.upper()};;;\r\n"
+                "Rina Baru;rina@contoh.id;Perpustakaan Desa Mekar;Jawa Barat;Kab. Bandung\r\n"
+                "Tono Baru;tono@contoh.id;TBM Tono;51;\r\n")
+    preview = _upload(client, cohort, csv_text)
+    assert preview.status_code == 200
+    html = preview.get_data(as_text=True)
+    assert "2 new accounts" in html and "1 existing account" in html
+    assert html.count("New account") >= 2 and "Existing account" in html
+    assert "Kabupaten Bandung, Jawa Barat" in html
+    assert _state() == before and mail == []  # nothing written, nobody mailed
+
+    token = re.search(r'name="data" type="hidden" value="([^"]+)"', html).group(1)
+    tampered = client.post(f"/cohorts/{cohort.id}/import/confirm", data={"data": token[:-2] + "xx"})
+    assert tampered.status_code == 302 and _state() == before
+
+    done = client.post(f"/cohorts/{cohort.id}/import/confirm", data={"data": token})
+    assert done.status_code == 200
+    page = done.get_data(as_text=True)
+    assert "3 people were added" in page and page.count("/invite/") == 2
+    members = db.session.scalars(select(User.email).join(
+        CohortMember, CohortMember.user_id == User.id)).all()
+    assert sorted(members) == sorted([participant.email, "rina@contoh.id", "tono@contoh.id"])
+    rina = db.session.scalar(select(User).where(User.email == "rina@contoh.id"))
+    assert (rina.library_name, rina.province_code, rina.regency_code) == (
+        "Perpustakaan Desa Mekar", "32", "32.04")
+    assert count(Enrollment, Enrollment.course_id == course.id) == 3
+    assert count(AuditEvent, AuditEvent.action == "cohort.member_added") == 3
+    assert count(AuditEvent, AuditEvent.action == "cohort.members_imported") == 1
+    assert len(mail) == 3
+    # Confirming the same list again adds nobody twice.
+    again = _upload(client, cohort, csv_text).get_data(as_text=True)
+    assert "3 already in the cohort" in again and "Add these participants" not in again
+
+
+def test_csv_with_errors_names_row_and_column_and_cannot_be_confirmed(client, auth, make_user,
+                                                                      tmp_path):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    login(client, auth, trainer)
+    before = _state()
+    bad = _upload(client, cohort, "name,email,province,regency\n"
+                                  "Ani,ani@contoh.id,Bali,Kabupaten Bandung\n"
+                                  "Ani Lagi,ani@contoh.id,,\n"
+                                  "Budi,budi-at-contoh,,\n")
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert "Row 2, column regency: “Kabupaten Bandung” is not in the province of this row." in html
+    assert "Row 3, column email: “ani@contoh.id” already appears in row 2." in html
+    assert "Row 4, column email: “budi-at-contoh” is not a valid email address." in html
+    assert "Add these participants" not in html
+    no_header = _upload(client, cohort, "nama\nAni\n").get_data(as_text=True)
+    assert "Row 1, column email:" in no_header
+    nothing = client.post(f"/cohorts/{cohort.id}/import", data={},
+                          content_type="multipart/form-data")
+    assert nothing.status_code == 422
+    excel = _upload(client, cohort, b"PK\x03\x04...", name="Peserta.XLSX")
+    assert excel.status_code == 422 and "Save as" in excel.get_data(as_text=True)
+    assert _state() == before
+
+
+def test_import_is_one_transaction(app, make_user, participant, tmp_path, monkeypatch):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    before = _state()
+    calls = []
+    real_add = services._add
+
+    def failing_add(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_add(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_add", failing_add)
+    data = b"name,email\nSatu,satu@contoh.id\nDua,dua@contoh.id\n"
+    with pytest.raises(RuntimeError):
+        services.import_members(trainer, cohort, data)
+    assert _state() == before
+    with pytest.raises(ServiceError):  # a list with errors is refused whole
+        services.import_members(trainer, cohort, b"name,email\nSatu,satu@contoh.id\n,x\n")
+    assert _state() == before
+
+
+# --------------------------------------------------------------------------- deadlines
+
+
+def test_deadlines_show_on_the_learner_dashboard(client, auth, make_user, participant, tmp_path):
+    trainer = make_user("trainer")
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = services.create_cohort(trainer, name="Angkatan 2", course_ids=[first.id, second.id])
+    services.add_member(trainer, cohort, email=participant.email)
+    today = today_jakarta()
+    login(client, auth, trainer)
+    bad = client.post(f"/cohorts/{cohort.id}/deadlines",
+                      data={f"deadline-{first.id}": "31/12/2026"})
+    assert bad.status_code == 422 and "Enter a date such as 2026-12-31." in bad.get_data(as_text=True)
+    ok = client.post(f"/cohorts/{cohort.id}/deadlines", data={
+        f"deadline-{first.id}": (today - timedelta(days=2)).isoformat(),
+        f"deadline-{second.id}": (today + timedelta(days=5)).isoformat()})
+    assert ok.status_code == 302
+    row = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "cohort.deadlines_changed"))
+    assert set(row.detail["deadlines"]) == {"kursus-satu", "kursus-dua"}
+    assert "overdue" in client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+
+    login(client, auth, participant)
+    home = client.get("/").get_data(as_text=True)
+    section = home[home.index('id="my-deadlines"'):]
+    assert "Overdue by 2 days" in section and "5 days left" in section
+    assert section.index("kursus-satu") < section.index("kursus-dua")  # soonest first
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def _submit_practical(user, quiz, text="Rencana saya."):
+    attempt = quiz_services.start_or_resume(user, quiz)
+    quiz_services.save_responses(attempt, MultiDict({quiz_services.field_name(0): text}))
+    return quiz_services.submit(attempt)
+
+
+def test_cohort_grading_queue_rubric_and_notification(client, auth, make_user, participant,
+                                                      tmp_path):
+    trainer = make_user("trainer")
+    outsider = make_user(full_name="Bukan Anggota")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(trainer, course)
+    services.add_member(trainer, cohort, email=participant.email)
+    db.session.add(Enrollment(user_id=outsider.id, course_id=course.id))
+    db.session.commit()
+    quiz = quiz_by_slug(course, "tugas")
+    mine = _submit_practical(participant, quiz, "Rencana peserta angkatan.")
+    _submit_practical(outsider, quiz, "Rencana orang lain.")
+
+    login(client, auth, trainer)
+    everyone = client.get("/quizzes/grading").get_data(as_text=True)
+    assert participant.full_name in everyone and "Bukan Anggota" in everyone
+    filtered = client.get(f"/quizzes/grading?cohort={cohort.id}")
+    assert filtered.headers["Location"].endswith(f"/cohorts/{cohort.id}/grading")
+    queue = client.get(f"/cohorts/{cohort.id}/grading").get_data(as_text=True)
+    assert participant.full_name in queue and "Bukan Anggota" not in queue
+    response = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == mine.id))
+    url = f"/quizzes/grading/{response.id}?cohort={cohort.id}"
+    assert f'href="{url}"' in queue
+    page = client.get(url).get_data(as_text=True)
+    assert "Rencana peserta angkatan." in page
+    assert "<strong>1. Relevansi</strong>" in page  # the rubric, rendered
+    assert 'name="c1"' in page and 'name="c2"' in page and 'name="points"' not in page
+
+    missing = client.post(url, data={"c1": "3", "comment": ""})
+    assert missing.status_code == 422
+    out_of_range = client.post(url, data={"c1": "3", "c2": "9"})
+    assert out_of_range.status_code == 422
+    done = client.post(url, data={"c1": "3", "c2": "2", "comment": "Libatkan lansia."})
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/cohorts/{cohort.id}/grading")
+
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, mine.id)
+    assert attempt.status == "graded" and attempt.score == 62.5  # (3 + 2) / 8
+    scores = db.session.scalar(select(RubricScore)).scores
+    assert [(s["criterion"], s["score"], s["max"]) for s in scores] == [
+        ("Relevansi", 3, 4), ("Inklusi dan etika", 2, 4)]
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "submission.graded"))
+    assert row.actor_id == trainer.id and row.detail["criteria"] == [3, 2]
+    again = client.get(url).get_data(as_text=True)  # the saved scores are shown again
+    assert re.search(r'<option selected value="3">3</option>|<option value="3" selected>', again)
+
+    login(client, auth, participant)
+    home = client.get("/").get_data(as_text=True)
+    assert "Your answer in “Practical Assignment” has been graded: 62.5 %." in home
+    assert f'href="/attempts/{mine.id}/review"' in home
+
+
+def test_a_trainer_of_another_cohort_cannot_use_its_grading_links(client, auth, make_user,
+                                                                  participant, tmp_path):
+    owner, stranger = make_user("trainer"), make_user("trainer")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(owner, course)
+    services.add_member(owner, cohort, email=participant.email)
+    attempt = _submit_practical(participant, quiz_by_slug(course, "tugas"))
+    response = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt.id))
+    login(client, auth, stranger)
+    assert client.get(f"/quizzes/grading/{response.id}?cohort={cohort.id}").status_code == 403
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def test_overview_runs_a_constant_number_of_queries(client, auth, make_user, tmp_path,
+                                                    count_queries):
+    trainer = make_user("trainer")
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = services.create_cohort(trainer, name="Angkatan Besar",
+                                    course_ids=[first.id, second.id])
+    services.add_member(trainer, cohort, email="a1@contoh.id", full_name="A Satu")
+    login(client, auth, trainer)
+
+    def measure():
+        with count_queries() as q:
+            response = client.get(f"/cohorts/{cohort.id}")
+        assert response.status_code == 200
+        return len(q)
+
+    small = measure()
+    for i in range(2, 8):
+        services.add_member(trainer, cohort, email=f"a{i}@contoh.id", full_name=f"A {i}")
+    assert measure() == small
+    assert "A 7" in client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    with count_queries() as q:
+        assert client.get("/cohorts").status_code == 200
+    assert len(q) <= small
+    assert count(CohortTrainer) == 1
+
+
+def test_progress_matrix_agrees_with_the_one_progress_rule(make_user, participant, tmp_path):
+    from lms.cohorts.progress import progress_matrix
+    from lms.courses.models import Module
+    from lms.learning import services as learning
+    from lms.learning.progress import progress_for
+
+    trainer = make_user("trainer")
+    other = make_user()
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = services.create_cohort(trainer, name="Angkatan", course_ids=[first.id, second.id])
+    for person in (participant, other):
+        services.add_member(trainer, cohort, email=person.email)
+    module = db.session.scalar(select(Module).where(Module.course_id == first.id))
+    learning.mark_module_done(participant, first, module)
+    attempt = _submit_practical(participant, quiz_by_slug(first, "tugas"))
+    response = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt.id))
+    services.grade_answer(trainer, response, criterion_scores=[4, 4])
+    matrix = progress_matrix([participant.id, other.id], [first, second])
+    for person in (participant, other):
+        expected = progress_for(person.id, [first, second])
+        for course in (first, second):
+            got, want = matrix[(person.id, course.id)], expected[course.id]
+            assert (got.done, got.total, got.percent, got.completed, got.enrolled) == (
+                want.done, want.total, want.percent, want.completed, want.enrolled)
+    assert matrix[(participant.id, first.id)].completed  # module done + practical passed
+    assert matrix[(other.id, first.id)].percent == 0
+
+
+def test_editing_a_cohort_adds_courses_trainers_and_archives(client, auth, make_user, participant,
+                                                             tmp_path):
+    trainer, colleague = make_user("trainer"), make_user("trainer")
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = make_cohort(trainer, first)
+    services.add_member(trainer, cohort, email=participant.email)
+    login(client, auth, trainer)
+    form = client.get(f"/cohorts/{cohort.id}/edit").get_data(as_text=True)
+    assert 'value="Angkatan Uji"' in form
+    none = client.post(f"/cohorts/{cohort.id}/edit", data={"name": "Angkatan Uji", "status": "active",
+                                                         "courses": str(first.id)})
+    assert none.status_code == 422
+    assert "A cohort needs at least one trainer." in none.get_data(as_text=True)
+    ok = client.post(f"/cohorts/{cohort.id}/edit", data=MultiDict([
+        ("name", "Angkatan Uji 2"), ("status", "active"), ("courses", str(first.id)),
+        ("courses", str(second.id)), ("trainers", str(trainer.id)),
+        ("trainers", str(colleague.id)), ("csrf_token", client.csrf_token())]))
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Cohort, cohort.id).name == "Angkatan Uji 2"
+    assert services.trainer_ids(cohort) == {trainer.id, colleague.id}
+    assert count(Enrollment, Enrollment.user_id == participant.id,
+                 Enrollment.course_id == second.id) == 1  # members join the added course
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "cohort.updated"))
+    assert row.detail["courses_added"] == ["kursus-dua"] and row.detail["name"] == "Angkatan Uji 2"
+    # Archived: gone from the member's home page; the trainer who left it loses access.
+    ok = client.post(f"/cohorts/{cohort.id}/edit", data={
+        "name": "Angkatan Uji 2", "status": "archived", "courses": str(second.id),
+        "trainers": str(colleague.id)})
+    assert ok.status_code == 302 and ok.headers["Location"].endswith("/cohorts")
+    assert client.get(f"/cohorts/{cohort.id}").status_code == 403
+    assert count(Enrollment, Enrollment.course_id == first.id) == 1  # progress kept
+    login(client, auth, participant)
+    assert "My cohorts" not in client.get("/").get_data(as_text=True)
+
+
+def test_setup_creates_the_demo_cohort_once(app, runner, client, auth):
+    assert runner.invoke(args=["lms", "setup"]).exit_code == 0
+    assert runner.invoke(args=["lms", "demo"]).exit_code == 0
+    [cohort] = db.session.scalars(select(Cohort)).all()
+    assert cohort.name == services.DEMO_COHORT
+    assert len(services.cohort_courses(cohort)) == 3 and len(services.members_of(cohort)) == 1
+    auth.login("trainer@pelita.test", "latih-fasilitator-2026")
+    english(client)
+    assert services.DEMO_COHORT in client.get("/cohorts").get_data(as_text=True)
+
+
+def test_cohort_grading_queue_runs_a_constant_number_of_queries(client, auth, make_user, tmp_path,
+                                                                count_queries):
+    trainer = make_user("trainer")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(trainer, course)
+    quiz = quiz_by_slug(course, "tugas")
+
+    def submit_new_member(n):
+        user = make_user(full_name=f"Anggota {n}")
+        services.add_member(trainer, cohort, email=user.email)
+        _submit_practical(user, quiz)
+
+    submit_new_member(1)
+    login(client, auth, trainer)
+
+    def measure():
+        with count_queries() as q:
+            page = client.get(f"/cohorts/{cohort.id}/grading")
+        assert page.status_code == 200
+        return len(q), page.get_data(as_text=True)
+
+    small, _page = measure()
+    for n in range(2, 5):
+        submit_new_member(n)
+    big, page = measure()
+    assert big == small and "4 answers wait for a grade." in page
