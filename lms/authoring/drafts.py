@@ -197,38 +197,19 @@ def save_file(draft: CourseDraft, path: str, data: bytes, *, expected_revision: 
     `expected_revision` is the revision the editor loaded (None when creating a new file). A
     mismatch — someone saved in between — raises `EditConflict` and writes nothing.
     """
-    user_id = user.id  # read before changing anything: loading it could autoflush half a change
-    try:
-        row = get_file(draft, path)
-        if (row is None) != (expected_revision is None) or (
-                row is not None and row.revision != expected_revision):
-            raise _conflict(row, path)
-        if row is None:
-            row = DraftFile(draft_id=draft.id, path=path, data=data, sha256=_sha(data),
-                            updated_by_id=user_id, updated_at=utcnow())
-            db.session.add(row)
-        elif row.data != data:
-            row.data, row.sha256 = data, _sha(data)
-            row.updated_by_id, row.updated_at = user_id, utcnow()
-        draft.updated_at, draft.updated_by_id = utcnow(), user_id
-        audit.record(action, actor=user_id, scope=_scope(draft.slug), target=path,
-                     detail={"bytes": len(data), **(detail or {})})
-        db.session.flush()  # the UPDATE checks the revision: a concurrent save raises here
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise _conflict(get_file(draft, path), path) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    return row
+    return save_files(draft, {path: (data, expected_revision)}, user=user, action=action,
+                      target=path, detail={"bytes": len(data), **(detail or {})})[path]
 
 
 def save_files(draft: CourseDraft, changes: dict[str, tuple[bytes | None, int | None]], *,
-               user: User, action: str, target: str = "", detail: dict | None = None) -> None:
+               user: User, action: str, target: str = "", detail: dict | None = None,
+               ) -> dict[str, DraftFile]:
     """Write (or, with data None, delete) several files in ONE transaction with one audit row,
     e.g. a new module file and the `modules` list in course.toml. `changes` maps a path to
-    (data, expected_revision); any mismatch raises `EditConflict` and nothing is written."""
+    (data, expected_revision); any mismatch raises `EditConflict` and nothing is written.
+    Returns the written rows by path."""
+    user_id = user.id  # read before changing anything: loading it could autoflush half a change
+    written: dict[str, DraftFile] = {}
     try:
         rows = {row.path: row for row in db.session.scalars(select(DraftFile).where(
             DraftFile.draft_id == draft.id, DraftFile.path.in_(list(changes))))}
@@ -242,16 +223,19 @@ def save_files(draft: CourseDraft, changes: dict[str, tuple[bytes | None, int | 
             if data is None:
                 if row is not None:
                     db.session.delete(row)
-            elif row is None:
-                db.session.add(DraftFile(draft_id=draft.id, path=path, data=data, sha256=_sha(data),
-                                         updated_by_id=user.id, updated_at=now))
+                continue
+            if row is None:
+                row = DraftFile(draft_id=draft.id, path=path, data=data, sha256=_sha(data),
+                                updated_by_id=user_id, updated_at=now)
+                db.session.add(row)
             elif row.data != data:
                 row.data, row.sha256 = data, _sha(data)
-                row.updated_by_id, row.updated_at = user.id, now
-        draft.updated_at, draft.updated_by_id = now, user.id
-        audit.record(action, actor=user, scope=_scope(draft.slug), target=target or draft.slug,
+                row.updated_by_id, row.updated_at = user_id, now
+            written[path] = row
+        draft.updated_at, draft.updated_by_id = now, user_id
+        audit.record(action, actor=user_id, scope=_scope(draft.slug), target=target or draft.slug,
                      detail={"files": sorted(changes), **(detail or {})})
-        db.session.flush()
+        db.session.flush()  # each UPDATE checks the revision: a concurrent save raises here
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
@@ -260,6 +244,7 @@ def save_files(draft: CourseDraft, changes: dict[str, tuple[bytes | None, int | 
     except Exception:
         db.session.rollback()
         raise
+    return written
 
 
 def set_archived(draft: CourseDraft, archived: bool, *, user: User) -> Course:
@@ -283,21 +268,8 @@ def set_archived(draft: CourseDraft, archived: bool, *, user: User) -> Course:
 
 def delete_file(draft: CourseDraft, path: str, *, expected_revision: int, user: User,
                 action: str = "file.deleted") -> None:
-    try:
-        row = get_file(draft, path)
-        if row is None or row.revision != expected_revision:
-            raise _conflict(row, path)
-        db.session.delete(row)
-        draft.updated_at, draft.updated_by_id = utcnow(), user.id
-        audit.record(action, actor=user, scope=_scope(draft.slug), target=path)
-        db.session.flush()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise _conflict(get_file(draft, path), path) from None
-    except Exception:
-        db.session.rollback()
-        raise
+    """Remove one file, with the same revision check as `save_file`."""
+    save_files(draft, {path: (None, expected_revision)}, user=user, action=action, target=path)
 
 
 def discard_changes(draft: CourseDraft, *, user: User) -> None:

@@ -57,6 +57,8 @@ def problem_text(p: csvimport.Problem) -> str:
     v = p.value
     messages = {
         "empty_file": _("The file is empty."),
+        "unreadable": _("This file cannot be read as a CSV list. In your spreadsheet program, "
+                        "choose “Save as” → CSV and upload that file."),
         "too_big": _("The file is too large (at most %(max)s KB).", max=p.params.get("max")),
         "too_many_rows": _("The file has too many rows (at most %(max)s).", max=p.params.get("max")),
         "missing_column": _("The header row has no column for this. Name the columns: name, "
@@ -115,7 +117,7 @@ def new():
         else:
             flash(_("The cohort has been created. Now add its participants."), "success")
             return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
-    return render_template("cohorts/new.html", form=form), 422 if form.errors else 200
+    return render_template("cohorts/form.html", form=form, cohort=None), 422 if form.errors else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -151,7 +153,7 @@ def edit(cohort_id: int):
             if services.can_manage(current_user, cohort):
                 return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
             return redirect(url_for("cohorts.index"))
-    return render_template("cohorts/edit.html", form=form, cohort=cohort), \
+    return render_template("cohorts/form.html", form=form, cohort=cohort), \
         422 if form.errors else 200
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.extensions import db
 from tests.conftest import PARTICIPANT_PASSWORD
+from tests.pages import field_error
 
 GOOD_FORM = {
     "full_name": "  Ni Luh  Putu Ayu  ",
@@ -27,10 +28,6 @@ def user_count() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def field_error(html: str, field: str) -> str:
-    """The error text shown under a field, tied to it by aria-describedby."""
-    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
-    return match.group(1).strip() if match else ""
 
 
 def test_register_creates_account_and_logs_in(client):

@@ -4,7 +4,6 @@ write modules, preview, publish, reorder, upload media, manage editors, archive.
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from sqlalchemy import select
@@ -16,30 +15,19 @@ from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.courses.models import Course
 from lms.extensions import db
-from tests.conftest import PARTICIPANT_PASSWORD
 from tests.packs import import_folder, make_pack
+from tests.pages import field_error, hidden
+from tests.pages import login_english as login
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35"
        b"\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def login(client, email):
-    assert client.post("/login", data={"email": email, "password": PARTICIPANT_PASSWORD}
-                       ).status_code == 302
-    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
-    return client
 
 
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no hidden field {name}"
-    return match.group(1)
 
 
-def field_error(html: str, field: str) -> str:
-    match = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', html, re.S)
-    return match.group(1) if match else ""
 
 
 def audit_actions(slug: str) -> list[str]:

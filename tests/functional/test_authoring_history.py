@@ -9,6 +9,7 @@ from lms.authoring import drafts
 from lms.courses.models import Course
 from lms.extensions import db
 from tests.packs import import_folder, make_pack
+from tests.pages import login_english
 
 SLUG = "kursus-uji"
 MODULE = "modules/01-modul-1.md"
@@ -28,9 +29,7 @@ def editor(course, trainer_user, admin_user):
 
 
 def login(client, auth, user):
-    """Log in and switch the pages to English (the tests read English text)."""
-    auth.login(user.email)
-    client.post("/language", data={"lang": "en", "next": "/"})
+    login_english(client, user.email)
 
 
 def edit_and_publish(user, text: str, note: str):

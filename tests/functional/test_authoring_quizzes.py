@@ -19,23 +19,15 @@ from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes.models import QuizAttempt
-from tests.conftest import PARTICIPANT_PASSWORD
 from tests.packs import import_folder, make_pack
+from tests.pages import hidden
+from tests.pages import login_english as login
 
 SLUG = "kursus-uji"
 
 
-def login(client, email):
-    assert client.post("/login", data={"email": email, "password": PARTICIPANT_PASSWORD}
-                       ).status_code == 302
-    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
-    return client
 
 
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html)
-    assert match, f"no hidden field {name}"
-    return match.group(1)
 
 
 def field_error(html: str, name: str) -> str:

@@ -21,6 +21,7 @@ from lms.courses.importer import version_files
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
 from tests.packs import import_folder, make_pack
+from tests.pages import login_english
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(p for p in (ROOT / "courses").iterdir() if (p / "course.toml").is_file())
@@ -39,8 +40,7 @@ def upload_dir(app, tmp_path):
 
 
 def login(client, auth, user):
-    auth.login(user.email)
-    client.post("/language", data={"lang": "en", "next": "/"})
+    login_english(client, user.email)
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
