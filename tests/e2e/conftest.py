@@ -18,6 +18,18 @@ from lms import create_app
 from lms.extensions import db
 
 CHROMIUM = os.environ.get("PELITA_CHROMIUM", "/usr/bin/chromium")
+WCAG = {"runOnly": {"type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+        "resultTypes": ["violations"]}
+
+
+def axe_violations(page) -> list[str]:
+    """The WCAG 2.2 A/AA violations axe-core finds on the page, one line each (empty: none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG)
+    return [f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — "
+            f"{[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
 
 
 def pytest_collection_modifyitems(items):
@@ -65,6 +77,12 @@ def live_server(tmp_path):
     thread.join(timeout=5)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def axe():
+    """`axe(page)`: the WCAG 2.2 A/AA violations on the page (see `axe_violations`)."""
+    return axe_violations
 
 
 @pytest.fixture
