@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = [["pages.py", "--seconds", "10"], ["verify.py", "--seconds", "10"],
-           ["pdf_render.py", "-n", "20"]]
+SCRIPTS = [["pages.py", "--seconds", "10"], ["trainer_pages.py", "--seconds", "10"],
+           ["verify.py", "--seconds", "10"], ["pdf_render.py", "-n", "20"]]
 
 if __name__ == "__main__":
     if (HERE / "quiz_load.py").exists():

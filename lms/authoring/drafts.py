@@ -19,6 +19,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -299,14 +301,44 @@ def discard_changes(draft: CourseDraft, *, user: User) -> None:
 # ----------------------------------------------------------------------------- validating, publishing
 
 
+# Editor pages show the draft's problems on every view; checking a whole pack (writing it out and
+# reading every quiz) takes tens of milliseconds, so results are remembered per content, keyed by
+# the files' hash and the question types installed (problems are immutable values).
+_VALIDATION_CACHE: OrderedDict[tuple, tuple[Problem, ...]] = OrderedDict()
+_VALIDATION_CACHE_SIZE = 64
+_validation_lock = threading.Lock()
+
+
+def _question_types_key() -> tuple:
+    from flask import current_app
+
+    registry = current_app.extensions.get("pelita_question_types")
+    if registry is None:
+        return ()
+    return tuple(sorted((t.name, f"{type(t).__module__}.{type(t).__qualname__}")
+                        for t in registry))
+
+
 def validate_files(pack_files: dict[str, bytes]) -> list[Problem]:
     """Every problem the loader finds in these files, exactly as `flask lms validate` reports."""
+    key = (compute_content_hash(pack_files), _question_types_key())
+    with _validation_lock:
+        cached = _VALIDATION_CACHE.get(key)
+        if cached is not None:
+            _VALIDATION_CACHE.move_to_end(key)
+            return list(cached)
     with tempfile.TemporaryDirectory(prefix="pelita-draft-") as tmp:
         try:
             write_pack(pack_files, tmp)
         except CoursePackError as err:
-            return list(err.problems)
-        return validate_pack(tmp, question_validator())
+            problems = tuple(err.problems)
+        else:
+            problems = tuple(validate_pack(tmp, question_validator()))
+    with _validation_lock:
+        _VALIDATION_CACHE[key] = problems
+        while len(_VALIDATION_CACHE) > _VALIDATION_CACHE_SIZE:
+            _VALIDATION_CACHE.popitem(last=False)
+    return list(problems)
 
 
 def validate(draft: CourseDraft) -> list[Problem]:
