@@ -12,6 +12,9 @@ from config import Config
 def create_app(config: object | None = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI and error pages."""
     app = Flask(__name__, instance_relative_config=False)
+    from lms.routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # ids too large for the database: 404
     app.config.from_object(config if config is not None else Config())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -171,7 +171,11 @@ def parse(data: bytes) -> ParseResult:
         result.problems.append(Problem(0, "", "empty_file"))
         return result
     result.delimiter = guess_delimiter(first)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter))
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter))
+    except csv.Error:  # e.g. a cell over the csv module's field limit
+        result.problems.append(Problem(0, "", "unreadable"))
+        return result
     # Leading empty lines: the header is the first non-empty record.
     start = next(i for i, rec in enumerate(records) if any(c.strip() for c in rec))
     header_row = start + 1

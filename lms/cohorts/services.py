@@ -471,6 +471,14 @@ def invitation_link(member: CohortMember) -> str:
     return f"{current_app.config['BASE_URL']}/invite/{token}"
 
 
+def _still_invited(user: User) -> bool:
+    """The account is still the one the invitation created: active, a participant, and no
+    password set yet (someone who set one, e.g. with "Forgot password", owns the account and
+    the link, which the trainer also sees, must not set it again)."""
+    return (user.active and user.role == Role.PARTICIPANT.value
+            and (user.password_hash or "").startswith("!invited:"))
+
+
 def member_for_invitation(token: str) -> CohortMember:
     """The pending membership a valid, unused, unexpired invitation belongs to."""
     try:
@@ -480,7 +488,7 @@ def member_for_invitation(token: str) -> CohortMember:
     except BadSignature:
         raise ServiceError(_l("This invitation link is not valid. Check that you copied all of it.")) from None
     member = db.session.get(CohortMember, data.get("m")) if isinstance(data, dict) else None
-    if (member is None or member.invitation != INVITED or not member.user.active
+    if (member is None or member.invitation != INVITED or not _still_invited(member.user)
             or data.get("f") != _fingerprint(member.user, member)):
         raise ServiceError(_l("This invitation has already been used or is no longer valid. "
                               "Log in, or ask your trainer for a new link."))
@@ -513,7 +521,8 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
 def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
     """A new invitation link (the old one stops working); emailed again."""
     _require(actor, cohort)
-    if member.cohort_id != cohort.id or member.invitation != INVITED:
+    if (member.cohort_id != cohort.id or member.invitation != INVITED
+            or not _still_invited(member.user)):
         raise ServiceError(_l("This person has already accepted the invitation."))
     member.invited_at = utcnow()
     audit.record("cohort.invitation_renewed", actor=actor, scope=f"cohort:{cohort.id}",
@@ -603,6 +612,34 @@ def grading_queue(cohort: Cohort) -> list[tuple[QuizAttempt, QuestionResponse]]:
     return [(a, r) for a, r in db.session.execute(query).unique().all()]
 
 
+def cohort_work_of_others(trainer: User, learner_id: int | None = None) -> set[tuple[int, int]]:
+    """(learner id, course id) pairs whose answers belong to a cohort `trainer` does not train:
+    a member's work in a cohort course is graded by that cohort's trainers (and admins) only.
+    Learners in no cohort are not listed: every trainer grades them. One query."""
+    if trainer.is_admin:
+        return set()
+    query = (select(CohortMember.user_id, CohortCourse.course_id,
+                    func.count(CohortTrainer.id))
+             .join(CohortCourse, CohortCourse.cohort_id == CohortMember.cohort_id)
+             .outerjoin(CohortTrainer, (CohortTrainer.cohort_id == CohortMember.cohort_id)
+                        & (CohortTrainer.user_id == trainer.id))
+             .group_by(CohortMember.user_id, CohortCourse.course_id))
+    if learner_id is not None:
+        query = query.where(CohortMember.user_id == learner_id)
+    return {(user_id, course_id) for user_id, course_id, mine in db.session.execute(query)
+            if not mine}
+
+
+def may_grade(trainer: User, attempt: QuizAttempt) -> bool:
+    """Whether `trainer` may read and grade the answers of `attempt` (see above)."""
+    if trainer.is_admin:
+        return True
+    if not trainer.is_trainer:
+        return False
+    course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
+    return (attempt.user_id, course_id) not in cohort_work_of_others(trainer, attempt.user_id)
+
+
 def cohorts_of_learner(user_id: int) -> list[Cohort]:
     return list(db.session.scalars(select(Cohort).join(
         CohortMember, CohortMember.cohort_id == Cohort.id).where(CohortMember.user_id == user_id)))
@@ -621,6 +658,9 @@ def grade_answer(trainer: User, response: QuestionResponse, *, points: float | N
     if not trainer.is_trainer:
         raise PermissionDenied(_l("Only trainers can grade answers."))
     attempt = response.attempt
+    if not may_grade(trainer, attempt):
+        raise PermissionDenied(_l("Only the trainers of the learner's cohort can grade this "
+                                  "answer."))
     q = quiz_services.question_definition(attempt, response.question_id) or {}
     crits = rubric.criteria(q.get("rubric"))
     detail: dict = {"question": response.question_id, "attempt": attempt.id}

@@ -231,8 +231,10 @@ def add_member(cohort_id: int):
 def remove_member(cohort_id: int, member_id: int):
     cohort = _cohort_or_404(cohort_id)
     member = db.session.get(CohortMember, member_id)
-    if member is None or member.cohort_id != cohort.id or not ActionForm().validate_on_submit():
-        abort(400 if member is not None else 404)
+    if member is None or member.cohort_id != cohort.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     services.remove_member(current_user, cohort, member)
     flash(_("%(name)s is no longer a member of the cohort. Their progress is kept.",
             name=member.user.full_name), "success")

@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.progress import progress_for
 from lms.paths.queries import started_paths
+from lms.routing import id_or_none
 
 bp = Blueprint("main", __name__)
 
@@ -51,6 +52,8 @@ def read_notifications():
     if not FlaskForm().validate_on_submit():
         abort(400)
     note_id = request.form.get("id", type=int)
+    if note_id is not None and id_or_none(note_id) is None:
+        abort(400)
     notifications.mark_read(current_user, note_id)
     return redirect(url_for("main.home") + "#notifications")
 

@@ -27,12 +27,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from sqlalchemy import select
 
 from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.progress import pass_threshold, quiz_passed
 from lms.quizzes import services, uploads
+from lms.quizzes.base import review_state
 from lms.quizzes.forms import GradeEssayForm
 from lms.quizzes.models import (
     IN_PROGRESS,
@@ -43,6 +45,7 @@ from lms.quizzes.models import (
 )
 from lms.quizzes.registry import UnknownQuestionType
 from lms.quizzes.services import QuizError
+from lms.routing import id_or_none
 
 bp = Blueprint("quizzes", __name__)
 
@@ -494,14 +497,16 @@ def download_file(attempt_id: int, file_id: int):
 def _outcome(q: dict, *, state: str, fraction: float, feedback: list[str],
              comment: str | None, shows: frozenset[str]) -> dict:
     """What the review block of one question shows, limited to the allowed items."""
+    scored = True
     try:
         qtype = services.registry().get(q.get("type"))
         points = qtype.points(q)
-        right = qtype.right_answer_text(q, _) if "right_answer" in shows else ""
+        scored = qtype.scored
+        right = qtype.right_answer_text(q, _) if "right_answer" in shows and scored else ""
     except UnknownQuestionType:
         points, right = 0.0, ""
     return {
-        "state": state,
+        "state": review_state(scored, state, fraction),
         "earned": fraction * points,
         "points": points,
         "feedback": feedback,
@@ -518,6 +523,8 @@ def _state_labels() -> dict[str, str]:
         "incorrect": _("Incorrect"),
         "needs_grading": _("Waiting for a trainer to grade"),
         "unanswered": _("Not answered"),
+        "answered": _("Answered"),
+        "partly_answered": _("Partly answered"),
     }
 
 
@@ -534,8 +541,13 @@ def grading_queue():
     if cohort_id:  # the filter by cohort is the cohort's own queue
         return redirect(url_for("cohorts.grading", cohort_id=cohort_id))
     queue = services.grading_queue()
+    others = cohort_services.cohort_work_of_others(current_user)  # their cohort's trainers grade
+    course_of = dict(db.session.execute(select(Quiz.id, Quiz.course_id).where(
+        Quiz.id.in_({a.quiz_id for a, _r in queue}))).all()) if others and queue else {}
     rows = []
     for attempt, response in queue:
+        if (attempt.user_id, course_of.get(attempt.quiz_id)) in others:
+            continue
         rows.append({
             "attempt": attempt,
             "response": response,
@@ -567,6 +579,8 @@ def grade_response(response_id: int):
     if response is None:
         abort(404)
     attempt = response.attempt
+    if not cohort_services.may_grade(current_user, attempt):
+        abort(403)
     q = services.question_definition(attempt, response.question_id)
     if q is None:
         abort(404)
@@ -575,7 +589,7 @@ def grade_response(response_id: int):
     cohort = None
     cohort_id = request.args.get("cohort", type=int)
     if cohort_id:
-        cohort = cohort_services.get_cohort(cohort_id)
+        cohort = cohort_services.get_cohort(id_or_none(cohort_id) or 0)
         if cohort is None or not cohort_services.can_manage(current_user, cohort):
             abort(403)
     crits = rubric.criteria(q.get("rubric"))

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import re
 import secrets
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -121,13 +123,22 @@ def check_url(url: str) -> str:
 
 
 def _is_local_ip(host: str) -> bool:
-    if host.lower() in LOCAL_HOSTS:
+    name = host.lower().rstrip(".")
+    if name in LOCAL_HOSTS or name.endswith(".localhost"):
         return True
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
-        return False
-    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified
+        # 127.1, 2130706433, 0x7f.0.0.1: the network library reads these as IPv4 addresses.
+        if not re.fullmatch(r"[0-9a-fA-FxX.]+", host):
+            return False
+        try:
+            ip = ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
 
 
 def _store(data: dict) -> None:

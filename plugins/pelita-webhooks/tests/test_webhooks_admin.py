@@ -87,6 +87,22 @@ def test_plain_http_to_this_machine_only_in_development(admin, app):
     assert len(store.endpoints()) == 1
 
 
+@pytest.mark.parametrize("url", [
+    "https://2130706433/h", "https://0x7f.0.0.1/h", "https://127.1/h", "https://0177.0.0.1/h",
+    "https://10.1/h", "https://[::ffff:127.0.0.1]/h", "https://169.254.169.254/latest",
+    "https://100.64.0.1/h", "https://0.0.0.0/h", "https://localhost./h",
+    "https://api.localhost/h",
+])
+def test_internal_addresses_in_any_spelling_are_refused(admin, app, url):
+    """127.1, 2130706433 or 0x7f.0.0.1 are 127.0.0.1 to the network library: refused too."""
+    app.config["WEBHOOKS_ALLOW_LOCAL_HTTP"] = False
+    response = admin.post("/p/webhooks/endpoints", data={"url": url})
+    assert response.status_code == 400, url
+    assert "cannot be sent to this machine or its local network" in response.get_data(
+        as_text=True)
+    assert store.endpoints() == []
+
+
 def test_unknown_events_are_refused(admin):
     response = admin.post("/p/webhooks/endpoints", data={
         "url": "https://hooks.example.org/h", "events": ["payment-received"]})
