@@ -186,7 +186,8 @@ def register_cli(app: Flask) -> None:
         version = quiz_services.current_version(quiz) if quiz is not None else None
         if version is None:
             raise click.ClickException(f"no quiz {quiz_id} in a current course version")
-        text, report = export_gift_report(version.questions)
+        unscored = {t.name for t in quiz_services.registry() if not t.scored}
+        text, report = export_gift_report(version.questions, unscored)
         for question_id, message in report:
             click.echo(f"warning: {question_id}: {message}", err=True)
         click.echo(text, nl=False)

@@ -744,7 +744,8 @@ def _with_html(draft, q: dict) -> dict:
 def _state_labels() -> dict[str, str]:
     return {"correct": _("Correct"), "partial": _("Partly correct"), "incorrect": _("Incorrect"),
             "needs_grading": _("Waiting for a trainer to grade"),
-            "unanswered": _("Not answered")}
+            "unanswered": _("Not answered"), "answered": _("Answered"),
+            "partly_answered": _("Partly answered")}
 
 
 def _fmt_points(value: float) -> str:
@@ -777,6 +778,8 @@ def preview(slug: str, quiz: str):
             try:
                 response = qtype.normalise_response(q, raw_values)
                 grade = qtype.grade(q, response) if response is not None else Grade.unanswered()
+                if not qtype.scored:  # a self-assessment has no right answer: never "Correct"
+                    grade = grade.as_answered()
             except Exception:  # noqa: BLE001 - a broken plug-in must not break the preview
                 current_app.logger.exception("preview grading failed for %s", q.get("id"))
                 grade = Grade.unanswered()

@@ -14,6 +14,21 @@ Form field naming (the app reads `qtype.field_names(q, field)` and collects
   (``"i:<text>"``), so the flat list can be collected in any order and a value never tells
   which option is the right one.
 * description: no fields.
+
+Scored and non-scored types (self-assessment, survey). Two class attributes of `QuestionType`:
+
+* `scored` (default True): the type has right and wrong answers. A type with ``scored = False``
+  has no right answer (a Likert self-assessment, a survey): the engine stores the state
+  ``"answered"`` instead of correct/partial/incorrect (its `grade()` may return
+  `Grade.answered(share)` itself; any other graded state is turned into ``"answered"``), learners
+  see "Answered" / "Partly answered" instead of "Correct", never a right answer, and no marks
+  line when the question is worth 0 points. The fraction stays the answered share, so points an
+  author gives on purpose are earned for answering, never for *what* was answered.
+* `default_points` (default 1): the marks a question is worth without a `points` key; the
+  browser editor's points help and `points()` use it. A non-scored type normally sets 0, so it
+  adds nothing to the attempt's maximum marks nor its percentage: an attempt made only of such
+  questions has 0 maximum marks, scores 100 % and so counts as passed once submitted (every quiz
+  of a course counts towards progress).
 """
 
 from __future__ import annotations
@@ -28,7 +43,8 @@ from markupsafe import Markup, escape
 Problem = tuple[str, str]
 Gettext = Callable[[str], str]
 
-STATES = ("correct", "partial", "incorrect", "needs_grading", "unanswered")
+# "answered": a question of a non-scored type (no right answer) was answered, fully or in part.
+STATES = ("correct", "partial", "incorrect", "needs_grading", "unanswered", "answered")
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,28 @@ class Grade:
     def unanswered(cls) -> Grade:
         """The grade of a question that was not answered."""
         return cls(0.0, [], "unanswered")
+
+    @classmethod
+    def answered(cls, share: float = 1.0, feedback: Iterable[str] = ()) -> Grade:
+        """The grade of a non-scored question (no right answer) that was answered; `share` is
+        the part answered (0..1), which earns the points an author gives on purpose."""
+        graded = cls.from_fraction(share, feedback)
+        return cls(graded.fraction, graded.feedback, "answered")
+
+    def as_answered(self) -> Grade:
+        """This grade for a non-scored type: correct/partial/incorrect become "answered"."""
+        if self.state in ("correct", "partial", "incorrect"):
+            return Grade(self.fraction, list(self.feedback), "answered")
+        return self
+
+
+def review_state(scored: bool, state: str, fraction: float) -> str:
+    """The state a review shows: a non-scored question's "answered" (or a correct/partial/
+    incorrect stored before its type said it is not scored) is "partly_answered" when only a
+    part was answered (0 < fraction < 1), else "answered"; anything else is shown as it is."""
+    if scored or state not in ("answered", "correct", "partial", "incorrect"):
+        return state
+    return "partly_answered" if 0.0 < fraction < 1.0 else "answered"
 
 
 class QuestionDefinitionError(Exception):
@@ -201,6 +239,10 @@ class QuestionType:
     # are and edits only the common fields); `editor_omit` hides common fields (e.g. points).
     editor_fields: ClassVar[tuple[EditorField, ...] | None] = None
     editor_omit: ClassVar[tuple[str, ...]] = ()
+    # False: no right answer (self-assessment, survey); see the module docstring.
+    scored: ClassVar[bool] = True
+    # The marks a question is worth when it has no `points` key.
+    default_points: ClassVar[float] = 1
 
     # -- definition -------------------------------------------------------------------
     def validate(self, q: dict) -> list[Problem]:
@@ -225,7 +267,7 @@ class QuestionType:
             problems.append(
                 ("text", "The question text is missing; add a 'text' with the question.")
             )
-        points = q.get("points", 1)
+        points = q.get("points", self.default_points)
         if not is_number(points) or points < 0:
             problems.append(("points", "Points must be a number of 0 or more, e.g. points = 1."))
         for key in ("feedback", "title", "text_format", "category"):
@@ -240,9 +282,9 @@ class QuestionType:
             raise QuestionDefinitionError(problems, q.get("id") if isinstance(q, dict) else None)
 
     def points(self, q: dict) -> float:
-        """The marks the question is worth (default 1)."""
-        p = q.get("points", 1)
-        return float(p) if is_number(p) and p >= 0 else 1.0
+        """The marks the question is worth (default `default_points`, 1 unless the type says)."""
+        p = q.get("points", self.default_points) if isinstance(q, dict) else self.default_points
+        return float(p) if is_number(p) and p >= 0 else float(self.default_points)
 
     def shuffle_keys(self, q: dict) -> list[str] | None:
         """Ids of the parts that may be shuffled (options), None if not shuffleable."""

@@ -30,6 +30,10 @@ Input names (what the form posts):
 | `list` (a list of strings)              | `name-rows` and `name-<i>`                   |
 | `mapping` (word -> list of spellings)   | `name`: one "word: a, b" per line            |
 
+The help of the common `points` field says what an empty field means for the type
+(`points_help`: `QuestionType.default_points`, and for a non-scored type that it stays out of the
+score).
+
 Every field has `label` and `help` (English; the page translates them with gettext, so add
 their Indonesian to the catalogue) and `required`; `rows`/`list` have `start_rows` (empty rows of
 a new question) and `row_label` ("Option" -> rows named "Option 1", "Option 2", ...).
@@ -56,6 +60,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from lms.quizzes.base import (
@@ -100,9 +105,27 @@ COMMON_FIELDS: tuple[EditorField, ...] = (
 )
 
 
+def points_help(qtype: QuestionType) -> str:
+    """The help of the points field: what an empty field means for this type
+    (`qtype.default_points`; a non-scored type says it stays out of the score)."""
+    default = float(qtype.default_points)
+    if default == 1:
+        return N_("Empty means 1.")
+    if default == 0:
+        if not qtype.scored:
+            return N_("Empty means 0: this question has no right answer and does not count "
+                      "towards the score. Points given here are earned for answering.")
+        return N_("Empty means 0.")
+    # Any other default: the number is shown as it is (the sentence stays in English).
+    return f"Empty means {format_number(qtype.default_points)}."
+
+
 def common_fields(qtype: QuestionType) -> tuple[EditorField, ...]:
-    """The common fields this type shows."""
-    return tuple(f for f in COMMON_FIELDS if f.name not in qtype.editor_omit)
+    """The common fields this type shows (the points help says the type's default)."""
+    fields = tuple(f for f in COMMON_FIELDS if f.name not in qtype.editor_omit)
+    help_text = points_help(qtype)
+    return tuple(replace(f, help=help_text) if f.name == "points" and f.help != help_text else f
+                 for f in fields)
 
 
 OTHER_FIELD = EditorField(

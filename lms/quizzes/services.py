@@ -749,6 +749,8 @@ def _grade_question(
     if grade.state == "needs_grading" and row is not None and row.manual_points is not None:
         fraction = min(1.0, max(0.0, row.manual_points / points)) if points else 1.0
         grade = Grade.from_fraction(fraction)
+    if not qtype.scored:  # no right answer: "answered", earning only the points given on purpose
+        grade = grade.as_answered()
     return grade, points, True
 
 

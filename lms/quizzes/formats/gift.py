@@ -17,13 +17,16 @@ weights. Question ids come from the title (slug) or are "q<n>"; option ids are "
 
 `export_gift(questions)` writes GIFT back; `export_gift_report(questions)` also returns
 (question id, message) for what GIFT cannot express (ordering is skipped with a comment;
-points, short-answer variants/case/indonesian, essay rubric/limits are dropped).
+points, short-answer variants/case/indonesian, essay rubric/limits are dropped). Questions of
+a non-scored type (no right answer: `unscored`, the names of types with `scored = False`, e.g.
+likert) are skipped with a comment saying so.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from lms.quizzes.types.numerical import format_number
@@ -558,8 +561,13 @@ def _export_answers(q: dict, report: list[str]) -> str | None:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def export_gift_report(questions: list[dict]) -> tuple[str, list[tuple[str, str]]]:
-    """GIFT text for `questions` and (question id, message) for what could not be kept."""
+def export_gift_report(
+    questions: list[dict], unscored: Collection[str] = ()
+) -> tuple[str, list[tuple[str, str]]]:
+    """GIFT text for `questions` and (question id, message) for what could not be kept.
+
+    `unscored`: names of non-scored question types (self-assessment, survey), skipped with a
+    comment: GIFT questions have right answers."""
     out: list[str] = []
     problems: list[tuple[str, str]] = []
     category = ""
@@ -567,6 +575,12 @@ def export_gift_report(questions: list[dict]) -> tuple[str, list[tuple[str, str]
         qid = str(q.get("id", ""))
         report: list[str] = []
         qtype = q.get("type")
+        if qtype in unscored:
+            out.append(f"// Question {qid!r} of type {qtype!r} skipped: it has no right answer "
+                       "(self-assessment or survey), which GIFT cannot express.\n")
+            problems.append((qid, f"type {qtype!r} is not scored (no right answer); the "
+                                  "question was skipped"))
+            continue
         if qtype != "description":
             answers = _export_answers(q, report)
             if answers is None:
@@ -601,6 +615,6 @@ def export_gift_report(questions: list[dict]) -> tuple[str, list[tuple[str, str]
     return "\n".join(out), problems
 
 
-def export_gift(questions: list[dict]) -> str:
+def export_gift(questions: list[dict], unscored: Collection[str] = ()) -> str:
     """GIFT text for `questions` (see export_gift_report for what is dropped)."""
-    return export_gift_report(questions)[0]
+    return export_gift_report(questions, unscored)[0]

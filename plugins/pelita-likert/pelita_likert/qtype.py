@@ -27,11 +27,12 @@ be read in any order.
 Response: ``{"<statement index>": <scale point>}`` with only the answered statements; None when
 nothing is answered.
 
-Grading: a self-assessment has no right answer. The question earns its points for being
-answered: every statement answered = fraction 1 and state "correct" (the engine's state for
-"nothing left to do"), some = the answered share with state "partial", none = "unanswered".
-Because `points` defaults to 0 a Likert question does not move the quiz score unless the author
-gives it points on purpose (e.g. to reward filling in a reflection).
+Grading: a self-assessment has no right answer, so the type says `scored = False` (the quiz
+engine's contract for self-assessment and survey types) and `default_points = 0`. The grade has
+the state "answered" and the answered share as its fraction (every statement = 1, some = the
+share); none = "unanswered". Learners see "Answered" / "Partly answered", never "Correct" nor a
+right answer. Worth 0 points by default, a Likert question does not move the quiz score unless
+the author gives it points on purpose (e.g. to reward filling in a reflection).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class Likert(QuestionType):
     name = "likert"
     label = N_("Likert scale (self-assessment)")
     auto_graded = True
+    scored = False  # no right answer: "Answered", not "Correct"
+    default_points = 0  # stays out of the quiz score unless given points on purpose
     editor_fields = (
         EditorField("scale", "select", N_("Points on the scale"),
                     choices=((None, N_("5 (default)")), (2, "2"), (3, "3"), (4, "4"), (6, "6"),
@@ -131,19 +134,10 @@ class Likert(QuestionType):
         s = q.get("statements") if isinstance(q, dict) else None
         return list(s) if isinstance(s, list) and s else [None]
 
-    def points(self, q: dict) -> float:
-        p = q.get("points", 0) if isinstance(q, dict) else 0
-        return float(p) if is_number(p) and p >= 0 else 0.0
-
     def validate(self, q: dict) -> list[Problem]:
         problems = self.validate_common(q)
         if not isinstance(q, dict):
             return problems
-        problems = [p for p in problems if p[0] != "points"]
-        points = q.get("points", 0)
-        if not is_number(points) or points < 0:
-            problems.append(("points", "Points must be a number of 0 or more; a self-assessment "
-                                       "usually has points = 0 (the default)."))
         scale = q.get("scale", DEFAULT_SCALE)
         if not (is_number(scale) and int(scale) == scale and MIN_SCALE <= scale <= MAX_SCALE):
             problems.append(("scale", f"The scale must be a whole number from {MIN_SCALE} to "
@@ -250,7 +244,7 @@ class Likert(QuestionType):
         answered = len(self.answers(q, response))
         if not answered:
             return Grade.unanswered()
-        return Grade.from_fraction(answered / len(self.statements(q)))
+        return Grade.answered(answered / len(self.statements(q)))
 
     def correct_response(self, q: dict) -> Any | None:
         """Any complete response earns the (participation) marks: here, every statement at the top."""

@@ -127,9 +127,16 @@ def test_a_learner_answers_through_the_quiz_pages(logged_in, participant, quiz):
     row = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt_id, QuestionResponse.question_id == "diri"))
     assert row.response == {"0": 5, "1": 2}
-    assert (row.fraction, row.state) == (1.0, "correct")
+    assert (row.fraction, row.state) == (1.0, "answered")
     review = logged_in.get(f"/attempts/{attempt_id}/review")
     assert review.status_code == 200
+    html = review.get_data(as_text=True)
+    # The self-assessment says "Answered", never "Correct", and has no marks line; the score
+    # counts only the true/false question.
+    assert html.count('class="quiz-state quiz-state--answered">Answered</p>') == 1
+    assert html.count(">Correct</p>") == 1 and html.count("Marks: ") == 1
+    assert "does not count towards your score" in html
+    assert "100 % (1 / 1)" in html
 
     definition = services.question_definition(attempt, "diri")
     first, second = aggregate(definition, quiz_responses(quiz.id, "diri"))
@@ -177,3 +184,25 @@ def test_trainers_see_the_distribution_with_constant_queries(client, auth, make_
 
 def test_learners_cannot_see_the_report(logged_in, quiz):
     assert logged_in.get(f"/p/likert/quizzes/{quiz.id}/").status_code == 403
+
+
+def test_the_quiz_editor_says_empty_points_mean_zero(client, auth, admin_user, quiz):
+    auth.login(admin_user.email)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert client.get("/author/refleksi/quizzes").status_code == 200  # opens the workspace
+    page = client.get("/author/refleksi/quizzes/diri/questions/new?type=likert")
+    assert page.status_code == 200
+    assert "Empty means 0: this question has no right answer" in page.get_data(as_text=True)
+    assert "Empty means 1." not in page.get_data(as_text=True)
+
+
+def test_the_preview_says_answered(client, auth, admin_user, quiz):
+    auth.login(admin_user.email)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    assert client.get("/author/refleksi/quizzes").status_code == 200
+    graded = client.post("/author/refleksi/quizzes/diri/preview",
+                         data={"q0": "true", "q1-0": "0:4"})
+    assert graded.status_code == 200
+    html = graded.get_data(as_text=True)
+    assert ">Answered</p>" in html and html.count(">Correct</p>") == 1
+    assert html.count("Marks: 1 of 1") == 2  # the true/false question and the quiz total

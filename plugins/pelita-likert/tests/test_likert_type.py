@@ -86,6 +86,7 @@ def test_the_registry_reports_problems_through_the_plugin_type():
 
 
 def test_points_default_to_zero_so_the_score_is_not_moved():
+    assert (Likert.scored, Likert.default_points) == (False, 0)  # the engine's contract
     assert LK.points(q()) == 0.0
     assert LK.points(q(points=2)) == 2.0
 
@@ -106,6 +107,15 @@ def test_the_browser_editor_round_trips_a_likert_question():
     form["labels-3"] = ""
     _back, problems = form_to_question(LK, form)
     assert [f for f, _m in problems] == ["labels"]
+
+
+def test_the_editor_points_help_says_empty_means_zero():
+    from lms.quizzes.editor import common_fields
+    from lms.quizzes.types.true_false import TrueFalse
+
+    help_of = {f.name: f.help for f in common_fields(LK)}
+    assert help_of["points"].startswith("Empty means 0: this question has no right answer")
+    assert {f.name: f.help for f in common_fields(TrueFalse())}["points"] == "Empty means 1."
 
 
 def test_field_names_one_radio_group_per_statement():
@@ -132,9 +142,9 @@ def test_normalise_keeps_only_valid_answers(raw, expected):
 
 def test_grade_counts_answered_statements():
     full = LK.grade(q(), {"0": 4, "1": 2})
-    assert (full.fraction, full.state) == (1.0, "correct")
+    assert (full.fraction, full.state) == (1.0, "answered")  # no right answer: not "correct"
     half = LK.grade(q(), {"0": 4})
-    assert (half.fraction, half.state) == (0.5, "partial")
+    assert (half.fraction, half.state) == (0.5, "answered")
     for junk in (None, {}, [], "4", {"0": 9}, {"x": 1}, {"0": True}, {"0": 2.5}):
         grade = LK.grade(q(), junk)
         assert (grade.fraction, grade.state) == (0.0, "unanswered"), junk
