@@ -12,11 +12,62 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.auth.models import User, utcnow
 from lms.extensions import db
+
+# Human labels of every action code in use (grep `audit.record(` and `action=` in lms/ and
+# plugins/); pages show `action_label(code)`, which falls back to the code itself.
+ACTION_LABELS = {
+    "course.created": _l("Created the course"),
+    "course.published": _l("Published a version"),
+    "course.zip_imported": _l("Imported a zip file"),
+    "course.editor_added": _l("Added an editor"),
+    "course.editor_removed": _l("Removed an editor"),
+    "course.settings_saved": _l("Saved the course settings"),
+    "course.archived": _l("Archived the course"),
+    "course.unarchived": _l("Brought the course back to the catalogue"),
+    "draft.discarded": _l("Discarded the draft changes"),
+    "draft.replaced": _l("Replaced the draft files"),
+    "file.saved": _l("Saved a file"),
+    "file.deleted": _l("Deleted a file"),
+    "module.added": _l("Added a module"),
+    "module.saved": _l("Saved a module"),
+    "module.moved": _l("Moved a module"),
+    "module.deleted": _l("Deleted a module"),
+    "media.uploaded": _l("Uploaded a media file"),
+    "media.deleted": _l("Deleted a media file"),
+    "quiz.created": _l("Created a quiz"),
+    "quiz.deleted": _l("Deleted a quiz"),
+    "quiz.settings_saved": _l("Saved the quiz settings"),
+    "quiz.question_saved": _l("Saved a question"),
+    "quiz.question_moved": _l("Moved a question"),
+    "quiz.question_deleted": _l("Deleted a question"),
+    "quiz.questions_imported": _l("Imported questions"),
+    "submission.graded": _l("Graded a practical assignment"),
+    "cohort.created": _l("Created the cohort"),
+    "cohort.updated": _l("Changed the cohort"),
+    "cohort.deadlines_changed": _l("Changed the cohort deadlines"),
+    "cohort.member_added": _l("Added a member to the cohort"),
+    "cohort.members_imported": _l("Imported cohort members"),
+    "cohort.member_removed": _l("Removed a member from the cohort"),
+    "cohort.invitation_renewed": _l("Renewed the cohort invitation"),
+    "plugin.enabled": _l("Enabled a plugin"),
+    "plugin.disabled": _l("Disabled a plugin"),
+    "webhooks.endpoint_added": _l("Added a webhook"),
+    "webhooks.endpoint_removed": _l("Removed a webhook"),
+    "webhooks.secret_regenerated": _l("Made a new webhook secret"),
+    "webhooks.test_queued": _l("Sent a test webhook"),
+}
+
+
+def action_label(action: str) -> str:
+    """The translated label of an action code, or the code itself when it has none."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
 
 
 class AuditEvent(db.Model):

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms import audit
@@ -98,6 +98,35 @@ def add_editor(draft: CourseDraft, editor: User, *, user: User) -> None:
     db.session.commit()
 
 
+class LastEditor(Exception):
+    """A trainer tried to remove the only editor of a course (only an admin may)."""
+
+
+def remove_editor(draft: CourseDraft, editor: User, *, user: User) -> None:
+    """Take `editor` off the course's editors (audited `course.editor_removed`). Raises
+    `LookupError` when they are not an editor and `LastEditor` when a trainer would remove the
+    last one."""
+    try:
+        # Lock the workspace row: two editors removing each other at once cannot both pass the
+        # "not the last editor" check (PostgreSQL; SQLite writes one at a time anyway).
+        db.session.execute(select(CourseDraft.id).where(CourseDraft.id == draft.id)
+                           .with_for_update())
+        editor_ids = list(db.session.scalars(select(CourseEditor.user_id).where(
+            CourseEditor.draft_id == draft.id)))
+        if editor.id not in editor_ids:
+            raise LookupError(editor.email)
+        if len(editor_ids) == 1 and not user.is_admin:
+            raise LastEditor(editor.email)
+        db.session.execute(delete(CourseEditor).where(CourseEditor.draft_id == draft.id,
+                                                      CourseEditor.user_id == editor.id))
+        audit.record("course.editor_removed", actor=user, scope=_scope(draft.slug),
+                     target=editor.email)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 # ----------------------------------------------------------------------------- opening
 
 
@@ -133,9 +162,12 @@ def open_draft(slug: str, user: User | None) -> CourseDraft:
     return draft
 
 
-def new_course(slug: str, files: dict[str, bytes], *, user: User) -> CourseDraft:
+def new_course(slug: str, files: dict[str, bytes], *, user: User,
+               commit: bool = True) -> CourseDraft:
     """A workspace for a course that does not exist yet, seeded with `files` (the editor builds
-    course.toml and a first module); its creator becomes an editor."""
+    course.toml and a first module); its creator becomes an editor. With `commit=False` the
+    caller commits (the zip import publishes in the same transaction, so a failed publish
+    leaves no workspace behind)."""
     if draft_for(slug) is not None or db.session.scalar(
             select(Course.id).where(Course.slug == slug)) is not None:
         raise ValueError(f"the slug {slug!r} is already taken")
@@ -148,7 +180,9 @@ def new_course(slug: str, files: dict[str, bytes], *, user: User) -> CourseDraft
                                      updated_by_id=user.id))
         db.session.add(CourseEditor(draft_id=draft.id, user_id=user.id))
         audit.record("course.created", actor=user, scope=_scope(slug), target=slug)
-        db.session.commit()
+        db.session.flush()
+        if commit:
+            db.session.commit()
     except Exception:
         db.session.rollback()
         raise

@@ -153,8 +153,9 @@ class SettingsForm(CourseFields):
         _l("Certificate valid for (months)"), [Optional(), whole(0)], default=0,
         description=_l("0 = does not expire."))
     certificate_show_score = BooleanField(_l("Print the final score on the certificate"))
-    certificate_template = StringField(_l("Certificate template"),
-                                       [Optional(), _slug_field(1)], default="default")
+    certificate_template = SelectField(
+        _l("Certificate design"), choices=[], default="default",
+        description=_l("The designs installed on this site; plugins can add more."))
     submit = SubmitField(_l("Save settings"))
 
 
@@ -209,6 +210,10 @@ class MediaForm(FlaskForm):
 class DeleteMediaForm(FlaskForm):
     path = HiddenField()
     revision = HiddenField()
+
+
+class RemoveEditorForm(FlaskForm):
+    user_id = HiddenField()
 
 
 class EditorForm(FlaskForm):

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, StringField
 
-from lms.audit import AuditEvent
+from lms.audit import AuditEvent, action_label
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.authoring import drafts, zipio_services
@@ -64,30 +64,6 @@ ZIP_REASONS = {
     "damaged": _l("A file in the zip cannot be unpacked; the zip is damaged."),
 }
 
-ACTION_LABELS = {
-    "course.created": _l("Created the course"),
-    "course.published": _l("Published a version"),
-    "course.zip_imported": _l("Imported a zip file"),
-    "course.editor_added": _l("Added an editor"),
-    "draft.discarded": _l("Discarded the draft changes"),
-    "draft.replaced": _l("Replaced the draft files"),
-    "file.saved": _l("Saved a file"),
-    "file.deleted": _l("Deleted a file"),
-    "course.settings_saved": _l("Saved the course settings"),
-    "course.archived": _l("Archived the course"),
-    "module.added": _l("Added a module"),
-    "module.saved": _l("Saved a module"),
-    "module.moved": _l("Moved a module"),
-    "module.deleted": _l("Deleted a module"),
-    "media.uploaded": _l("Uploaded a media file"),
-    "media.deleted": _l("Deleted a media file"),
-    "quiz.created": _l("Created a quiz"),
-    "quiz.settings_saved": _l("Saved the quiz settings"),
-    "quiz.question_saved": _l("Saved a question"),
-    "quiz.question_moved": _l("Moved a question"),
-    "quiz.question_deleted": _l("Deleted a question"),
-    "quiz.questions_imported": _l("Imported questions"),
-}
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -113,8 +89,7 @@ def _publishers(slug: str) -> dict[int, AuditEvent]:
 
 @bp.app_template_filter("audit_action")
 def _audit_action(action: str) -> str:
-    label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    return action_label(action)
 
 
 # ----------------------------------------------------------------------------- history, diff

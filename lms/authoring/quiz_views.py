@@ -558,6 +558,60 @@ def quiz_edit(slug: str, quiz: str):
     ), status
 
 
+def _delete_blockers(draft, loaded: LoadedQuiz) -> list[str]:
+    """Why the quiz cannot be deleted without breaking the draft: problems the pack loader would
+    report after the deletion and does not report now, and a completion rule that needs it."""
+    files = drafts.files(draft)
+    before = {(p.file, p.message) for p in drafts.validate_files(files)}
+    rest = {path: data for path, data in files.items() if path != loaded.path}
+    reasons = [f"{p.file}: {p.message}" for p in drafts.validate_files(rest)
+               if (p.file, p.message) not in before]
+    if loaded.settings.get("kind") == "practical":
+        try:
+            course = quizfiles.parse(files.get("course.toml", b""))
+        except quizfiles.QuizFileError:
+            course = {}
+        completion = course.get("completion") if isinstance(course.get("completion"), dict) else {}
+        others = [path for path, data in rest.items() if quizfiles.quiz_slug(path)
+                  and quizfiles.summary(path, data, 0).kind == "practical"]
+        if completion.get("practical") is True and not others:
+            reasons.append(_("The course's completion rule requires a practical assignment and "
+                             "this is the only one. Change the rule in the course settings "
+                             "first."))
+    return reasons
+
+
+@bp.route("/<slug>/quizzes/<quiz>/delete", methods=["GET", "POST"])
+def quiz_delete(slug: str, quiz: str):
+    """Delete a whole quiz from the workspace (after a confirmation page). Learners' attempts
+    stay in the database; the quiz disappears for them when the course is published."""
+    draft = editable_draft_or_abort(slug)
+    loaded = _quiz_or_404(draft, quiz)
+    form = ActionForm()
+    blockers = _delete_blockers(draft, loaded)
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if not blockers:
+            try:
+                drafts.delete_file(draft, loaded.path,
+                                   expected_revision=_revision(form.revision.data) or -1,
+                                   user=current_user, action="quiz.deleted")
+            except drafts.EditConflict as err:
+                flash(_conflict_message(err), "error")
+                return redirect(_quiz_url(slug, quiz))
+            flash(_("The quiz %(slug)s has been deleted. Learners still see it until you publish "
+                    "the course; their attempts are kept.", slug=quiz), "success")
+            return redirect(url_for("authoring_quizzes.quiz_list", slug=slug))
+        status = 409
+    else:
+        form.revision.data = str(loaded.row.revision)
+    return render_template("authoring/quiz_remove.html", draft=draft, quiz=loaded, form=form,
+                           blockers=blockers, questions=len(loaded.questions),
+                           overview_url=_overview_url(slug)), status
+
+
 def _index_or_404(loaded: LoadedQuiz, qid: str) -> int:
     for i, q in enumerate(loaded.questions):
         if str(q.get("id")) == qid:

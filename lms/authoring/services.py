@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.authoring import drafts, packfiles
@@ -197,8 +198,13 @@ def upload_media(draft: CourseDraft, filename: str, data: bytes, *, user: User) 
     path = check_media(filename, data)
     if drafts.get_file(draft, path) is not None:
         raise MediaRefused("exists", path.rsplit("/", 1)[-1])
-    drafts.save_file(draft, path, data, expected_revision=None, user=user,
-                     action="media.uploaded")
+    try:
+        drafts.save_file(draft, path, data, expected_revision=None, user=user,
+                         action="media.uploaded")
+    except (drafts.EditConflict, IntegrityError):
+        # Another upload of the same name won the race between the check above and the insert
+        # (the unique (draft, path) constraint refused this one; save_files rolled back).
+        raise MediaRefused("exists", path.rsplit("/", 1)[-1]) from None
     return path
 
 

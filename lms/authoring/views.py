@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from lms.auth.models import User
 from lms.authoring import drafts, packfiles, services
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.forms import (
@@ -40,12 +41,14 @@ from lms.authoring.forms import (
     NewCourseForm,
     NewModuleForm,
     PublishForm,
+    RemoveEditorForm,
     SettingsForm,
     lines_of,
 )
 from lms.content import Problem, render_markdown
 from lms.content.tomlutil import TomlLines
 from lms.courses.importer import _without_title_heading, module_path
+from lms.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -354,6 +357,8 @@ def settings(slug: str):
     except (packfiles.PackFileError, UnicodeDecodeError) as exc:
         current, read_error = {}, str(exc)
     form = SettingsForm()
+    current_template = _current_template(current)
+    form.certificate_template.choices, template_missing = _template_choices(current_template)
     other_problems: list[Problem] = []
     status = 200
     if form.validate_on_submit():
@@ -390,7 +395,30 @@ def settings(slug: str):
         _settings_from_file(form, current)
         form.revision.data = str(row.revision)
     return render_template("authoring/settings.html", form=form, draft=draft, slug=slug,
-                           read_error=read_error, problems=other_problems), status
+                           read_error=read_error, problems=other_problems,
+                           template_missing=current_template if template_missing else None
+                           ), status
+
+
+def _current_template(doc: dict) -> str:
+    cert = doc.get("certificate")
+    name = cert.get("template") if isinstance(cert, dict) else None
+    return name if isinstance(name, str) and name else "default"
+
+
+def _template_choices(current: str) -> tuple[list[tuple[str, str]], bool]:
+    """The installed certificate designs (built-in first) for the settings select, plus the
+    course's current design when it is not installed (so saving other settings keeps it), and
+    whether that is the case."""
+    from lms.plugins import certificate_templates
+
+    installed = certificate_templates(current_app)
+    choices = [(name, _("Built-in design (default)") if name == "default" else name)
+               for name in installed]
+    missing = current not in installed
+    if missing:
+        choices.append((current, _("%(name)s (not installed)", name=current)))
+    return choices, missing
 
 
 # ----------------------------------------------------------------------------- modules
@@ -672,4 +700,28 @@ def editors(slug: str):
     elif request.method == "POST":
         status = 400
     return render_template("authoring/editors.html", form=form, draft=draft, slug=slug,
-                           editors=services.editors(draft)), status
+                           editors=services.editors(draft), remove_form=RemoveEditorForm()
+                           ), status
+
+
+@bp.route("/<slug>/editors/remove", methods=["POST"])
+def remove_editor(slug: str):
+    draft = editable_draft_or_abort(slug)
+    form = RemoveEditorForm()
+    if not form.validate_on_submit():
+        abort(400)
+    editor = db.session.get(User, _int_or_400(form.user_id.data))
+    if editor is None:
+        abort(404)
+    try:
+        drafts.remove_editor(draft, editor, user=current_user)
+    except LookupError:
+        flash(_("%(name)s is not an editor of this course.", name=editor.full_name), "info")
+    except drafts.LastEditor:
+        flash(_("%(name)s is the only editor of this course and cannot be removed. Add another "
+                "editor first, or ask an administrator.", name=editor.full_name), "error")
+    else:
+        flash(_("%(name)s can no longer edit this course.", name=editor.full_name), "success")
+        if editor.id == current_user.id and not current_user.is_admin:
+            return redirect(url_for("authoring.index"))
+    return redirect(url_for("authoring.editors", slug=slug))

@@ -292,12 +292,11 @@ def import_zip(data: bytes, meta: dict, *, user: User, note: str) -> ImportResul
     if live_id != meta.get("live_version_id"):
         raise ChangedSincePreview(pack.slug)
     draft = drafts.draft_for(pack.slug)
-    if draft is None:
-        if course is None:
-            draft = drafts.new_course(pack.slug, pack.files, user=user)
-        else:
-            draft = drafts.open_draft(pack.slug, user)
+    if draft is None and course is not None:
+        draft = drafts.open_draft(pack.slug, user)
     try:
+        if draft is None:  # a new course: its workspace is created in the publish's transaction
+            draft = drafts.new_course(pack.slug, pack.files, user=user, commit=False)
         replace_files(draft, pack.files, user=user, action="course.zip_imported",
                       detail={"file": meta.get("filename", "")[:200], "note": note[:500]},
                       commit=False)

@@ -4,6 +4,7 @@ write modules, preview, publish, reorder, upload media, manage editors, archive.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -490,3 +491,114 @@ def test_an_unreadable_course_toml_is_repaired_from_the_settings_form(trainer, s
     overview = trainer.get(f"/author/{shipped}/").text
     assert "No problems found" in overview
     assert overview.index("module-modul-1") < overview.index("module-modul-3")
+
+
+# ----------------------------------------------------------------------------- review polish
+
+
+def test_editors_can_be_removed_but_a_trainer_cannot_remove_the_last_one(
+        app, trainer, trainer_user, shipped, make_user, admin_user):
+    colleague = make_user("trainer", email="rekan@contoh.id", full_name="Rina Rekan")
+    page = trainer.get(f"/author/{shipped}/editors").text
+    assert "Remove" not in page and "at least one editor" in page  # the only editor
+    alone = trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": trainer_user.id})
+    assert alone.status_code == 302
+    page = trainer.get(f"/author/{shipped}/editors").text
+    assert "is the only editor of this course" in page
+    assert "course.editor_removed" not in audit_actions(shipped)
+    assert trainer.post(f"/author/{shipped}/editors", data={"email": colleague.email}
+                        ).status_code == 302
+    page = trainer.get(f"/author/{shipped}/editors").text
+    assert f'name="user_id" value="{colleague.id}"' in page
+    assert 'aria-label="Remove Rina Rekan as editor"' in page
+    assert trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": "x"}
+                        ).status_code == 400
+    assert trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": "999999"}
+                        ).status_code == 404
+    removed = trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": colleague.id},
+                           follow_redirects=True)
+    assert "Rina Rekan can no longer edit this course." in removed.text
+    assert login(app.test_client(), colleague.email).get(f"/author/{shipped}/").status_code == 403
+    again = trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": colleague.id},
+                         follow_redirects=True)
+    assert "is not an editor of this course" in again.text
+    events = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "course.editor_removed")).all()
+    assert [(e.target, e.actor_id) for e in events] == [(colleague.email, trainer_user.id)]
+    # An admin may remove the last editor (admins edit every course anyway).
+    admin = login(app.test_client(), admin_user.email)
+    assert admin.post(f"/author/{shipped}/editors/remove", data={"user_id": trainer_user.id}
+                      ).status_code == 302
+    assert trainer.get(f"/author/{shipped}/").status_code == 403
+    assert db.session.scalar(select(CourseEditor.id).where(
+        CourseEditor.draft_id == drafts.draft_for(shipped).id)) is None
+    assert "Removed an editor" in admin.get(f"/author/{shipped}/audit").text
+
+
+def test_a_trainer_who_removes_themselves_goes_back_to_their_course_list(
+        app, trainer, trainer_user, shipped, make_user):
+    colleague = make_user("trainer", email="rekan@contoh.id", full_name="Rina Rekan")
+    drafts.add_editor(drafts.draft_for(shipped), colleague, user=trainer_user)
+    response = trainer.post(f"/author/{shipped}/editors/remove", data={"user_id": trainer_user.id})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/author/")
+    assert trainer.get(f"/author/{shipped}/editors").status_code == 403
+
+
+def test_certificate_design_is_a_select_of_installed_designs(app, trainer, shipped):
+    from pathlib import Path
+
+    from lms.plugin_api import TEMPLATES, CertificateTemplate
+
+    app.extensions.setdefault(TEMPLATES, {})["klasik"] = CertificateTemplate(
+        "klasik", Path("/nowhere"), owner="contoh")
+    page = trainer.get(f"/author/{shipped}/settings").text
+    assert re.search(r'<select[^>]*id="certificate_template"', page)
+    assert re.search(r'<option selected value="default">Built-in design \(default\)</option>',
+                     page)
+    assert '<option value="klasik">klasik</option>' in page
+    assert "not installed" not in page
+    base = {"revision": hidden(page, "revision"), "version": "1.0", "title_id": "Judul",
+            "title_en": "Title", "area": "ict", "hours": "4", "enrolment": "open",
+            "completion_modules": "all", "min_module_quiz_score": "70",
+            "final_min_score": "75", "certificate_enabled": "y",
+            "certificate_valid_months": "0"}
+    bad = trainer.post(f"/author/{shipped}/settings",
+                       data={**base, "certificate_template": "palsu"})
+    assert bad.status_code == 400 and field_error(bad.text, "certificate_template")
+    ok = trainer.post(f"/author/{shipped}/settings",
+                      data={**base, "certificate_template": "klasik"})
+    assert ok.status_code == 302
+    text = drafts.get_file(drafts.draft_for(shipped), "course.toml").data.decode()
+    assert 'template = "klasik"' in text
+    # The plugin is uninstalled: the course keeps its value, shown as not installed.
+    del app.extensions[TEMPLATES]["klasik"]
+    page = trainer.get(f"/author/{shipped}/settings").text
+    assert "klasik (not installed)" in page and 'id="template-missing"' in page
+    kept = trainer.post(f"/author/{shipped}/settings",
+                        data={**base, "revision": hidden(page, "revision"), "title_id": "Baru",
+                              "certificate_template": "klasik"})
+    assert kept.status_code == 302
+    text = drafts.get_file(drafts.draft_for(shipped), "course.toml").data.decode()
+    assert 'template = "klasik"' in text and "Baru" in text
+
+
+def test_two_uploads_of_the_same_name_at_once_give_the_exists_message(
+        trainer, shipped, monkeypatch):
+    """The second upload passed the "already exists" check before the first one was written:
+    the unique constraint refuses it and the author sees the usual message, not a 500."""
+    from lms.authoring import drafts as drafts_module
+
+    draft = drafts.draft_for(shipped)
+    real_utcnow = drafts_module.utcnow
+
+    def other_upload_lands_first():
+        monkeypatch.setattr(drafts_module, "utcnow", real_utcnow)
+        db.session.add(DraftFile(draft_id=draft.id, path="media/peta.png", data=PNG,
+                                 sha256="x"))
+        return real_utcnow()
+
+    monkeypatch.setattr(drafts_module, "utcnow", other_upload_lands_first)
+    response = upload(trainer, shipped, "peta.png", PNG)
+    assert response.status_code == 400
+    assert "A file called peta.png already exists" in field_error(response.text, "file")
+    assert "media.uploaded" not in audit_actions(shipped)

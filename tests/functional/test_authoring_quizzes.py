@@ -507,3 +507,80 @@ def test_saving_every_shipped_question_unchanged_keeps_the_quiz(app, client, adm
         db.session.expire_all()
         assert tomllib.loads(drafts.files(draft)[path].decode()) == before
     assert drafts.validate(draft) == []
+
+
+def test_a_whole_quiz_is_deleted_after_a_confirmation(course, trainer, trainer_user):
+    create_quiz(trainer)
+    add_question(trainer, "true_false", {"id": "q1", "text": "Benar?", "answer": "1"})
+    page = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu").text
+    assert "cannot be changed: learners' attempts and scores are kept under it" in page
+    assert f'href="/author/{SLUG}/quizzes/kuis-satu/delete"' in page
+    confirm = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/delete")
+    assert confirm.status_code == 200 and "Delete the quiz kuis-satu?" in confirm.text
+    assert "its 1 question are removed" in confirm.text
+    assert drafts.get_file(drafts.draft_for(SLUG), "quizzes/kuis-satu.toml") is not None
+    stale = trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/delete", data={"revision": "1"},
+                         follow_redirects=True)
+    assert "saved this quiz after you opened the page" in stale.text
+    done = trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/delete",
+                        data={"revision": hidden(confirm.text, "revision")})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/{SLUG}/quizzes")
+    listing = trainer.get(done.headers["Location"]).text
+    assert "The quiz kuis-satu has been deleted." in listing
+    db.session.expire_all()
+    assert drafts.get_file(drafts.draft_for(SLUG), "quizzes/kuis-satu.toml") is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quiz.deleted"))
+    assert event.target == "quizzes/kuis-satu.toml" and event.actor_id == trainer_user.id
+    assert "Deleted a quiz" in trainer.get(f"/author/{SLUG}/audit").text
+    assert drafts.validate(drafts.draft_for(SLUG)) == []
+    assert trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/delete").status_code == 404
+    assert trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/delete",
+                        data={"revision": "1"}).status_code == 404
+
+
+def test_a_quiz_the_completion_rule_needs_cannot_be_deleted(course, trainer, trainer_user):
+    create_quiz(trainer, slug="praktik", kind="practical", module="")
+    add_question(trainer, "essay", {"id": "tugas", "text": "Unggah hasil kerja."}, quiz="praktik")
+    draft = drafts.draft_for(SLUG)
+    row = drafts.get_file(draft, "course.toml")
+    text = row.data.decode()
+    assert "[completion]" not in text
+    text += "\n[completion]\npractical = true\n"
+    drafts.save_file(draft, "course.toml", text.encode(), expected_revision=row.revision,
+                     user=trainer_user)
+    confirm = trainer.get(f"/author/{SLUG}/quizzes/praktik/delete")
+    assert confirm.status_code == 200
+    assert "requires a practical assignment and this is the only one" in confirm.text
+    assert 'id="delete-blockers"' in confirm.text and "Delete the quiz</button>" not in confirm.text
+    refused = trainer.post(f"/author/{SLUG}/quizzes/praktik/delete",
+                           data={"revision": str(drafts.get_file(
+                               draft, "quizzes/praktik.toml").revision)})
+    assert refused.status_code == 409 and "cannot be deleted" in refused.text
+    db.session.expire_all()
+    assert drafts.get_file(drafts.draft_for(SLUG), "quizzes/praktik.toml") is not None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "quiz.deleted")) is None
+
+
+def test_quiz_pages_show_the_course_tabs(course, trainer):
+    create_quiz(trainer)
+    add_question(trainer, "true_false", {"id": "q1", "text": "Benar?", "answer": "1"})
+
+    def tabs(url):
+        html = trainer.get(url).text
+        match = re.search(r'<nav aria-label="Course authoring" class="author-nav">(.*?)</nav>',
+                          html, re.S)
+        assert match, url
+        return match.group(1)
+
+    listing = tabs(f"/author/{SLUG}/quizzes")
+    assert f'href="/author/{SLUG}/quizzes" aria-current="page"' in listing
+    for url in (f"/author/{SLUG}/quizzes/kuis-satu", f"/author/{SLUG}/quizzes/kuis-satu/preview",
+                f"/author/{SLUG}/quizzes/kuis-satu/import",
+                f"/author/{SLUG}/quizzes/kuis-satu/questions/q1",
+                f"/author/{SLUG}/quizzes/kuis-satu/questions/q1/delete",
+                f"/author/{SLUG}/quizzes/kuis-satu/delete"):
+        nav = tabs(url)
+        assert f'href="/author/{SLUG}/quizzes" aria-current="true"' in nav, url
+        assert 'aria-current="page"' not in nav, url
+        for target in ("/", "/settings", "/media", "/history"):
+            assert f'href="/author/{SLUG}{target}"' in nav, (url, target)

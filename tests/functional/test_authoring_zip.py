@@ -407,3 +407,29 @@ def test_export_then_import_into_a_fresh_database_is_byte_for_byte(
         assert "was imported and published as version" in page
         course = db.session.scalar(select(Course).where(Course.slug == pack.name))
         assert version_files(course.current_version_id) == folder_files(pack), pack.name
+
+
+def test_a_failing_publish_of_a_new_course_leaves_no_workspace(app, trainer_user, tmp_path,
+                                                               upload_dir, monkeypatch):
+    """Creating the workspace of a NEW course and publishing it are one transaction: when the
+    publish fails, there is no orphan workspace (and the import can simply be tried again)."""
+    data = zip_of(folder_files(pack_with_media(tmp_path)), top=SLUG)
+    token = zipio_services.stash(data, user=trainer_user, filename="kursus.zip", slug=SLUG,
+                                 live_version_id=None)
+    stashed, meta = zipio_services.unstash(token, user=trainer_user)
+
+    def broken_import(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(drafts, "import_packs", broken_import)
+    with pytest.raises(RuntimeError):
+        zipio_services.import_zip(stashed, meta, user=trainer_user, note="Percobaan")
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(CourseDraft)) == 0
+    assert db.session.scalar(select(func.count()).select_from(CourseEditor)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+    monkeypatch.undo()
+    result = zipio_services.import_zip(stashed, meta, user=trainer_user, note="Percobaan 2")
+    assert result.slug == SLUG and drafts.draft_for(SLUG) is not None
