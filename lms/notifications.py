@@ -5,9 +5,11 @@ change it announces was committed. The text is stored as a `kind` plus plain `pa
 translated when shown, so each person reads it in their own language; a param that is itself
 language-dependent (a quiz title) is stored as {"id": ..., "en": ...}.
 
-Kinds: "graded" (params quiz, score — None until every answer of the attempt is graded) and
-"cohort_added" (params cohort). Upcoming deadlines are not notifications: the dashboard reads
-them from the learner's cohorts each time.
+Kinds: "graded" (params quiz, score — None until every answer of the attempt is graded),
+"cohort_added" (params cohort) and "deadline_soon" (params cohort, course, deadline and
+cohort_course: sent once per member, cohort course and deadline by the periodic
+`cohorts.deadline_reminders` job, which reads these params to never send it twice). The dashboard
+also lists upcoming deadlines, read from the learner's cohorts each time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from lms.extensions import db
 
 GRADED = "graded"
 COHORT_ADDED = "cohort_added"
+DEADLINE_SOON = "deadline_soon"
 
 
 class Notification(db.Model):
@@ -61,6 +64,10 @@ def message(kind: str, params: dict) -> str:
                  quiz=params.get("quiz", ""), score=params.get("score", ""))
     if kind == COHORT_ADDED:
         return _("You were added to the cohort “%(cohort)s”.", cohort=params.get("cohort", ""))
+    if kind == DEADLINE_SOON:
+        return _("Reminder: the deadline of “%(course)s” (cohort %(cohort)s) is %(date)s.",
+                 course=params.get("course", ""), cohort=params.get("cohort", ""),
+                 date=params.get("deadline", ""))
     return str(params.get("text") or kind)
 
 

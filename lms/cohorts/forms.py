@@ -112,10 +112,14 @@ def rubric_form(crits, data=None):
         pass
 
     for i, c in enumerate(crits, start=1):
+        # The rubric's pass rule, shown before saving (in the hint tied to the field).
+        description = (_l("A score below %(min)d means the assignment is not passed, whatever "
+                          "the average.", min=c.minimum) if c.minimum is not None else "")
         setattr(_Form, f"c{i}", SelectField(f"{c.number}. {c.name}", choices=[],
-                                            validators=[required()]))
+                                            validators=[required()], description=description))
     form = _Form(data=data)
     for i, c in enumerate(crits, start=1):
         getattr(form, f"c{i}").choices = [("", _l("— score —"))] + [
-            (str(v), str(v)) for v in range(c.low, c.high + 1)]
+            (str(v), _l("%(score)d (not passed)", score=v) if c.below_minimum(v) else str(v))
+            for v in range(c.low, c.high + 1)]
     return form

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -110,6 +110,23 @@ def members_of(cohort: Cohort) -> list[CohortMember]:
         select(CohortMember).join(User, User.id == CohortMember.user_id)
         .where(CohortMember.cohort_id == cohort.id)
         .options(joinedload(CohortMember.user)).order_by(User.full_name, User.id)))
+
+
+def completion_dates(user_ids: list[int], course_ids: list[int]) -> dict[tuple[int, int], date]:
+    """(user id, course id) -> the day (Asia/Jakarta) the course was completed; one query."""
+    from lms.certificates.services import JAKARTA
+
+    if not user_ids or not course_ids:
+        return {}
+    rows = db.session.execute(select(Enrollment.user_id, Enrollment.course_id,
+                                     Enrollment.completed_at).where(
+        Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids),
+        Enrollment.completed_at.is_not(None)))
+    result = {}
+    for user_id, course_id, at in rows:
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        result[(user_id, course_id)] = at.astimezone(JAKARTA).date()
+    return result
 
 
 def trainers_of(cohort: Cohort) -> list[User]:
@@ -321,6 +338,7 @@ def _add(actor: User, cohort: Cohort, courses: list[Course], *, email: str, full
     for course in courses:
         _enrol(user, course)
     notifications.notify(user.id, notifications.COHORT_ADDED, {"cohort": cohort.name}, url="/")
+    _queue_mail(member, INVITATION if new_account else ADDED)
     audit.record("cohort.member_added", actor=actor, scope=f"cohort:{cohort.id}",
                  target=f"user:{user.id}",
                  detail={"email": user.email, "new_account": new_account})
@@ -527,35 +545,60 @@ def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
     member.invited_at = utcnow()
     audit.record("cohort.invitation_renewed", actor=actor, scope=f"cohort:{cohort.id}",
                  target=f"user:{member.user_id}", detail={"email": member.user.email})
+    _queue_mail(member, INVITATION)
     db.session.commit()
     added = Added(member.user, member, True)
-    _after_adding(cohort, [added], only_invitations=True)
+    _after_adding(cohort, [added])
     return added.link or ""
 
 
-def _after_adding(cohort: Cohort, added: list[Added], only_invitations: bool = False) -> None:
-    """After the commit: links for new accounts, and an email to each person added."""
+def _after_adding(cohort: Cohort, added: list[Added]) -> None:
+    """After the commit: the invitation links of new accounts, for the trainer to pass on."""
     for item in added:
         if item.new_account:
             item.link = invitation_link(item.member)
-        elif only_invitations:
-            continue
-        locale = item.user.locale or "id"
-        try:
-            with force_locale(locale):
-                if item.new_account:
-                    subject = _("Invitation to the cohort %(cohort)s on Pelita", cohort=cohort.name)
-                    body = render_template("cohorts/email/invitation.txt", user=item.user,
-                                           cohort=cohort, link=item.link,
-                                           days=INVITATION_MAX_AGE.days)
-                else:
-                    subject = _("You were added to the cohort %(cohort)s", cohort=cohort.name)
-                    body = render_template("cohorts/email/added.txt", user=item.user,
-                                           cohort=cohort,
-                                           link=current_app.config["BASE_URL"] + "/")
-            send_mail(item.user.email, subject, body)
-        except Exception:  # noqa: BLE001 - the trainer still has the link to pass on
-            log.exception("could not send the cohort email to user %s", item.user.id)
+
+
+# --------------------------------------------------------------------------- emails
+
+INVITATION = "invitation"
+ADDED = "added"
+MAIL_JOB = "cohorts.send_mail"
+
+
+def _queue_mail(member: CohortMember, kind: str) -> None:
+    """Queue the email to a person added to a cohort in the caller's transaction (no commit):
+    the `cohorts.send_mail` job sends it, so a slow mail server never slows the trainer's page.
+    One queued email per membership and invitation (a renewed invitation is a new one)."""
+    from lms.jobs.services import enqueue
+
+    stamp = int(member.invited_at.timestamp()) if kind == INVITATION and member.invited_at else 0
+    enqueue(MAIL_JOB, {"member_id": member.id, "kind": kind},
+            dedupe_key=f"cohorts.mail:{kind}:{member.id}:{stamp}")
+
+
+def send_member_mail(member_id: int, kind: str) -> bool:
+    """The `cohorts.send_mail` job: email one member, in their language; False if there is
+    nothing to send any more (the membership was removed, or the invitation already accepted).
+    The invitation link is made when the email is sent, so it is always the current one."""
+    member = db.session.get(CohortMember, member_id)
+    if member is None:
+        return False
+    if kind == INVITATION and (member.invitation != INVITED or not _still_invited(member.user)):
+        return False
+    cohort = db.session.get(Cohort, member.cohort_id)
+    user = member.user
+    with force_locale(user.locale or "id"):
+        if kind == INVITATION:
+            subject = _("Invitation to the cohort %(cohort)s on Pelita", cohort=cohort.name)
+            body = render_template("cohorts/email/invitation.txt", user=user, cohort=cohort,
+                                   link=invitation_link(member), days=INVITATION_MAX_AGE.days)
+        else:
+            subject = _("You were added to the cohort %(cohort)s", cohort=cohort.name)
+            body = render_template("cohorts/email/added.txt", user=user, cohort=cohort,
+                                   link=current_app.config["BASE_URL"] + "/")
+    send_mail(user.email, subject, body)
+    return True
 
 
 # --------------------------------------------------------------------------- learners
@@ -591,6 +634,54 @@ def my_cohorts(user_id: int, today: date) -> tuple[list[Cohort], list[Deadline]]
                           (cc.deadline - today).days) for cc in rows]
     deadlines.sort(key=lambda d: (d.completed, d.deadline, d.course.title_id))
     return cohorts, deadlines
+
+
+REMINDER_DAYS = 3
+
+
+def remind_deadlines(today: date | None = None) -> int:
+    """Notify each member of an active cohort whose course deadline is at most `REMINDER_DAYS`
+    days away (and not past) and who has not completed the course, once per member, cohort
+    course and deadline: the notification's params record what was reminded, and a changed
+    deadline is reminded again. Commits; returns how many were sent. A constant number of
+    queries. (The periodic job is queued once at a time, so two runs never overlap.)"""
+    from lms.certificates.services import today_jakarta
+
+    today = today or today_jakarta()
+    rows = db.session.execute(
+        select(CohortCourse, CohortMember.user_id, Cohort.name)
+        .join(Cohort, Cohort.id == CohortCourse.cohort_id)
+        .join(CohortMember, CohortMember.cohort_id == CohortCourse.cohort_id)
+        .join(Enrollment, (Enrollment.user_id == CohortMember.user_id)
+              & (Enrollment.course_id == CohortCourse.course_id))
+        .join(User, User.id == CohortMember.user_id)
+        .where(Cohort.status == ACTIVE, CohortCourse.deadline.is_not(None),
+               CohortCourse.deadline >= today,
+               CohortCourse.deadline <= today + timedelta(days=REMINDER_DAYS),
+               Enrollment.status == "active", Enrollment.completed_at.is_(None),
+               User.active.is_(True))
+        .options(joinedload(CohortCourse.course))
+        .order_by(CohortCourse.id, CohortMember.user_id)).all()
+    if not rows:
+        return 0
+    sent = {(user_id, (params or {}).get("cohort_course"), (params or {}).get("deadline"))
+            for user_id, params in db.session.execute(
+                select(notifications.Notification.user_id, notifications.Notification.params)
+                .where(notifications.Notification.kind == notifications.DEADLINE_SOON,
+                       notifications.Notification.user_id.in_({r.user_id for r in rows})))}
+    count = 0
+    for cc, user_id, cohort_name in rows:
+        key = (user_id, cc.id, cc.deadline.isoformat())
+        if key in sent:
+            continue
+        sent.add(key)
+        notifications.notify(user_id, notifications.DEADLINE_SOON, {
+            "cohort_course": cc.id, "deadline": cc.deadline.isoformat(), "cohort": cohort_name,
+            "course": {"id": cc.course.title("id"), "en": cc.course.title("en")}},
+            url=f"/courses/{cc.course.slug}")
+        count += 1
+    db.session.commit()
+    return count
 
 
 # --------------------------------------------------------------------------- grading
@@ -649,10 +740,25 @@ def rubric_scores(response_id: int) -> RubricScore | None:
     return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
 
 
+def _pass_mark(attempt: QuizAttempt) -> float:
+    """The percentage the attempt's quiz needs (its pass mark raised by the course's rule)."""
+    from lms.learning.progress import pass_threshold
+
+    version = attempt.quiz_version
+    course = db.session.get(Course, db.session.get(Quiz, attempt.quiz_id).course_id)
+    rule = (course.current_version.manifest.get("completion", {})
+            if course is not None and course.current_version else {})
+    return pass_threshold(version.kind, version.settings or {}, rule)
+
+
 def grade_answer(trainer: User, response: QuestionResponse, *, points: float | None = None,
                  criterion_scores: list[int] | None = None, comment: str = "") -> QuizAttempt:
     """Grade an essay or practical answer (one score, or one per rubric criterion), notify the
-    learner and record it, all in the transaction `quizzes.services.grade_essay` commits."""
+    learner and record it, all in the transaction `quizzes.services.grade_essay` commits.
+
+    When the rubric states a minimum per criterion and a score is below it, the answer's points
+    are capped below the quiz's pass mark, so it does not pass however high the average is
+    (for a quiz of this one question, such as the practical assignment)."""
     from lms.quizzes import services as quiz_services
 
     if not trainer.is_trainer:
@@ -675,6 +781,10 @@ def grade_answer(trainer: User, response: QuestionResponse, *, points: float | N
                            low=c.low, high=c.high))
             maximum = quiz_services.registry().get(q.get("type")).points(q)
             points = rubric.points_from(criterion_scores, crits, maximum)
+            below = rubric.failing(criterion_scores, crits)
+            if below:  # the rubric's pass rule: not passed, whatever the average
+                points = rubric.capped_points(points, maximum, _pass_mark(attempt))
+                detail["below_minimum"] = [c.name for c in below]
             scores = [{"criterion": c.name, "score": s, "max": c.high}
                       for c, s in zip(crits, criterion_scores, strict=True)]
             row = rubric_scores(response.id)

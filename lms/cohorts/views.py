@@ -8,7 +8,17 @@ from __future__ import annotations
 import base64
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -17,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from lms import audit, regions
 from lms.auth.decorators import role_required
 from lms.certificates.services import today_jakarta
-from lms.cohorts import csvimport, services
+from lms.cohorts import csvexport, csvimport, services
 from lms.cohorts.forms import (
     ActionForm,
     CohortForm,
@@ -172,6 +182,28 @@ def overview(cohort_id: int):
                            trainers=services.trainers_of(cohort),
                            today=today_jakarta(), queue=len(services.grading_queue(cohort)),
                            history=audit.history(f"cohort:{cohort.id}", limit=20))
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress.csv")
+@role_required("trainer")
+def progress_csv(cohort_id: int):
+    """The progress table as CSV for a spreadsheet (UTF-8 with BOM, so Excel reads it right)."""
+    cohort = _cohort_or_404(cohort_id)
+    courses = services.cohort_courses(cohort)
+    members = services.members_of(cohort)
+    locale = str(get_locale())
+    data = csvexport.progress_csv(
+        members, courses, progress_matrix([m.user_id for m in members], [cc.course for cc in courses]),
+        services.completion_dates([m.user_id for m in members], [cc.course_id for cc in courses]),
+        headers={"name": _("name"), "email": _("email"), "library": _("library"),
+                 "province": _("province"), "regency": _("regency")},
+        course_headers=lambda title: (_("%(course)s (%%)", course=title),
+                                      _("%(course)s completed on", course=title)),
+        locale=locale)
+    filename = f"progress-cohort-{cohort.id}-{today_jakarta().isoformat()}.csv"
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
 
 
 @bp.route("/cohorts/<int:cohort_id>/deadlines", methods=["GET", "POST"])

@@ -60,3 +60,27 @@ def close_overdue_attempts(payload: dict) -> None:
     closed = quiz_services.close_overdue(**filters, raise_errors=False)
     if closed:
         log.info("closed %s overdue quiz attempt(s)", closed)
+
+
+@job_handler("cohorts.send_mail")
+def send_cohort_mail(payload: dict) -> None:
+    """{"member_id": N, "kind": "invitation" | "added"}: email a person added to a cohort.
+
+    Skipped when the membership is gone or the invitation was accepted meanwhile."""
+    from lms.cohorts import services as cohort_services
+
+    kind = payload.get("kind")
+    if kind not in (cohort_services.INVITATION, cohort_services.ADDED):
+        raise PermanentJobError(f"payload needs kind 'invitation' or 'added': {payload!r}")
+    if not cohort_services.send_member_mail(_int(payload, "member_id"), kind):
+        log.info("cohort email %s to member %s: nothing to send", kind, payload.get("member_id"))
+
+
+@job_handler("cohorts.deadline_reminders")
+def send_deadline_reminders(payload: dict) -> None:
+    """{}: notify cohort members whose course deadline is at most 3 days away (once each)."""
+    from lms.cohorts import services as cohort_services
+
+    sent = cohort_services.remind_deadlines()
+    if sent:
+        log.info("sent %s cohort deadline reminder(s)", sent)

@@ -42,6 +42,7 @@ DEFAULT_STUCK_SECONDS = 600
 ERROR_MAX_CHARS = 8000
 
 PERIODIC_CLOSE_OVERDUE_KEY = "periodic:quizzes.close_overdue"
+PERIODIC_DEADLINE_REMINDERS_KEY = "periodic:cohorts.deadline_reminders"
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -116,15 +117,19 @@ def _insert_unless_active(values: dict):
 
 
 def schedule_periodic(at: datetime | None = None) -> list[Job]:
-    """Queue the every-minute jobs for the next minute boundary (once, however many workers).
+    """Queue the periodic jobs (once, however many workers): `quizzes.close_overdue` for the
+    next minute boundary, `cohorts.deadline_reminders` for the next hour boundary.
 
-    The dedupe key keeps one queued or running copy; the run time on the minute boundary means
-    it runs at most once a minute even when many workers call this. Commits.
+    The dedupe key keeps one queued or running copy; the run time on the boundary means each
+    runs at most once a minute (an hour) even when many workers call this. Commits.
     """
     moment = aware(at) or utcnow()
     next_minute = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    next_hour = moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     queued = [enqueue("quizzes.close_overdue", {}, run_after=next_minute,
-                      dedupe_key=PERIODIC_CLOSE_OVERDUE_KEY, max_attempts=3)]
+                      dedupe_key=PERIODIC_CLOSE_OVERDUE_KEY, max_attempts=3),
+              enqueue("cohorts.deadline_reminders", {}, run_after=next_hour,
+                      dedupe_key=PERIODIC_DEADLINE_REMINDERS_KEY, max_attempts=3)]
     db.session.commit()
     return [job for job in queued if job is not None]
 

@@ -19,6 +19,8 @@ from lms.cohorts import services
 from lms.cohorts.models import Cohort, CohortMember, CohortTrainer, RubricScore
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.jobs.models import Job
+from lms.jobs.services import run_pending
 from lms.learning.models import Enrollment
 from lms.notifications import Notification
 from lms.quizzes import services as quiz_services
@@ -183,7 +185,11 @@ def test_adding_an_existing_account_enrols_and_notifies(client, auth, make_user,
     enrollment = db.session.scalar(select(Enrollment))
     assert (enrollment.user_id, enrollment.course_id, enrollment.status) == (
         participant.id, course.id, "active")
+    assert mail == []  # queued with the change, sent by a worker: the page does not wait
+    assert count(Job, Job.kind == "cohorts.send_mail", Job.status == "queued") == 1
+    assert run_pending() == 1
     assert [m["To"] for m in mail] == [participant.email]
+    assert "added you to the cohort Angkatan Uji" in mail[0].get_content()
     audit_rows = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.scope == f"cohort:{cohort.id}")).all()
     assert sorted(audit_rows) == ["cohort.created", "cohort.member_added"]
@@ -229,7 +235,11 @@ def test_a_new_person_is_invited_and_accepts(client, auth, make_user, tmp_path, 
     link = _link(done.get_data(as_text=True))
     user = db.session.scalar(select(User).where(User.email == "baru@contoh.id"))
     assert user.full_name == "Ani Baru" and user.regency_code == "32.04"
-    assert link in mail[-1].get_content() and mail[-1]["To"] == "baru@contoh.id"
+    assert mail == [] and run_pending() == 1
+    assert "/invite/" in mail[-1].get_content() and mail[-1]["To"] == "baru@contoh.id"
+    # The link in the email is the one the trainer saw (both valid); it is made when sent.
+    assert services.member_for_invitation(
+        re.search(r"/invite/(\S+)", mail[-1].get_content()).group(1)).user.email == "baru@contoh.id"
     assert count(Enrollment, Enrollment.user_id == user.id) == 1
     auth.logout()
     # No password works before accepting.
@@ -302,7 +312,7 @@ def _upload(client, cohort, text: str | bytes, name="peserta.csv"):
 
 def _state():
     return (count(User), count(CohortMember), count(Enrollment), count(AuditEvent),
-            count(Notification))
+            count(Notification), count(Job))
 
 
 def test_csv_preview_writes_nothing_and_confirm_writes_everything(client, auth, make_user,
@@ -341,6 +351,7 @@ def test_csv_preview_writes_nothing_and_confirm_writes_everything(client, auth, 
     assert count(Enrollment, Enrollment.course_id == course.id) == 3
     assert count(AuditEvent, AuditEvent.action == "cohort.member_added") == 3
     assert count(AuditEvent, AuditEvent.action == "cohort.members_imported") == 1
+    assert mail == [] and run_pending() == 3
     assert len(mail) == 3
     # Confirming the same list again adds nobody twice.
     again = _upload(client, cohort, csv_text).get_data(as_text=True)
@@ -636,3 +647,303 @@ def test_cohort_grading_queue_runs_a_constant_number_of_queries(client, auth, ma
         submit_new_member(n)
     big, page = measure()
     assert big == small and "4 answers wait for a grade." in page
+
+
+# --------------------------------------------------------------------------- rubric pass rule
+
+RULED = PRACTICAL.replace('''- 1: Merugikan warga.
+''', '''- 1: Merugikan warga.
+
+**Aturan lulus:** rata-rata kedua skor ≥ 2,5 dan **tidak ada kriteria bernilai 1**.
+''')
+
+
+def test_a_criterion_below_the_rubrics_minimum_fails_whatever_the_average(
+        client, auth, make_user, participant, tmp_path):
+    trainer = make_user("trainer")
+    pack = write_pack(tmp_path, slug="kursus-aturan", quizzes={"tugas": RULED})
+    toml = pack / "course.toml"
+    toml.write_text('enrolment = "cohort"\n' + toml.read_text())
+    course = import_pack(pack)
+    cohort = make_cohort(trainer, course)
+    services.add_member(trainer, cohort, email=participant.email)
+    quiz = quiz_by_slug(course, "tugas")
+    attempt = _submit_practical(participant, quiz)
+    response = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt.id))
+    url = f"/quizzes/grading/{response.id}?cohort={cohort.id}"
+    login(client, auth, trainer)
+    page = client.get(url).get_data(as_text=True)
+    # Said before saving, in the hint tied to each criterion and in the failing choice.
+    assert page.count("A score below 2 means the assignment is not passed, whatever the "
+                      "average.") == 2
+    assert 'aria-describedby="c1-desc"' in page
+    assert '<option value="1">1 (not passed)</option>' in page
+    assert '<option value="4">4</option>' in page
+
+    assert client.post(url, data={"c1": "4", "c2": "1"}).status_code == 302
+    db.session.expire_all()
+    graded = db.session.get(QuizAttempt, attempt.id)
+    # (4 + 1) / 8 = 62.5 %, but capped below the pass mark of 63 all the same: 62 %.
+    assert graded.status == "graded" and graded.score == 62.0
+    row = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "submission.graded"))
+    assert row.detail["below_minimum"] == ["Inklusi dan etika"]
+    assert db.session.scalar(select(RubricScore)).scores[1]["score"] == 1  # as the trainer gave
+    from lms.learning.progress import progress_for
+
+    assert quiz.id not in progress_for(participant.id, [course])[course.id].passed_quiz_ids
+
+    # A high average with one 1 is still not passed; every criterion at 2 or more passes.
+    second = _submit_practical(participant, quiz)
+    response2 = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == second.id))
+    services.grade_answer(trainer, response2, criterion_scores=[4, 2])
+    assert db.session.get(QuizAttempt, second.id).score == 75.0
+    assert quiz.id in progress_for(participant.id, [course])[course.id].passed_quiz_ids
+
+
+def test_a_rubric_without_a_stated_minimum_keeps_the_average(make_user, participant, tmp_path):
+    trainer = make_user("trainer")
+    course = cohort_course(tmp_path)
+    cohort = make_cohort(trainer, course)
+    services.add_member(trainer, cohort, email=participant.email)
+    attempt = _submit_practical(participant, quiz_by_slug(course, "tugas"))
+    response = db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt.id))
+    services.grade_answer(trainer, response, criterion_scores=[4, 1])
+    assert db.session.get(QuizAttempt, attempt.id).score == 62.5
+
+
+# --------------------------------------------------------------------------- deadline reminders
+
+
+def test_deadline_reminders_are_sent_once_per_member_course_and_deadline(
+        client, auth, make_user, participant, tmp_path):
+    from lms import notifications
+    from lms.jobs.services import enqueue
+
+    trainer = make_user("trainer")
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = services.create_cohort(trainer, name="Angkatan Pengingat",
+                                    course_ids=[first.id, second.id])
+    done_already = make_user(full_name="Sudah Selesai")
+    for person in (participant, done_already):
+        services.add_member(trainer, cohort, email=person.email)
+    finished = db.session.scalar(select(Enrollment).where(
+        Enrollment.user_id == done_already.id, Enrollment.course_id == first.id))
+    finished.completed_at = finished.enrolled_at
+    # An archived cohort with the same deadline reminds nobody.
+    archived = services.create_cohort(trainer, name="Angkatan Lama", course_ids=[first.id])
+    stranger = make_user()
+    services.add_member(trainer, archived, email=stranger.email)
+    archived.status = "archived"
+    db.session.commit()
+    today = today_jakarta()
+    in_three = today + timedelta(days=3)
+    services.set_deadlines(trainer, cohort, {first.id: in_three,
+                                             second.id: today + timedelta(days=4)})
+    services.set_deadlines(trainer, archived, {first.id: in_three})
+    assert run_pending() == 3  # the three "added to a cohort" emails
+
+    def reminders():
+        return db.session.execute(
+            select(Notification.user_id, Notification.params).where(
+                Notification.kind == notifications.DEADLINE_SOON)
+            .order_by(Notification.id)).all()
+
+    assert services.remind_deadlines(today - timedelta(days=1)) == 0  # 4 days away: not yet
+    enqueue("cohorts.deadline_reminders", {})
+    db.session.commit()
+    assert run_pending() == 1  # the periodic job
+    sent = reminders()
+    assert [(u, p["course"]["id"], p["deadline"]) for u, p in sent] == [
+        (participant.id, "Kursus Kuis Uji", in_three.isoformat())]
+    # Again, by the job or directly: nothing more (a day later, the second course is due).
+    enqueue("cohorts.deadline_reminders", {})
+    db.session.commit()
+    assert run_pending() == 1 and len(reminders()) == 1
+    assert services.remind_deadlines(today + timedelta(days=1)) == 2  # both members
+    assert services.remind_deadlines(today + timedelta(days=1)) == 0
+    one, two = (cc.id for cc in services.cohort_courses(cohort))
+    assert sorted((u, p["cohort_course"]) for u, p in reminders()) == sorted([
+        (participant.id, one), (participant.id, two), (done_already.id, two)])
+    # A deadline moved is a new deadline: reminded again, once. A past one is not.
+    services.set_deadlines(trainer, cohort, {first.id: today + timedelta(days=2)})
+    assert services.remind_deadlines(today) == 1 and services.remind_deadlines(today) == 0
+    services.set_deadlines(trainer, cohort, {first.id: today - timedelta(days=1)})
+    assert services.remind_deadlines(today) == 0
+    assert {u for u, _p in reminders()} == {participant.id, done_already.id}
+    assert stranger.id not in {u for u, _p in reminders()}
+
+    login(client, auth, participant)
+    home = client.get("/").get_data(as_text=True)
+    assert (f"Reminder: the deadline of “Quiz Test Course” (cohort Angkatan Pengingat) is "
+            f"{in_three.isoformat()}.") in home
+    assert 'href="/courses/kursus-satu"' in home
+
+
+# --------------------------------------------------------------------------- emails by the queue
+
+
+def test_cohort_emails_go_through_the_job_queue(client, auth, make_user, participant, tmp_path,
+                                                mail, monkeypatch):
+    from lms.cohorts import services as cohort_services
+
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    calls = []
+
+    def broken_smtp(*args):
+        calls.append(args)
+        raise OSError("SMTP server not answering")
+
+    monkeypatch.setattr(cohort_services, "send_mail", broken_smtp)
+    login(client, auth, trainer)
+    done = client.post(f"/cohorts/{cohort.id}/members/add", data={
+        "email": "lambat@contoh.id", "full_name": "Surat Lambat"})
+    assert done.status_code == 200 and calls == []  # the trainer's request sends nothing
+    link = _link(done.get_data(as_text=True))  # and still shows the link
+    job = db.session.scalar(select(Job).where(Job.kind == "cohorts.send_mail"))
+    assert job.status == "queued" and job.payload["kind"] == "invitation"
+    assert run_pending() == 1 and len(calls) == 1
+    db.session.refresh(job)
+    assert job.status == "queued" and "SMTP server not answering" in job.last_error  # retried
+
+    # Accepted before the retry: the invitation email is not sent any more.
+    monkeypatch.undo()
+    auth.logout()
+    assert client.post(link, data={"full_name": "Surat Lambat", "password": "kata-sandi-ani-77",
+                                   "confirm": "kata-sandi-ani-77"}).status_code == 302
+    job.run_after = job.created_at
+    db.session.commit()
+    assert run_pending() == 1 and mail == []
+    db.session.refresh(job)
+    assert job.status == "done"
+
+    # A failed change queues no email.
+    with pytest.raises(ServiceError):
+        services.add_member(trainer, cohort, email="lambat@contoh.id")
+    assert count(Job, Job.kind == "cohorts.send_mail") == 1
+
+
+def test_a_renewed_invitation_is_emailed_with_the_new_link(client, auth, make_user, tmp_path,
+                                                          mail):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    added = services.add_member(trainer, cohort, email="ulang@contoh.id", full_name="Ulang")
+    assert run_pending() == 1 and len(mail) == 1
+    login(client, auth, trainer)
+    renewed = client.post(f"/cohorts/{cohort.id}/members/{added.member.id}/invitation")
+    assert renewed.status_code == 200 and len(mail) == 1
+    assert run_pending() == 1 and len(mail) == 2
+    token = re.search(r"/invite/(\S+)", mail[-1].get_content()).group(1)
+    assert services.member_for_invitation(token).id == added.member.id
+    old = re.search(r"/invite/(\S+)", mail[0].get_content()).group(1)
+    with pytest.raises(ServiceError):
+        services.member_for_invitation(old)
+
+
+# --------------------------------------------------------------------------- overview rendering
+
+
+def test_overview_translates_its_labels_once_not_per_member(app, client, auth, make_user,
+                                                            tmp_path, monkeypatch):
+    from jinja2 import pass_context
+
+    trainer = make_user("trainer")
+    cohort = services.create_cohort(trainer, name="Angkatan Label",
+                                    course_ids=[cohort_course(tmp_path).id])
+    services.add_member(trainer, cohort, email="l1@contoh.id", full_name="L Satu")
+    login(client, auth, trainer)
+    calls = []
+    real = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def counting(context, string, **kwargs):
+        calls.append(string)
+        return real(context, string, **kwargs)
+
+    monkeypatch.setitem(app.jinja_env.globals, "gettext", counting)
+    monkeypatch.setitem(app.jinja_env.globals, "_", counting)
+
+    def render():
+        calls.clear()
+        page = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+        return len(calls), page
+
+    small, page = render()
+    assert calls and "New invitation link" in page and "L Satu" in page
+    for i in range(2, 8):
+        services.add_member(trainer, cohort, email=f"l{i}@contoh.id", full_name=f"L {i}")
+    big, page = render()
+    assert big == small
+    assert page.count("New invitation link") == 7 and page.count(">Remove<") == 7
+    assert page.count(f'value="{client.csrf_token()}"') >= 14
+
+
+# --------------------------------------------------------------------------- CSV export
+
+
+def test_trainer_downloads_the_progress_table_as_csv(client, auth, make_user, participant,
+                                                     tmp_path, count_queries):
+    import csv
+    import io
+
+    trainer = make_user("trainer")
+    first = cohort_course(tmp_path / "a", slug="kursus-satu")
+    second = cohort_course(tmp_path / "b", slug="kursus-dua")
+    cohort = services.create_cohort(trainer, name="Angkatan Ekspor",
+                                    course_ids=[first.id, second.id])
+    services.add_member(trainer, cohort, email=participant.email)
+    services.add_member(trainer, cohort, email="rumus@contoh.id", full_name="=HYPERLINK(1)",
+                        library_name="TBM Siti Ñandú", province_code="32",
+                        regency_code="32.04")
+    enrollment = db.session.scalar(select(Enrollment).where(
+        Enrollment.user_id == participant.id, Enrollment.course_id == first.id))
+    enrollment.completed_at = enrollment.enrolled_at
+    db.session.commit()
+    login(client, auth, trainer)
+    url = f"/cohorts/{cohort.id}/progress.csv"
+    assert f'href="{url}"' in client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+
+    def download():
+        with count_queries() as q:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(q), response
+
+    small, response = download()
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["name", "email", "library", "province", "regency",
+                       "Quiz Test Course (%)", "Quiz Test Course completed on",
+                       "Quiz Test Course (%)", "Quiz Test Course completed on"]
+    by_email = {r[1]: r for r in rows[1:]}
+    formula = by_email["rumus@contoh.id"]
+    assert formula[0] == "'=HYPERLINK(1)"  # never run as a formula
+    assert formula[2:5] == ["TBM Siti Ñandú", "Jawa Barat", "Kabupaten Bandung"]
+    assert formula[5:] == ["0", "", "0", ""]
+    mine = by_email[participant.email]
+    completed_on = enrollment.completed_at
+    from lms.certificates.services import JAKARTA
+
+    if completed_on.tzinfo is None:
+        from datetime import UTC
+
+        completed_on = completed_on.replace(tzinfo=UTC)
+    assert mine[6] == completed_on.astimezone(JAKARTA).date().isoformat() and mine[8] == ""
+
+    for i in range(3, 8):
+        services.add_member(trainer, cohort, email=f"e{i}@contoh.id", full_name=f"E {i}")
+    big, response = download()
+    assert big == small and len(list(csv.reader(io.StringIO(
+        response.get_data().decode("utf-8-sig"))))) == 8
+
+    login(client, auth, make_user("trainer"))
+    assert client.get(url).status_code == 403
+    login(client, auth, participant)
+    assert client.get(url).status_code == 403

@@ -172,17 +172,19 @@ def test_the_same_dedupe_key_is_queued_once_until_the_job_finishes(app, handlers
 def test_periodic_jobs_are_scheduled_once_on_the_next_minute(app):
     at = (utcnow() - timedelta(days=1)).replace(second=30, microsecond=0)
     first = services.schedule_periodic(at)
-    assert [job.kind for job in first] == ["quizzes.close_overdue"]
+    assert [job.kind for job in first] == ["quizzes.close_overdue", "cohorts.deadline_reminders"]
     for _worker in range(3):  # other workers, the same minute or later
         assert services.schedule_periodic(at + timedelta(seconds=20)) == []
-    jobs = list(db.session.scalars(select(Job)))
-    assert len(jobs) == 1
+    jobs = list(db.session.scalars(select(Job).order_by(Job.id)))
+    assert len(jobs) == 2
     assert aware(jobs[0].run_after) == at.replace(second=0) + timedelta(minutes=1)
     assert jobs[0].dedupe_key == services.PERIODIC_CLOSE_OVERDUE_KEY
+    assert aware(jobs[1].run_after) == at.replace(minute=0, second=0) + timedelta(hours=1)
+    assert jobs[1].dedupe_key == services.PERIODIC_DEADLINE_REMINDERS_KEY
 
-    assert run_pending() == 1  # that minute is in the past
-    assert reload(jobs[0].id).status == DONE
-    assert len(services.schedule_periodic()) == 1  # and the next one can be queued
+    assert run_pending() == 2  # that minute and hour are in the past
+    assert reload(jobs[0].id).status == DONE and reload(jobs[1].id).status == DONE
+    assert len(services.schedule_periodic()) == 2  # and the next ones can be queued
 
 
 # --------------------------------------------------------------------------- running
@@ -392,7 +394,8 @@ def test_worker_once_drains_the_queue(app, runner, handlers):
     kinds = {job.kind: job.status for job in db.session.scalars(
         select(Job).execution_options(populate_existing=True))}
     assert kinds == {"test.ok": DONE, "test.boom": QUEUED,  # to be retried later
-                     "quizzes.close_overdue": QUEUED}  # the periodic job, for the next minute
+                     "quizzes.close_overdue": QUEUED,  # the periodic jobs, for the next minute
+                     "cohorts.deadline_reminders": QUEUED}  # and hour
 
 
 def test_worker_max_jobs_stops_early(app, runner, handlers):

@@ -143,3 +143,59 @@ def test_the_shipped_practical_rubric_has_four_criteria():
     q = tomllib.loads(path.read_text(encoding="utf-8"))["questions"][0]
     names = [c.name for c in rubric.criteria(q["rubric"])]
     assert names == ["Relevansi", "Akurasi", "Inklusi dan etika", "Penggunaan bukti"]
+
+
+# --------------------------------------------------------------------------- rubric pass rule
+
+
+def _practical_rubric() -> str:
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "courses/pelibatan-masyarakat/quizzes/tugas-praktik.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))["questions"][0]["rubric"]
+
+
+def test_the_practical_rubric_states_its_pass_minimum():
+    text = _practical_rubric()
+    assert rubric.pass_minimum(text) == 2  # "tidak ada kriteria bernilai 1"
+    crits = rubric.criteria(text)
+    assert [(c.name, c.low, c.high, c.minimum) for c in crits] == [
+        ("Relevansi", 1, 4, 2), ("Akurasi", 1, 4, 2), ("Inklusi dan etika", 1, 4, 2),
+        ("Penggunaan bukti", 1, 4, 2)]
+    # 4, 4, 4, 1: an average of 3.25 (81 %), but one criterion at 1 -> not passed.
+    assert [c.name for c in rubric.failing([4, 4, 4, 1], crits)] == ["Penggunaan bukti"]
+    assert rubric.failing([2, 2, 3, 3], crits) == []
+    points = rubric.points_from([4, 4, 4, 1], crits, 4)
+    assert points == 3.25 and rubric.capped_points(points, 4, 63) == 2.48  # 62 %
+    assert rubric.capped_points(1.5, 4, 63) == 1.5  # already below: unchanged
+    assert rubric.capped_points(3.25, 4, 0) == 3.25  # no pass mark: nothing to keep below
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("**Aturan lulus:** tidak ada kriteria **bernilai 1**.", 2),
+    ("Tidak ada kriteria yang mendapat skor 2.", 3),
+    ("Setiap kriteria minimal 3.", 3),
+    ("To pass, no criterion may score 1.", 2),
+    ("No criterion is scored 2 or lower", 3),
+    ("Every criterion must score at least 2.", 2),
+    ("Rata-rata ≥ 2,5. Bila satu kriteria bernilai 1, tugas belum lulus.", None),
+    ("", None),
+    (None, None),
+])
+def test_pass_minimum_wordings(text, expected):
+    assert rubric.pass_minimum(text) == expected
+
+
+def test_a_minimum_outside_the_levels_is_ignored():
+    text = ("**1. A** x\n- 4: a\n- 1: b\n**2. B** y\n- 4: a\n- 1: b\n"
+            "Every criterion at least 9.\n")
+    assert [c.minimum for c in rubric.criteria(text)] == [None, None]
+    assert rubric.failing([1, 1], rubric.criteria(text)) == []
+
+
+def test_export_cells_never_run_as_formulas():
+    from lms.cohorts.csvexport import safe
+
+    assert [safe(v) for v in ["=1+1", "+62", "-5", "@SUM(A1)", "Siti", None, 75]] == [
+        "'=1+1", "'+62", "'-5", "'@SUM(A1)", "Siti", "", "75"]
