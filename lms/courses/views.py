@@ -19,7 +19,7 @@ from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.learning import services as learning
-from lms.learning.progress import progress_for
+from lms.learning.progress import Loaded, progress_for
 from lms.paths.queries import paths_for_course
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -101,8 +101,9 @@ def course(slug: str):
     items = queries.syllabus(course)
     quizzes = queries.quizzes_of(course)
     user_id = current_user.id if current_user.is_authenticated else None
-    progress = progress_for(user_id, [course])[course.id]
     enrollment = learning.get_enrollment(user_id, course.id) if user_id else None
+    progress = progress_for(user_id, [course], Loaded(
+        [i.module_id for i in items], quizzes, enrollment, enrollment_known=True))[course.id]
     locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
     next_item = _next_module(items, progress.done_module_ids, locked, enrollment)
     return render_template(
@@ -153,15 +154,17 @@ def module(slug: str, module_slug: str):
         flash(_("Enrol in the course to read its modules."), "info")
         return redirect(url_for("courses.course", slug=slug))
     items = queries.syllabus(course)
-    progress = progress_for(current_user.id, [course])[course.id]
+    all_quizzes = queries.quizzes_of(course)
+    progress = progress_for(current_user.id, [course], Loaded(
+        [i.module_id for i in items], all_quizzes, enrollment, enrollment_known=True))[course.id]
     locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
     if page.module_id in locked and not current_user.is_trainer:
         flash(_("Finish the previous modules first: this course opens its modules in order."), "info")
         return redirect(url_for("courses.course", slug=slug))
     if enrollment is not None and enrollment.active:
-        learning.record_visit(current_user, course, page.module)
+        learning.record_visit(current_user, course, page.module, enrollment)
     index = next(i for i, item in enumerate(items) if item.module_id == page.module_id)
-    quizzes = [q for q in queries.quizzes_of(course) if q.module_id == page.module_id]
+    quizzes = [q for q in all_quizzes if q.module_id == page.module_id]
     return render_template(
         "courses/module.html", course=course, page=page, items=items, index=index,
         prev_item=items[index - 1] if index > 0 else None,

@@ -64,26 +64,46 @@ def quiz_scores(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
     return grades_for(user_id, quiz_ids)
 
 
-def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progress]:
-    """Progress per course id for one learner, in a constant number of queries."""
+@dataclass
+class Loaded:
+    """What a page already read about ONE course, so `progress_for` need not read it again:
+    the module ids and quiz versions of its current version (`queries.syllabus` / `quizzes_of`)
+    and, when known, the learner's enrolment (None = not enrolled)."""
+
+    module_ids: list[int]
+    quizzes: list  # rows with quiz_id, kind, settings (QuizVersion)
+    enrollment: Enrollment | None = None
+    enrollment_known: bool = False
+
+
+def progress_for(user_id: int | None, courses: list[Course],
+                 loaded: Loaded | None = None) -> dict[int, Progress]:
+    """Progress per course id for one learner, in a constant number of queries (two fewer, and
+    one more when the enrolment is known, for a single course whose page passes `loaded`)."""
     result = {c.id: Progress() for c in courses}
     version_ids = {c.current_version_id: c.id for c in courses if c.current_version_id}
     if not version_ids:
         return result
-    modules = db.session.execute(
-        select(ModuleVersion.version_id, ModuleVersion.module_id)
-        .where(ModuleVersion.version_id.in_(version_ids))
-    ).all()
-    quizzes = db.session.execute(
-        select(QuizVersion.version_id, QuizVersion.quiz_id, QuizVersion.kind, QuizVersion.settings)
-        .where(QuizVersion.version_id.in_(version_ids))
-    ).all()
     modules_by_course: dict[int, list[int]] = defaultdict(list)
-    for version_id, module_id in modules:
-        modules_by_course[version_ids[version_id]].append(module_id)
     quizzes_by_course: dict[int, list] = defaultdict(list)
-    for row in quizzes:
-        quizzes_by_course[version_ids[row.version_id]].append(row)
+    if loaded is not None and len(courses) == 1:
+        modules_by_course[courses[0].id] = list(loaded.module_ids)
+        quizzes_by_course[courses[0].id] = list(loaded.quizzes)
+    else:
+        loaded = None
+        modules = db.session.execute(
+            select(ModuleVersion.version_id, ModuleVersion.module_id)
+            .where(ModuleVersion.version_id.in_(version_ids))
+        ).all()
+        quizzes = db.session.execute(
+            select(QuizVersion.version_id, QuizVersion.quiz_id, QuizVersion.kind,
+                   QuizVersion.settings)
+            .where(QuizVersion.version_id.in_(version_ids))
+        ).all()
+        for version_id, module_id in modules:
+            modules_by_course[version_ids[version_id]].append(module_id)
+        for row in quizzes:
+            quizzes_by_course[version_ids[row.version_id]].append(row)
     for course_id, p in result.items():
         p.modules_total = len(modules_by_course[course_id])
         p.quizzes_total = len(quizzes_by_course[course_id])
@@ -97,11 +117,14 @@ def progress_for(user_id: int | None, courses: list[Course]) -> dict[int, Progre
     )) if all_module_ids else set()
     all_quiz_ids = [q.quiz_id for qs in quizzes_by_course.values() for q in qs]
     scores = quiz_scores(user_id, all_quiz_ids) if all_quiz_ids else {}
-    enrollments = {
-        e.course_id: e for e in db.session.scalars(
-            select(Enrollment).where(Enrollment.user_id == user_id,
-                                     Enrollment.course_id.in_(list(result))))
-    }
+    if loaded is not None and loaded.enrollment_known:
+        enrollments = {courses[0].id: loaded.enrollment} if loaded.enrollment else {}
+    else:
+        enrollments = {
+            e.course_id: e for e in db.session.scalars(
+                select(Enrollment).where(Enrollment.user_id == user_id,
+                                         Enrollment.course_id.in_(list(result))))
+        }
     completion_rules = {c.id: (c.current_version.manifest.get("completion", {})
                                if c.current_version else {}) for c in courses}
     for course_id, p in result.items():

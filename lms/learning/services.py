@@ -66,9 +66,12 @@ def unenrol(user: User, course: Course) -> None:
         db.session.commit()
 
 
-def record_visit(user: User, course: Course, module: Module) -> None:
-    """Remember where the learner is, for "continue where I left off"."""
-    enrollment = get_enrollment(user.id, course.id)
+def record_visit(user: User, course: Course, module: Module,
+                 enrollment: Enrollment | None = None) -> None:
+    """Remember where the learner is, for "continue where I left off" (`enrollment`: the
+    learner's enrolment in `course` when the caller already has it)."""
+    if enrollment is None:
+        enrollment = get_enrollment(user.id, course.id)
     if enrollment is not None and enrollment.active and enrollment.last_module_id != module.id:
         enrollment.last_module_id = module.id
         enrollment.last_activity_at = utcnow()

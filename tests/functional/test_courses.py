@@ -172,7 +172,9 @@ def test_queries_per_page_do_not_grow_with_course_size(app, client, auth, partic
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 12, counts
+    # Pages reuse what they read: the course and module pages hand their syllabus, quizzes and
+    # enrolment to the progress rule instead of reading them again.
+    assert counts[1] <= {"course": 7, "module": 7, "catalogue": 6, "home": 11}[page], counts
 
 
 def test_a_locked_module_cannot_be_marked_done_by_posting(logged_in, tmp_path):
