@@ -38,9 +38,9 @@ from lms.cohorts.forms import (
     UploadForm,
 )
 from lms.cohorts.models import CohortMember
-from lms.cohorts.progress import progress_matrix
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.learning.progress import progress_matrix
 
 bp = Blueprint("cohorts", __name__)
 
