@@ -43,6 +43,7 @@ from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.learning.services import start_enrollment
 from lms.mail import send_mail
 from lms.quizzes.models import SUBMITTED, QuestionResponse, QuizAttempt
 
@@ -296,18 +297,7 @@ class Added:
 
 def _enrol(user: User, course: Course) -> None:
     """Enrol a member in a cohort course inside the caller's transaction (no commit)."""
-    enrollment = db.session.scalar(select(Enrollment).where(
-        Enrollment.user_id == user.id, Enrollment.course_id == course.id))
-    if enrollment is None:
-        db.session.add(Enrollment(user_id=user.id, course_id=course.id))
-        reenrolled = False
-    elif enrollment.status != "active":
-        enrollment.status = "active"
-        reenrolled = True
-    else:
-        return
-    emit_after_commit(events.enrolled, user_id=user.id, course_id=course.id,
-                      course_slug=course.slug, reenrolled=reenrolled)
+    start_enrollment(user, course)
 
 
 def _unusable_password() -> str:

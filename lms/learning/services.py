@@ -32,24 +32,31 @@ def enrol(user: User, course: Course) -> Enrollment:
         raise ServiceError(_l("This course is not open for enrolment."))
     if course.enrolment != "open" and not user.is_trainer:
         raise ServiceError(_l("This course is taken in a cohort. Your trainer will enrol you."))
+    try:
+        enrollment = start_enrollment(user, course)
+        db.session.commit()
+    except IntegrityError:  # a double click enrolled in another request: fine
+        db.session.rollback()
+        enrollment = get_enrollment(user.id, course.id)
+    # Work done before leaving (or a quiz graded meanwhile) may already meet the rule.
+    if _complete_if_due(user, course, enrollment):
+        db.session.commit()
+    return enrollment
+
+
+def start_enrollment(user: User, course: Course) -> Enrollment:
+    """Add or reactivate `user`'s enrolment in the caller's transaction (no commit, no policy
+    check): the one place an enrolment starts, for self-enrolment and cohorts alike. Sends
+    `enrolled` after the commit when something changed."""
     enrollment = get_enrollment(user.id, course.id)
     if enrollment is None:
         enrollment = Enrollment(user_id=user.id, course_id=course.id)
         db.session.add(enrollment)
-        try:
-            db.session.flush()
-            _emit_enrolled(user, course, reenrolled=False)
-            db.session.commit()
-        except IntegrityError:  # a double click enrolled in another request: fine
-            db.session.rollback()
-            enrollment = get_enrollment(user.id, course.id)
+        db.session.flush()
+        _emit_enrolled(user, course, reenrolled=False)
     elif enrollment.status != "active":
         enrollment.status = "active"
         _emit_enrolled(user, course, reenrolled=True)
-        db.session.commit()
-    # Work done before leaving (or a quiz graded meanwhile) may already meet the rule.
-    if _complete_if_due(user, course, enrollment):
-        db.session.commit()
     return enrollment
 
 
