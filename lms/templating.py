@@ -1,4 +1,5 @@
-"""Template globals: language list, region names, static asset versioning."""
+"""Template globals and filters: language list, region names, static asset versioning, audit
+action labels (used by the authoring, cohort and admin pages alike)."""
 
 import hashlib
 from functools import cache
@@ -8,6 +9,7 @@ from flask import url_for
 from flask_babel import get_locale
 
 from lms import regions
+from lms.audit import action_label
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -29,3 +31,4 @@ def init_templating(app) -> None:
         language_names=LANGUAGE_NAMES,
         current_locale=lambda: str(get_locale()),
     )
+    app.jinja_env.filters["audit_action"] = action_label

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, StringField
 
-from lms.audit import AuditEvent, action_label
+from lms.audit import AuditEvent
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.authoring import drafts, zipio_services
@@ -85,11 +85,6 @@ def _publishers(slug: str) -> dict[int, AuditEvent]:
         if isinstance(version_id, int) and version_id not in found:
             found[version_id] = event  # the first publication created the version
     return found
-
-
-@bp.app_template_filter("audit_action")
-def _audit_action(action: str) -> str:
-    return action_label(action)
 
 
 # ----------------------------------------------------------------------------- history, diff
