@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from lms import clock
 from lms.auth import services as auth_services
 from lms.auth.models import Role
 from lms.content import CoursePackError
@@ -78,10 +79,9 @@ def register_cli(app: Flask) -> None:
         _demo_cohort()
 
     def _demo_cohort():
-        from lms.certificates.services import today_jakarta
         from lms.cohorts.services import ensure_demo_cohort
 
-        cohort = ensure_demo_cohort(today_jakarta())
+        cohort = ensure_demo_cohort(clock.today())
         if cohort is not None:
             click.echo(f"created: cohort {cohort.name!r} with the demo participant")
 
@@ -205,7 +205,7 @@ def register_cli(app: Flask) -> None:
             document = json.loads(file.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as err:
             raise click.ClickException(f"not a JSON credential: {err}") from None
-        result = verify_credential(document, cert_services.public_keys())
+        result = verify_credential(document, cert_services.public_keys(), now=clock.now())
         if not result.valid:
             raise click.ClickException(f"NOT VALID: {result.reason}")
         claims = result.claims

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.extensions import db
 
 GRADED = "graded"
@@ -37,7 +38,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     url: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
@@ -99,7 +100,7 @@ def mark_read(user: User | int, notification_id: int | None = None) -> int:
                                        Notification.read_at.is_(None))
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    count = db.session.execute(query.values(read_at=utcnow())
+    count = db.session.execute(query.values(read_at=clock.now())
                                .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     return count

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.extensions import db
 
 
@@ -22,7 +22,7 @@ class PluginState(db.Model):
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 class PluginSetting(db.Model):
@@ -33,8 +33,8 @@ class PluginSetting(db.Model):
     plugin: Mapped[str] = mapped_column(String(80), index=True)
     key: Mapped[str] = mapped_column(String(120))
     value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
+                                                 onupdate=clock.now)
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -66,7 +66,7 @@ def set_enabled(admin, name: str, enabled: bool) -> PluginState:
             db.session.add(state)
         state.enabled = bool(enabled)
         state.changed_by_id = admin.id
-        state.changed_at = utcnow()
+        state.changed_at = clock.now()
         record("plugin.enabled" if enabled else "plugin.disabled", actor=admin,
                scope=f"plugin:{name}", target=f"plugin:{name}",
                detail={"enabled": bool(enabled), "previous": previous,

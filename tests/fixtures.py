@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,6 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from config import TestConfig
+from lms import clock as app_clock
 from lms import create_app
 from lms.extensions import db as _db
 from lms.mail import outbox
@@ -35,6 +37,52 @@ PARTICIPANT_PASSWORD = "kata-sandi-kuat-42"
 hypothesis_settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+# Every test runs with Pelita's clock (lms.clock) frozen here unless it asks for the wall clock
+# (`@pytest.mark.wall_clock`), so the suite gives the same result at any hour: 03:00 UTC is
+# 10:00 WIB. Tests about a time of day freeze the clock where they need it (`clock.set(...)`).
+FROZEN_AT = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+
+
+class TestClock:
+    """The app's one clock as a test holds it: `clock.value`, `clock.set(at)`,
+    `clock.advance(minutes=5)`; calling it returns the current (frozen) time."""
+
+    __test__ = False  # not a test class
+
+    @property
+    def value(self) -> datetime:
+        return app_clock.now()
+
+    def __call__(self) -> datetime:
+        return app_clock.now()
+
+    def set(self, at: datetime) -> datetime:
+        return app_clock.freeze(at)
+
+    def advance(self, **kwargs) -> datetime:
+        return app_clock.advance(**kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(request):
+    if request.node.get_closest_marker("wall_clock"):
+        yield None
+        return
+    app_clock.freeze(FROZEN_AT)
+    try:
+        yield TestClock()
+    finally:
+        app_clock.thaw()
+
+
+@pytest.fixture
+def clock(_frozen_clock):
+    """The frozen clock, to set or advance (see TestClock)."""
+    if _frozen_clock is None:
+        pytest.fail("a test marked wall_clock cannot use the clock fixture")
+    return _frozen_clock
 
 
 def _postgres_url() -> str | None:

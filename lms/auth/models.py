@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lms import clock
 from lms.extensions import db
-
-
-def utcnow() -> datetime:
-    """Timezone-aware current time in UTC; every stored time is UTC."""
-    return datetime.now(UTC)
 
 
 class Role(enum.StrEnum):
@@ -50,12 +46,12 @@ class User(UserMixin, db.Model):
     library_level: Mapped[str | None] = mapped_column(String(20))
     province_code: Mapped[str | None] = mapped_column(String(13))
     regency_code: Mapped[str | None] = mapped_column(String(13))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Bumped on password change and deactivation so remember-me cookies and reset links die.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+        DateTime(timezone=True), default=clock.now, onupdate=clock.now
     )
 
     @property

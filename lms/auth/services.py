@@ -10,8 +10,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from lms import events, regions
-from lms.auth.models import LibraryLevel, Role, User, utcnow
+from lms import clock, events, regions, tokens
+from lms.auth.models import LibraryLevel, Role, User
 from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
@@ -120,7 +120,7 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.now()
     db.session.commit()
     return user
 
@@ -167,7 +167,7 @@ def set_locale(user: User, locale: str) -> None:
 # --- password reset -----------------------------------------------------------------------
 
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="pelita.password-reset")
+    return tokens.serializer("pelita.password-reset")
 
 
 def _fingerprint(user: User) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -21,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms import regions
+from lms import clock, regions
 from lms.auth import services
 from lms.auth.forms import (
     ChangePasswordForm,
@@ -62,7 +61,7 @@ def end_idle_sessions():
     minutes = current_app.config.get("IDLE_TIMEOUT_MINUTES") or 0
     if not minutes or not current_user.is_authenticated or request.endpoint == "static":
         return None
-    now = int(time.time())
+    now = clock.timestamp()
     seen = session.get("seen")
     remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
     if seen and now - seen > minutes * 60 and not remembered:

@@ -27,8 +27,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from lms import audit
-from lms.auth.models import User, utcnow
+from lms import audit, clock
+from lms.auth.models import User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.content import CoursePackError, Problem, load_pack, validate_pack, write_pack
 from lms.content.loader import compute_content_hash
@@ -253,7 +253,7 @@ def save_files(draft: CourseDraft, changes: dict[str, tuple[bytes | None, int | 
             row = rows.get(path)
             if (row is None) != (expected is None) or (row is not None and row.revision != expected):
                 raise _conflict(row, path)
-        now = utcnow()
+        now = clock.now()
         for path, (data, _expected) in changes.items():
             row = rows.get(path)
             if data is None:
@@ -319,7 +319,7 @@ def discard_changes(draft: CourseDraft, *, user: User) -> None:
                 db.session.delete(row)
             elif row.data != published[row.path]:
                 row.data, row.sha256 = published[row.path], _sha(published[row.path])
-                row.updated_by_id, row.updated_at = user.id, utcnow()
+                row.updated_by_id, row.updated_at = user.id, clock.now()
         present = {row.path for row in list_files(draft)}
         for path, data in published.items():
             if path not in present:
@@ -401,7 +401,7 @@ def publish(draft: CourseDraft, *, note: str, user: User, force: bool = False) -
         result = results[0]
         draft.base_version_id = result.version_id
         draft.course_id = db.session.scalar(select(Course.id).where(Course.slug == draft.slug))
-        draft.updated_at, draft.updated_by_id = utcnow(), user.id
+        draft.updated_at, draft.updated_by_id = clock.now(), user.id
         audit.record("course.published", actor=user, scope=_scope(draft.slug), target=draft.slug,
                      detail={"version_id": result.version_id, "status": result.status,
                              "note": note[:500], "modules_added": result.modules_added,

@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.extensions import db
 
 
@@ -31,8 +32,8 @@ class CourseDraft(db.Model):
     # The published version the files started from (None for a course never published).
     base_version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
@@ -49,7 +50,7 @@ class DraftFile(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     updated_by: Mapped[User | None] = relationship()
@@ -67,6 +68,6 @@ class CourseEditor(db.Model):
     draft_id: Mapped[int] = mapped_column(ForeignKey("course_drafts.id", ondelete="CASCADE"),
                                           index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     user: Mapped[User] = relationship()

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms import clock
 from lms.content.tomlutil import SLUG
 from lms.quizzes.formats import toml_out
 
 QUIZ_PREFIX = "quizzes/"
-WIB = datetime.timezone(datetime.timedelta(hours=7))
+WIB = clock.WIB  # the zone of the authoring form's date-times
 # Top-level keys in the order the docs write them; tables and questions come last.
 HEAD_ORDER = ("module", "kind", "pass_mark", "attempts", "grading", "time_limit_minutes",
               "shuffle_questions", "shuffle_options", "draw", "per_page", "opens_at", "closes_at")

@@ -8,8 +8,7 @@ an editor of (`access.editable_draft_or_abort`)."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -27,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
+from lms import clock
 from lms.auth.models import User
 from lms.authoring import drafts, packfiles, services
 from lms.authoring.access import editable_draft_or_abort, require_author
@@ -97,9 +97,7 @@ def _authoring_helpers():
 def when(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%d-%m-%Y %H:%M WIB")
+    return clock.local(moment).strftime("%d-%m-%Y %H:%M WIB")
 
 
 def conflict_message(err: drafts.EditConflict) -> str:

@@ -17,7 +17,6 @@ import json
 import re
 import secrets
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +25,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from lms import audit
-from lms.auth.models import User, utcnow
+from lms import audit, clock
+from lms.auth.models import User
 from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, DraftFile
 from lms.authoring.zipio import ZipContents, read_zip, write_zip
@@ -172,17 +171,29 @@ def upload_dir() -> Path:
     return path
 
 
-def expire_stash(now: float | None = None) -> int:
-    """Delete stashed uploads older than `UPLOAD_TTL_SECONDS`; returns how many."""
-    now = time.time() if now is None else now
-    removed = 0
-    for entry in upload_dir().glob("zip-*"):
+def _stashed() -> list[tuple[str, dict]]:
+    """(token, metadata) of every upload waiting in the stash. Ages come from the metadata's
+    `at` (Pelita's clock), never from file times, which the kernel stamps with its own clock."""
+    found = []
+    for meta_path in upload_dir().glob("zip-*.json"):
         try:
-            if now - entry.stat().st_mtime > UPLOAD_TTL_SECONDS:
-                entry.unlink()
-                removed += entry.suffix == ".zip"
-        except FileNotFoundError:
+            found.append((meta_path.name[4:-5], json.loads(meta_path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
             continue
+    return found
+
+
+def _expired(meta: dict) -> bool:
+    return clock.timestamp() - float(meta.get("at") or 0) > UPLOAD_TTL_SECONDS
+
+
+def expire_stash() -> int:
+    """Delete stashed uploads older than `UPLOAD_TTL_SECONDS`; returns how many."""
+    removed = 0
+    for token, meta in _stashed():
+        if _expired(meta):
+            discard(token)
+            removed += 1
     return removed
 
 
@@ -196,23 +207,19 @@ def stash(data: bytes, *, user: User, filename: str, slug: str,
     token = secrets.token_urlsafe(24)
     meta = {"user_id": user.id, "filename": filename[:200], "slug": slug,
             "live_version_id": live_version_id, "sha256": hashlib.sha256(data).hexdigest(),
-            "at": time.time()}
-    (folder / f"zip-{token}.zip").write_bytes(data)
+            "at": clock.timestamp()}
+    # The metadata first: an upload is listed (and expires) from the moment any of it exists.
     (folder / f"zip-{token}.json").write_text(json.dumps(meta), encoding="utf-8")
+    (folder / f"zip-{token}.zip").write_bytes(data)
     return token
 
 
 def _limit_per_user(folder: Path, user_id: int) -> None:
     """Keep at most `STASH_PER_USER - 1` older uploads of a user (a few tabs), so repeated
     uploads cannot fill the disk."""
-    mine = []
-    for meta_path in folder.glob("zip-*.json"):
-        try:
-            if json.loads(meta_path.read_text(encoding="utf-8")).get("user_id") == user_id:
-                mine.append((meta_path.stat().st_mtime, meta_path.name[4:-5]))
-        except (OSError, ValueError):
-            continue
-    for _mtime, token in sorted(mine)[:max(0, len(mine) - STASH_PER_USER + 1)]:
+    mine = sorted((float(meta.get("at") or 0), token) for token, meta in _stashed()
+                  if meta.get("user_id") == user_id)
+    for _at, token in mine[:max(0, len(mine) - STASH_PER_USER + 1)]:
         discard(token)
 
 
@@ -226,7 +233,7 @@ def unstash(token: str, *, user: User) -> tuple[bytes, dict] | None:
         data = (folder / f"zip-{token}.zip").read_bytes()
     except (OSError, ValueError):
         return None
-    if (meta.get("user_id") != user.id or time.time() - meta.get("at", 0) > UPLOAD_TTL_SECONDS
+    if (meta.get("user_id") != user.id or _expired(meta)
             or hashlib.sha256(data).hexdigest() != meta.get("sha256")):
         return None
     return data, meta
@@ -254,7 +261,7 @@ def replace_files(draft: CourseDraft, new_files: dict[str, bytes], *, user: User
     try:
         rows = {row.path: row for row in db.session.scalars(
             select(DraftFile).where(DraftFile.draft_id == draft.id))}
-        now = utcnow()
+        now = clock.now()
         for path, row in rows.items():
             if path not in new_files:
                 db.session.delete(row)

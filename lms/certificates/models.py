@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.extensions import db
 
 
@@ -52,7 +53,7 @@ class Certificate(db.Model):
     place: Mapped[str] = mapped_column(String(100))
     signatory_name: Mapped[str] = mapped_column(String(200))
     signatory_role: Mapped[str] = mapped_column(String(200))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issue_reason: Mapped[str] = mapped_column(Text, default="")  # manual issue / re-issue
     expires_on: Mapped[date | None] = mapped_column(Date)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import calendar
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms import events
-from lms.auth.models import User, utcnow
+from lms import clock, events
+from lms.auth.models import User
 from lms.certificates import codes, signing
 from lms.certificates.models import Certificate
 from lms.certificates.pdf import CertificateData, pdf_design_version, render_certificate_pdf
@@ -31,7 +30,6 @@ from lms.events import emit_after_commit
 from lms.extensions import db
 
 log = logging.getLogger("pelita.certificates")
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def _static_dir() -> Path:
@@ -85,7 +83,9 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
     manifest = version.manifest
     settings = manifest.get("certificate", {})
     cfg = current_app.config
-    completed_on = local_date(completed_at)
+    # Certificate dates are calendar dates where the issuer signs (CERT_PLACE, Jakarta: WIB);
+    # the credential carries the exact instants (`_credential`).
+    completed_on = clock.local_date(completed_at)
     months = int(settings.get("valid_months") or 0)
     cert = Certificate(
         code=_unique_code(), user_id=user.id, course_id=course.id,
@@ -101,6 +101,7 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
         signatory_role=cfg["CERT_SIGNATORY_ROLE"],
         issued_by_id=issued_by.id if issued_by else None, issue_reason=reason,
         expires_on=_add_months(completed_on, months) if months else None,
+        issued_at=clock.now(),
     )
     cert.credential = _credential(cert, user)
     return cert
@@ -115,11 +116,14 @@ def _credential(cert: Certificate, user: User) -> dict:
         "achievement_name": cert.course_title_id,
         "achievement_description": cert.course_title_en,
         "criteria": "; ".join(cert.modules), "hours": cert.hours,
-        "valid_from": cert.completed_on, "valid_until": cert.expires_on,
+        # Valid from the moment of issue (never a local date read as midnight UTC, which put
+        # validFrom up to nine hours in the future); valid until the end of the expiry day.
+        "valid_from": cert.issued_at,
+        "valid_until": clock.end_of_day(cert.expires_on) if cert.expires_on else None,
         "name": f"Sertifikat: {cert.course_title_id}",
     }
     issuer = {"id": base, "name": cert.issuer_name, "url": base}
-    return signing.build_credential(claims, issuer, signing_key())
+    return signing.build_credential(claims, issuer, signing_key(), created=cert.issued_at)
 
 
 def cert_course_slug(cert: Certificate) -> str:
@@ -164,7 +168,7 @@ def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Ce
         raise ServiceError(_l("Give the reason for issuing this certificate."), "reason")
     if standing_certificate(user.id, course.id):
         raise ServiceError(_l("This learner already has a certificate for this course."))
-    cert = _build(user, course, completed_at=utcnow(), score=None, issued_by=trainer,
+    cert = _build(user, course, completed_at=clock.now(), score=None, issued_by=trainer,
                   reason=reason.strip())
     db.session.add(cert)
     try:
@@ -187,7 +191,7 @@ def revoke(admin: User, cert: Certificate, reason: str) -> None:
         raise ServiceError(_l("This certificate is already revoked."))
     if cert.superseded_at is not None:
         raise ServiceError(_l("This certificate was replaced: revoke the current one instead."))
-    cert.revoked_at = utcnow()
+    cert.revoked_at = clock.now()
     cert.revoked_by_id = admin.id
     cert.revoke_reason = reason.strip()
     emit_after_commit(events.certificate_revoked, certificate_id=cert.id, code=cert.code,
@@ -208,14 +212,13 @@ def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None
     user = db.session.get(User, cert.user_id)
     course = db.session.get(Course, cert.course_id)
     name = " ".join((holder_name or "").split()) or user.full_name
-    new = _build(user, course, completed_at=datetime.combine(cert.completed_on, datetime.min.time(),
-                                                              tzinfo=JAKARTA),
+    new = _build(user, course, completed_at=clock.start_of_day(cert.completed_on),
                  score=cert.score, issued_by=admin, reason=reason.strip(), holder_name=name)
     # Keep what the learner earned: same completion date, hours and modules as the original.
     new.hours, new.modules, new.course_version_id = cert.hours, cert.modules, cert.course_version_id
     new.content_version, new.expires_on = cert.content_version, cert.expires_on
     new.credential = _credential(new, user)
-    cert.superseded_at = utcnow()  # first, so the one-standing-certificate index lets the new in
+    cert.superseded_at = clock.now()  # first, so the one-standing-certificate index lets the new in
     db.session.flush()
     db.session.add(new)
     db.session.flush()
@@ -245,17 +248,6 @@ def lookup(text: str) -> Lookup:
         return Lookup(checked.state, checked.code)
     cert = db.session.scalar(select(Certificate).where(Certificate.code == checked.code))
     return Lookup("found" if cert else "not_found", checked.code, cert)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar date in Indonesia (WIB) of a stored UTC time."""
-    if moment.tzinfo is None:  # SQLite returns naive datetimes; they are UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(JAKARTA).date()
-
-
-def today_jakarta() -> date:
-    return local_date(utcnow())
 
 
 # --- files ------------------------------------------------------------------------------

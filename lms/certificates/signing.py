@@ -28,7 +28,7 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -212,17 +212,19 @@ def _coerce_public_key(item: Any) -> Ed25519PublicKey:
 # --------------------------------------------------------------------------- build
 
 
-def _iso(value: datetime | date | str) -> str:
-    """XML Schema dateTime in UTC with seconds precision (``2026-11-26T03:04:05Z``)."""
+def _iso(value: datetime | str) -> str:
+    """XML Schema dateTime in UTC with seconds precision (``2026-11-26T03:04:05Z``).
+
+    Only instants: a calendar date has no time of day, and reading one as midnight UTC made
+    credentials issued in the Indonesian morning "not yet valid" for up to nine hours."""
     if isinstance(value, str):
         return value
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    raise TypeError(f"expected datetime, date or str, got {type(value).__name__}")
+    raise TypeError(f"expected an aware datetime or an ISO string, not a {type(value).__name__} "
+                    "(a date is not an instant)")
 
 
 def _parse_iso(value: Any) -> datetime | None:
@@ -251,7 +253,7 @@ def build_credential(
     issuer: Mapping[str, Any],
     key: Ed25519PrivateKey,
     *,
-    created: datetime | None = None,
+    created: datetime,
 ) -> dict[str, Any]:
     """Build and sign an OpenBadgeCredential.
 
@@ -327,7 +329,7 @@ def build_credential(
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
-        "created": _iso(created or datetime.now(UTC)),
+        "created": _iso(created),
         "verificationMethod": verification_method(key),
         "proofPurpose": PROOF_PURPOSE,
     }
@@ -420,16 +422,16 @@ def verify_credential(
     doc: Any,
     public_keys: Any,
     *,
-    now: datetime | None = None,
+    now: datetime,
 ) -> VerificationResult:
     """Check a credential's eddsa-jcs-2022 proof against trusted keys; never raises.
 
     ``public_keys`` may be one key or an iterable/mapping of keys (key objects,
-    ``z6Mk...`` multibase strings, JWK dicts). ``now`` enables the validity-window
-    check (defaults to the current time).
+    ``z6Mk...`` multibase strings, JWK dicts). ``now`` is the moment of the check (the
+    caller's clock: this module never reads the wall clock), for the validity window.
     """
     try:
-        return _verify(doc, public_keys, now or datetime.now(UTC))
+        return _verify(doc, public_keys, now)
     except Exception as exc:  # malformed input of any shape must never raise
         return VerificationResult(False, f"malformed credential: {type(exc).__name__}")
 

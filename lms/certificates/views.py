@@ -12,6 +12,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 
+from lms import clock
 from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
 from lms.auth.services import get_user_by_email
@@ -62,7 +63,7 @@ def _own_or_staff(code: str) -> Certificate:
 @login_required
 def mine():
     certs = services.certificates_of(current_user.id)
-    return render_template("certificates/mine.html", certs=certs, today=services.today_jakarta())
+    return render_template("certificates/mine.html", certs=certs, today=clock.today())
 
 
 @bp.route("/<code>.pdf")
@@ -114,7 +115,7 @@ def manage(code: str):
     except ServiceError as err:
         flash(str(err.message), "error")
     return render_template("certificates/manage.html", cert=cert, revoke_form=revoke_form,
-                           reissue_form=reissue_form, today=services.today_jakarta(),
+                           reissue_form=reissue_form, today=clock.today(),
                            holder=db.session.get(User, cert.user_id))
 
 

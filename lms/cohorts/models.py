@@ -11,7 +11,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -38,9 +39,9 @@ class Cohort(db.Model):
     ends_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
+                                                 onupdate=clock.now)
 
     created_by: Mapped[User | None] = relationship()
     courses: Mapped[list[CohortCourse]] = relationship(
@@ -85,7 +86,7 @@ class CohortMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     invitation: Mapped[str] = mapped_column(String(20), default=INVITATION_NONE)
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -104,4 +105,4 @@ class RubricScore(db.Model):
     # [{"criterion": "Relevansi", "score": 3, "max": 4}, ...] in the rubric's order.
     scores: Mapped[list] = mapped_column(JSON)
     graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lms import audit, events, notifications, regions
+from lms import audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
-from lms.auth.models import Role, User, utcnow
+from lms.auth.models import Role, User
 from lms.cohorts import csvimport, rubric
 from lms.cohorts.models import (
     ACCEPTED,
@@ -115,8 +115,6 @@ def members_of(cohort: Cohort) -> list[CohortMember]:
 
 def completion_dates(user_ids: list[int], course_ids: list[int]) -> dict[tuple[int, int], date]:
     """(user id, course id) -> the day (Asia/Jakarta) the course was completed; one query."""
-    from lms.certificates.services import JAKARTA
-
     if not user_ids or not course_ids:
         return {}
     rows = db.session.execute(select(Enrollment.user_id, Enrollment.course_id,
@@ -125,8 +123,7 @@ def completion_dates(user_ids: list[int], course_ids: list[int]) -> dict[tuple[i
         Enrollment.completed_at.is_not(None)))
     result = {}
     for user_id, course_id, at in rows:
-        at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        result[(user_id, course_id)] = at.astimezone(JAKARTA).date()
+        result[(user_id, course_id)] = clock.local_date(at)
     return result
 
 
@@ -322,7 +319,7 @@ def _add(actor: User, cohort: Cohort, courses: list[Course], *, email: str, full
                           province_code=user.province_code, regency_code=user.regency_code)
     member = CohortMember(cohort_id=cohort.id, user_id=user.id, added_by_id=actor.id,
                           invitation=INVITED if new_account else INVITATION_NONE,
-                          invited_at=utcnow() if new_account else None)
+                          invited_at=clock.now() if new_account else None)
     db.session.add(member)
     db.session.flush()
     for course in courses:
@@ -464,7 +461,7 @@ def remove_member(actor: User, cohort: Cohort, member: CohortMember) -> None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="pelita.cohort-invitation")
+    return tokens.serializer("pelita.cohort-invitation")
 
 
 def _fingerprint(user: User, member: CohortMember) -> str:
@@ -516,8 +513,8 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
     user.full_name = full_name
     user.password_hash = auth_services.hash_password(password)
     user.session_version = (user.session_version or 1) + 1
-    user.last_login_at = utcnow()
-    t = utcnow()
+    user.last_login_at = clock.now()
+    t = clock.now()
     for m in db.session.scalars(select(CohortMember).where(
             CohortMember.user_id == user.id, CohortMember.invitation == INVITED)):
         m.invitation = ACCEPTED
@@ -532,7 +529,7 @@ def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
     if (member.cohort_id != cohort.id or member.invitation != INVITED
             or not _still_invited(member.user)):
         raise ServiceError(_l("This person has already accepted the invitation."))
-    member.invited_at = utcnow()
+    member.invited_at = clock.now()
     audit.record("cohort.invitation_renewed", actor=actor, scope=f"cohort:{cohort.id}",
                  target=f"user:{member.user_id}", detail={"email": member.user.email})
     _queue_mail(member, INVITATION)
@@ -635,9 +632,8 @@ def remind_deadlines(today: date | None = None) -> int:
     course and deadline: the notification's params record what was reminded, and a changed
     deadline is reminded again. Commits; returns how many were sent. A constant number of
     queries. (The periodic job is queued once at a time, so two runs never overlap.)"""
-    from lms.certificates.services import today_jakarta
 
-    today = today or today_jakarta()
+    today = today or clock.today()
     rows = db.session.execute(
         select(CohortCourse, CohortMember.user_id, Cohort.name)
         .join(Cohort, Cohort.id == CohortCourse.cohort_id)
@@ -781,7 +777,7 @@ def grade_answer(trainer: User, response: QuestionResponse, *, points: float | N
             if row is None:
                 row = RubricScore(response_id=response.id, scores=scores)
                 db.session.add(row)
-            row.scores, row.graded_by_id, row.graded_at = scores, trainer.id, utcnow()
+            row.scores, row.graded_by_id, row.graded_at = scores, trainer.id, clock.now()
             detail["criteria"] = [s["score"] for s in scores]
         if points is None:
             raise quiz_services.GradingError(_l("Give a score."), field="points")

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,9 +23,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from lms import audit, regions
+from lms import audit, clock, regions, tokens
 from lms.auth.decorators import role_required
-from lms.certificates.services import today_jakarta
 from lms.cohorts import csvexport, csvimport, services
 from lms.cohorts.forms import (
     ActionForm,
@@ -180,7 +178,7 @@ def overview(cohort_id: int):
     return render_template("cohorts/overview.html", cohort=cohort, courses=courses,
                            members=members, progress=progress,
                            trainers=services.trainers_of(cohort),
-                           today=today_jakarta(), queue=len(services.grading_queue(cohort)),
+                           today=clock.today(), queue=len(services.grading_queue(cohort)),
                            history=audit.history(f"cohort:{cohort.id}", limit=20))
 
 
@@ -200,7 +198,7 @@ def progress_csv(cohort_id: int):
         course_headers=lambda title: (_("%(course)s (%%)", course=title),
                                       _("%(course)s completed on", course=title)),
         locale=locale)
-    filename = f"progress-cohort-{cohort.id}-{today_jakarta().isoformat()}.csv"
+    filename = f"progress-cohort-{cohort.id}-{clock.today().isoformat()}.csv"
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
@@ -295,8 +293,7 @@ def renew_invitation(cohort_id: int, member_id: int):
 
 
 def _import_serializer(cohort_id: int) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key,
-                                  salt=f"pelita.cohort-import.{cohort_id}.{current_user.id}")
+    return tokens.serializer(f"pelita.cohort-import.{cohort_id}.{current_user.id}")
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.extensions import db
 
 
@@ -48,9 +48,9 @@ class Course(db.Model):
     module_count: Mapped[int] = mapped_column(Integer, default=0)
     enrolment: Mapped[str] = mapped_column(String(20), default="open")
     sequential: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
+                                                 onupdate=clock.now)
 
     current_version: Mapped[CourseVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True)
@@ -76,7 +76,7 @@ class CourseVersion(db.Model):
     manifest: Mapped[dict] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(500), default="")
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
 
 class PackBlob(db.Model):

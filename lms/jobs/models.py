@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, DateTime, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.extensions import db
 
 QUEUED = "queued"
@@ -46,11 +46,11 @@ class Job(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a worker started it
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
-    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     locked_by: Mapped[str | None] = mapped_column(String(200))
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     dedupe_key: Mapped[str | None] = mapped_column(String(200))
 

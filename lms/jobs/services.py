@@ -23,13 +23,13 @@ import socket
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, text, update
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.extensions import db
 from lms.jobs.models import ACTIVE_WHERE, DONE, FAILED, JOB_STATUSES, QUEUED, RUNNING, Job
 from lms.jobs.registry import PermanentJobError, UnknownJobKind, registry
@@ -45,11 +45,7 @@ PERIODIC_CLOSE_OVERDUE_KEY = "periodic:quizzes.close_overdue"
 PERIODIC_DEADLINE_REMINDERS_KEY = "periodic:cohorts.deadline_reminders"
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+aware = clock.aware  # kept here for callers that read job times
 
 
 def new_worker_id() -> str:
@@ -91,7 +87,7 @@ def enqueue(kind: str, payload: dict | None = None, *, run_after: datetime | Non
     values: dict[str, Any] = {
         "kind": kind, "payload": data, "status": QUEUED, "attempts": 0,
         "max_attempts": max_attempts if max_attempts is not None else 5,
-        "run_after": aware(run_after) or utcnow(), "created_at": utcnow(), "dedupe_key": dedupe_key,
+        "run_after": aware(run_after) or clock.now(), "created_at": clock.now(), "dedupe_key": dedupe_key,
     }
     if values["max_attempts"] < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -123,7 +119,7 @@ def schedule_periodic(at: datetime | None = None) -> list[Job]:
     The dedupe key keeps one queued or running copy; the run time on the boundary means each
     runs at most once a minute (an hour) even when many workers call this. Commits.
     """
-    moment = aware(at) or utcnow()
+    moment = aware(at) or clock.now()
     next_minute = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
     next_hour = moment.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     queued = [enqueue("quizzes.close_overdue", {}, run_after=next_minute,
@@ -137,7 +133,7 @@ def schedule_periodic(at: datetime | None = None) -> list[Job]:
 def purge_finished(older_than: timedelta = timedelta(days=7)) -> int:
     """Delete `done` jobs finished before `older_than` ago (failed ones stay to be read). Commits."""
     result = db.session.execute(delete(Job).where(
-        Job.status == DONE, Job.finished_at < utcnow() - older_than))
+        Job.status == DONE, Job.finished_at < clock.now() - older_than))
     db.session.commit()
     return result.rowcount or 0
 
@@ -166,7 +162,7 @@ def run_pending(limit: int | None = None, worker_id: str | None = None, *,
 
 def reclaim_stuck() -> int:
     """Requeue (or fail, if out of attempts) jobs whose worker stopped answering. Commits."""
-    now = utcnow()
+    now = clock.now()
     stale = now - stuck_after()
     rows = db.session.execute(
         select(Job.id, Job.attempts, Job.max_attempts, Job.locked_by)
@@ -193,7 +189,7 @@ def reclaim_stuck() -> int:
 def _claim_next(worker_id: str) -> int | None:
     """Move the oldest due job to `running` for this worker and commit; its id, or None."""
     for _try in range(5):  # SQLite only: another worker may win the same row between read and write
-        now = utcnow()
+        now = clock.now()
         # FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's compiler leaves the clause out.
         job_id = db.session.scalar(
             select(Job.id).where(Job.status == QUEUED, Job.run_after <= now)
@@ -228,7 +224,7 @@ def _run_claimed(job_id: int, worker_id: str) -> None:
         handler(payload)
         # The handler's uncommitted work and the done mark commit together.
         result = db.session.execute(update(Job).where(_owned(job_id, worker_id))
-                                    .values(status=DONE, finished_at=utcnow(), locked_by=None,
+                                    .values(status=DONE, finished_at=clock.now(), locked_by=None,
                                             locked_at=None, last_error=None))
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - a job's failure must never stop the worker
@@ -247,7 +243,7 @@ def _record_failure(job_id: int, worker_id: str, error: str, *, permanent: bool)
     if job is None:  # deleted meanwhile (by hand): nothing to record
         db.session.rollback()
         return
-    now = utcnow()
+    now = clock.now()
     if len(error) > ERROR_MAX_CHARS:
         error = error[: ERROR_MAX_CHARS // 4] + "\n...\n" + error[-ERROR_MAX_CHARS * 3 // 4:]
     values: dict[str, Any] = {"last_error": error, "locked_by": None, "locked_at": None}
@@ -279,7 +275,7 @@ def stats(failures: int = 10) -> JobStats:
     counts = dict.fromkeys(JOB_STATUSES, 0)
     counts.update(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
     due = db.session.scalar(select(func.count()).select_from(Job).where(
-        Job.status == QUEUED, Job.run_after <= utcnow())) or 0
+        Job.status == QUEUED, Job.run_after <= clock.now())) or 0
     recent = list(db.session.scalars(select(Job).where(Job.status == FAILED)
                                      .order_by(Job.finished_at.desc(), Job.id.desc()).limit(failures)))
     return JobStats(counts=counts, due=due, recent_failures=recent)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.extensions import db
 
 
@@ -21,7 +21,7 @@ class Enrollment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="active")  # active | withdrawn
-    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The content version the learner completed (a later version never un-completes them).
     completed_version_id: Mapped[int | None] = mapped_column(ForeignKey("course_versions.id"))
@@ -42,4 +42,4 @@ class ModuleCompletion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
-    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

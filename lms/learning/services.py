@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms import events
-from lms.auth.models import User, utcnow
+from lms import clock, events
+from lms.auth.models import User
 from lms.certificates.services import issue_for_completion
 from lms.courses.models import Course, Module
 from lms.errors_domain import ServiceError
@@ -81,7 +81,7 @@ def record_visit(user: User, course: Course, module: Module,
         enrollment = get_enrollment(user.id, course.id)
     if enrollment is not None and enrollment.active and enrollment.last_module_id != module.id:
         enrollment.last_module_id = module.id
-        enrollment.last_activity_at = utcnow()
+        enrollment.last_activity_at = clock.now()
         db.session.commit()
 
 
@@ -107,7 +107,7 @@ def mark_module_done(user: User, course: Course, module: Module) -> bool:
             db.session.rollback()
             enrollment = get_enrollment(user.id, course.id)
     enrollment.last_module_id = module.id
-    enrollment.last_activity_at = utcnow()
+    enrollment.last_activity_at = clock.now()
     completed_now = _complete_if_due(user, course, enrollment)
     db.session.commit()
     return completed_now
@@ -133,7 +133,7 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
     db.session.refresh(enrollment, with_for_update=True)
     if enrollment.completed_at is not None:
         return False
-    enrollment.completed_at = utcnow()
+    enrollment.completed_at = clock.now()
     enrollment.completed_version_id = course.current_version_id
     # The certificate is issued in the same transaction that completes the course; if another
     # transaction issued it first, the unique index refuses a second one and we keep theirs.

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms import notifications
+from lms import clock, notifications
 from lms.certificates import services as certificate_services
 from lms.cohorts.services import my_cohorts
 from lms.courses import queries
@@ -35,7 +35,7 @@ def home():
     in_progress = [c for c in courses if not progress[c.id].completed]
     completed = [c for c in courses if progress[c.id].completed]
     suggestions = [] if courses else queries.published_courses()[:3]
-    today = certificate_services.today_jakarta()
+    today = clock.today()
     cohorts, deadlines = my_cohorts(current_user.id, today)
     return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
                            progress=progress, suggestions=suggestions,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import utcnow
+from lms import clock
 from lms.courses.models import Course
 from lms.extensions import db
 
@@ -29,9 +29,9 @@ class LearningPath(db.Model):
     # sha256 of the path file: re-importing the same file changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
-                                                 onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
+                                                 onupdate=clock.now)
 
     entries: Mapped[list[LearningPathCourse]] = relationship(
         back_populates="path", order_by="LearningPathCourse.position",

@@ -29,7 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.courses.models import Quiz, QuizVersion
 from lms.extensions import db
 
@@ -65,7 +66,7 @@ class QuizAttempt(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=IN_PROGRESS)
     needs_manual_grading: Mapped[bool] = mapped_column(Boolean, default=False)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_saved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -105,7 +106,7 @@ class QuestionResponse(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"), index=True)
     question_id: Mapped[str] = mapped_column(String(100))
     response: Mapped[object | None] = mapped_column(JSON(none_as_null=True))
-    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     fraction: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str | None] = mapped_column(String(20))
     feedback: Mapped[list | None] = mapped_column(JSON)
@@ -135,6 +136,6 @@ class ResponseFile(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     attempt: Mapped[QuizAttempt] = relationship()

@@ -18,7 +18,7 @@ import math
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -27,7 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
-from lms import events
+from lms import clock, events
 from lms.auth.models import User
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.errors_domain import PermissionDenied, ServiceError
@@ -95,23 +95,10 @@ class UploadRefused(QuizError):
 # --------------------------------------------------------------------------- clock and settings
 
 
-def now() -> datetime:
-    """The current time in UTC; tests replace this function to freeze the clock."""
-    return datetime.now(UTC)
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """A stored time as an aware UTC datetime (SQLite hands back naive values)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def grace() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
 
 
-WIB = timezone(timedelta(hours=7), "WIB")
 IMMEDIATELY_AFTER = timedelta(minutes=2)
 REVIEW_ITEMS = (
     "response",
@@ -145,7 +132,7 @@ def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=WIB)
+        value = value.replace(tzinfo=clock.WIB)
     return value.astimezone(UTC)
 
 
@@ -288,8 +275,8 @@ def field_name(position: int) -> str:
 
 def deadline_passed(attempt: QuizAttempt, at: datetime | None = None) -> bool:
     """True once the deadline plus the grace period is over (saves are refused)."""
-    deadline = aware(attempt.deadline_at)
-    return deadline is not None and (at or now()) > deadline + grace()
+    deadline = clock.aware(attempt.deadline_at)
+    return deadline is not None and (at or clock.now()) > deadline + grace()
 
 
 # --------------------------------------------------------------------------- start
@@ -400,7 +387,7 @@ def check_can_start(
             _l("This quiz opens once you have finished the modules before its module.")
         )
     r = rules(version)
-    t = now()
+    t = clock.now()
     if r.opens_at and t < r.opens_at:
         raise QuizNotOpen(_l("This quiz is not open yet."))
     if r.closes_at and t >= r.closes_at:
@@ -442,7 +429,7 @@ def start_or_resume(user: User, quiz: Quiz, *, rng: random.Random | None = None)
             )
             or 0
         ) + 1
-        started = now()
+        started = clock.now()
         deadline = None
         if r.time_limit_minutes:
             deadline = started + timedelta(minutes=r.time_limit_minutes)
@@ -558,7 +545,7 @@ def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
         if isinstance(form_values, dict) and not hasattr(form_values, "getlist")
         else collect_responses(attempt, form_values)
     )
-    t = now()
+    t = clock.now()
     _check_open(attempt, t)
     _lock_open(attempt, t)
     valid_ids = set(attempt.question_ids)
@@ -661,7 +648,7 @@ def add_response_file(attempt: QuizAttempt, question_id: str, filename: str,
     JPEG, PNG, WebP, DOCX, XLSX, ODT, TXT) matching the name's extension, at most
     `MAX_FILES_PER_QUESTION` files per question and no duplicate of a file already there.
     """
-    t = now()
+    t = clock.now()
     _check_open(attempt, t)
     q = definitions(attempt.quiz_version).get(str(question_id))
     if q is None or str(question_id) not in attempt.question_ids or not accepts_uploads(q):
@@ -697,7 +684,7 @@ def add_response_file(attempt: QuizAttempt, question_id: str, filename: str,
 
 def remove_response_file(attempt: QuizAttempt, file_id: int) -> str:
     """Delete an uploaded file while the attempt is open; returns its name."""
-    t = now()
+    t = clock.now()
     _check_open(attempt, t)
     row = response_file(attempt, file_id)
     if row is None:
@@ -821,7 +808,7 @@ def _emit_attempt(signal, attempt: QuizAttempt, **extra: Any) -> None:
 
 def _finish(attempt_id: int, closed_by: str) -> bool:
     """Flip an in-progress attempt to submitted and grade it; False if it was already done."""
-    t = now()
+    t = clock.now()
     flipped = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt_id, QuizAttempt.status == IN_PROGRESS)
@@ -856,7 +843,7 @@ def close_overdue(*, user_id: int | None = None, quiz_id: int | None = None,
     With `raise_errors=False` (the background job) an attempt that fails to grade is logged and
     skipped, so one broken attempt never keeps the others from being closed.
     """
-    cutoff = now() - grace()
+    cutoff = clock.now() - grace()
     query = select(QuizAttempt.id).where(
         QuizAttempt.status == IN_PROGRESS,
         QuizAttempt.deadline_at.is_not(None),
@@ -935,7 +922,7 @@ def grade_essay(trainer: User, response: QuestionResponse, points: float, commen
         raise GradingError(
             _l("Give a score between 0 and %(max)s.", max=f"{maximum:g}"), field="points"
         )
-    t = now()
+    t = clock.now()
     response.manual_points = value
     response.manual_comment = (comment or "").strip() or None
     response.graded_by_id = trainer.id
@@ -974,7 +961,7 @@ def regrade(quiz_version: QuizVersion) -> list[RegradeResult]:
 
     Manual essay scores are kept. Returns the score before and after for every attempt.
     """
-    t = now()
+    t = clock.now()
     results = []
     attempts = db.session.scalars(
         select(QuizAttempt)
@@ -1074,12 +1061,12 @@ def _grading_methods(quiz_ids: list[int]) -> dict[int, str]:
 
 def review_moment(attempt: QuizAttempt, r: QuizRules, at: datetime | None = None) -> str:
     """Which review moment applies to the attempt now."""
-    t = at or now()
+    t = at or clock.now()
     if attempt.status == IN_PROGRESS:
         return "during"
     if r.closes_at and t >= r.closes_at:
         return "after_close"
-    submitted = aware(attempt.submitted_at)
+    submitted = clock.aware(attempt.submitted_at)
     if submitted is not None and t - submitted <= IMMEDIATELY_AFTER:
         return "immediately_after"
     return "later_while_open"

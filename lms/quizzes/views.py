@@ -9,7 +9,6 @@ import io
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
 from flask import (
@@ -29,6 +28,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
+from lms import clock
 from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
@@ -49,29 +49,14 @@ from lms.routing import id_or_none
 
 bp = Blueprint("quizzes", __name__)
 
-# Indonesia's three time zones by province code (BPS); everything else is WIB.
-_WITA = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT = {"81", "82", "91", "92", "93", "94", "95", "96", "97"}
-
-
-def user_zone(user) -> tuple[ZoneInfo, str]:
-    """The user's time zone and its Indonesian label, from the province of their library."""
-    code = (getattr(user, "province_code", None) or "")[:2]
-    if code in _WIT:
-        return ZoneInfo("Asia/Jayapura"), "WIT"
-    if code in _WITA:
-        return ZoneInfo("Asia/Makassar"), "WITA"
-    return ZoneInfo("Asia/Jakarta"), "WIB"
-
-
 def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
     """A stored UTC time shown in the current user's zone, e.g. '26 Nov 2026, 09:30 WIB'."""
-    value = services.aware(value)
+    value = clock.aware(value)
     if value is None:
         return ""
-    zone, label = user_zone(current_user)
+    zone = clock.zone_of(current_user)
     text = babel_format_datetime(value, fmt, tzinfo=zone, locale=str(get_locale()))
-    return f"{text} {label}"
+    return f"{text} {clock.zone_label(zone)}"
 
 
 @bp.app_template_filter("quiz_time")
@@ -218,10 +203,10 @@ def _render_question(q: dict, fname: str, response, order, *, disabled: bool) ->
 
 
 def _remaining_text(attempt: QuizAttempt) -> str | None:
-    deadline = services.aware(attempt.deadline_at)
+    deadline = clock.aware(attempt.deadline_at)
     if deadline is None:
         return None
-    seconds = (deadline - services.now()).total_seconds()
+    seconds = (deadline - clock.now()).total_seconds()
     if seconds <= 0:
         return _("Time is up. Answers you saved are kept.")
     minutes = math.ceil(seconds / 60)
@@ -281,7 +266,7 @@ def attempt(attempt_id: int):
         page=page,
         page_count=len(pages),
         deadline=local_time(attempt.deadline_at) if attempt.deadline_at else None,
-        deadline_iso=services.aware(attempt.deadline_at).isoformat() if attempt.deadline_at else "",
+        deadline_iso=clock.aware(attempt.deadline_at).isoformat() if attempt.deadline_at else "",
         remaining=_remaining_text(attempt),
         during=during,
         state_labels=_state_labels(),
@@ -346,7 +331,7 @@ def save(attempt_id: int):
         flash(str(err.message), "error")
         return redirect(url_for("quizzes.review", attempt_id=attempt_id))
     if _wants_json():
-        return jsonify(saved=saved, saved_at=services.now().isoformat())
+        return jsonify(saved=saved, saved_at=clock.now().isoformat())
     page = request.form.get("page", 1, type=int)
     action = request.form.get("action", "save")
     goto = request.form.get("goto", type=int)

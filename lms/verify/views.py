@@ -20,6 +20,7 @@ from flask_wtf.file import FileField, FileRequired
 from limits import parse
 from wtforms import StringField
 
+from lms import clock
 from lms.certificates import services
 from lms.certificates.signing import public_key_jwk, public_key_multibase, verify_credential
 from lms.extensions import limiter
@@ -66,7 +67,7 @@ def _status_payload(cert, today) -> dict:
     if cert.show_score and cert.score is not None:
         data["score"] = cert.score
     if status == "revoked":
-        data["revoked_on"] = services.local_date(cert.revoked_at).isoformat()
+        data["revoked_on"] = clock.local_date(cert.revoked_at).isoformat()
         data["revoke_reason"] = cert.revoke_reason
     if status == "superseded" and cert.superseded_by is not None:
         data["superseded_by"] = cert.superseded_by.code
@@ -105,7 +106,7 @@ def certificate_json(code: str):
     result, error = _lookup_or_error(code, as_json=True)
     if error:
         return error
-    response = jsonify(_status_payload(result.certificate, services.today_jakarta()))
+    response = jsonify(_status_payload(result.certificate, clock.today()))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -121,7 +122,7 @@ def certificate(code: str):
         return redirect(url_for("verify.certificate", code=result.code))
     cert = result.certificate
     return render_template("verify/certificate.html", cert=cert,
-                           data=_status_payload(cert, services.today_jakarta()))
+                           data=_status_payload(cert, clock.today()))
 
 
 @bp.route("/verify/credential", methods=["POST"])
@@ -139,7 +140,7 @@ def credential():
             except (UnicodeDecodeError, json.JSONDecodeError):
                 upload.file.errors.append(_l("The file is not a credential (it is not JSON)."))
             else:
-                result = verify_credential(document, services.public_keys())
+                result = verify_credential(document, services.public_keys(), now=clock.now())
                 claims = result.claims
     status = 200 if result is not None else 422
     return render_template("verify/credential.html", upload=upload, result=result,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from lms import clock as app_clock
 from lms.auth.models import Role
 from lms.auth.services import create_user, register_participant
 from lms.extensions import db
@@ -128,7 +129,7 @@ def create_cohort(page, deadline: date) -> None:
     page.get_by_role("link", name="Cohorts").click()
     page.get_by_role("link", name="New cohort").click()
     page.get_by_label("Name", exact=True).fill("Angkatan Papua 2026")
-    page.get_by_label("Start date").fill(date.today().isoformat())
+    page.get_by_label("Start date").fill(app_clock.today().isoformat())
     page.get_by_label("End date").fill(deadline.isoformat())
     page.get_by_role("group", name="Courses").get_by_label(TITLE_EN).check()
     page.get_by_role("button", name="Create the cohort").click()
@@ -147,7 +148,7 @@ def create_cohort(page, deadline: date) -> None:
 
 def test_trainer_writes_and_publishes_a_quiz_module_and_a_cohort_member_passes_it(
         page, browser, live_server, people):
-    deadline = date.today() + timedelta(days=30)
+    deadline = app_clock.today() + timedelta(days=30)
     log_in(page, *TRAINER)
     create_course(page)
     write_module(page)
@@ -188,7 +189,7 @@ BAD_CSV = (b"name;email;library;province;regency\n"
 
 def test_authoring_cohort_and_plugin_pages_have_no_wcag_violations(page, browser, live_server,
                                                                    people, axe):
-    deadline = date.today() + timedelta(days=10)
+    deadline = app_clock.today() + timedelta(days=10)
     log_in(page, *TRAINER)
     create_course(page)
     write_module(page)

@@ -586,18 +586,22 @@ def test_two_uploads_of_the_same_name_at_once_give_the_exists_message(
         trainer, shipped, monkeypatch):
     """The second upload passed the "already exists" check before the first one was written:
     the unique constraint refuses it and the author sees the usual message, not a 500."""
+    from lms import clock
     from lms.authoring import drafts as drafts_module
 
     draft = drafts.draft_for(shipped)
-    real_utcnow = drafts_module.utcnow
 
-    def other_upload_lands_first():
-        monkeypatch.setattr(drafts_module, "utcnow", real_utcnow)
-        db.session.add(DraftFile(draft_id=draft.id, path="media/peta.png", data=PNG,
-                                 sha256="x"))
-        return real_utcnow()
+    class OtherUploadLandsFirst:
+        """Stands in for the clock the upload reads just before it writes."""
 
-    monkeypatch.setattr(drafts_module, "utcnow", other_upload_lands_first)
+        @staticmethod
+        def now():
+            monkeypatch.setattr(drafts_module, "clock", clock)
+            db.session.add(DraftFile(draft_id=draft.id, path="media/peta.png", data=PNG,
+                                     sha256="x"))
+            return clock.now()
+
+    monkeypatch.setattr(drafts_module, "clock", OtherUploadLandsFirst)
     response = upload(trainer, shipped, "peta.png", PNG)
     assert response.status_code == 400
     assert "A file called peta.png already exists" in field_error(response.text, "file")

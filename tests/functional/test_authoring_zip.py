@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import stat
-import time
 import zipfile
 from pathlib import Path
 
@@ -330,7 +328,7 @@ def test_system_files_from_zip_tools_are_ignored_and_listed(client, auth, admin_
     assert ".DS_Store" not in version_files(course.current_version_id)
 
 
-def test_a_user_keeps_only_a_few_pending_uploads(app, upload_dir, admin_user, make_user):
+def test_a_user_keeps_only_a_few_pending_uploads(app, upload_dir, admin_user, make_user, clock):
     other = make_user("admin", email="lain@contoh.id")
     theirs = zipio_services.stash(b"PK", user=other, filename="a.zip", slug="x",
                                   live_version_id=None)
@@ -338,22 +336,20 @@ def test_a_user_keeps_only_a_few_pending_uploads(app, upload_dir, admin_user, ma
     for n in range(5):
         tokens.append(zipio_services.stash(b"PK", user=admin_user, filename=f"{n}.zip", slug="x",
                                            live_version_id=None))
-        old = time.time() - 100 + n
-        for path in upload_dir.glob(f"zip-{tokens[-1]}*"):
-            os.utime(path, (old, old))
+        clock.advance(seconds=1)
     kept = [t for t in tokens if zipio_services.unstash(t, user=admin_user) is not None]
     assert kept == tokens[-zipio_services.STASH_PER_USER:]
     assert zipio_services.unstash(theirs, user=other) is not None
 
 
-def test_old_uploads_expire(app, upload_dir, admin_user):
+def test_old_uploads_expire(app, upload_dir, admin_user, clock):
     token = zipio_services.stash(b"PK", user=admin_user, filename="a.zip", slug="x",
                                  live_version_id=None)
     assert zipio_services.unstash(token, user=admin_user) is not None
-    old = time.time() - zipio_services.UPLOAD_TTL_SECONDS - 10
-    for path in upload_dir.glob(f"zip-{token}*"):
-        os.utime(path, (old, old))
+    clock.advance(seconds=zipio_services.UPLOAD_TTL_SECONDS + 10)
+    assert zipio_services.unstash(token, user=admin_user) is None  # too old to confirm
     assert zipio_services.expire_stash() == 1
+    assert not list(upload_dir.glob(f"zip-{token}*"))
     assert zipio_services.unstash(token, user=admin_user) is None
 
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms import clock as app_clock
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.packs import import_folder, make_pack
@@ -113,11 +114,11 @@ def test_revoked_expired_and_superseded_statuses(app, client, auth, completed, a
                 data={"action": "revoke", "revoke-reason": "Data kelulusan tidak benar"})
     revoked = client.get(f"/verify/{new_code}").text
     assert "Dicabut" in revoked and "Data kelulusan tidak benar" in revoked
-    assert date.today().isoformat()[:4] in revoked
+    assert app_clock.today().isoformat()[:4] in revoked
 
     cert = db.session.scalar(select(Certificate).where(Certificate.code == new_code))
     cert.revoked_at = None
-    cert.expires_on = date.today() - timedelta(days=1)
+    cert.expires_on = app_clock.today() - timedelta(days=1)
     db.session.commit()
     assert "Kedaluwarsa" in client.get(f"/verify/{new_code}").text
 
@@ -224,7 +225,7 @@ def test_a_replaced_certificate_cannot_be_revoked(client, auth, completed, admin
 def test_revocation_date_is_the_date_in_indonesia(app):
     from datetime import UTC, datetime
 
-    from lms.certificates.services import local_date
+    from lms.clock import local_date
 
     # 20:00 UTC on 31 December is already 1 January in Jakarta.
     assert local_date(datetime(2026, 12, 31, 20, 0, tzinfo=UTC)) == date(2027, 1, 1)
@@ -241,3 +242,58 @@ def test_the_pdf_is_rendered_by_the_background_worker(completed, runner):
     db.session.expire_all()
     cert = db.session.get(Certificate, completed.id)
     assert cert.pdf_design and cert.pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("hour, minute", [(0, 30), (6, 59), (17, 0), (23, 30)])
+def test_a_credential_is_valid_from_the_moment_it_is_issued_at_any_hour(
+        logged_in, client, runner, tmp_path, clock, hour, minute):
+    """Issued at 07:30 WIB (00:30 UTC) or at 06:30 WIB the next day (23:30 UTC): the credential is
+    valid at once, through the upload form and the CLI; the pages show the date in Indonesia."""
+    from datetime import UTC, datetime
+
+    issued = clock.set(datetime(2026, 12, 5, hour, minute, tzinfo=UTC))
+    import_folder(make_pack(tmp_path, "kursus-jam", modules=1))
+    logged_in.post("/courses/kursus-jam/enrol")
+    logged_in.post("/courses/kursus-jam/modules/modul-1/done")
+    cert = db.session.scalar(select(Certificate))
+    assert cert.completed_on == app_clock.local_date(issued)  # 23:30 UTC is the 6th in Jakarta
+    body = logged_in.get(f"/certificates/{cert.code}.credential.json").data
+    document = json.loads(body)
+    assert document["validFrom"] == issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    checked = client.post("/verify/credential", data={"file": (io.BytesIO(body), "k.json")},
+                          content_type="multipart/form-data")
+    assert checked.status_code == 200 and "Tanda tangan sah" in checked.text
+    assert "belum berlaku" not in checked.text.lower()
+    path = tmp_path / "kredensial.json"
+    path.write_bytes(body)
+    result = runner.invoke(args=["lms", "verify-credential", str(path)])
+    assert result.exit_code == 0, result.output
+
+    clock.advance(seconds=-1)  # a second before it was issued it was not yet valid
+    early = runner.invoke(args=["lms", "verify-credential", str(path)])
+    assert early.exit_code == 1 and "not yet valid" in early.output
+
+
+def test_an_expiring_credential_is_valid_through_its_last_day_in_indonesia(
+        logged_in, runner, tmp_path, clock):
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 12, 5, 18, 0, tzinfo=UTC))  # 01:00 WIB on 6 December
+    pack = make_pack(tmp_path, "kursus-masa", modules=1)
+    with (pack / "course.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[certificate]\nvalid_months = 12\n")
+    import_folder(pack)
+    logged_in.post("/courses/kursus-masa/enrol")
+    logged_in.post("/courses/kursus-masa/modules/modul-1/done")
+    cert = db.session.scalar(select(Certificate))
+    assert cert.completed_on == date(2026, 12, 6) and cert.expires_on == date(2027, 12, 6)
+    document = json.loads(logged_in.get(f"/certificates/{cert.code}.credential.json").data)
+    assert document["validUntil"] == "2027-12-06T16:59:59Z"  # 23:59:59 WIB on its last day
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(document))
+    clock.set(datetime(2027, 12, 6, 16, 59, 0, tzinfo=UTC))
+    assert runner.invoke(args=["lms", "verify-credential", str(path)]).exit_code == 0
+    clock.set(datetime(2027, 12, 6, 17, 0, 0, tzinfo=UTC))  # 7 December in Jakarta
+    late = runner.invoke(args=["lms", "verify-credential", str(path)])
+    assert late.exit_code == 1 and "expired" in late.output

@@ -5,12 +5,13 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from lms.auth.models import User, utcnow
+from lms import clock
+from lms.auth.models import User
 from lms.extensions import db
 from lms.jobs import services
 from lms.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
@@ -92,7 +93,7 @@ def reload(job_id: int) -> Job:
 
 def make_due(job_id: int) -> None:
     """Pretend the retry delay has passed."""
-    reload(job_id).run_after = utcnow() - timedelta(seconds=1)
+    reload(job_id).run_after = clock.now() - timedelta(seconds=1)
     db.session.commit()
 
 
@@ -125,11 +126,11 @@ def test_a_certificate_and_its_render_job_commit_together(app, participant, tmp_
     course = db.session.scalar(select(Course).where(Course.slug == "kursus-pdf"))
 
     # Issuing queues the render job in the caller's transaction: a rollback drops both.
-    cert_services.issue_for_completion(participant, course, utcnow())
+    cert_services.issue_for_completion(participant, course, clock.now())
     db.session.rollback()
     assert job_count() == 0 and db.session.scalar(select(func.count()).select_from(Certificate)) == 0
 
-    cert = cert_services.issue_for_completion(participant, course, utcnow())
+    cert = cert_services.issue_for_completion(participant, course, clock.now())
     db.session.commit()
     cert_id = cert.id
     assert cert.pdf is None and job_count() == 1
@@ -144,7 +145,7 @@ def test_enqueue_refuses_unknown_kinds_and_non_json_payloads(app):
     with pytest.raises(UnknownJobKind, match="certificates.rendr"):
         enqueue("certificates.rendr", {})
     with pytest.raises(ValueError, match="not JSON"):
-        enqueue("quizzes.close_overdue", {"when": datetime.now(UTC)})
+        enqueue("quizzes.close_overdue", {"when": clock.now()})
     with pytest.raises(ValueError, match="JSON object"):
         enqueue("quizzes.close_overdue", [1, 2])
     assert job_count() == 0
@@ -170,7 +171,7 @@ def test_the_same_dedupe_key_is_queued_once_until_the_job_finishes(app, handlers
 
 
 def test_periodic_jobs_are_scheduled_once_on_the_next_minute(app):
-    at = (utcnow() - timedelta(days=1)).replace(second=30, microsecond=0)
+    at = (clock.now() - timedelta(days=1)).replace(second=30, microsecond=0)
     first = services.schedule_periodic(at)
     assert [job.kind for job in first] == ["quizzes.close_overdue", "cohorts.deadline_reminders"]
     for _worker in range(3):  # other workers, the same minute or later
@@ -191,7 +192,7 @@ def test_periodic_jobs_are_scheduled_once_on_the_next_minute(app):
 
 
 def test_jobs_run_in_order_of_run_after_and_future_jobs_wait(app, handlers):
-    now = utcnow()
+    now = clock.now()
     enqueue("test.ok", {"n": "later"}, run_after=now + timedelta(hours=1))
     enqueue("test.ok", {"n": "second"}, run_after=now - timedelta(seconds=10))
     enqueue("test.ok", {"n": "first"}, run_after=now - timedelta(seconds=20))
@@ -212,7 +213,7 @@ def test_a_failing_job_is_retried_with_backoff_then_failed_and_others_still_run(
     enqueue("test.ok", {"n": "after"})
     db.session.commit()
 
-    started = utcnow()
+    started = clock.now()
     assert run_pending() == 2  # the failure did not stop the next job
     assert handlers.payloads("test.ok") == [{"n": "after"}]
     job = reload(bad.id)
@@ -224,7 +225,7 @@ def test_a_failing_job_is_retried_with_backoff_then_failed_and_others_still_run(
 
     assert run_pending() == 0  # not due yet
     make_due(bad.id)
-    started = utcnow()
+    started = clock.now()
     assert run_pending() == 1
     job = reload(bad.id)
     assert job.status == QUEUED and job.attempts == 2
@@ -274,13 +275,13 @@ def test_an_unknown_kind_fails_with_a_clear_error_and_the_worker_goes_on(app, ha
 
 
 def test_a_job_stuck_in_running_is_reclaimed_and_run_again(app, handlers):
-    long_ago = utcnow() - timedelta(minutes=11)
+    long_ago = clock.now() - timedelta(minutes=11)
     crashed = Job(kind="test.ok", payload={"n": "crashed"}, status=RUNNING, attempts=1,
                   locked_by="old-host:123:abc", locked_at=long_ago)
     hopeless = Job(kind="test.ok", payload={"n": "hopeless"}, status=RUNNING, attempts=5,
                    max_attempts=5, locked_by="old-host:123:abc", locked_at=long_ago)
     busy = Job(kind="test.ok", payload={"n": "busy"}, status=RUNNING, attempts=1,
-               locked_by="live-host:9:def", locked_at=utcnow() - timedelta(minutes=2))
+               locked_by="live-host:9:def", locked_at=clock.now() - timedelta(minutes=2))
     db.session.add_all([crashed, hopeless, busy])
     db.session.commit()
 
@@ -457,7 +458,7 @@ def test_worker_survives_a_database_error_while_polling(app, handlers, monkeypat
 def test_jobs_command_prints_counts_and_recent_failures(app, runner, handlers):
     enqueue("test.ok", {})
     enqueue("test.permanent", {})
-    enqueue("test.ok", {}, run_after=utcnow() + timedelta(hours=1))
+    enqueue("test.ok", {}, run_after=clock.now() + timedelta(hours=1))
     db.session.commit()
     run_pending()
     result = runner.invoke(args=["lms", "jobs"])

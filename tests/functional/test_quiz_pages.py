@@ -12,7 +12,7 @@ from sqlalchemy import select
 from test_quiz_support import (
     COURSE_TOML,
     MODULE_MD,
-    Clock,
+    QUIZ_START,
     attempt_id_from,
     basic_quiz,
     english,
@@ -35,10 +35,12 @@ RIGHT = {"q1": "a", "q2": True, "q3": "id"}
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(services, "now", c)
-    return c
+def clock(app, clock):
+    """The app's frozen clock, at 02:00 UTC (09:00 WIB) on 26 November 2026. Learners here come
+    back hours later; the shared-computer idle logout is not what these tests are about."""
+    app.config["IDLE_TIMEOUT_MINUTES"] = 0
+    clock.set(QUIZ_START)
+    return clock
 
 
 def _finish(user, quiz, answers) -> QuizAttempt:

@@ -6,7 +6,7 @@ This module holds no tests; the test_quiz_* modules import it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -170,17 +170,8 @@ def attempt_id_from(response) -> int:
     return int(match.group(1))
 
 
-class Clock:
-    """A controllable replacement for lms.quizzes.services.now."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.value = start or datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.value
-
-    def advance(self, **kwargs) -> None:
-        self.value += timedelta(**kwargs)
+# Where the timing tests start the app's clock: 02:00 UTC, 09:00 WIB.
+QUIZ_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 def english(client) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from test_quiz_support import (
+    QUIZ_START,
     RIGHT,
-    Clock,
     answers_form,
     attempt_id_from,
     english,
@@ -14,16 +14,19 @@ from test_quiz_support import (
     setup_quiz,
 )
 
+from lms import clock as app_clock
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(services, "now", c)
-    return c
+def clock(app, clock):
+    """The app's frozen clock, at 02:00 UTC (09:00 WIB) on 26 November 2026. Learners here come
+    back hours later; the shared-computer idle logout is not what these tests are about."""
+    app.config["IDLE_TIMEOUT_MINUTES"] = 0
+    clock.set(QUIZ_START)
+    return clock
 
 
 def _start(client, quiz) -> QuizAttempt:
@@ -36,7 +39,7 @@ def test_saves_are_refused_after_deadline_and_grace_but_earlier_answers_stay(
     _course, quiz = setup_quiz(tmp_path, participant, time_limit=10)
     english(logged_in)
     attempt = _start(logged_in, quiz)
-    assert services.aware(attempt.deadline_at) == clock.value.replace(minute=10)
+    assert app_clock.aware(attempt.deadline_at) == clock.value.replace(minute=10)
     page = logged_in.get(f"/attempts/{attempt.id}").get_data(as_text=True)
     assert "10 minute(s) left" in page
     assert "09:10 WIB" in page  # 02:10 UTC shown in the learner's zone (West Java)
@@ -112,7 +115,7 @@ def test_quiz_dates(logged_in, participant, tmp_path, clock):
     assert "This quiz is not open yet." in html
     clock.advance(hours=1, minutes=30)  # 03:30 UTC = 10:30 WIB
     attempt = _start(logged_in, quiz)
-    assert services.aware(attempt.deadline_at).hour == 5  # closes 12:00 WIB = 05:00 UTC
+    assert app_clock.aware(attempt.deadline_at).hour == 5  # closes 12:00 WIB = 05:00 UTC
     logged_in.post(f"/attempts/{attempt.id}/submit")
     clock.advance(hours=2)
     html = logged_in.post(f"/quizzes/{quiz.id}/start", follow_redirects=True).get_data(as_text=True)

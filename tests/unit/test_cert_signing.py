@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -199,7 +200,7 @@ def test_credential_shape_follows_open_badges_3(credential, key):
 
 
 def test_subject_identity_hashes_the_email(key):
-    doc = build_credential({**CLAIMS, "holder_email": "Ayu@Example.id"}, ISSUER, key)
+    doc = build_credential({**CLAIMS, "holder_email": "Ayu@Example.id"}, ISSUER, key, created=NOW)
     subject = doc["credentialSubject"]
     assert subject["id"] == CLAIMS["holder_id"]
     (identity,) = subject["identifier"]
@@ -211,18 +212,28 @@ def test_subject_identity_hashes_the_email(key):
     assert verify_credential(doc, [key], now=NOW).valid
 
 
-def test_valid_until_and_dates(key):
+def test_valid_from_and_until_are_instants_in_utc(key):
+    issued = datetime(2026, 11, 26, 6, 30, 15, 999, tzinfo=ZoneInfo("Asia/Jakarta"))
     doc = build_credential(
-        {**CLAIMS, "valid_from": date(2026, 11, 26), "valid_until": date(2029, 11, 26)}, ISSUER, key
-    )
-    assert doc["validFrom"] == "2026-11-26T00:00:00Z"
-    assert doc["validUntil"] == "2029-11-26T00:00:00Z"
+        {**CLAIMS, "valid_from": issued, "valid_until": datetime(2029, 11, 26, 16, 59, 59,
+                                                                 tzinfo=UTC)},
+        ISSUER, key, created=issued)
+    assert doc["validFrom"] == "2026-11-25T23:30:15Z"  # 06:30 WIB is the evening before in UTC
+    assert doc["validUntil"] == "2029-11-26T16:59:59Z"
+    assert doc["proof"]["created"] == "2026-11-25T23:30:15Z"
     assert verify_credential(doc, [key], now=NOW).valid
+
+
+def test_a_calendar_date_is_not_accepted_as_a_validity_instant(key):
+    """A date has no time of day: read as midnight UTC it made credentials issued in the
+    Indonesian morning 'not yet valid' for hours. The builder wants instants."""
+    with pytest.raises(TypeError, match="date"):
+        build_credential({**CLAIMS, "valid_from": date(2026, 11, 26)}, ISSUER, key, created=NOW)
 
 
 def test_missing_required_claim_is_refused(key):
     with pytest.raises(ValueError, match="holder_name"):
-        build_credential({**CLAIMS, "holder_name": ""}, ISSUER, key)
+        build_credential({**CLAIMS, "holder_name": ""}, ISSUER, key, created=NOW)
 
 
 # ---------------------------------------------------------------- verify
@@ -309,7 +320,7 @@ def test_wrong_key_fails(credential):
 
 def test_forgery_with_own_key_fails(key):
     forger = Ed25519PrivateKey.generate()
-    forged = build_credential(CLAIMS, ISSUER, forger)
+    forged = build_credential(CLAIMS, ISSUER, forger, created=NOW)
     assert verify_credential(forged, [forger], now=NOW).valid  # internally consistent...
     assert not verify_credential(forged, [key], now=NOW).valid  # ...but not by our key
 
@@ -329,7 +340,8 @@ def test_key_rotation_old_credentials_still_verify(credential, key):
 
 
 def test_validity_window(key):
-    doc = build_credential({**CLAIMS, "valid_until": datetime(2027, 1, 1, tzinfo=UTC)}, ISSUER, key)
+    doc = build_credential({**CLAIMS, "valid_until": datetime(2027, 1, 1, tzinfo=UTC)}, ISSUER, key,
+                           created=NOW)
     assert verify_credential(doc, [key], now=NOW).valid
     late = verify_credential(doc, [key], now=datetime(2027, 6, 1, tzinfo=UTC))
     assert not late.valid and "expired" in late.reason
@@ -394,7 +406,7 @@ json_values = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(json_values)
 def test_random_json_never_raises(value):
-    result = verify_credential(value, [])
+    result = verify_credential(value, [], now=NOW)
     assert result.valid is False
 
 
@@ -435,7 +447,7 @@ def test_key_file_created_with_0600_and_reused(tmp_path):
     assert path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     second = load_or_create_key(path)
     assert public_key_multibase(first) == public_key_multibase(second)
-    doc = build_credential(CLAIMS, ISSUER, first)
+    doc = build_credential(CLAIMS, ISSUER, first, created=NOW)
     assert verify_credential(doc, [second.public_key()], now=NOW).valid
 
 

@@ -20,15 +20,14 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
 
+from lms import clock
 from lms.extensions import db
 from lms.jobs.registry import PermanentJobError
 from pelita_webhooks import store
@@ -70,7 +69,7 @@ def max_attempts() -> int:
 
 def job_payload(endpoint: store.Endpoint, event: str, data: dict) -> dict:
     return {"endpoint_id": endpoint.id, "delivery_id": str(uuid.uuid4()), "event": event,
-            "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"), "data": data}
+            "occurred_at": clock.now().isoformat(timespec="seconds"), "data": data}
 
 
 # --------------------------------------------------------------------------- events -> jobs
@@ -148,7 +147,7 @@ def _snippet(err: urllib.error.HTTPError) -> str:
 def send(endpoint: store.Endpoint, payload: dict) -> Result:
     """Sign and POST one delivery to `endpoint` now."""
     body = body_of(payload)
-    timestamp = str(int(time.time()))
+    timestamp = str(clock.timestamp())
     return post(endpoint.url, body, {
         "X-Pelita-Event": payload["event"],
         "X-Pelita-Delivery": payload["delivery_id"],

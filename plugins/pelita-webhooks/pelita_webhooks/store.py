@@ -13,12 +13,11 @@ import re
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
 
-from lms import audit, events
+from lms import audit, clock, events
 from lms.extensions import db
 from lms.plugins import plugin_settings
 
@@ -163,7 +162,7 @@ def add_endpoint(actor, url: str, event_names: list[str], description: str = ""
     endpoint = Endpoint(id=endpoint_id, url=url, secret=new_secret(),
                         events=[e for e in EVENT_NAMES if e in event_names],
                         description=description.strip()[:200],
-                        created_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                        created_at=clock.now().isoformat(timespec="seconds"))
     data[endpoint_id] = endpoint.as_json()
     _store(data)
     audit.record("webhooks.endpoint_added", actor=actor, scope=SCOPE,
