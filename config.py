@@ -126,6 +126,8 @@ class Config:
         self.CERT_PLACE = os.environ.get("CERT_PLACE", "Jakarta")
         self.CERT_SIGNATORY_NAME = os.environ.get("CERT_SIGNATORY_NAME", "Koordinator Master Trainer")
         self.CERT_SIGNATORY_ROLE = os.environ.get("CERT_SIGNATORY_ROLE", "Master Trainer TPBIS")
+        # Four eyes: a certificate issued by hand waits for an administrator's approval.
+        self.CERT_MANUAL_ISSUE_APPROVAL = _bool("CERT_MANUAL_ISSUE_APPROVAL", False)
         self.CERT_LOGO_PATH = os.environ.get("CERT_LOGO_PATH")  # SVG/PNG; a neutral default ships
         self.CREDENTIAL_KEY_PATH = os.environ.get(
             "CREDENTIAL_KEY_PATH", str(INSTANCE_DIR / "credential_ed25519.pem"))

@@ -45,6 +45,8 @@ certificate_reissued = learning_events.signal(
     "certificate-reissued", doc="An admin replaced a certificate with a new one.")
 cohort_created = learning_events.signal(
     "cohort-created", doc="A trainer or admin created a cohort (angkatan).")
+cohort_member_joined = learning_events.signal(
+    "cohort-member-joined", doc="A person accepted an invitation and joined a cohort.")
 
 # Event name -> the keys its data always carries (documented in docs/plugins.md).
 EVENT_DATA: dict[str, tuple[str, ...]] = {
@@ -66,12 +68,13 @@ EVENT_DATA: dict[str, tuple[str, ...]] = {
                              "user_id", "course_id", "course_slug", "reissued_by_id", "reason"),
     "cohort-created": ("cohort_id", "name", "created_by_id", "starts_on", "ends_on",
                        "course_ids", "course_slugs", "trainer_ids"),
+    "cohort-member-joined": ("cohort_id", "user_id"),
 }
 
 ALL_SIGNALS: tuple[Signal, ...] = (
     user_registered, enrolled, module_completed, quiz_attempt_submitted, quiz_attempt_graded,
     course_completed, certificate_issued, certificate_revoked, certificate_reissued,
-    cohort_created,
+    cohort_created, cohort_member_joined,
 )
 
 _PENDING = "pelita_events_pending"  # queued in the open transaction

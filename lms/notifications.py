@@ -26,7 +26,17 @@ from lms.extensions import db
 
 GRADED = "graded"
 COHORT_ADDED = "cohort_added"
+COHORT_INVITED = "cohort_invited"
 DEADLINE_SOON = "deadline_soon"
+# Certificates handled by hand (to the admins, and to the holder): params actor, holder,
+# course, code, reason.
+CERT_ISSUED = "certificate_issued_by_hand"
+CERT_REVOKED = "certificate_revoked"
+CERT_REISSUED = "certificate_reissued"
+CERT_REQUESTED = "certificate_requested"
+CERT_REQUEST_DECIDED = "certificate_request_decided"  # + params approved (bool)
+MY_CERT_ISSUED = "my_certificate_issued"
+MY_CERT_REVOKED = "my_certificate_revoked"
 
 
 class Notification(db.Model):
@@ -63,20 +73,94 @@ def message(kind: str, params: dict) -> str:
     if kind == GRADED:
         return _("Your answer in “%(quiz)s” has been graded: %(score)s.",
                  quiz=params.get("quiz", ""), score=params.get("score", ""))
+    if kind == COHORT_INVITED:
+        return _("You are invited to join the cohort “%(cohort)s”: accept or decline it on your "
+                 "home page.", cohort=params.get("cohort", ""))
     if kind == COHORT_ADDED:
         return _("You were added to the cohort “%(cohort)s”.", cohort=params.get("cohort", ""))
     if kind == DEADLINE_SOON:
         return _("Reminder: the deadline of “%(course)s” (cohort %(cohort)s) is %(date)s.",
                  course=params.get("course", ""), cohort=params.get("cohort", ""),
                  date=params.get("deadline", ""))
+    if kind == CERT_ISSUED:
+        return _("%(actor)s issued certificate %(code)s by hand to %(holder)s for “%(course)s”. "
+                 "Reason: %(reason)s", **_cert(params))
+    if kind == CERT_REVOKED:
+        return _("%(actor)s revoked certificate %(code)s of %(holder)s (“%(course)s”). "
+                 "Reason: %(reason)s", **_cert(params))
+    if kind == CERT_REISSUED:
+        return _("%(actor)s re-issued certificate %(code)s of %(holder)s (“%(course)s”). "
+                 "Reason: %(reason)s", **_cert(params))
+    if kind == CERT_REQUESTED:
+        return _("%(actor)s asks to issue a certificate to %(holder)s for “%(course)s”; it needs "
+                 "an administrator's approval. Reason: %(reason)s", **_cert(params))
+    if kind == CERT_REQUEST_DECIDED and params.get("approved"):
+        return _("%(actor)s approved your request: certificate %(code)s was issued to "
+                 "%(holder)s for “%(course)s”.", **_cert(params))
+    if kind == CERT_REQUEST_DECIDED:
+        return _("%(actor)s did not approve your request for a certificate for %(holder)s "
+                 "(“%(course)s”): %(reason)s", **_cert(params))
+    if kind == MY_CERT_ISSUED:
+        return _("You received the certificate for “%(course)s” (%(code)s).", **_cert(params))
+    if kind == MY_CERT_REVOKED:
+        return _("Your certificate %(code)s for “%(course)s” was revoked: %(reason)s",
+                 **_cert(params))
     return str(params.get("text") or kind)
 
 
-def notify(user_id: int, kind: str, params: dict | None = None, url: str | None = None) -> Notification:
-    """Add a notification to the current transaction (the caller commits)."""
+def _cert(params: dict) -> dict:
+    return {key: params.get(key, "") for key in ("actor", "holder", "course", "code", "reason")}
+
+
+def notify(user_id: int, kind: str, params: dict | None = None, url: str | None = None,
+           *, email: bool = False) -> Notification:
+    """Add a notification to the current transaction (the caller commits). With `email`, the
+    background worker also mails it to the person, in their language (`notifications.email`)."""
     row = Notification(user_id=user_id, kind=kind, params=dict(params or {}), url=url)
     db.session.add(row)
+    if email:
+        from lms.jobs.services import enqueue
+
+        db.session.flush()
+        enqueue(EMAIL_JOB, {"notification_id": row.id}, dedupe_key=f"{EMAIL_JOB}:{row.id}")
     return row
+
+
+def notify_admins(kind: str, params: dict, url: str | None = None, *,
+                  except_user_id: int | None = None, email: bool = True) -> int:
+    """Notify every active administrator (but the one who acted), by dashboard and email."""
+    from lms.auth.models import Role
+
+    admin_ids = db.session.scalars(select(User.id).where(
+        User.role == Role.ADMIN.value, User.active.is_(True))).all()
+    sent = 0
+    for admin_id in admin_ids:
+        if admin_id != except_user_id:
+            notify(admin_id, kind, params, url, email=email)
+            sent += 1
+    return sent
+
+
+EMAIL_JOB = "notifications.email"
+
+
+def send_email(notification_id: int) -> bool:
+    """The `notifications.email` job: mail one notification in its reader's language."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from lms.mail import send_mail
+
+    row = db.session.get(Notification, notification_id)
+    user = db.session.get(User, row.user_id) if row is not None else None
+    if row is None or user is None or not user.active:
+        return False
+    with force_locale(user.locale or "id"):
+        text = row.text
+        subject = _("Pelita: %(text)s", text=text if len(text) <= 70 else text[:69] + "…")
+        link = current_app.config["BASE_URL"] + (row.url or "/")
+        send_mail(user.email, subject, f"{text}\n\n{link}\n")
+    return True
 
 
 def unread(user: User | int, limit: int = 20) -> list[Notification]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from flask import Flask
 
-from lms import events
+from lms import access, events
 from lms.jobs.registry import job_handler
 from lms.jobs.registry import registry as job_registry
 from lms.plugin_api import (
@@ -43,8 +43,11 @@ from lms.plugin_api import (
     register_translations,
 )
 
+# `access` is the one place of Pelita's access rules (lms/access.py): a plugin's pages declare
+# their rule (`@access.rule("view_quiz_reports")`, `@access.role("admin")`) and check objects
+# with `access.require(...)` exactly as the core pages do.
 __all__ = [
-    "CertificateTemplate", "PackSource", "PluginError", "PluginRecord", "PluginSettings",
+    "access", "CertificateTemplate", "PackSource", "PluginError", "PluginRecord", "PluginSettings",
     "certificate_templates", "job_handler", "load_plugins", "pack_sources", "plugin_records",
     "plugin_settings", "register_blueprint", "register_certificate_template", "register_cli",
     "register_job_handler", "register_pack_source", "register_translations",

@@ -18,9 +18,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from lms import clock, regions
+from lms import access, clock, regions
 from lms.auth import services
 from lms.auth.forms import (
     ChangePasswordForm,
@@ -90,6 +90,7 @@ def _post_only(limit_fn):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@access.public
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -121,6 +122,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @_post_only(_login_limit)
+@access.public
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -141,6 +143,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
+@access.signed_in
 def logout():
     lang = session.get("lang")
     logout_user()
@@ -152,7 +155,7 @@ def logout():
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
+@access.signed_in
 def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     form.fill_choices()
@@ -177,7 +180,7 @@ def profile():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
+@access.signed_in
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -194,6 +197,7 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @_post_only(_reset_limit)
+@access.public
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -215,6 +219,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@access.public
 def reset_password(token: str):
     try:
         user = services.user_for_reset_token(token)
@@ -234,6 +239,7 @@ def reset_password(token: str):
 
 
 @bp.route("/language", methods=["POST"])
+@access.public
 def set_language():
     """Remember the chosen language in the session, a cookie and the user's profile."""
     lang = request.form.get("lang", "")
@@ -249,6 +255,7 @@ def set_language():
 
 
 @bp.route("/regions/<province_code>.json")
+@access.public
 def regencies_json(province_code: str):
     """Regencies and cities of a province, for the progressive-enhancement select."""
     if not regions.is_province(province_code):

@@ -77,15 +77,11 @@ def _sha(data: bytes) -> str:
 
 
 def is_editor(user: User, draft: CourseDraft | None) -> bool:
-    """Admins edit every course; a trainer edits the courses they are an editor of."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_admin:
-        return True
-    if draft is None or not user.is_trainer:
-        return False
-    return db.session.scalar(select(CourseEditor.id).where(
-        CourseEditor.draft_id == draft.id, CourseEditor.user_id == user.id)) is not None
+    """Admins edit every course; a trainer edits the courses they are an editor of (the rule
+    `edit_course` of lms/access.py)."""
+    from lms.access import can_edit_course
+
+    return can_edit_course(user, draft)
 
 
 def add_editor(draft: CourseDraft, editor: User, *, user: User) -> None:

@@ -19,13 +19,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import HiddenField, StringField
 
+from lms import access
 from lms.audit import AuditEvent
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
@@ -91,7 +92,7 @@ def _publishers(slug: str) -> dict[int, AuditEvent]:
 
 
 @bp.route("/author/<slug>/history")
-@login_required
+@access.rule("edit_course")
 def history(slug: str):
     draft = editable_draft_or_abort(slug)
     course = _course_or_404(slug)
@@ -114,7 +115,7 @@ def _side(value: str | None, course: Course | None, draft) -> tuple[str, dict[st
 
 
 @bp.route("/author/<slug>/diff")
-@login_required
+@access.rule("edit_course")
 def diff(slug: str):
     draft = editable_draft_or_abort(slug)
     course = _course_or_404(slug)
@@ -143,7 +144,7 @@ def _audit_page(stmt):
 
 
 @bp.route("/author/<slug>/audit")
-@login_required
+@access.rule("edit_course")
 def audit_log(slug: str):
     editable_draft_or_abort(slug)
     page = _audit_page(select(AuditEvent).where(AuditEvent.scope == f"course:{slug}"))
@@ -170,7 +171,7 @@ def site_audit():
 
 
 @bp.route("/author/<slug>/export.zip")
-@login_required
+@access.rule("edit_course")
 def export_zip(slug: str):
     draft = editable_draft_or_abort(slug)
     if request.args.get("source") == "draft":
@@ -207,7 +208,7 @@ def _refused(form: ImportForm, *, reasons=None, problems=None, status: int = 422
 
 
 @bp.route("/author/import", methods=["GET", "POST"])
-@login_required
+@access.role("trainer")
 def import_zip():
     require_author()
     form = ImportForm()

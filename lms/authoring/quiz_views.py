@@ -44,6 +44,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms import access
 from lms.authoring import drafts, quizfiles
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.models import DraftFile
@@ -463,6 +464,7 @@ def _quiz_rows(draft) -> list[quizfiles.QuizSummary]:
 
 
 @bp.route("/<slug>/quizzes", methods=["GET", "POST"])
+@access.rule("edit_course")
 def quiz_list(slug: str):
     draft = editable_draft_or_abort(slug)
     form = QuizSettingsForm()
@@ -522,6 +524,7 @@ def _type_choices() -> list[tuple[str, str]]:
 
 
 @bp.route("/<slug>/quizzes/<quiz>", methods=["GET", "POST"])
+@access.rule("edit_course")
 def quiz_edit(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -582,6 +585,7 @@ def _delete_blockers(draft, loaded: LoadedQuiz) -> list[str]:
 
 
 @bp.route("/<slug>/quizzes/<quiz>/delete", methods=["GET", "POST"])
+@access.rule("edit_course")
 def quiz_delete(slug: str, quiz: str):
     """Delete a whole quiz from the workspace (after a confirmation page). Learners' attempts
     stay in the database; the quiz disappears for them when the course is published."""
@@ -620,6 +624,7 @@ def _index_or_404(loaded: LoadedQuiz, qid: str) -> int:
 
 
 @bp.route("/<slug>/quizzes/<quiz>/questions/<qid>/delete", methods=["GET", "POST"])
+@access.rule("edit_course")
 def question_delete(slug: str, quiz: str, qid: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -639,6 +644,7 @@ def question_delete(slug: str, quiz: str, qid: str):
 
 
 @bp.route("/<slug>/quizzes/<quiz>/questions/<qid>/move", methods=["POST"])
+@access.rule("edit_course")
 def question_move(slug: str, quiz: str, qid: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -753,6 +759,7 @@ def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: 
 
 
 @bp.route("/<slug>/quizzes/<quiz>/questions/new", methods=["GET", "POST"])
+@access.rule("edit_course")
 def question_new(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -765,6 +772,7 @@ def question_new(slug: str, quiz: str):
 
 
 @bp.route("/<slug>/quizzes/<quiz>/questions/<qid>", methods=["GET", "POST"])
+@access.rule("edit_course")
 def question_edit(slug: str, quiz: str, qid: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -807,6 +815,7 @@ def _fmt_points(value: float) -> str:
 
 
 @bp.route("/<slug>/quizzes/<quiz>/preview", methods=["GET", "POST"])
+@access.rule("edit_course")
 def preview(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
@@ -888,6 +897,7 @@ def _parse_import(data: bytes, name: str, fmt: str):
 
 
 @bp.route("/<slug>/quizzes/<quiz>/import", methods=["GET", "POST"])
+@access.rule("edit_course")
 def import_questions(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)

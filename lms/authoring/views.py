@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from lms import clock
+from lms import access, clock
 from lms.auth.models import User
 from lms.authoring import drafts, packfiles, services
 from lms.authoring.access import editable_draft_or_abort, require_author
@@ -129,12 +129,14 @@ def _workspace_url(slug: str) -> str:
 
 
 @bp.route("/")
+@access.role("trainer")
 def index():
     return render_template("authoring/index.html",
                            courses=services.authorable_courses(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@access.role("trainer")
 def new_course():
     form = NewCourseForm()
     if form.validate_on_submit():
@@ -177,12 +179,14 @@ def _render_workspace(draft, *, publish_form=None, stale=None, refused=None, sta
 
 
 @bp.route("/<slug>/")
+@access.rule("edit_course")
 def workspace(slug: str):
     draft = editable_draft_or_abort(slug)
     return _render_workspace(draft)
 
 
 @bp.route("/<slug>/modules/<module>/move", methods=["POST"])
+@access.rule("edit_course")
 def move(slug: str, module: str):
     draft = editable_draft_or_abort(slug)
     form = MoveForm()
@@ -205,6 +209,7 @@ def move(slug: str, module: str):
 
 
 @bp.route("/<slug>/publish", methods=["POST"])
+@access.rule("edit_course")
 def publish(slug: str):
     draft = editable_draft_or_abort(slug)
     form = PublishForm()
@@ -225,6 +230,7 @@ def publish(slug: str):
 
 
 @bp.route("/<slug>/discard", methods=["GET", "POST"])
+@access.rule("edit_course")
 def discard(slug: str):
     draft = editable_draft_or_abort(slug)
     if draft.base_version_id is None:
@@ -241,6 +247,7 @@ def discard(slug: str):
 
 
 @bp.route("/<slug>/archive", methods=["POST"])
+@access.rule("edit_course")
 def archive(slug: str):
     draft = editable_draft_or_abort(slug)
     form = ActionForm()
@@ -344,6 +351,7 @@ def field_for_line(text: str, line: int | None, fields: dict) -> str | None:
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
+@access.rule("edit_course")
 def settings(slug: str):
     draft = editable_draft_or_abort(slug)
     row = drafts.get_file(draft, services.COURSE_TOML)
@@ -486,6 +494,7 @@ def _module_or_404(draft, module: str) -> tuple[str, object]:
 
 
 @bp.route("/<slug>/modules/<module>/edit", methods=["GET", "POST"])
+@access.rule("edit_course")
 def edit_module(slug: str, module: str):
     draft = editable_draft_or_abort(slug)
     path, row = _module_or_404(draft, module)
@@ -546,6 +555,7 @@ def edit_module(slug: str, module: str):
 
 
 @bp.route("/<slug>/modules/new", methods=["GET", "POST"])
+@access.rule("edit_course")
 def new_module(slug: str):
     draft = editable_draft_or_abort(slug)
     course_row = drafts.get_file(draft, services.COURSE_TOML)
@@ -587,6 +597,7 @@ def new_module(slug: str):
 
 
 @bp.route("/<slug>/modules/<module>/delete", methods=["GET", "POST"])
+@access.rule("edit_course")
 def delete_module(slug: str, module: str):
     draft = editable_draft_or_abort(slug)
     path, row = _module_or_404(draft, module)
@@ -616,6 +627,7 @@ def delete_module(slug: str, module: str):
 
 
 @bp.route("/<slug>/media", methods=["GET", "POST"])
+@access.rule("edit_course")
 def media(slug: str):
     draft = editable_draft_or_abort(slug)
     form = MediaForm()
@@ -643,6 +655,7 @@ def media(slug: str):
 
 
 @bp.route("/<slug>/media/delete", methods=["POST"])
+@access.rule("edit_course")
 def delete_media(slug: str):
     draft = editable_draft_or_abort(slug)
     form = DeleteMediaForm()
@@ -659,6 +672,7 @@ def delete_media(slug: str):
 
 
 @bp.route("/<slug>/media/file/<path:path>")
+@access.rule("edit_course")
 def draft_media(slug: str, path: str):
     """A media file of the workspace (for previews), served so that it can never run script."""
     draft = editable_draft_or_abort(slug)
@@ -678,6 +692,7 @@ def draft_media(slug: str, path: str):
 
 
 @bp.route("/<slug>/editors", methods=["GET", "POST"])
+@access.rule("edit_course")
 def editors(slug: str):
     draft = editable_draft_or_abort(slug)
     form = EditorForm()
@@ -703,6 +718,7 @@ def editors(slug: str):
 
 
 @bp.route("/<slug>/editors/remove", methods=["POST"])
+@access.rule("edit_course")
 def remove_editor(slug: str):
     draft = editable_draft_or_abort(slug)
     form = RemoveEditorForm()

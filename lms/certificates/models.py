@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms import clock
 from lms.auth.models import User
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from lms.courses.models import Course
 
 
 class Certificate(db.Model):
@@ -81,3 +85,38 @@ class Certificate(db.Model):
 
     def course_title(self, locale: str) -> str:
         return self.course_title_en if locale == "en" and self.course_title_en else self.course_title_id
+
+
+REQUEST_PENDING = "pending"
+REQUEST_APPROVED = "approved"
+REQUEST_REJECTED = "rejected"
+
+
+class CertificateRequest(db.Model):
+    """A manual issue waiting for a second person's approval (four eyes; switched on with
+    `CERT_MANUAL_ISSUE_APPROVAL`). Approved requests point at the certificate they produced."""
+
+    __tablename__ = "certificate_requests"
+    __table_args__ = (
+        # One open request per learner and course.
+        Index("uq_certificate_requests_pending", "user_id", "course_id", unique=True,
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    status: Mapped[str] = mapped_column(String(20), default=REQUEST_PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    course: Mapped[Course] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -19,10 +19,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms import clock, events
+from lms import access, audit, clock, events, notifications
 from lms.auth.models import User
 from lms.certificates import codes, signing
-from lms.certificates.models import Certificate
+from lms.certificates.models import (
+    REQUEST_APPROVED,
+    REQUEST_PENDING,
+    REQUEST_REJECTED,
+    Certificate,
+    CertificateRequest,
+)
 from lms.certificates.pdf import CertificateData, pdf_design_version, render_certificate_pdf
 from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
@@ -160,20 +166,42 @@ def _queue_render(cert: Certificate) -> None:
             dedupe_key=f"certificates.render:{cert.id}")
 
 
-def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Certificate:
-    """A master trainer issues a certificate by hand; the reason is recorded."""
-    if not trainer.is_trainer:
-        raise PermissionDenied(_l("Only a master trainer can issue certificates by hand."))
-    if not (reason or "").strip():
+def _cert_params(actor: User, holder_name: str, course: Course, code: str, reason: str) -> dict:
+    """What a notification about a certificate says, in both languages where it matters."""
+    return {"actor": actor.full_name, "holder": holder_name, "code": code, "reason": reason,
+            "course": {"id": course.title("id"), "en": course.title("en")}}
+
+
+def _check_issue(actor: User, user: User, course: Course, reason: str) -> str:
+    """The issuing rules (lms/access.py `issue_certificate`); returns the cleaned reason."""
+    if user.id == actor.id:
+        raise PermissionDenied(_l("You cannot issue a certificate to yourself."))
+    if not access.can_issue_certificate(actor, user, course):
+        raise PermissionDenied(_l("You can issue certificates only for courses you edit or to "
+                                  "members of the cohorts you train."))
+    reason = " ".join((reason or "").split())
+    if not reason:
         raise ServiceError(_l("Give the reason for issuing this certificate."), "reason")
     if standing_certificate(user.id, course.id):
         raise ServiceError(_l("This learner already has a certificate for this course."))
-    cert = _build(user, course, completed_at=clock.now(), score=None, issued_by=trainer,
-                  reason=reason.strip())
-    db.session.add(cert)
+    return reason
+
+
+def approval_required() -> bool:
+    """Whether a manual issue needs a second person's approval (four eyes)."""
+    return bool(current_app.config.get("CERT_MANUAL_ISSUE_APPROVAL"))
+
+
+def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Certificate:
+    """An editor of the course, a trainer of the learner's cohort or an admin issues a
+    certificate by hand (never to themselves), with a reason; audited, the admins notified, all
+    in one transaction. When approval is switched on, use `request_issue` instead."""
+    reason = _check_issue(trainer, user, course, reason)
+    if approval_required():
+        raise PermissionDenied(_l("Manual certificates need an administrator's approval here: "
+                                  "send a request instead."))
     try:
-        _queue_render(cert)
-        _emit_issued(cert)
+        cert = _issue_by_hand(trainer, user, course, reason, approved_by=None)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -181,9 +209,125 @@ def issue_manually(trainer: User, user: User, course: Course, reason: str) -> Ce
     return cert
 
 
+def _issue_by_hand(actor: User, user: User, course: Course, reason: str, *,
+                   approved_by: User | None) -> Certificate:
+    """Add a hand-issued certificate, its audit entry and notifications (no commit)."""
+    cert = _build(user, course, completed_at=clock.now(), score=None, issued_by=actor,
+                  reason=reason)
+    db.session.add(cert)
+    _queue_render(cert)
+    detail = {"holder": user.email, "holder_name": cert.holder_name, "course": course.slug,
+              "code": cert.code, "reason": reason}
+    if approved_by is not None:
+        detail["approved_by"] = approved_by.email
+    audit.record("certificate.issued_manually", actor=approved_by or actor,
+                 scope=f"course:{course.slug}", target=f"certificate:{cert.code}", detail=detail)
+    params = _cert_params(actor, cert.holder_name, course, cert.code, reason)
+    notifications.notify_admins(notifications.CERT_ISSUED, params,
+                                url=f"/certificates/{cert.code}/manage",
+                                except_user_id=(approved_by or actor).id)
+    notifications.notify(user.id, notifications.MY_CERT_ISSUED, params, url="/certificates/")
+    _emit_issued(cert)
+    return cert
+
+
+def request_issue(trainer: User, user: User, course: Course, reason: str) -> CertificateRequest:
+    """With approval on: ask the administrators to issue a certificate by hand (audited)."""
+    reason = _check_issue(trainer, user, course, reason)
+    request = CertificateRequest(user_id=user.id, course_id=course.id, requested_by_id=trainer.id,
+                                 reason=reason, status=REQUEST_PENDING)
+    db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_l("A request for this learner and course is already waiting for "
+                              "approval.")) from None
+    audit.record("certificate.requested", actor=trainer, scope=f"course:{course.slug}",
+                 target=f"user:{user.id}",
+                 detail={"holder": user.email, "course": course.slug, "reason": reason,
+                         "request": request.id})
+    notifications.notify_admins(notifications.CERT_REQUESTED,
+                                _cert_params(trainer, user.full_name, course, "", reason),
+                                url="/certificates/requests", except_user_id=trainer.id)
+    db.session.commit()
+    return request
+
+
+def pending_requests() -> list[CertificateRequest]:
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(CertificateRequest).where(CertificateRequest.status == REQUEST_PENDING)
+        .options(selectinload(CertificateRequest.user), selectinload(CertificateRequest.course),
+                 selectinload(CertificateRequest.requested_by))
+        .order_by(CertificateRequest.requested_at, CertificateRequest.id)))
+
+
+def requests_of(trainer: User, limit: int = 50) -> list[CertificateRequest]:
+    from sqlalchemy.orm import selectinload
+
+    return list(db.session.scalars(
+        select(CertificateRequest).where(CertificateRequest.requested_by_id == trainer.id)
+        .options(selectinload(CertificateRequest.user), selectinload(CertificateRequest.course))
+        .order_by(CertificateRequest.requested_at.desc(), CertificateRequest.id.desc())
+        .limit(limit)))
+
+
+def _open_request(admin: User, request: CertificateRequest) -> None:
+    if not access.can_manage_certificate(admin):
+        raise PermissionDenied(_l("Only an administrator can decide on a certificate request."))
+    if request.requested_by_id == admin.id:
+        raise PermissionDenied(_l("Someone else must approve your own request."))
+    if request.status != REQUEST_PENDING:
+        raise ServiceError(_l("This request was already decided."))
+
+
+def approve_request(admin: User, request: CertificateRequest) -> Certificate:
+    """The second pair of eyes: issue the requested certificate (one transaction)."""
+    _open_request(admin, request)
+    user = db.session.get(User, request.user_id)
+    course = db.session.get(Course, request.course_id)
+    requester = db.session.get(User, request.requested_by_id)
+    if standing_certificate(user.id, course.id):
+        raise ServiceError(_l("This learner already has a certificate for this course."))
+    try:
+        cert = _issue_by_hand(requester, user, course, request.reason, approved_by=admin)
+        request.status, request.decided_by_id = REQUEST_APPROVED, admin.id
+        request.decided_at, request.certificate_id = clock.now(), cert.id
+        notifications.notify(requester.id, notifications.CERT_REQUEST_DECIDED,
+                             {**_cert_params(admin, user.full_name, course, cert.code, ""),
+                              "approved": True}, url=f"/verify/{cert.code}", email=True)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_l("This learner already has a certificate for this course.")) from None
+    return cert
+
+
+def reject_request(admin: User, request: CertificateRequest, note: str) -> None:
+    _open_request(admin, request)
+    note = " ".join((note or "").split())
+    if not note:
+        raise ServiceError(_l("Say why the request is not approved."), "note")
+    course = db.session.get(Course, request.course_id)
+    user = db.session.get(User, request.user_id)
+    request.status, request.decided_by_id = REQUEST_REJECTED, admin.id
+    request.decided_at, request.decision_note = clock.now(), note
+    audit.record("certificate.request_rejected", actor=admin, scope=f"course:{course.slug}",
+                 target=f"user:{user.id}",
+                 detail={"holder": user.email, "course": course.slug, "note": note,
+                         "request": request.id})
+    notifications.notify(request.requested_by_id, notifications.CERT_REQUEST_DECIDED,
+                         {**_cert_params(admin, user.full_name, course, "", note),
+                          "approved": False}, url="/certificates/issue", email=True)
+    db.session.commit()
+
+
 def revoke(admin: User, cert: Certificate, reason: str) -> None:
-    """An admin revokes a certificate; the verify page then says so, with date and reason."""
-    if not admin.is_admin:
+    """An admin revokes a certificate; the verify page then says so, with date and reason.
+    Audited, the holder and the other admins notified, in one transaction."""
+    if not access.can_manage_certificate(admin, cert):
         raise PermissionDenied(_l("Only an administrator can revoke certificates."))
     if not (reason or "").strip():
         raise ServiceError(_l("Give the reason for revoking this certificate."), "reason")
@@ -194,16 +338,27 @@ def revoke(admin: User, cert: Certificate, reason: str) -> None:
     cert.revoked_at = clock.now()
     cert.revoked_by_id = admin.id
     cert.revoke_reason = reason.strip()
+    course = db.session.get(Course, cert.course_id)
+    audit.record("certificate.revoked", actor=admin, scope=f"course:{course.slug}",
+                 target=f"certificate:{cert.code}",
+                 detail={"holder": cert.user.email, "holder_name": cert.holder_name,
+                         "course": course.slug, "code": cert.code, "reason": cert.revoke_reason})
+    params = _cert_params(admin, cert.holder_name, course, cert.code, cert.revoke_reason)
+    notifications.notify_admins(notifications.CERT_REVOKED, params,
+                                url=f"/verify/{cert.code}", except_user_id=admin.id)
+    notifications.notify(cert.user_id, notifications.MY_CERT_REVOKED, params,
+                         url=f"/verify/{cert.code}", email=True)
     emit_after_commit(events.certificate_revoked, certificate_id=cert.id, code=cert.code,
                       user_id=cert.user_id, course_id=cert.course_id,
-                      course_slug=cert_course_slug(cert), revoked_by_id=admin.id,
+                      course_slug=course.slug, revoked_by_id=admin.id,
                       reason=cert.revoke_reason)
     db.session.commit()
 
 
 def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None = None) -> Certificate:
-    """Replace a certificate (e.g. a corrected name); the old code then points to the new one."""
-    if not admin.is_admin:
+    """Replace a certificate (e.g. a corrected name); the old code then points to the new one.
+    Audited, the holder and the other admins notified, in one transaction."""
+    if not access.can_manage_certificate(admin, cert):
         raise PermissionDenied(_l("Only an administrator can re-issue certificates."))
     if not (reason or "").strip():
         raise ServiceError(_l("Give the reason for re-issuing this certificate."), "reason")
@@ -224,6 +379,16 @@ def reissue(admin: User, cert: Certificate, reason: str, holder_name: str | None
     db.session.flush()
     cert.superseded_by_id = new.id
     _queue_render(new)
+    audit.record("certificate.reissued", actor=admin, scope=f"course:{course.slug}",
+                 target=f"certificate:{new.code}",
+                 detail={"holder": user.email, "holder_name": name, "course": course.slug,
+                         "code": new.code, "previous_code": cert.code,
+                         "previous_name": cert.holder_name, "reason": new.issue_reason})
+    params = _cert_params(admin, name, course, new.code, new.issue_reason)
+    notifications.notify_admins(notifications.CERT_REISSUED, params,
+                                url=f"/verify/{new.code}", except_user_id=admin.id)
+    notifications.notify(user.id, notifications.MY_CERT_ISSUED, params, url="/certificates/",
+                         email=True)
     emit_after_commit(events.certificate_reissued, certificate_id=new.id, code=new.code,
                       previous_certificate_id=cert.id, previous_code=cert.code,
                       user_id=new.user_id, course_id=new.course_id, course_slug=course.slug,

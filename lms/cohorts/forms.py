@@ -53,17 +53,18 @@ class EditCohortForm(CohortForm):
 
 
 class MemberForm(FlaskForm):
-    """Add one person; name and library are used only when the person has no account yet."""
+    """Invite one person; name and library are used only when the person has no account yet
+    (the form is the same either way, so it never tells whether an address has an account)."""
 
     email = EmailField(_l("Email"), validators=[required(), valid_email(), max_len(254)])
-    full_name = StringField(_l("Full name"), validators=[Optional(), max_len(200)],
-                            description=_l("Needed only for a new account, as it should appear "
-                                           "on certificates."))
+    full_name = StringField(_l("Full name"), validators=[required(), not_blank, max_len(200)],
+                            description=_l("As it should appear on certificates. Someone who "
+                                           "already has an account keeps the name they gave."))
     library_name = StringField(_l("Library name"), validators=[Optional(), max_len(200)])
     province_code = SelectField(_l("Province"), choices=[], validate_choice=False)
     regency_code = SelectField(_l("Regency or city"), choices=[], validate_choice=False)
     load_regencies = SubmitField(_l("Show regencies and cities"))
-    submit = SubmitField(_l("Add to the cohort"))
+    submit = SubmitField(_l("Invite to the cohort"))
 
     def fill_choices(self) -> None:
         self.province_code.choices = [("", _l("— choose a province —"))] + [

@@ -20,11 +20,17 @@ ACTIVE = "active"
 ARCHIVED = "archived"
 COHORT_STATUSES = (ACTIVE, ARCHIVED)
 
-# CohortMember.invitation: "none" (had an account already), "invited" (new account waiting for
-# the person to set a password), "accepted".
-INVITATION_NONE = "none"
+# CohortMember.invitation — nobody is in a cohort without saying yes:
+#   "invited"  a new account the trainer created, waiting for the person to set a password
+#              through the invitation link (which accepts the membership);
+#   "pending"  an existing account, asked to join: the person accepts or declines on Beranda
+#              (or through the emailed link); until then the cohort's trainers have no rights
+#              over their work and see no progress of theirs;
+#   "accepted" a member (`accepted_at` is set): enrolled in the cohort's courses.
 INVITED = "invited"
+PENDING = "pending"
 ACCEPTED = "accepted"
+WAITING = (INVITED, PENDING)
 
 
 class Cohort(db.Model):
@@ -78,7 +84,7 @@ class CohortTrainer(db.Model):
 
 
 class CohortMember(db.Model):
-    """A participant of the cohort."""
+    """A participant of the cohort — a member once `accepted_at` is set (see the states above)."""
 
     __tablename__ = "cohort_members"
     __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
@@ -88,11 +94,26 @@ class CohortMember(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    invitation: Mapped[str] = mapped_column(String(20), default=INVITATION_NONE)
+    invitation: Mapped[str] = mapped_column(String(20), default=PENDING)
     invited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The name the trainer typed: shown to the trainer until the person joins, so the cohort
+    # pages never reveal the name (or the existence) of an account the person has not shared.
+    invited_name: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    cohort: Mapped[Cohort] = relationship()
+
+    @property
+    def joined(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def shown_name(self) -> str:
+        """The name a trainer sees: the person's own once joined, else what the trainer typed."""
+        if self.joined:
+            return self.user.full_name
+        return self.invited_name or self.user.email
 
 
 class RubricScore(db.Model):

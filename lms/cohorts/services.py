@@ -23,15 +23,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from lms import audit, clock, events, notifications, regions, tokens
+from lms import access, audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
 from lms.cohorts import csvimport, rubric
 from lms.cohorts.models import (
     ACCEPTED,
     ACTIVE,
-    INVITATION_NONE,
     INVITED,
+    PENDING,
+    WAITING,
     Cohort,
     CohortCourse,
     CohortMember,
@@ -45,7 +46,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import start_enrollment
 from lms.mail import send_mail
-from lms.quizzes.models import SUBMITTED, QuestionResponse, QuizAttempt
+from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 log = logging.getLogger("pelita.cohorts")
 
@@ -65,10 +66,8 @@ def trainer_ids(cohort: Cohort) -> set[int]:
 
 
 def can_manage(user: User, cohort: Cohort) -> bool:
-    """Admins manage every cohort; a trainer manages the cohorts they train."""
-    if user.is_admin:
-        return True
-    return user.is_trainer and user.id in trainer_ids(cohort)
+    """Admins manage every cohort; a trainer manages the cohorts they train (lms/access.py)."""
+    return access.can_manage_cohort(user, cohort)
 
 
 def _require(actor: User, cohort: Cohort) -> None:
@@ -243,7 +242,8 @@ def update_cohort(actor: User, cohort: Cohort, *, name: str, description: str = 
         db.session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id, position=position,
                                     deadline=cohort.ends_on))
         for m in members:
-            _enrol(m.user, added_courses[course_id])
+            if m.joined:  # invited people are enrolled when they accept
+                _enrol(m.user, added_courses[course_id])
     old_trainers = set(db.session.scalars(select(CohortTrainer.user_id).where(
         CohortTrainer.cohort_id == cohort.id)))
     for t in db.session.scalars(select(CohortTrainer).where(
@@ -284,7 +284,11 @@ def set_deadlines(actor: User, cohort: Cohort, deadlines: dict[int, date | None]
 
 @dataclass
 class Added:
-    """One person added to a cohort: their account, whether it is new, their invitation link."""
+    """One person invited to a cohort: their account, whether it is new, their invitation link.
+
+    The trainer is shown the same thing whether or not the address already had an account: an
+    invitation link for every person (a new account sets its password through it; an existing
+    one logs in and accepts), so adding people never tells a trainer who has an account."""
 
     user: User
     member: CohortMember
@@ -302,10 +306,11 @@ def _unusable_password() -> str:
     return "!invited:" + secrets.token_hex(16)
 
 
-def _add(actor: User, cohort: Cohort, courses: list[Course], *, email: str, full_name: str,
+def _add(actor: User, cohort: Cohort, *, email: str, full_name: str,
          library_name: str = "", province_code: str | None = None,
          regency_code: str | None = None, existing: User | None = None) -> Added:
-    """Add one person in the caller's transaction (no commit)."""
+    """Invite one person in the caller's transaction (no commit). Nothing is enrolled and no
+    right is given until they accept (`accept_invitation`, `join`)."""
     new_account = existing is None
     user = existing
     if user is None:
@@ -318,17 +323,16 @@ def _add(actor: User, cohort: Cohort, courses: list[Course], *, email: str, full
                           locale=user.locale, library_level=user.library_level,
                           province_code=user.province_code, regency_code=user.regency_code)
     member = CohortMember(cohort_id=cohort.id, user_id=user.id, added_by_id=actor.id,
-                          invitation=INVITED if new_account else INVITATION_NONE,
-                          invited_at=clock.now() if new_account else None)
+                          invitation=INVITED if new_account else PENDING,
+                          invited_at=clock.now(), invited_name=full_name or None)
     db.session.add(member)
     db.session.flush()
-    for course in courses:
-        _enrol(user, course)
-    notifications.notify(user.id, notifications.COHORT_ADDED, {"cohort": cohort.name}, url="/")
-    _queue_mail(member, INVITATION if new_account else ADDED)
-    audit.record("cohort.member_added", actor=actor, scope=f"cohort:{cohort.id}",
-                 target=f"user:{user.id}",
-                 detail={"email": user.email, "new_account": new_account})
+    if not new_account:
+        notifications.notify(user.id, notifications.COHORT_INVITED, {"cohort": cohort.name},
+                             url="/#cohort-invitations")
+    _queue_mail(member, INVITATION)
+    audit.record("cohort.member_invited", actor=actor, scope=f"cohort:{cohort.id}",
+                 target=f"member:{member.id}", detail={"email": user.email})
     return Added(user, member, new_account)
 
 
@@ -340,32 +344,34 @@ def _is_member(cohort: Cohort, user_id: int) -> bool:
 def add_member(actor: User, cohort: Cohort, *, email: str, full_name: str = "",
                library_name: str = "", province_code: str | None = None,
                regency_code: str | None = None) -> Added:
-    """Add one person by email; creates an invited account when there is none. One transaction."""
+    """Invite one person by email (an invited account is created when there is none). One
+    transaction. The checks and the answer are the same whether or not the address has an
+    account; only the person's acceptance makes them a member."""
     _require(actor, cohort)
     email = auth_services.normalise_email(email)
     if not csvimport.EMAIL_RE.match(email):
         raise ServiceError(_l("Enter a valid email address."), "email")
+    full_name = auth_services.clean_name(full_name)
+    if not full_name:
+        raise ServiceError(_l("Enter the person's full name."), "full_name")
+    if province_code and not regions.is_province(province_code):
+        raise ServiceError(_l("Choose a province from the list."), "province_code")
+    if regency_code and not regions.is_regency_of(regency_code, province_code):
+        raise ServiceError(_l("Choose a regency or city in the selected province."),
+                           "regency_code")
     existing = auth_services.get_user_by_email(email)
     if existing is not None and _is_member(cohort, existing.id):
-        raise ServiceError(_l("This person is already a member of the cohort."), "email")
-    full_name = auth_services.clean_name(full_name)
-    if existing is None:
-        if not full_name:
-            raise ServiceError(_l("Enter the full name for the new account."), "full_name")
-        if province_code and not regions.is_province(province_code):
-            raise ServiceError(_l("Choose a province from the list."), "province_code")
-        if regency_code and not regions.is_regency_of(regency_code, province_code):
-            raise ServiceError(_l("Choose a regency or city in the selected province."),
-                               "regency_code")
-    courses = [cc.course for cc in cohort_courses(cohort)]
+        raise ServiceError(_l("This address is already invited to or a member of the cohort."),
+                           "email")
     try:
-        added = _add(actor, cohort, courses, email=email, full_name=full_name,
+        added = _add(actor, cohort, email=email, full_name=full_name,
                      library_name=auth_services.clean_name(library_name),
                      province_code=province_code, regency_code=regency_code, existing=existing)
         db.session.commit()
     except IntegrityError:  # added at the same moment by another trainer
         db.session.rollback()
-        raise ServiceError(_l("This person is already a member of the cohort."), "email") from None
+        raise ServiceError(_l("This address is already invited to or a member of the cohort."),
+                           "email") from None
     _after_adding(cohort, [added])
     return added
 
@@ -373,7 +379,7 @@ def add_member(actor: User, cohort: Cohort, *, email: str, full_name: str = "",
 @dataclass
 class PreviewRow:
     row: csvimport.Row
-    status: str  # "new" | "existing" | "member" (already in the cohort) | "error"
+    status: str  # "invite" | "member" (already invited to or in the cohort) | "error"
     user: User | None = None
 
 
@@ -387,11 +393,12 @@ class Preview:
 
     @property
     def can_confirm(self) -> bool:
-        return self.parsed.ok and any(r.status in ("new", "existing") for r in self.rows)
+        return self.parsed.ok and any(r.status == "invite" for r in self.rows)
 
 
 def preview_import(cohort: Cohort, data: bytes) -> Preview:
-    """Parse a participant list and say what confirming would do; writes nothing."""
+    """Parse a participant list and say what confirming would do; writes nothing. Every valid
+    row "will be invited": the preview never says whether an address has an account."""
     parsed = csvimport.parse(data)
     preview = Preview(parsed)
     emails = [r.email for r in parsed.rows if r.email]
@@ -403,16 +410,16 @@ def preview_import(cohort: Cohort, data: bytes) -> Preview:
         user = users.get(row.email)
         if not row.ok:
             status = "error"
-        elif user is None:
-            status = "new"
+        elif user is not None and user.id in members:
+            status = "member"
         else:
-            status = "member" if user.id in members else "existing"
+            status = "invite"
         preview.rows.append(PreviewRow(row, status, user))
     return preview
 
 
 def import_members(actor: User, cohort: Cohort, data: bytes) -> list[Added]:
-    """Add every new and existing person of a checked list in ONE transaction.
+    """Invite every person of a checked list in ONE transaction.
 
     The list is checked again (the database may have changed since the preview); any error
     refuses the whole list and nothing is written.
@@ -421,20 +428,17 @@ def import_members(actor: User, cohort: Cohort, data: bytes) -> list[Added]:
     preview = preview_import(cohort, data)
     if not preview.parsed.ok:
         raise ServiceError(_l("The list has errors. Correct them and upload it again."))
-    courses = [cc.course for cc in cohort_courses(cohort)]
     added = []
     try:
         for item in preview.rows:
-            if item.status not in ("new", "existing"):
+            if item.status != "invite":
                 continue
             r = item.row
-            added.append(_add(actor, cohort, courses, email=r.email, full_name=r.name,
+            added.append(_add(actor, cohort, email=r.email, full_name=r.name,
                               library_name=r.library, province_code=r.province_code,
                               regency_code=r.regency_code, existing=item.user))
         audit.record("cohort.members_imported", actor=actor, scope=f"cohort:{cohort.id}",
-                     target=f"cohort:{cohort.id}",
-                     detail={"added": len(added),
-                             "new_accounts": sum(1 for a in added if a.new_account)})
+                     target=f"cohort:{cohort.id}", detail={"invited": len(added)})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -447,12 +451,65 @@ def import_members(actor: User, cohort: Cohort, data: bytes) -> list[Added]:
 
 
 def remove_member(actor: User, cohort: Cohort, member: CohortMember) -> None:
-    """Take someone out of the cohort; their enrolments and progress stay."""
+    """Take someone out of the cohort (or withdraw their invitation); their enrolments and
+    progress stay."""
     _require(actor, cohort)
     if member.cohort_id != cohort.id:
         raise ServiceError(_l("This person is not a member of the cohort."))
     audit.record("cohort.member_removed", actor=actor, scope=f"cohort:{cohort.id}",
-                 target=f"user:{member.user_id}", detail={"email": member.user.email})
+                 target=f"member:{member.id}",
+                 detail={"email": member.user.email, "joined": member.joined})
+    db.session.delete(member)
+    db.session.commit()
+
+
+# --------------------------------------------------------------------------- joining
+
+
+def invitations_for(user: User) -> list[CohortMember]:
+    """The cohorts the person is asked to join (Beranda), with their cohorts loaded."""
+    return list(db.session.scalars(
+        select(CohortMember).where(CohortMember.user_id == user.id,
+                                   CohortMember.accepted_at.is_(None))
+        .options(joinedload(CohortMember.cohort))
+        .order_by(CohortMember.invited_at.desc().nulls_last(), CohortMember.id.desc())))
+
+
+def _join(member: CohortMember, at) -> None:
+    """Make an accepted invitation a membership: enrol in the cohort's courses (no commit)."""
+    member.invitation = ACCEPTED
+    member.accepted_at = at
+    cohort = db.session.get(Cohort, member.cohort_id)
+    for cc in cohort_courses(cohort):
+        _enrol(member.user, cc.course)
+    audit.record("cohort.member_joined", actor=member.user_id, scope=f"cohort:{cohort.id}",
+                 target=f"member:{member.id}", detail={"email": member.user.email})
+    emit_after_commit(events.cohort_member_joined, cohort_id=cohort.id, user_id=member.user_id)
+
+
+def _own_invitation(user: User, member_id: int) -> CohortMember:
+    member = db.session.get(CohortMember, member_id)
+    if member is None or member.user_id != user.id:
+        raise ServiceError(_l("This invitation is not yours or no longer exists."))
+    if member.joined:
+        raise ServiceError(_l("You are already a member of this cohort."))
+    return member
+
+
+def join(user: User, member_id: int) -> CohortMember:
+    """The person accepts an invitation of theirs: they become a member, enrolled in the
+    cohort's courses, and its trainers may now follow and grade their work there."""
+    member = _own_invitation(user, member_id)
+    _join(member, clock.now())
+    db.session.commit()
+    return member
+
+
+def decline(user: User, member_id: int) -> None:
+    """The person declines: the invitation is withdrawn and the trainers get no rights."""
+    member = _own_invitation(user, member_id)
+    audit.record("cohort.invitation_declined", actor=user, scope=f"cohort:{member.cohort_id}",
+                 target=f"member:{member.id}", detail={"email": user.email})
     db.session.delete(member)
     db.session.commit()
 
@@ -484,8 +541,13 @@ def _still_invited(user: User) -> bool:
             and (user.password_hash or "").startswith("!invited:"))
 
 
+def needs_password(member: CohortMember) -> bool:
+    """The invitation created the account and the person sets their password by accepting it."""
+    return member.invitation == INVITED and _still_invited(member.user)
+
+
 def member_for_invitation(token: str) -> CohortMember:
-    """The pending membership a valid, unused, unexpired invitation belongs to."""
+    """The waiting membership a valid, unused, unexpired invitation belongs to."""
     try:
         data = _serializer().loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
     except SignatureExpired:
@@ -493,7 +555,8 @@ def member_for_invitation(token: str) -> CohortMember:
     except BadSignature:
         raise ServiceError(_l("This invitation link is not valid. Check that you copied all of it.")) from None
     member = db.session.get(CohortMember, data.get("m")) if isinstance(data, dict) else None
-    if (member is None or member.invitation != INVITED or not _still_invited(member.user)
+    if (member is None or member.joined or member.invitation not in WAITING
+            or (member.invitation == INVITED and not _still_invited(member.user))
             or data.get("f") != _fingerprint(member.user, member)):
         raise ServiceError(_l("This invitation has already been used or is no longer valid. "
                               "Log in, or ask your trainer for a new link."))
@@ -501,8 +564,12 @@ def member_for_invitation(token: str) -> CohortMember:
 
 
 def accept_invitation(token: str, *, full_name: str, password: str) -> User:
-    """Set the invited person's name and password; every pending invitation of theirs is accepted."""
+    """A new account's invitation: set the person's name and password and make every waiting
+    invitation of theirs a membership (one transaction)."""
     member = member_for_invitation(token)
+    if not needs_password(member):
+        raise ServiceError(_l("This account already has a password: log in to accept the "
+                              "invitation."))
     user = member.user
     full_name = auth_services.clean_name(full_name)
     if not full_name:
@@ -517,8 +584,7 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
     t = clock.now()
     for m in db.session.scalars(select(CohortMember).where(
             CohortMember.user_id == user.id, CohortMember.invitation == INVITED)):
-        m.invitation = ACCEPTED
-        m.accepted_at = t
+        _join(m, t)
     db.session.commit()
     return user
 
@@ -526,64 +592,59 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
 def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
     """A new invitation link (the old one stops working); emailed again."""
     _require(actor, cohort)
-    if (member.cohort_id != cohort.id or member.invitation != INVITED
-            or not _still_invited(member.user)):
+    if (member.cohort_id != cohort.id or member.joined or member.invitation not in WAITING
+            or (member.invitation == INVITED and not _still_invited(member.user))):
         raise ServiceError(_l("This person has already accepted the invitation."))
     member.invited_at = clock.now()
     audit.record("cohort.invitation_renewed", actor=actor, scope=f"cohort:{cohort.id}",
-                 target=f"user:{member.user_id}", detail={"email": member.user.email})
+                 target=f"member:{member.id}", detail={"email": member.user.email})
     _queue_mail(member, INVITATION)
     db.session.commit()
-    added = Added(member.user, member, True)
+    added = Added(member.user, member, member.invitation == INVITED)
     _after_adding(cohort, [added])
     return added.link or ""
 
 
 def _after_adding(cohort: Cohort, added: list[Added]) -> None:
-    """After the commit: the invitation links of new accounts, for the trainer to pass on."""
+    """After the commit: the invitation links, for the trainer to pass on."""
     for item in added:
-        if item.new_account:
-            item.link = invitation_link(item.member)
+        item.link = invitation_link(item.member)
 
 
 # --------------------------------------------------------------------------- emails
 
 INVITATION = "invitation"
-ADDED = "added"
 MAIL_JOB = "cohorts.send_mail"
 
 
 def _queue_mail(member: CohortMember, kind: str) -> None:
-    """Queue the email to a person added to a cohort in the caller's transaction (no commit):
+    """Queue the email to a person invited to a cohort in the caller's transaction (no commit):
     the `cohorts.send_mail` job sends it, so a slow mail server never slows the trainer's page.
     One queued email per membership and invitation (a renewed invitation is a new one)."""
     from lms.jobs.services import enqueue
 
-    stamp = int(member.invited_at.timestamp()) if kind == INVITATION and member.invited_at else 0
+    stamp = int(member.invited_at.timestamp()) if member.invited_at else 0
     enqueue(MAIL_JOB, {"member_id": member.id, "kind": kind},
             dedupe_key=f"cohorts.mail:{kind}:{member.id}:{stamp}")
 
 
 def send_member_mail(member_id: int, kind: str) -> bool:
-    """The `cohorts.send_mail` job: email one member, in their language; False if there is
-    nothing to send any more (the membership was removed, or the invitation already accepted).
-    The invitation link is made when the email is sent, so it is always the current one."""
+    """The `cohorts.send_mail` job: email one invited person, in their language; False if there
+    is nothing to send any more (the invitation was withdrawn or already accepted). The link is
+    made when the email is sent, so it is always the current one."""
     member = db.session.get(CohortMember, member_id)
-    if member is None:
+    if member is None or member.joined or member.invitation not in WAITING:
         return False
-    if kind == INVITATION and (member.invitation != INVITED or not _still_invited(member.user)):
+    if member.invitation == INVITED and not _still_invited(member.user):
         return False
     cohort = db.session.get(Cohort, member.cohort_id)
     user = member.user
     with force_locale(user.locale or "id"):
-        if kind == INVITATION:
-            subject = _("Invitation to the cohort %(cohort)s on Pelita", cohort=cohort.name)
-            body = render_template("cohorts/email/invitation.txt", user=user, cohort=cohort,
-                                   link=invitation_link(member), days=INVITATION_MAX_AGE.days)
-        else:
-            subject = _("You were added to the cohort %(cohort)s", cohort=cohort.name)
-            body = render_template("cohorts/email/added.txt", user=user, cohort=cohort,
-                                   link=current_app.config["BASE_URL"] + "/")
+        subject = _("Invitation to the cohort %(cohort)s on Pelita", cohort=cohort.name)
+        template = ("cohorts/email/invitation.txt" if needs_password(member)
+                    else "cohorts/email/join.txt")
+        body = render_template(template, user=user, cohort=cohort, link=invitation_link(member),
+                               days=INVITATION_MAX_AGE.days)
     send_mail(user.email, subject, body)
     return True
 
@@ -605,7 +666,8 @@ def my_cohorts(user_id: int, today: date) -> tuple[list[Cohort], list[Deadline]]
     """The learner's active cohorts and their course deadlines (soonest first), 3 queries."""
     cohorts = list(db.session.scalars(
         select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user_id, Cohort.status == ACTIVE)
+        .where(CohortMember.user_id == user_id, CohortMember.accepted_at.is_not(None),
+               Cohort.status == ACTIVE)
         .order_by(Cohort.starts_on.desc().nulls_last(), Cohort.id.desc())))
     if not cohorts:
         return [], []
@@ -642,6 +704,7 @@ def remind_deadlines(today: date | None = None) -> int:
               & (Enrollment.course_id == CohortCourse.course_id))
         .join(User, User.id == CohortMember.user_id)
         .where(Cohort.status == ACTIVE, CohortCourse.deadline.is_not(None),
+               CohortMember.accepted_at.is_not(None),
                CohortCourse.deadline >= today,
                CohortCourse.deadline <= today + timedelta(days=REMINDER_DAYS),
                Enrollment.status == "active", Enrollment.completed_at.is_(None),
@@ -673,55 +736,6 @@ def remind_deadlines(today: date | None = None) -> int:
 # --------------------------------------------------------------------------- grading
 
 
-def grading_queue(cohort: Cohort) -> list[tuple[QuizAttempt, QuestionResponse]]:
-    """Answers of the cohort's members in the cohort's courses waiting for a grade (2 queries)."""
-    member_ids = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
-    course_ids = select(CohortCourse.course_id).where(CohortCourse.cohort_id == cohort.id)
-    query = (
-        select(QuizAttempt, QuestionResponse)
-        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.status == SUBMITTED, QuestionResponse.state == "needs_grading",
-               QuestionResponse.manual_points.is_(None), QuizAttempt.user_id.in_(member_ids),
-               Quiz.course_id.in_(course_ids))
-        .options(joinedload(QuizAttempt.user), joinedload(QuizAttempt.quiz_version))
-        .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id))
-    return [(a, r) for a, r in db.session.execute(query).unique().all()]
-
-
-def cohort_work_of_others(trainer: User, learner_id: int | None = None) -> set[tuple[int, int]]:
-    """(learner id, course id) pairs whose answers belong to a cohort `trainer` does not train:
-    a member's work in a cohort course is graded by that cohort's trainers (and admins) only.
-    Learners in no cohort are not listed: every trainer grades them. One query."""
-    if trainer.is_admin:
-        return set()
-    query = (select(CohortMember.user_id, CohortCourse.course_id,
-                    func.count(CohortTrainer.id))
-             .join(CohortCourse, CohortCourse.cohort_id == CohortMember.cohort_id)
-             .outerjoin(CohortTrainer, (CohortTrainer.cohort_id == CohortMember.cohort_id)
-                        & (CohortTrainer.user_id == trainer.id))
-             .group_by(CohortMember.user_id, CohortCourse.course_id))
-    if learner_id is not None:
-        query = query.where(CohortMember.user_id == learner_id)
-    return {(user_id, course_id) for user_id, course_id, mine in db.session.execute(query)
-            if not mine}
-
-
-def may_grade(trainer: User, attempt: QuizAttempt) -> bool:
-    """Whether `trainer` may read and grade the answers of `attempt` (see above)."""
-    if trainer.is_admin:
-        return True
-    if not trainer.is_trainer:
-        return False
-    course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == attempt.quiz_id))
-    return (attempt.user_id, course_id) not in cohort_work_of_others(trainer, attempt.user_id)
-
-
-def cohorts_of_learner(user_id: int) -> list[Cohort]:
-    return list(db.session.scalars(select(Cohort).join(
-        CohortMember, CohortMember.cohort_id == Cohort.id).where(CohortMember.user_id == user_id)))
-
-
 def rubric_scores(response_id: int) -> RubricScore | None:
     return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
 
@@ -747,12 +761,10 @@ def grade_answer(trainer: User, response: QuestionResponse, *, points: float | N
     (for a quiz of this one question, such as the practical assignment)."""
     from lms.quizzes import services as quiz_services
 
-    if not trainer.is_trainer:
-        raise PermissionDenied(_l("Only trainers can grade answers."))
     attempt = response.attempt
-    if not may_grade(trainer, attempt):
-        raise PermissionDenied(_l("Only the trainers of the learner's cohort can grade this "
-                                  "answer."))
+    if not access.can_grade(trainer, attempt):
+        raise PermissionDenied(_l("Only the trainers of the learner's cohort, or the course's "
+                                  "editors for learners outside a cohort, can grade this answer."))
     q = quiz_services.question_definition(attempt, response.question_id) or {}
     crits = rubric.criteria(q.get("rubric"))
     detail: dict = {"question": response.question_id, "attempt": attempt.id}
@@ -823,5 +835,6 @@ def ensure_demo_cohort(today: date) -> Cohort | None:
                            description="Angkatan contoh untuk mencoba fitur angkatan.",
                            starts_on=today, ends_on=today + timedelta(days=90),
                            course_ids=[courses[s] for s in slugs if s in courses])
-    add_member(trainer, cohort, email=learner.email)
+    added = add_member(trainer, cohort, email=learner.email, full_name=learner.full_name)
+    join(learner, added.member.id)  # the demo participant has accepted already
     return cohort

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from lms import audit, clock, regions, tokens
+from lms import access, audit, clock, regions, tokens
 from lms.auth.decorators import role_required
 from lms.cohorts import csvexport, csvimport, services
 from lms.cohorts.forms import (
@@ -39,16 +39,14 @@ from lms.cohorts.models import CohortMember
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.learning.progress import progress_matrix
+from lms.quizzes import services as quiz_services
 
 bp = Blueprint("cohorts", __name__)
 
 def _cohort_or_404(cohort_id: int):
     """The cohort if the current user trains it (or is an admin); 404 / 403 otherwise."""
     cohort = services.get_cohort(cohort_id)
-    if cohort is None:
-        abort(404)
-    if not services.can_manage(current_user, cohort):
-        abort(403)
+    access.require("manage_cohort", cohort)
     return cohort
 
 
@@ -129,7 +127,7 @@ def new():
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
-@role_required("trainer")
+@access.rule("manage_cohort")
 def edit(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     courses = services.cohort_courses(cohort)
@@ -169,26 +167,27 @@ def edit(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def overview(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     courses = services.cohort_courses(cohort)
     members = services.members_of(cohort)
-    progress = progress_matrix([m.user_id for m in members], [cc.course for cc in courses])
+    joined = [m.user_id for m in members if m.joined]  # nothing of invited people is shown
+    progress = progress_matrix(joined, [cc.course for cc in courses])
     return render_template("cohorts/overview.html", cohort=cohort, courses=courses,
                            members=members, progress=progress,
                            trainers=services.trainers_of(cohort),
-                           today=clock.today(), queue=len(services.grading_queue(cohort)),
+                           today=clock.today(), queue=len(quiz_services.grading_queue(current_user, cohort=cohort)),
                            history=audit.history(f"cohort:{cohort.id}", limit=20))
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress.csv")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def progress_csv(cohort_id: int):
     """The progress table as CSV for a spreadsheet (UTF-8 with BOM, so Excel reads it right)."""
     cohort = _cohort_or_404(cohort_id)
     courses = services.cohort_courses(cohort)
-    members = services.members_of(cohort)
+    members = [m for m in services.members_of(cohort) if m.joined]
     locale = str(get_locale())
     data = csvexport.progress_csv(
         members, courses, progress_matrix([m.user_id for m in members], [cc.course for cc in courses]),
@@ -205,7 +204,7 @@ def progress_csv(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/deadlines", methods=["GET", "POST"])
-@role_required("trainer")
+@access.rule("manage_cohort")
 def deadlines(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     courses = services.cohort_courses(cohort)
@@ -234,7 +233,7 @@ def deadlines(cohort_id: int):
 
 
 @bp.route("/cohorts/<int:cohort_id>/members/add", methods=["GET", "POST"])
-@role_required("trainer")
+@access.rule("manage_cohort")
 def add_member(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     form = MemberForm()
@@ -257,7 +256,7 @@ def add_member(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:member_id>/remove")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def remove_member(cohort_id: int, member_id: int):
     cohort = _cohort_or_404(cohort_id)
     member = db.session.get(CohortMember, member_id)
@@ -267,12 +266,12 @@ def remove_member(cohort_id: int, member_id: int):
         abort(400)
     services.remove_member(current_user, cohort, member)
     flash(_("%(name)s is no longer a member of the cohort. Their progress is kept.",
-            name=member.user.full_name), "success")
+            name=member.shown_name), "success")
     return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/members/<int:member_id>/invitation")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def renew_invitation(cohort_id: int, member_id: int):
     cohort = _cohort_or_404(cohort_id)
     member = db.session.get(CohortMember, member_id)
@@ -285,7 +284,7 @@ def renew_invitation(cohort_id: int, member_id: int):
     except ServiceError as err:
         flash(err.message, "error")
         return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
-    added = services.Added(member.user, member, True, link)
+    added = services.Added(member.user, member, member.invitation == "invited", link)
     return render_template("cohorts/added.html", cohort=cohort, added=[added])
 
 
@@ -297,7 +296,7 @@ def _import_serializer(cohort_id: int) -> URLSafeTimedSerializer:
 
 
 @bp.route("/cohorts/<int:cohort_id>/import", methods=["GET", "POST"])
-@role_required("trainer")
+@access.rule("manage_cohort")
 def import_members(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     form = UploadForm()
@@ -325,7 +324,7 @@ def import_members(cohort_id: int):
 
 
 @bp.post("/cohorts/<int:cohort_id>/import/confirm")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def confirm_import(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     form = ConfirmImportForm()
@@ -349,12 +348,12 @@ def confirm_import(cohort_id: int):
 
 
 @bp.get("/cohorts/<int:cohort_id>/grading")
-@role_required("trainer")
+@access.rule("manage_cohort")
 def grading(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     locale = str(get_locale())
     rows = [{"attempt": a, "response": r, "title": a.quiz_version.display_title(locale)}
-            for a, r in services.grading_queue(cohort)]
+            for a, r in quiz_services.grading_queue(current_user, cohort=cohort)]
     return render_template("quizzes/grading_queue.html", rows=rows, cohort=cohort,
                            cohorts=services.cohorts_for(current_user))
 
@@ -363,11 +362,19 @@ def grading(cohort_id: int):
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
+@access.public
 def accept_invitation(token: str):
+    """An invitation link. A new account sets its password here (which accepts); an existing
+    account logs in and accepts or declines, here or on Beranda."""
     try:
         member = services.member_for_invitation(token)
     except ServiceError as err:
         return render_template("cohorts/invitation_invalid.html", message=err.message), 400
+    cohort = member_cohort(member)
+    if not services.needs_password(member):
+        mine = current_user.is_authenticated and current_user.id == member.user_id
+        return render_template("cohorts/invitation_join.html", member=member, cohort=cohort,
+                               mine=mine, form=ActionForm())
     form = InvitationForm(data={"full_name": member.user.full_name}
                           if request.method == "GET" else None)
     if form.validate_on_submit():
@@ -381,7 +388,27 @@ def accept_invitation(token: str):
             flash(_("Welcome to Pelita! Your password is set and you are logged in."), "success")
             return redirect(url_for("main.home"))
     return render_template("cohorts/invitation.html", form=form, member=member,
-                           cohort=member_cohort(member)), 422 if form.errors else 200
+                           cohort=cohort), 422 if form.errors else 200
+
+
+@bp.post("/cohorts/invitations/<int:member_id>/<any(accept, decline):answer>")
+@access.signed_in
+def answer_invitation(member_id: int, answer: str):
+    """The invited person's answer (their own invitations only: the service checks)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        if answer == "accept":
+            member = services.join(current_user, member_id)
+            flash(_("You joined the cohort %(cohort)s. Its courses are on your home page.",
+                    cohort=member.cohort.name), "success")
+        else:
+            services.decline(current_user, member_id)
+            flash(_("You declined the invitation. Nothing was changed in your account."),
+                  "success")
+    except ServiceError as err:
+        flash(err.message, "error")
+    return redirect(url_for("main.home"))
 
 
 def member_cohort(member: CohortMember):

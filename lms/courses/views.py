@@ -8,11 +8,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from lms import access
 from lms.content import AREAS
 from lms.courses import queries
 from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
@@ -83,6 +84,7 @@ def course_helpers():
 
 
 @bp.route("/")
+@access.public
 def catalogue():
     area = request.args.get("area") or None
     if area not in AREAS:
@@ -96,6 +98,7 @@ def catalogue():
 
 
 @bp.route("/<slug>")
+@access.public
 def course(slug: str):
     course = _course_or_404(slug)
     items = queries.syllabus(course)
@@ -122,7 +125,7 @@ def _next_module(items, done, locked, enrollment):
 
 
 @bp.route("/<slug>/enrol", methods=["POST"])
-@login_required
+@access.signed_in
 def enrol(slug: str):
     course = _course_or_404(slug)
     if ActionForm().validate_on_submit():
@@ -136,7 +139,7 @@ def enrol(slug: str):
 
 
 @bp.route("/<slug>/unenrol", methods=["POST"])
-@login_required
+@access.signed_in
 def unenrol(slug: str):
     course = _course_or_404(slug)
     if ActionForm().validate_on_submit():
@@ -146,7 +149,7 @@ def unenrol(slug: str):
 
 
 @bp.route("/<slug>/modules/<module_slug>")
-@login_required
+@access.signed_in
 def module(slug: str, module_slug: str):
     course, page = _module_or_404(slug, module_slug)
     enrollment = learning.get_enrollment(current_user.id, course.id)
@@ -175,7 +178,7 @@ def module(slug: str, module_slug: str):
 
 
 @bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])
-@login_required
+@access.signed_in
 def mark_done(slug: str, module_slug: str):
     course, page = _module_or_404(slug, module_slug)
     if not ActionForm().validate_on_submit():
@@ -197,6 +200,7 @@ def mark_done(slug: str, module_slug: str):
 
 
 @bp.route("/<slug>/v<int:version_id>/<path:path>")
+@access.public
 def media(slug: str, version_id: int, path: str):
     """A pack file (image, PDF...) of one version: immutable, so browsers keep it for a year."""
     if not path.startswith("media/"):

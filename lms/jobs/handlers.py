@@ -64,14 +64,16 @@ def close_overdue_attempts(payload: dict) -> None:
 
 @job_handler("cohorts.send_mail")
 def send_cohort_mail(payload: dict) -> None:
-    """{"member_id": N, "kind": "invitation" | "added"}: email a person added to a cohort.
+    """{"member_id": N, "kind": "invitation"}: email a person invited to a cohort.
 
-    Skipped when the membership is gone or the invitation was accepted meanwhile."""
+    Skipped when the invitation was withdrawn or accepted meanwhile. ("added" is the kind of
+    jobs queued before cohort invitations needed the person's consent; sent as an invitation.)"""
     from lms.cohorts import services as cohort_services
 
     kind = payload.get("kind")
-    if kind not in (cohort_services.INVITATION, cohort_services.ADDED):
-        raise PermanentJobError(f"payload needs kind 'invitation' or 'added': {payload!r}")
+    if kind not in (cohort_services.INVITATION, "added"):
+        raise PermanentJobError(f"payload needs kind 'invitation': {payload!r}")
+    kind = cohort_services.INVITATION
     if not cohort_services.send_member_mail(_int(payload, "member_id"), kind):
         log.info("cohort email %s to member %s: nothing to send", kind, payload.get("member_id"))
 
@@ -84,3 +86,12 @@ def send_deadline_reminders(payload: dict) -> None:
     sent = cohort_services.remind_deadlines()
     if sent:
         log.info("sent %s cohort deadline reminder(s)", sent)
+
+
+@job_handler("notifications.email")
+def email_notification(payload: dict) -> None:
+    """{"notification_id": N}: mail a dashboard notification to its reader."""
+    from lms import notifications
+
+    if not notifications.send_email(_int(payload, "notification_id")):
+        log.info("notification email %s: nothing to send", payload.get("notification_id"))

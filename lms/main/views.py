@@ -1,14 +1,14 @@
 """The home page: a welcome for visitors, the learner's Beranda (dashboard) once logged in."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms import clock, notifications
+from lms import access, clock, notifications
 from lms.certificates import services as certificate_services
-from lms.cohorts.services import my_cohorts
+from lms.cohorts.services import invitations_for, my_cohorts
 from lms.courses import queries
 from lms.courses.models import Course
 from lms.extensions import db
@@ -21,6 +21,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@access.public
 def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")
@@ -42,11 +43,12 @@ def home():
                            started_paths=started_paths(current_user.id),
                            certificates=certificate_services.certificates_of(current_user.id),
                            today=today, cohorts=cohorts, deadlines=deadlines,
+                           invitations=invitations_for(current_user),
                            notes=notifications.unread(current_user))
 
 
 @bp.post("/notifications/read")
-@login_required
+@access.signed_in
 def read_notifications():
     """Mark one notification (`id`) or all of them as read."""
     if not FlaskForm().validate_on_submit():
@@ -59,6 +61,7 @@ def read_notifications():
 
 
 @bp.route("/healthz")
+@access.public
 def healthz():
     """Liveness probe for load balancers: no database, no session."""
     return {"status": "ok"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from lms import access
 from lms.paths import queries
 
 bp = Blueprint("paths", __name__, url_prefix="/paths")
@@ -15,12 +16,14 @@ def _user_id() -> int | None:
 
 
 @bp.route("/")
+@access.public
 def index():
     paths = queries.all_paths()
     return render_template("paths/index.html", paths=paths)
 
 
 @bp.route("/<slug>")
+@access.public
 def path(slug: str):
     found = queries.path_by_slug(slug)
     if found is None:

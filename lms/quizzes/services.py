@@ -872,21 +872,38 @@ def close_overdue(*, user_id: int | None = None, quiz_id: int | None = None,
 # --------------------------------------------------------------------------- manual grading
 
 
-def grading_queue(quiz_ids: Iterable[int] | None = None) -> list[tuple[QuizAttempt, QuestionResponse]]:
-    """Essay responses waiting for a trainer, oldest submission first."""
+def grading_queue(viewer: User, *, cohort=None) -> list[tuple[QuizAttempt, QuestionResponse]]:
+    """Answers waiting for a grade that `viewer` may grade (lms/access.py: the trainers of the
+    learner's cohort, the course's editors for learners outside cohorts, admins), oldest
+    submission first; with `cohort`, only its joined members' work in its courses. One query,
+    learners and quiz versions loaded with it."""
+    from sqlalchemy.orm import joinedload
+
+    from lms import access
+
     query = (
         select(QuizAttempt, QuestionResponse)
         .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .where(
             QuizAttempt.status == SUBMITTED,
             QuestionResponse.state == "needs_grading",
             QuestionResponse.manual_points.is_(None),
+            QuizAttempt.user_id != viewer.id,
+            access.oversees_clause(viewer, QuizAttempt.user_id, Quiz.course_id),
         )
+        .options(joinedload(QuizAttempt.user), joinedload(QuizAttempt.quiz_version))
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id)
     )
-    if quiz_ids is not None:
-        query = query.where(QuizAttempt.quiz_id.in_(list(quiz_ids)))
-    return [(a, r) for a, r in db.session.execute(query).all()]
+    if cohort is not None:
+        from lms.cohorts.models import CohortCourse, CohortMember
+
+        query = query.where(
+            QuizAttempt.user_id.in_(select(CohortMember.user_id).where(
+                CohortMember.cohort_id == cohort.id, CohortMember.accepted_at.is_not(None))),
+            Quiz.course_id.in_(select(CohortCourse.course_id).where(
+                CohortCourse.cohort_id == cohort.id)))
+    return [(a, r) for a, r in db.session.execute(query).unique().all()]
 
 
 def question_definition(attempt: QuizAttempt, question_id: str) -> dict | None:
@@ -899,9 +916,12 @@ def question_definition(attempt: QuizAttempt, question_id: str) -> dict | None:
 
 def grade_essay(trainer: User, response: QuestionResponse, points: float, comment: str = "") -> QuizAttempt:
     """A trainer's score and comment for an essay; grades the attempt when nothing else waits."""
-    if not trainer.is_trainer:
-        raise PermissionDenied(_l("Only trainers can grade answers."))
+    from lms import access
+
     attempt = response.attempt
+    if not access.can_grade(trainer, attempt):
+        raise PermissionDenied(_l("Only the trainers of the learner's cohort, or the course's "
+                                  "editors for learners outside a cohort, can grade this answer."))
     if attempt.status == IN_PROGRESS:
         raise GradingError(_l("This attempt has not been submitted yet."))
     q = question_definition(attempt, response.question_id)
@@ -956,11 +976,17 @@ class RegradeResult:
         )
 
 
-def regrade(quiz_version: QuizVersion) -> list[RegradeResult]:
-    """Grade the quiz's finished attempts again against `quiz_version`'s definitions.
+def regrade(quiz_version: QuizVersion, *, actor: User) -> list[RegradeResult]:
+    """Grade the quiz's finished attempts again against `quiz_version`'s definitions, in one
+    transaction with its audit entry (`quiz.regraded`). Only an editor of the course or an admin.
 
     Manual essay scores are kept. Returns the score before and after for every attempt.
     """
+    from lms import access, audit
+
+    quiz = db.session.get(Quiz, quiz_version.quiz_id)
+    if not access.can_regrade(actor, quiz):
+        raise PermissionDenied(_l("Only the course's editors can re-grade its quizzes."))
     t = clock.now()
     results = []
     attempts = db.session.scalars(
@@ -978,6 +1004,11 @@ def regrade(quiz_version: QuizVersion) -> list[RegradeResult]:
                     before, attempt.score, attempt.status,
                 )
             )
+        course = db.session.get(Course, quiz.course_id)
+        audit.record("quiz.regraded", actor=actor, scope=f"course:{course.slug}",
+                     target=f"quiz:{quiz.slug}",
+                     detail={"quiz_version": quiz_version.id, "attempts": len(results),
+                             "changed": sum(1 for r in results if r.changed)})
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -24,11 +24,10 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
-from lms import clock
+from lms import access, clock
 from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
@@ -78,13 +77,10 @@ def _quiz_or_404(quiz_id: int) -> Quiz:
     return quiz
 
 
-def _attempt_or_404(attempt_id: int, *, trainer_may_view: bool = False) -> QuizAttempt:
-    """The attempt if it is the current user's (or a trainer's view when allowed); else 403."""
+def _attempt_or_404(attempt_id: int, rule: str) -> QuizAttempt:
+    """The attempt, if the current user passes `rule` for it (lms/access.py); else 404/403."""
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None:
-        abort(404)
-    if attempt.user_id != current_user.id and not (trainer_may_view and current_user.is_trainer):
-        abort(403)
+    access.require(rule, attempt)
     return attempt
 
 
@@ -98,7 +94,7 @@ def _score_text(value: float | None) -> str:
 
 
 @bp.get("/quizzes/<int:quiz_id>")
-@login_required
+@access.signed_in
 def quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
     services.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
@@ -150,7 +146,7 @@ def quiz(quiz_id: int):
 
 
 @bp.post("/quizzes/<int:quiz_id>/start")
-@login_required
+@access.signed_in
 def start(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
     try:
@@ -214,9 +210,9 @@ def _remaining_text(attempt: QuizAttempt) -> str | None:
 
 
 @bp.get("/attempts/<int:attempt_id>")
-@login_required
+@access.rule("view_attempt")
 def attempt(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    attempt = _attempt_or_404(attempt_id, "view_attempt")
     if attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     services.close_overdue(attempt_id=attempt.id)
@@ -320,9 +316,9 @@ def _fmt_points(value: float) -> str:
 
 
 @bp.post("/attempts/<int:attempt_id>/save")
-@login_required
+@access.rule("take_attempt")
 def save(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, "take_attempt")
     try:
         saved = services.save_responses(attempt, request.form)
     except QuizError as err:
@@ -366,9 +362,9 @@ def save(attempt_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/finish")
-@login_required
+@access.rule("take_attempt")
 def confirm_submit(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, "take_attempt")
     services.close_overdue(attempt_id=attempt.id)
     db.session.refresh(attempt)
     if attempt.status != IN_PROGRESS:
@@ -396,9 +392,9 @@ def confirm_submit(attempt_id: int):
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
-@login_required
+@access.rule("take_attempt")
 def submit(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, "take_attempt")
     was_open = attempt.status == IN_PROGRESS
     services.submit(attempt)
     if was_open:
@@ -407,9 +403,9 @@ def submit(attempt_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
-@login_required
+@access.rule("view_attempt")
 def review(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    attempt = _attempt_or_404(attempt_id, "view_attempt")
     services.close_overdue(attempt_id=attempt.id)
     db.session.refresh(attempt)
     owner = attempt.user_id == current_user.id
@@ -453,14 +449,14 @@ def review(attempt_id: int):
 
 
 @bp.get("/attempts/<int:attempt_id>/files/<int:file_id>")
-@login_required
+@access.rule("view_evidence")
 def download_file(attempt_id: int, file_id: int):
-    """An uploaded file, for the learner who uploaded it and for trainers only.
+    """An uploaded file, for the learner who uploaded it and those who oversee their work.
 
     Always a download (never shown in the page), with its checked type, `nosniff` and a CSP
     sandbox so that even a file a browser could render runs nothing on this site.
     """
-    attempt = _attempt_or_404(attempt_id, trainer_may_view=True)
+    attempt = _attempt_or_404(attempt_id, "view_evidence")
     stored = services.response_file(attempt, file_id, with_data=True)
     if stored is None:
         abort(404)
@@ -525,19 +521,10 @@ def grading_queue():
     cohort_id = request.args.get("cohort", type=int)
     if cohort_id:  # the filter by cohort is the cohort's own queue
         return redirect(url_for("cohorts.grading", cohort_id=cohort_id))
-    queue = services.grading_queue()
-    others = cohort_services.cohort_work_of_others(current_user)  # their cohort's trainers grade
-    course_of = dict(db.session.execute(select(Quiz.id, Quiz.course_id).where(
-        Quiz.id.in_({a.quiz_id for a, _r in queue}))).all()) if others and queue else {}
-    rows = []
-    for attempt, response in queue:
-        if (attempt.user_id, course_of.get(attempt.quiz_id)) in others:
-            continue
-        rows.append({
-            "attempt": attempt,
-            "response": response,
-            "title": attempt.quiz_version.display_title(str(get_locale())),
-        })
+    locale = str(get_locale())
+    rows = [{"attempt": attempt, "response": response,
+             "title": attempt.quiz_version.display_title(locale)}
+            for attempt, response in services.grading_queue(current_user)]
     return render_template("quizzes/grading_queue.html", rows=rows, cohort=None, cohorts=cohorts)
 
 
@@ -553,7 +540,7 @@ def _rubric_html(text: str | None) -> Markup | None:
 
 
 @bp.route("/quizzes/grading/<int:response_id>", methods=["GET", "POST"])
-@role_required("trainer")
+@access.rule("grade")
 def grade_response(response_id: int):
     from lms.cohorts import rubric
     from lms.cohorts import services as cohort_services
@@ -564,8 +551,7 @@ def grade_response(response_id: int):
     if response is None:
         abort(404)
     attempt = response.attempt
-    if not cohort_services.may_grade(current_user, attempt):
-        abort(403)
+    access.require("grade", attempt)
     q = services.question_definition(attempt, response.question_id)
     if q is None:
         abort(404)
@@ -575,8 +561,7 @@ def grade_response(response_id: int):
     cohort_id = request.args.get("cohort", type=int)
     if cohort_id:
         cohort = cohort_services.get_cohort(id_or_none(cohort_id) or 0)
-        if cohort is None or not cohort_services.can_manage(current_user, cohort):
-            abort(403)
+        access.require("manage_cohort", cohort)
     crits = rubric.criteria(q.get("rubric"))
     if crits:
         saved = cohort_services.rubric_scores(response.id)
@@ -630,13 +615,14 @@ def grade_response(response_id: int):
 
 
 @bp.post("/quizzes/<int:quiz_id>/regrade")
-@role_required("trainer")
+@access.rule("regrade")
 def regrade(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
+    access.require("regrade", quiz)
     version = services.current_version(quiz)
     if version is None:
         abort(404)
-    results = services.regrade(version)
+    results = services.regrade(version, actor=current_user)
     return render_template(
         "quizzes/regrade.html",
         quiz=quiz,

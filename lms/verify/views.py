@@ -20,7 +20,7 @@ from flask_wtf.file import FileField, FileRequired
 from limits import parse
 from wtforms import StringField
 
-from lms import clock
+from lms import access, clock
 from lms.certificates import services
 from lms.certificates.signing import public_key_jwk, public_key_multibase, verify_credential
 from lms.extensions import limiter
@@ -75,6 +75,7 @@ def _status_payload(cert, today) -> dict:
 
 
 @bp.route("/verify")
+@access.public
 def form():
     form = CodeForm(request.args)
     if request.args.get("code") is not None and form.validate():
@@ -102,6 +103,7 @@ def _lookup_or_error(code: str, as_json: bool):
 
 
 @bp.route("/verify/<code>.json")
+@access.public
 def certificate_json(code: str):
     result, error = _lookup_or_error(code, as_json=True)
     if error:
@@ -112,6 +114,7 @@ def certificate_json(code: str):
 
 
 @bp.route("/verify/<code>")
+@access.public
 def certificate(code: str):
     if request.accept_mimetypes.best == "application/json":
         return certificate_json(code)
@@ -126,6 +129,7 @@ def certificate(code: str):
 
 
 @bp.route("/verify/credential", methods=["POST"])
+@access.public
 def credential():
     """Check an offline credential file's signature and show its claims."""
     upload = CredentialForm()
@@ -148,6 +152,7 @@ def credential():
 
 
 @bp.route("/.well-known/pelita-credential-keys.json")
+@access.public
 def keys():
     """The public keys that sign Pelita credentials (also listed in the README)."""
     key = services.signing_key()

@@ -139,11 +139,13 @@ def create_cohort(page, deadline: date) -> None:
 
     page.get_by_role("link", name="Add a participant").click()
     page.get_by_label("Email").fill(LEARNER[0])
-    page.get_by_role("button", name="Add to the cohort").click()
-    expect(page.get_by_role("status")).to_contain_text("1 person was added to Angkatan Papua 2026")
-    expect(page.get_by_text(f"Markus Wenda ({LEARNER[0]})")).to_be_visible()
+    page.get_by_label("Full name").fill("Markus W.")
+    page.get_by_role("button", name="Invite to the cohort").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "1 person was invited to Angkatan Papua 2026")
+    expect(page.get_by_text(f"Markus W. ({LEARNER[0]})")).to_be_visible()
     page.get_by_role("link", name="Back to the cohort").click()
-    expect(page.locator("#cohort-members")).to_contain_text("Markus Wenda")
+    expect(page.locator("#cohort-members")).to_contain_text("Invitation not accepted yet")
 
 
 def test_trainer_writes_and_publishes_a_quiz_module_and_a_cohort_member_passes_it(
@@ -160,6 +162,9 @@ def test_trainer_writes_and_publishes_a_quiz_module_and_a_cohort_member_passes_i
     learner = context.new_page()
     learner.set_default_timeout(10_000)
     log_in(learner, *LEARNER)
+    invitations = learner.get_by_role("region", name="Cohort invitations")
+    expect(invitations).to_contain_text("Angkatan Papua 2026")
+    invitations.get_by_role("button", name="Accept Angkatan Papua 2026").click()
     cohorts = learner.get_by_role("region", name="My cohorts")
     expect(cohorts).to_contain_text("Angkatan Papua 2026")
     expect(learner.locator("#my-deadlines")).to_contain_text(
@@ -246,6 +251,8 @@ def test_authoring_cohort_and_plugin_pages_have_no_wcag_violations(page, browser
     other = context.new_page()
     other.set_default_timeout(10_000)
     log_in(other, *LEARNER)
+    found += axe(other)  # the dashboard with a cohort invitation
+    other.get_by_role("button", name="Accept Angkatan Papua 2026").click()
     expect(other.locator("#my-deadlines")).to_contain_text(deadline.isoformat())
     found += axe(other)  # the dashboard with the cohort's deadlines
     other.get_by_role("button", name="Log out").click()

@@ -136,22 +136,6 @@ def test_revoke_needs_admin_and_a_reason(app, client, auth, completed, make_user
     assert db.session.get(Certificate, completed.id).revoked_at is None
 
 
-def test_trainer_issues_by_hand_with_a_reason(app, client, auth, make_user, participant, tmp_path):
-    import_folder(make_pack(tmp_path, "kursus-tatap-muka", modules=1))
-    trainer = make_user("trainer")
-    auth.login(trainer.email)
-    response = client.post("/certificates/issue", data={
-        "email": participant.email, "course": "kursus-tatap-muka",
-        "reason": "Lulus bimtek tatap muka di Bandung"})
-    assert response.status_code == 302
-    cert = db.session.scalar(select(Certificate))
-    assert cert.issue_reason == "Lulus bimtek tatap muka di Bandung"
-    assert cert.signatory_name == trainer.full_name
-    again = client.post("/certificates/issue", data={
-        "email": participant.email, "course": "kursus-tatap-muka", "reason": "Lagi"})
-    assert again.status_code == 422 and certificate_count() == 1
-
-
 def test_participant_cannot_issue(logged_in):
     assert logged_in.get("/certificates/issue").status_code == 403
 

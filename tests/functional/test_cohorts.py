@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 
@@ -23,6 +24,8 @@ from lms.learning.models import Enrollment
 from lms.notifications import Notification
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from tests.pages import field_error
+from tests.people import make_editor
 
 PRACTICAL = """\
 kind = "practical"
@@ -78,6 +81,19 @@ def count(model, *where) -> int:
 def make_cohort(trainer, course=None, **kwargs) -> Cohort:
     return services.create_cohort(trainer, name=kwargs.pop("name", "Angkatan Uji"),
                                   course_ids=[course.id] if course else [], **kwargs)
+
+
+def accept_new(added) -> User:
+    """The invited new account sets its password through the link: a member."""
+    token = added.link.rsplit("/invite/", 1)[1]
+    return services.accept_invitation(token, full_name=added.user.full_name,
+                                      password="kata-sandi-baru-123")
+
+
+def add_joined(trainer, cohort, user) -> CohortMember:
+    """Invite an existing account and let the person accept: a member."""
+    added = services.add_member(trainer, cohort, email=user.email, full_name=user.full_name)
+    return services.join(user, added.member.id)
 
 
 # --------------------------------------------------------------------------- creating
@@ -138,7 +154,7 @@ def test_participants_and_other_trainers_are_refused(client, auth, make_user, pa
                                                      tmp_path):
     owner, stranger = make_user("trainer"), make_user("trainer")
     cohort = make_cohort(owner, cohort_course(tmp_path))
-    member = services.add_member(owner, cohort, email=participant.email).member
+    member = add_joined(owner, cohort, participant)
     pages = [f"/cohorts/{cohort.id}", f"/cohorts/{cohort.id}/import",
              f"/cohorts/{cohort.id}/members/add", f"/cohorts/{cohort.id}/deadlines",
              f"/cohorts/{cohort.id}/grading"]
@@ -160,8 +176,8 @@ def test_participants_and_other_trainers_are_refused(client, auth, make_user, pa
 # --------------------------------------------------------------------------- members
 
 
-def test_adding_an_existing_account_enrols_and_notifies(client, auth, make_user, participant,
-                                                        tmp_path, mail):
+def test_an_existing_account_is_invited_and_joins_only_by_accepting(
+        client, auth, make_user, participant, tmp_path, mail):
     trainer = make_user("trainer")
     course = cohort_course(tmp_path)
     cohort = make_cohort(trainer, course)
@@ -172,45 +188,125 @@ def test_adding_an_existing_account_enrols_and_notifies(client, auth, make_user,
     login(client, auth, trainer)
     bad = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": "bukan-email"})
     assert bad.status_code == 422
-    done = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": participant.email})
+    done = client.post(f"/cohorts/{cohort.id}/members/add",
+                       data={"email": participant.email, "full_name": "Nama dari Pelatih"})
     assert done.status_code == 200
-    assert "1 person was added" in done.get_data(as_text=True)
-    assert "/invite/" not in done.get_data(as_text=True)  # they have an account already
-    again = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": participant.email})
+    page = done.get_data(as_text=True)
+    assert "1 person was invited" in page and "/invite/" in page  # as for a new address
+    assert participant.full_name not in page  # the account's own name is not revealed
+    again = client.post(f"/cohorts/{cohort.id}/members/add",
+                        data={"email": participant.email, "full_name": "Lagi"})
     assert again.status_code == 422
-    assert "already a member of the cohort" in again.get_data(as_text=True)
+    assert "already invited to or a member of the cohort" in again.get_data(as_text=True)
 
-    enrollment = db.session.scalar(select(Enrollment))
-    assert (enrollment.user_id, enrollment.course_id, enrollment.status) == (
-        participant.id, course.id, "active")
+    # Nothing happens to the account before the person says yes.
+    assert count(Enrollment) == 0
+    overview = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "Nama dari Pelatih" in overview and participant.full_name not in overview
+    assert "Invitation not accepted yet" in overview and "0%" not in overview
     assert mail == []  # queued with the change, sent by a worker: the page does not wait
     assert count(Job, Job.kind == "cohorts.send_mail", Job.status == "queued") == 1
     assert run_pending() == 1
     assert [m["To"] for m in mail] == [participant.email]
-    assert "added you to the cohort Angkatan Uji" in mail[0].get_content()
+    assert "You are invited to join the cohort Angkatan Uji" in mail[0].get_content()
+    assert "/invite/" in mail[0].get_content()
     audit_rows = db.session.scalars(select(AuditEvent.action).where(
         AuditEvent.scope == f"cohort:{cohort.id}")).all()
-    assert sorted(audit_rows) == ["cohort.created", "cohort.member_added"]
-    overview = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
-    assert participant.full_name in overview and "0%" in overview
+    assert sorted(audit_rows) == ["cohort.created", "cohort.member_invited"]
 
     login(client, auth, participant)
     home = client.get("/").get_data(as_text=True)
-    assert "My cohorts" in home and "Angkatan Uji" in home
-    assert "You were added to the cohort “Angkatan Uji”." in home
-    note = db.session.scalar(select(Notification))
-    assert client.post("/notifications/read", data={"id": str(note.id)}).status_code == 302
-    assert "You were added to the cohort" not in client.get("/").get_data(as_text=True)
-    assert client.post("/notifications/read", data={"id": "1"}, csrf=False).status_code == 400
+    assert "Cohort invitations" in home and "Angkatan Uji" in home and "My cohorts" not in home
+    assert "You are invited to join the cohort “Angkatan Uji”" in home
+    member = db.session.scalar(select(CohortMember))
+    assert client.post(f"/cohorts/invitations/{member.id}/accept", csrf=False).status_code == 400
+    joined = client.post(f"/cohorts/invitations/{member.id}/accept")
+    assert joined.status_code == 302
+    home = client.get("/").get_data(as_text=True)
+    assert "You joined the cohort Angkatan Uji" in home
+    assert "My cohorts" in home and "Cohort invitations" not in home
+    enrollment = db.session.scalar(select(Enrollment))
+    assert (enrollment.user_id, enrollment.course_id, enrollment.status) == (
+        participant.id, course.id, "active")
     # The course is open to the member now.
     assert client.get(f"/courses/{course.slug}/modules/satu").status_code == 200
+    note = db.session.scalar(select(Notification))
+    assert client.post("/notifications/read", data={"id": str(note.id)}).status_code == 302
+    assert client.post("/notifications/read", data={"id": "1"}, csrf=False).status_code == 400
 
-    # Removing keeps the enrolment and its progress.
     login(client, auth, trainer)
-    member = db.session.scalar(select(CohortMember))
+    overview = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert participant.full_name in overview and "0%" in overview
+    assert count(AuditEvent, AuditEvent.action == "cohort.member_joined",
+                 AuditEvent.actor_id == participant.id) == 1
+    # Removing keeps the enrolment and its progress.
     assert client.post(f"/cohorts/{cohort.id}/members/{member.id}/remove").status_code == 302
     assert count(CohortMember) == 0 and count(Enrollment, Enrollment.status == "active") == 1
     assert count(AuditEvent, AuditEvent.action == "cohort.member_removed") == 1
+
+
+def test_declining_an_invitation_withdraws_it_and_changes_nothing(
+        client, auth, make_user, participant, tmp_path):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    added = services.add_member(trainer, cohort, email=participant.email, full_name="Peserta")
+    stranger = make_user()
+    login(client, auth, stranger)  # someone else cannot answer it
+    client.post(f"/cohorts/invitations/{added.member.id}/accept")
+    assert db.session.get(CohortMember, added.member.id).accepted_at is None
+    login(client, auth, participant)
+    assert client.post(f"/cohorts/invitations/{added.member.id}/decline").status_code == 302
+    assert "You declined the invitation" in client.get("/").get_data(as_text=True)
+    assert count(CohortMember) == 0 and count(Enrollment) == 0
+    assert count(AuditEvent, AuditEvent.action == "cohort.invitation_declined") == 1
+
+
+def test_the_invitation_link_of_an_existing_account_asks_it_to_log_in_and_answer(
+        client, auth, make_user, participant, tmp_path):
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    link = services.add_member(trainer, cohort, email=participant.email,
+                               full_name="Peserta").link.removeprefix("http://localhost")
+    english(client)
+    anonymous = client.get(link).get_data(as_text=True)
+    assert "Log in to answer" in anonymous and "password" not in anonymous.lower()
+    other = make_user()
+    login(client, auth, other)
+    assert "for another account" in client.get(link).get_data(as_text=True)
+    login(client, auth, participant)
+    page = client.get(link).get_data(as_text=True)
+    assert "Accept and join" in page and "Decline" in page
+    member = db.session.scalar(select(CohortMember))
+    assert client.post(f"/cohorts/invitations/{member.id}/accept").status_code == 302
+    db.session.refresh(member)
+    assert member.joined
+    assert client.get(link).status_code == 400  # answered: the link is spent
+
+
+def test_adding_people_never_reveals_whether_an_address_has_an_account(
+        client, auth, make_user, participant, tmp_path):
+    """The form, its errors, the result and the CSV preview are the same for an address that
+    has an account and one that has none."""
+    trainer = make_user("trainer")
+    cohort = make_cohort(trainer, cohort_course(tmp_path))
+    login(client, auth, trainer)
+    no_name = [client.post(f"/cohorts/{cohort.id}/members/add", data={"email": email})
+               for email in (participant.email, "tidak-ada@contoh.id")]
+    assert [r.status_code for r in no_name] == [422, 422]
+    assert field_error(no_name[0].text, "full_name") == field_error(no_name[1].text, "full_name")
+    csv = (f"name,email\nSatu,{participant.email}\nDua,tidak-ada@contoh.id\n").encode()
+    preview = client.post(f"/cohorts/{cohort.id}/import",
+                          data={"file": (io.BytesIO(csv), "daftar.csv")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert preview.count("Will be invited") == 2
+    assert "2 people will be invited" in preview
+    assert "Existing account" not in preview and "New account" not in preview
+    assert participant.full_name not in preview
+    results = [client.post(f"/cohorts/{cohort.id}/members/add",
+                           data={"email": email, "full_name": name}).get_data(as_text=True)
+               for email, name in ((participant.email, "Satu"), ("tidak-ada@contoh.id", "Dua"))]
+    for page, name in zip(results, ("Satu", "Dua"), strict=True):
+        assert "1 person was invited" in page and "/invite/" in page and name in page
 
 
 def _link(html: str) -> str:
@@ -225,7 +321,7 @@ def test_a_new_person_is_invited_and_accepts(client, auth, make_user, tmp_path, 
     login(client, auth, trainer)
     missing = client.post(f"/cohorts/{cohort.id}/members/add", data={"email": "baru@contoh.id"})
     assert missing.status_code == 422
-    assert "Enter the full name for the new account." in missing.get_data(as_text=True)
+    assert "This field is required." in field_error(missing.text, "full_name")
     done = client.post(f"/cohorts/{cohort.id}/members/add", data={
         "email": "Baru@Contoh.id", "full_name": "Ani Baru", "library_name": "TBM Ani",
         "province_code": "32", "regency_code": "32.04"})
@@ -238,7 +334,7 @@ def test_a_new_person_is_invited_and_accepts(client, auth, make_user, tmp_path, 
     # The link in the email is the one the trainer saw (both valid); it is made when sent.
     assert services.member_for_invitation(
         re.search(r"/invite/(\S+)", mail[-1].get_content()).group(1)).user.email == "baru@contoh.id"
-    assert count(Enrollment, Enrollment.user_id == user.id) == 1
+    assert count(Enrollment, Enrollment.user_id == user.id) == 0  # enrolled on accepting
     auth.logout()
     # No password works before accepting.
     assert "Log out" not in client.get("/").get_data(as_text=True)
@@ -259,6 +355,7 @@ def test_a_new_person_is_invited_and_accepts(client, auth, make_user, tmp_path, 
     member = db.session.scalar(select(CohortMember))
     db.session.refresh(member)
     assert member.invitation == "accepted" and member.accepted_at is not None
+    assert count(Enrollment, Enrollment.user_id == user.id) == 1
 
     auth.logout()
     used = client.get(link)
@@ -325,8 +422,8 @@ def test_csv_preview_writes_nothing_and_confirm_writes_everything(client, auth, 
     preview = _upload(client, cohort, csv_text)
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    assert "2 new accounts" in html and "1 existing account" in html
-    assert html.count("New account") >= 2 and "Existing account" in html
+    assert "3 people will be invited" in html and html.count("Will be invited") == 3
+    assert participant.full_name not in html  # the list's own name, never the account's
     assert "Kabupaten Bandung, Jawa Barat" in html
     assert _state() == before and mail == []  # nothing written, nobody mailed
 
@@ -337,21 +434,22 @@ def test_csv_preview_writes_nothing_and_confirm_writes_everything(client, auth, 
     done = client.post(f"/cohorts/{cohort.id}/import/confirm", data={"data": token})
     assert done.status_code == 200
     page = done.get_data(as_text=True)
-    assert "3 people were added" in page and page.count("/invite/") == 2
+    assert "3 people were invited" in page and page.count("/invite/") == 3
     members = db.session.scalars(select(User.email).join(
         CohortMember, CohortMember.user_id == User.id)).all()
     assert sorted(members) == sorted([participant.email, "rina@contoh.id", "tono@contoh.id"])
     rina = db.session.scalar(select(User).where(User.email == "rina@contoh.id"))
     assert (rina.library_name, rina.province_code, rina.regency_code) == (
         "Perpustakaan Desa Mekar", "32", "32.04")
-    assert count(Enrollment, Enrollment.course_id == course.id) == 3
-    assert count(AuditEvent, AuditEvent.action == "cohort.member_added") == 3
+    assert count(Enrollment, Enrollment.course_id == course.id) == 0  # enrolled on accepting
+    assert count(AuditEvent, AuditEvent.action == "cohort.member_invited") == 3
     assert count(AuditEvent, AuditEvent.action == "cohort.members_imported") == 1
     assert mail == [] and run_pending() == 3
     assert len(mail) == 3
-    # Confirming the same list again adds nobody twice.
+    # Confirming the same list again invites nobody twice.
     again = _upload(client, cohort, csv_text).get_data(as_text=True)
-    assert "3 already in the cohort" in again and "Add these participants" not in again
+    assert "3 already invited or in the cohort" in again
+    assert "Add these participants" not in again
 
 
 def test_csv_with_errors_names_row_and_column_and_cannot_be_confirmed(client, auth, make_user,
@@ -411,7 +509,7 @@ def test_deadlines_show_on_the_learner_dashboard(client, auth, make_user, partic
     first = cohort_course(tmp_path / "a", slug="kursus-satu")
     second = cohort_course(tmp_path / "b", slug="kursus-dua")
     cohort = services.create_cohort(trainer, name="Angkatan 2", course_ids=[first.id, second.id])
-    services.add_member(trainer, cohort, email=participant.email)
+    add_joined(trainer, cohort, participant)
     today = clock.today()
     login(client, auth, trainer)
     bad = client.post(f"/cohorts/{cohort.id}/deadlines",
@@ -448,7 +546,7 @@ def test_cohort_grading_queue_rubric_and_notification(client, auth, make_user, p
     outsider = make_user(full_name="Bukan Anggota")
     course = cohort_course(tmp_path)
     cohort = make_cohort(trainer, course)
-    services.add_member(trainer, cohort, email=participant.email)
+    add_joined(trainer, cohort, participant)
     db.session.add(Enrollment(user_id=outsider.id, course_id=course.id))
     db.session.commit()
     quiz = quiz_by_slug(course, "tugas")
@@ -456,6 +554,10 @@ def test_cohort_grading_queue_rubric_and_notification(client, auth, make_user, p
     _submit_practical(outsider, quiz, "Rencana orang lain.")
 
     login(client, auth, trainer)
+    everyone = client.get("/quizzes/grading").get_data(as_text=True)
+    # Learners outside cohorts are graded by the course's editors, which this trainer is not.
+    assert participant.full_name in everyone and "Bukan Anggota" not in everyone
+    make_editor(trainer, course)
     everyone = client.get("/quizzes/grading").get_data(as_text=True)
     assert participant.full_name in everyone and "Bukan Anggota" in everyone
     filtered = client.get(f"/quizzes/grading?cohort={cohort.id}")
@@ -501,7 +603,7 @@ def test_a_trainer_of_another_cohort_cannot_use_its_grading_links(client, auth, 
     owner, stranger = make_user("trainer"), make_user("trainer")
     course = cohort_course(tmp_path)
     cohort = make_cohort(owner, course)
-    services.add_member(owner, cohort, email=participant.email)
+    add_joined(owner, cohort, participant)
     attempt = _submit_practical(participant, quiz_by_slug(course, "tugas"))
     response = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt.id))
@@ -550,7 +652,7 @@ def test_progress_matrix_agrees_with_the_one_progress_rule(make_user, participan
     second = cohort_course(tmp_path / "b", slug="kursus-dua")
     cohort = services.create_cohort(trainer, name="Angkatan", course_ids=[first.id, second.id])
     for person in (participant, other):
-        services.add_member(trainer, cohort, email=person.email)
+        add_joined(trainer, cohort, person)
     module = db.session.scalar(select(Module).where(Module.course_id == first.id))
     learning.mark_module_done(participant, first, module)
     attempt = _submit_practical(participant, quiz_by_slug(first, "tugas"))
@@ -574,7 +676,7 @@ def test_editing_a_cohort_adds_courses_trainers_and_archives(client, auth, make_
     first = cohort_course(tmp_path / "a", slug="kursus-satu")
     second = cohort_course(tmp_path / "b", slug="kursus-dua")
     cohort = make_cohort(trainer, first)
-    services.add_member(trainer, cohort, email=participant.email)
+    add_joined(trainer, cohort, participant)
     login(client, auth, trainer)
     form = client.get(f"/cohorts/{cohort.id}/edit").get_data(as_text=True)
     assert 'value="Angkatan Uji"' in form
@@ -625,7 +727,7 @@ def test_cohort_grading_queue_runs_a_constant_number_of_queries(client, auth, ma
 
     def submit_new_member(n):
         user = make_user(full_name=f"Anggota {n}")
-        services.add_member(trainer, cohort, email=user.email)
+        add_joined(trainer, cohort, user)
         _submit_practical(user, quiz)
 
     submit_new_member(1)
@@ -661,7 +763,7 @@ def test_a_criterion_below_the_rubrics_minimum_fails_whatever_the_average(
     toml.write_text('enrolment = "cohort"\n' + toml.read_text())
     course = import_pack(pack)
     cohort = make_cohort(trainer, course)
-    services.add_member(trainer, cohort, email=participant.email)
+    add_joined(trainer, cohort, participant)
     quiz = quiz_by_slug(course, "tugas")
     attempt = _submit_practical(participant, quiz)
     response = db.session.scalar(select(QuestionResponse).where(
@@ -701,7 +803,7 @@ def test_a_rubric_without_a_stated_minimum_keeps_the_average(make_user, particip
     trainer = make_user("trainer")
     course = cohort_course(tmp_path)
     cohort = make_cohort(trainer, course)
-    services.add_member(trainer, cohort, email=participant.email)
+    add_joined(trainer, cohort, participant)
     attempt = _submit_practical(participant, quiz_by_slug(course, "tugas"))
     response = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt.id))
@@ -724,14 +826,14 @@ def test_deadline_reminders_are_sent_once_per_member_course_and_deadline(
                                     course_ids=[first.id, second.id])
     done_already = make_user(full_name="Sudah Selesai")
     for person in (participant, done_already):
-        services.add_member(trainer, cohort, email=person.email)
+        add_joined(trainer, cohort, person)
     finished = db.session.scalar(select(Enrollment).where(
         Enrollment.user_id == done_already.id, Enrollment.course_id == first.id))
     finished.completed_at = finished.enrolled_at
     # An archived cohort with the same deadline reminds nobody.
     archived = services.create_cohort(trainer, name="Angkatan Lama", course_ids=[first.id])
     stranger = make_user()
-    services.add_member(trainer, archived, email=stranger.email)
+    add_joined(trainer, archived, stranger)
     archived.status = "archived"
     db.session.commit()
     today = clock.today()
@@ -891,10 +993,11 @@ def test_trainer_downloads_the_progress_table_as_csv(client, auth, make_user, pa
     second = cohort_course(tmp_path / "b", slug="kursus-dua")
     cohort = services.create_cohort(trainer, name="Angkatan Ekspor",
                                     course_ids=[first.id, second.id])
-    services.add_member(trainer, cohort, email=participant.email)
-    services.add_member(trainer, cohort, email="rumus@contoh.id", full_name="=HYPERLINK(1)",
-                        library_name="TBM Siti Ñandú", province_code="32",
-                        regency_code="32.04")
+    add_joined(trainer, cohort, participant)
+    accept_new(services.add_member(trainer, cohort, email="rumus@contoh.id",
+                                   full_name="=HYPERLINK(1)", library_name="TBM Siti Ñandú",
+                                   province_code="32", regency_code="32.04"))
+    services.add_member(trainer, cohort, email="belum@contoh.id", full_name="Belum Menjawab")
     enrollment = db.session.scalar(select(Enrollment).where(
         Enrollment.user_id == participant.id, Enrollment.course_id == first.id))
     enrollment.completed_at = enrollment.enrolled_at
@@ -919,6 +1022,7 @@ def test_trainer_downloads_the_progress_table_as_csv(client, auth, make_user, pa
                        "Quiz Test Course (%)", "Quiz Test Course completed on",
                        "Quiz Test Course (%)", "Quiz Test Course completed on"]
     by_email = {r[1]: r for r in rows[1:]}
+    assert "belum@contoh.id" not in by_email  # nothing of a person who has not accepted
     formula = by_email["rumus@contoh.id"]
     assert formula[0] == "'=HYPERLINK(1)"  # never run as a formula
     assert formula[2:5] == ["TBM Siti Ñandú", "Jawa Barat", "Kabupaten Bandung"]
@@ -933,7 +1037,8 @@ def test_trainer_downloads_the_progress_table_as_csv(client, auth, make_user, pa
     assert mine[6] == clock.local_date(completed_on).isoformat() and mine[8] == ""
 
     for i in range(3, 8):
-        services.add_member(trainer, cohort, email=f"e{i}@contoh.id", full_name=f"E {i}")
+        accept_new(services.add_member(trainer, cohort, email=f"e{i}@contoh.id",
+                                       full_name=f"E {i}"))
     big, response = download()
     assert big == small and len(list(csv.reader(io.StringIO(
         response.get_data().decode("utf-8-sig"))))) == 8

@@ -201,14 +201,19 @@ def test_another_user_cannot_open_or_change_an_attempt(client, auth, make_user, 
     assert db.session.scalar(select(func.count(QuestionResponse.id))) == 0
 
 
-def test_trainer_can_view_a_learners_attempt(client, auth, make_user, tmp_path):
+def test_the_courses_editor_views_a_learners_attempt_but_another_trainer_cannot(
+        client, auth, make_user, tmp_path):
+    from tests.people import make_editor
+
     owner = make_user()
-    _course, quiz = setup_quiz(tmp_path, owner)
+    course, quiz = setup_quiz(tmp_path, owner)
     attempt = services.start_or_resume(owner, quiz)
     services.save_responses(attempt, {"q1": "a"})
     services.submit(attempt)
     trainer = make_user("trainer")
     auth.login(trainer.email)
+    assert client.get(f"/attempts/{attempt.id}/review").status_code == 403
+    make_editor(trainer, course)  # the editors oversee learners who take it outside cohorts
     review = client.get(f"/attempts/{attempt.id}/review")
     assert review.status_code == 200
     assert owner.full_name in review.get_data(as_text=True)

@@ -329,6 +329,8 @@ def test_the_grading_page_keeps_the_essays_line_breaks(client, auth, make_user, 
 
     from test_quiz_support import ESSAY_QUIZ, write_pack
 
+    from tests.people import make_editor
+
     learner = make_user()
     course = import_pack(write_pack(tmp_path, quizzes={"esai": ESSAY_QUIZ}))
     enrol(learner, course)
@@ -338,7 +340,9 @@ def test_the_grading_page_keeps_the_essays_line_breaks(client, auth, make_user, 
     services.save_responses(attempt, {"e1": "a", "e2": essay})
     services.submit(attempt)
     row = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "e2"))
-    auth.login(make_user("trainer").email)
+    trainer = make_user("trainer")
+    make_editor(trainer, course)
+    auth.login(trainer.email)
     html = client.get(f"/quizzes/grading/{row.id}").get_data(as_text=True)
     assert f'<div class="quiz-essay-answer">{essay}</div>' in html
     css = Path(app.static_folder, "css", "pelita.css").read_text()

@@ -22,6 +22,7 @@ from test_quiz_support import (
 from lms.extensions import db
 from lms.quizzes import services
 from lms.quizzes.models import QuestionResponse, QuizAttempt, ResponseFile
+from tests.people import make_editor
 
 # These tests read the services' English messages (the app's default is Indonesian).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -219,7 +220,7 @@ def test_only_upload_questions_take_files(upload_quiz):
 
 def test_uploads_count_as_answered_and_are_graded_by_a_trainer(client, auth, make_user,
                                                                 upload_quiz):
-    learner, _course, quiz, attempt = upload_quiz
+    learner, course, quiz, attempt = upload_quiz
     save(client, attempt, {"p1": "a"}, files={"p2": [("rencana.pdf", PDF)]})
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
     field = f"q{attempt.question_ids.index('p2')}"
@@ -247,6 +248,7 @@ def test_uploads_count_as_answered_and_are_graded_by_a_trainer(client, auth, mak
     auth.logout()
 
     trainer = make_user("trainer")
+    make_editor(trainer, course)  # learners outside cohorts are graded by the course's editors
     auth.login(trainer.email)
     english(client)
     assert learner.full_name in client.get("/quizzes/grading").get_data(as_text=True)

@@ -97,18 +97,21 @@ def test_a_csv_with_a_giant_cell_is_a_problem_not_a_server_error(client, auth, m
 def test_a_cohort_members_answer_is_graded_only_by_the_cohorts_trainers(
         client, auth, make_user, participant, tmp_path):
     """Dropping `?cohort=` from the grading link must not let a trainer of another cohort grade
-    (or read) a cohort member's work; answers of learners in no cohort stay open to every
-    trainer, and admins grade everything."""
+    (or read) a cohort member's work — not even an editor of the course; answers of learners in
+    no cohort are graded by the course's editors, and admins grade everything."""
     from lms.learning.models import Enrollment
     from lms.quizzes.models import QuestionResponse, QuizAttempt
     from tests.functional.test_cohorts import _submit_practical
     from tests.functional.test_quiz_support import quiz_by_slug
+    from tests.people import make_editor
 
     owner, stranger = make_user("trainer"), make_user("trainer", full_name="Pelatih Lain")
     outsider = make_user(full_name="Bukan Anggota")
     course = cohort_course(tmp_path)
     cohort = make_cohort(owner, course)
-    services.add_member(owner, cohort, email=participant.email)
+    added = services.add_member(owner, cohort, email=participant.email, full_name="Peserta")
+    services.join(participant, added.member.id)
+    make_editor(stranger, course)
     db.session.add(Enrollment(user_id=outsider.id, course_id=course.id))
     db.session.commit()
     quiz = quiz_by_slug(course, "tugas")

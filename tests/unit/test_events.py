@@ -40,7 +40,7 @@ def listen(app):
 def test_every_event_is_a_named_signal_with_documented_data():
     names = {signal.name for signal in events.ALL_SIGNALS}
     assert names == set(events.EVENT_DATA)
-    assert len(events.ALL_SIGNALS) == 10
+    assert len(events.ALL_SIGNALS) == len(set(events.ALL_SIGNALS)) == 11
 
 
 def test_every_event_is_documented_for_plugin_authors():
@@ -171,6 +171,7 @@ def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user
         quiz_by_slug,
         write_pack,
     )
+    from tests.people import make_editor
 
     submitted, graded = listen(events.quiz_attempt_submitted), listen(events.quiz_attempt_graded)
 
@@ -186,6 +187,7 @@ def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user
     assert [data for _, data in submitted] == [{**base, "closed_by": "learner"}]
     assert graded == []  # the essay waits for a trainer
     essay = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "e2"))
+    make_editor(trainer, course)
     services.grade_essay(trainer, essay, 3)
     [(_, data)] = graded
     assert data == {**base, "score": data["score"], "points": data["points"],
@@ -199,12 +201,14 @@ def test_revoke_and_reissue_emit_their_events(app, listen, make_user, tmp_path):
     from lms.certificates import services as certificates
     from lms.courses.models import Course
     from tests.packs import import_folder, make_pack
+    from tests.people import make_editor
 
     issued, revoked = listen(events.certificate_issued), listen(events.certificate_revoked)
     reissued = listen(events.certificate_reissued)
     learner, trainer, admin = make_user(), make_user("trainer"), make_user("admin")
     import_folder(make_pack(tmp_path))
     course = db.session.scalar(select(Course))
+    make_editor(trainer, course)
     first = certificates.issue_manually(trainer, learner, course, "Ikut pelatihan tatap muka")
     [(_, data)] = issued
     assert data == {"certificate_id": first.id, "code": first.code, "user_id": learner.id,
@@ -242,3 +246,19 @@ def test_enrolment_and_reenrolment_emit_enrolled(app, listen, make_user, tmp_pat
         {"user_id": learner.id, "course_id": course.id, "course_slug": "kursus-uji",
          "reenrolled": True},
     ]
+
+
+def test_joining_a_cohort_emits_its_event_only_on_acceptance(app, listen, make_user, tmp_path):
+    from lms.cohorts import services as cohorts
+    from lms.courses.models import Course
+    from tests.packs import import_folder, make_pack
+
+    joined = listen(events.cohort_member_joined)
+    learner, trainer = make_user(), make_user("trainer")
+    import_folder(make_pack(tmp_path))
+    course = db.session.scalar(select(Course))
+    cohort = cohorts.create_cohort(trainer, name="Angkatan", course_ids=[course.id])
+    added = cohorts.add_member(trainer, cohort, email=learner.email, full_name="Peserta")
+    assert joined == []  # invited, not yet a member
+    cohorts.join(learner, added.member.id)
+    assert [data for _, data in joined] == [{"cohort_id": cohort.id, "user_id": learner.id}]

@@ -60,26 +60,34 @@ def quiz_responses(quiz_id: int, question_id: str) -> list[Any]:
     return responses_by_question(quiz_id, [str(question_id)]).get(str(question_id), [])
 
 
-def responses_by_question(quiz_id: int, question_ids: list[str]) -> dict[str, list[Any]]:
+def responses_by_question(quiz_id: int, question_ids: list[str], *,
+                          viewer=None) -> dict[str, list[Any]]:
     """Per question id: the response of each learner's latest finished attempt (one query).
 
     Only attempts that were submitted count (not ones in progress); an attempt that left the
-    question blank counts as no answer.
+    question blank counts as no answer. With `viewer`, only the learners whose work the viewer
+    oversees (Pelita's access rule: a cohort trainer sees their own members).
     """
     from sqlalchemy import select
 
+    from lms.courses.models import Quiz
     from lms.extensions import db
+    from lms.plugins import access
     from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
 
     wanted = [str(q) for q in question_ids]
     if not wanted:
         return {}
-    rows = db.session.execute(
+    query = (
         select(QuestionResponse.question_id, QuizAttempt.user_id, QuestionResponse.response)
         .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
         .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.status != IN_PROGRESS,
                QuestionResponse.question_id.in_(wanted))
-        .order_by(QuizAttempt.user_id, QuizAttempt.number.desc())).all()
+        .order_by(QuizAttempt.user_id, QuizAttempt.number.desc()))
+    if viewer is not None:
+        course_id = select(Quiz.course_id).where(Quiz.id == quiz_id).scalar_subquery()
+        query = query.where(access.oversees_clause(viewer, QuizAttempt.user_id, course_id))
+    rows = db.session.execute(query).all()
     latest: dict[tuple[str, int], Any] = {}
     for question_id, user_id, response in rows:
         latest.setdefault((question_id, user_id), response)

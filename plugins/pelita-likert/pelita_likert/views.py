@@ -8,9 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from lms.auth.decorators import role_required
 from lms.extensions import db
+from lms.plugins import access
 from pelita_likert.qtype import Likert
 from pelita_likert.report import aggregate, responses_by_question
 
@@ -18,19 +19,22 @@ bp = Blueprint("likert", __name__, template_folder="templates")
 
 
 @bp.get("/quizzes/<int:quiz_id>/")
-@role_required("trainer")
+@access.rule("view_quiz_reports")
 def report(quiz_id: int):
     from lms.courses.models import Quiz
     from lms.quizzes import services
 
     quiz = db.session.get(Quiz, quiz_id)
-    version = services.current_version(quiz) if quiz is not None else None
+    access.require("view_quiz_reports", quiz)
+    version = services.current_version(quiz)
     if version is None:
         abort(404)
     locale = str(get_locale() or "id")
     questions = [q for q in version.questions
                  if isinstance(q, dict) and q.get("type") == Likert.name]
-    responses = responses_by_question(quiz.id, [str(q.get("id")) for q in questions])
+    # Editors and admins see everyone's answers; a cohort trainer, their members' only.
+    responses = responses_by_question(quiz.id, [str(q.get("id")) for q in questions],
+                                      viewer=current_user)
     items = [{"question": q,
               "summaries": aggregate(q, responses.get(str(q.get("id")), []), gettext=_,
                                      locale=locale)}

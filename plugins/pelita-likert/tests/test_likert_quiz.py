@@ -158,11 +158,16 @@ def _answer(user, quiz, values: dict[str, int]) -> None:
     services.submit(db.session.get(QuizAttempt, attempt.id))
 
 
-def test_trainers_see_the_distribution_with_constant_queries(client, auth, make_user,
-                                                             trainer_user, participant, quiz,
-                                                             count_queries):
+def test_editors_see_the_distribution_with_constant_queries(client, auth, make_user,
+                                                            trainer_user, participant, quiz,
+                                                            count_queries):
+    from lms.courses.models import Course
+    from tests.people import make_editor
+
     _answer(participant, quiz, {"0": 5, "1": 4})
     auth.login(trainer_user.email)
+    assert client.get(f"/p/likert/quizzes/{quiz.id}/").status_code == 403  # not their course
+    make_editor(trainer_user, db.session.get(Course, quiz.course_id))
     client.post("/language", data={"lang": "en", "next": "/"})
     with count_queries() as one:
         page = client.get(f"/p/likert/quizzes/{quiz.id}/")
@@ -184,6 +189,24 @@ def test_trainers_see_the_distribution_with_constant_queries(client, auth, make_
 
 def test_learners_cannot_see_the_report(logged_in, quiz):
     assert logged_in.get(f"/p/likert/quizzes/{quiz.id}/").status_code == 403
+
+
+def test_a_cohort_trainer_sees_only_the_members_answers(client, auth, make_user, participant,
+                                                       quiz):
+    from lms.courses.models import Course
+    from tests.people import join_cohort
+
+    trainer = make_user("trainer")
+    outsider = make_user()
+    db.session.add(Enrollment(user_id=outsider.id, course_id=quiz.course_id))
+    db.session.commit()
+    join_cohort(trainer, participant, db.session.get(Course, quiz.course_id))
+    _answer(participant, quiz, {"0": 5})
+    _answer(outsider, quiz, {"0": 1})
+    auth.login(trainer.email)
+    client.post("/language", data={"lang": "en", "next": "/"})
+    html = client.get(f"/p/likert/quizzes/{quiz.id}/").get_data(as_text=True)
+    assert "5.0" in html and "3.0" not in html  # the member's answer alone, not the mean of two
 
 
 def test_the_quiz_editor_says_empty_points_mean_zero(client, auth, admin_user, quiz):

@@ -1,0 +1,204 @@
+"""Every route declares who may use it, and it holds for seven people.
+
+The test walks the app's URL map (core and plugin pages alike). A route without a declared rule
+(`lms/access.py`: `public`, `signed_in`, `role(...)`, `rule(...)`) fails the test, so a new page
+cannot be added without saying who may see it. Then each route is tried as
+
+    anonymous, the learner, another learner, a trainer of the learner's cohort, a trainer of
+    another cohort, an editor of the course, and an admin
+
+against one small world where the learner has joined a cohort, submitted an answer with an
+evidence file and holds a certificate. Refused people must be refused (anonymous: sent to log in;
+others: 403 or 404) on every method; allowed people must get the page (GET), not a refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+
+from lms import access
+from lms.certificates import services as cert_services
+from lms.quizzes import services as quiz_services
+from lms.quizzes.models import QuestionResponse, ResponseFile
+from tests.conftest import PARTICIPANT_PASSWORD
+from tests.functional.test_quiz_support import import_pack, quiz_by_slug, write_pack
+from tests.people import join_cohort, make_editor
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+UPLOAD_QUIZ = """\
+kind = "practical"
+pass_mark = 50
+attempts = 0
+
+[title]
+id = "Tugas Praktik"
+
+[[questions]]
+id = "p1"
+type = "single_choice"
+text = "Pilih A."
+options = [
+  { id = "a", text = "A", correct = true },
+  { id = "b", text = "B", correct = false },
+]
+
+[[questions]]
+id = "p2"
+type = "essay"
+text = "Unggah rencana pendampingan Anda."
+points = 4
+allow_upload = true
+"""
+
+ACTORS = ("anonymous", "learner", "other_learner", "cohort_trainer", "other_trainer", "editor",
+          "admin")
+SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
+TRAINERS = frozenset({"cohort_trainer", "other_trainer", "editor", "admin"})
+
+# Who passes each declared rule, for the learner's work in the world below. A rule that is not
+# listed here fails the test: add it with the people who should pass it.
+ALLOWED: dict[str, frozenset[str]] = {
+    "public": frozenset(ACTORS),
+    "signed_in": SIGNED_IN,
+    "role:trainer": TRAINERS,
+    "role:admin": frozenset({"admin"}),
+    "rule:take_attempt": frozenset({"learner"}),
+    "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin"}),
+    "rule:view_evidence": frozenset({"learner", "cohort_trainer", "admin"}),
+    "rule:grade": frozenset({"cohort_trainer", "admin"}),
+    "rule:regrade": frozenset({"editor", "admin"}),
+    "rule:view_quiz_reports": frozenset({"cohort_trainer", "other_trainer", "editor", "admin"}),
+    "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin"}),
+    "rule:manage_certificate": frozenset({"admin"}),
+    "rule:manage_cohort": frozenset({"cohort_trainer", "admin"}),
+    "rule:edit_course": frozenset({"editor", "admin"}),
+}
+
+
+# Query strings some pages need to show themselves (not to decide access).
+QUERY = {"authoring_quizzes.question_new": "?type=essay"}
+
+
+@dataclass
+class World:
+    users: dict
+    values: dict  # URL parameter name -> value
+
+
+@pytest.fixture
+def world(app, make_user, tmp_path) -> World:
+    users = {
+        "learner": make_user(full_name="Peserta Angkatan"),
+        "other_learner": make_user(full_name="Peserta Lain"),
+        "cohort_trainer": make_user("trainer", full_name="Pelatih Angkatan"),
+        "other_trainer": make_user("trainer", full_name="Pelatih Lain"),
+        "editor": make_user("trainer", full_name="Penyunting Kursus"),
+        "admin": make_user("admin", full_name="Admin Situs"),
+    }
+    pack = write_pack(tmp_path, slug="kursus-akses", quizzes={"tugas": UPLOAD_QUIZ})
+    (pack / "media").mkdir()
+    (pack / "media" / "peta.png").write_bytes(PNG)
+    course = import_pack(pack)
+    make_editor(users["editor"], course)
+    cohort = join_cohort(users["cohort_trainer"], users["learner"], course, name="Angkatan A")
+    join_cohort(users["other_trainer"], users["other_learner"], course, name="Angkatan B")
+
+    quiz = quiz_by_slug(course, "tugas")
+    attempt = quiz_services.start_or_resume(users["learner"], quiz)
+    quiz_services.save_responses(attempt, {"p1": "a", "p2": "Rencana saya."})
+    evidence = quiz_services.add_response_file(attempt, "p2", "rencana.pdf", PDF)
+    quiz_services.submit(attempt)
+    essay = quiz_services.db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt.id, QuestionResponse.question_id == "p2"))
+    cert = cert_services.issue_manually(users["admin"], users["learner"], course, "Bimtek luring")
+    member_id = next(m.id for m in cohort_members(cohort) if m.user_id == users["learner"].id)
+    values = {
+        "user_id": users["learner"].id, "name": "likert", "province_code": "32",
+        "slug": course.slug, "module": "satu", "module_slug": "satu", "quiz": "tugas",
+        "qid": "p2", "path": "media/peta.png", "version_id": course.current_version_id,
+        "code": cert.code, "cohort_id": cohort.id, "member_id": member_id, "quiz_id": quiz.id,
+        "attempt_id": attempt.id, "file_id": evidence.id, "response_id": essay.id,
+        "endpoint_id": "abcd1234", "token": "bukan-token", "answer": "accept",
+    }
+    assert isinstance(evidence, ResponseFile)
+    return World(users, values)
+
+
+def cohort_members(cohort):
+    from lms.cohorts import services as cohort_services
+
+    return cohort_services.members_of(cohort)
+
+
+def private_routes(app):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint != "static":
+            yield rule, access.declared(app.view_functions[rule.endpoint])
+
+
+def test_every_route_declares_who_may_use_it(app):
+    undeclared = [f"{rule.endpoint} {rule.rule}" for rule, label in private_routes(app)
+                  if label is None]
+    assert undeclared == [], ("routes without an access rule (lms/access.py: public, "
+                              "signed_in, role(...), rule(...)):\n" + "\n".join(undeclared))
+    unknown = {label for _rule, label in private_routes(app)} - set(ALLOWED)
+    assert unknown == set(), f"rules with no expectation in this test: {unknown}"
+
+
+def _client_for(app, world: World, actor: str):
+    client = app.test_client()
+    if actor != "anonymous":
+        response = client.post("/login", data={"email": world.users[actor].email,
+                                               "password": PARTICIPANT_PASSWORD})
+        assert response.status_code == 302, actor
+    return client
+
+
+def _refused(response, actor: str) -> bool:
+    if actor == "anonymous":
+        return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+    return response.status_code in (403, 404)
+
+
+def test_each_route_refuses_and_admits_the_right_people(app, world):
+    clients = {actor: _client_for(app, world, actor) for actor in ACTORS}
+    failures = []
+    for rule, label in private_routes(app):
+        url = rule.build({k: world.values[k] for k in rule.arguments}, append_unknown=False)[1]
+        url += QUERY.get(rule.endpoint, "")
+        allowed = ALLOWED[label]
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        for actor in ACTORS:
+            client = clients[actor]
+            if actor in allowed:
+                if "GET" not in methods or label == "public":
+                    continue  # allowed POSTs would change the world; their tests are elsewhere
+                response = client.get(url)
+                if _refused(response, actor) or response.status_code >= 400:
+                    failures.append(f"{actor} GET {url} ({rule.endpoint}, {label}): "
+                                    f"{response.status_code}, expected the page")
+                continue
+            for method in methods:
+                # A POST carries a valid CSRF token: the refusal must come from the rule.
+                response = client.post(url) if method == "POST" else client.open(url, method=method)
+                if not _refused(response, actor):
+                    failures.append(f"{actor} {method} {url} ({rule.endpoint}, {label}): "
+                                    f"{response.status_code}, expected a refusal")
+    assert failures == [], "\n".join(failures)
+
+
+def test_public_routes_never_ask_anyone_to_log_in(app, world):
+    """Public pages open for everyone (a page may still be missing: 404 is fine here)."""
+    clients = {actor: _client_for(app, world, actor) for actor in ("anonymous", "learner")}
+    for rule, label in private_routes(app):
+        if label != "public" or "GET" not in rule.methods:
+            continue
+        url = rule.build({k: world.values[k] for k in rule.arguments}, append_unknown=False)[1]
+        for actor, client in clients.items():
+            response = client.get(url)
+            assert response.status_code not in (401, 403), (actor, url)
+            assert "/login" not in response.headers.get("Location", ""), (actor, url)
