@@ -11,10 +11,8 @@ The verification method is a ``did:key`` (``did:key:z6Mk...#z6Mk...``), so anyon
 holding the JSON can check it with the issuer's published public key; this
 module only *trusts* keys the caller passes to :func:`verify_credential`.
 
-JCS limitation: :func:`canonical_json` implements RFC 8785 for the data we
-produce (objects, arrays, strings, booleans, null, and integers up to 2**53).
-Non-integral numbers are rejected with ``ValueError`` instead of reproducing
-ECMAScript's shortest float formatting.
+JCS is the ``rfc8785`` library (RFC 8785 in full, numbers formatted as ECMAScript
+does).
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import json
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -32,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -45,7 +43,6 @@ CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_TYPE = "DataIntegrityProof"
 PROOF_PURPOSE = "assertionMethod"
 _ED25519_PUB_MULTICODEC = b"\xed\x01"
-_MAX_SAFE_INTEGER = 2**53 - 1
 
 # --------------------------------------------------------------------------- base58btc
 
@@ -94,47 +91,13 @@ def multibase_decode(text: str) -> bytes:
 # --------------------------------------------------------------------------- JCS
 
 
-def _check_json(value: Any) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if abs(value) > _MAX_SAFE_INTEGER:
-            raise ValueError("integer outside the I-JSON safe range")
-        return
-    if isinstance(value, float):
-        raise ValueError("non-integral numbers are not supported by this JCS implementation")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError("object keys must be strings")
-            _check_json(item)
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            _check_json(item)
-        return
-    raise ValueError(f"unsupported JSON value of type {type(value).__name__}")
-
-
-def _jcs(value: Any) -> str:
-    if isinstance(value, Mapping):
-        # RFC 8785 3.2.3: sort by UTF-16 code units.
-        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
-        return (
-            "{"
-            + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _jcs(value[k]) for k in keys)
-            + "}"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_jcs(item) for item in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical UTF-8 bytes for our subset of JSON (see module docstring)."""
-    _check_json(value)
-    # Encoding fails on lone surrogates, which RFC 8785 forbids too.
-    return _jcs(value).encode("utf-8")
+    """RFC 8785 (JCS) canonical UTF-8 bytes, by the maintained ``rfc8785`` library.
+
+    Raises ``ValueError`` (``rfc8785.CanonicalizationError``) for what JCS cannot represent:
+    integers outside the I-JSON safe range, NaN and infinities, non-string keys, lone
+    surrogates and values that are not JSON at all."""
+    return rfc8785.dumps(value)
 
 
 # --------------------------------------------------------------------------- keys

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,7 @@ from lms.certificates.signing import (
     b58encode,
     build_credential,
     canonical_json,
+    extract_claims,
     identity_matches,
     load_or_create_key,
     multibase_decode,
@@ -111,9 +113,25 @@ def _top_keys(blob: bytes) -> list[str]:
 
 
 def test_jcs_refuses_what_it_cannot_canonicalise():
-    for bad in ({"x": 1.5}, {"x": 2**60}, {1: "x"}, {"x": object()}):
+    for bad in ({"x": 2**60}, {"x": -(2**53)}, {1: "x"}, {"x": object()}, {"x": float("nan")},
+                {"x": float("inf")}, {"x": "\ud800"}):
         with pytest.raises(ValueError):
             canonical_json(bad)
+
+
+def test_jcs_formats_numbers_as_rfc_8785_does():
+    """RFC 8785 section 3.2.2.3's example: numbers are written as ECMAScript writes them (the
+    hand-written subset refused every non-integer, so such credentials could not be checked)."""
+    value = [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001]
+    assert canonical_json(value) == b"[333333333.3333333,1e+30,4.5,0.002,1e-27]"
+    assert canonical_json({"n": [-0.0, 1e21, 1e20, 1e-7, 0.000001, 2**53 - 1]}) == (
+        b'{"n":[0,1e+21,100000000000000000000,1e-7,0.000001,9007199254740991]}')
+
+
+def test_jcs_matches_rfc_8785_string_example():
+    """RFC 8785 section 3.2.2.2: the JSON text and its canonical form, byte for byte."""
+    source = r'''"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"'''
+    assert canonical_json(json.loads(source)) == r'''"€$\u000f\nA'B\"\\\\\"/"'''.encode()
 
 
 # ---------------------------------------------------------------- W3C test vectors
@@ -173,6 +191,26 @@ def test_w3c_signed_credential_verifies_and_its_signature_is_reproduced():
     tampered = copy.deepcopy(signed)
     tampered["credentialSubject"]["alumniOf"] = "Another School"
     assert not verify_credential(tampered, [W3C_PUBLIC], now=NOW).valid
+
+
+SIGNED_BEFORE = Path(__file__).parents[1] / "data" / "credentials" / "signed-by-hand-written-jcs.json"
+RFC8032_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+
+
+def test_credentials_signed_with_the_hand_written_jcs_still_verify():
+    """Issued before JCS became the rfc8785 library (non-ASCII, an emoji, quotes, a backslash,
+    DEL and a control character in the name): certificates already handed out stay valid."""
+    doc = json.loads(SIGNED_BEFORE.read_text(encoding="utf-8"))
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(RFC8032_KEY))
+    result = verify_credential(doc, [key.public_key()], now=NOW)
+    assert result.valid, result.reason
+    assert result.claims["holder_name"].endswith("\U0001f600 \"q\" \\ \x7f\x01")
+    rebuilt = build_credential(
+        {**extract_claims(doc), "holder_email": "ayu@example.id", "identity_salt": "0123456789abcdef",
+         "valid_from": doc["validFrom"], "valid_until": doc["validUntil"]},
+        {"id": doc["issuer"]["id"], "name": doc["issuer"]["name"], "url": doc["issuer"]["url"]},
+        key, created=doc["proof"]["created"])
+    assert rebuilt == doc  # and signing today gives the same bytes
 
 
 # ---------------------------------------------------------------- shape
