@@ -196,15 +196,17 @@ def register_cli(app: Flask) -> None:
     @click.argument("file", type=click.File("rb"))
     def verify_credential_cmd(file):
         """Check a downloaded certificate credential (JSON) against this installation's key."""
-        import json
-
         from lms.certificates import services as cert_services
-        from lms.certificates.signing import verify_credential
+        from lms.certificates.signing import (
+            CredentialParseError,
+            parse_credential_json,
+            verify_credential,
+        )
 
         try:
-            document = json.loads(file.read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise click.ClickException(f"not a JSON credential: {err}") from None
+            document = parse_credential_json(file.read())
+        except CredentialParseError as err:
+            raise click.ClickException(f"NOT VALID: {err}") from None
         result = verify_credential(document, cert_services.public_keys(), now=clock.now())
         if not result.valid:
             raise click.ClickException(f"NOT VALID: {result.reason}")

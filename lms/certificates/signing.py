@@ -12,7 +12,9 @@ holding the JSON can check it with the issuer's published public key; this
 module only *trusts* keys the caller passes to :func:`verify_credential`.
 
 JCS is the ``rfc8785`` library (RFC 8785 in full, numbers formatted as ECMAScript
-does).
+does). A credential file is read with :func:`parse_credential_json`, which refuses
+what JSON readers disagree on (duplicate keys, NaN/Infinity, numbers outside I-JSON's
+safe range), so the signature covers the one meaning every verifier reads.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import json
+import math
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -98,6 +102,87 @@ def canonical_json(value: Any) -> bytes:
     integers outside the I-JSON safe range, NaN and infinities, non-string keys, lone
     surrogates and values that are not JSON at all."""
     return rfc8785.dumps(value)
+
+
+# --------------------------------------------------------------------------- parsing
+
+# Integers JSON readers agree on (I-JSON, RFC 7493 section 2.2): beyond this, JavaScript and
+# most JSON libraries round, so two verifiers would see two different numbers.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+PARSE_REASONS = {
+    "not_utf8": "not a JSON credential: the file is not UTF-8 text",
+    "not_json": "not a JSON credential: %(detail)s",
+    "duplicate_key": 'the key "%(key)s" appears twice in one object: the file can be read in '
+                     "two ways",
+    "not_a_number": "%(value)s is not a JSON number",
+    "unsafe_number": "the number %(number)s is outside I-JSON's safe range (whole numbers up to "
+                     "2**53 - 1, finite numbers)",
+    "too_deep": "the JSON is nested too deeply",
+}
+
+
+class CredentialParseError(ValueError):
+    """A credential file refused before its signature is checked: a stable ``code`` (a key of
+    ``PARSE_REASONS``) and its ``params``; ``str()`` is the English text."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(PARSE_REASONS[code] % params)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CredentialParseError("duplicate_key", key=_shorten(key))
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise CredentialParseError("not_a_number", value=name)
+
+
+def _safe_int(text: str) -> int:
+    # Check the length first: int() of thousands of digits is slow or refused.
+    if len(text.lstrip("-")) > len(str(MAX_SAFE_INTEGER)) or abs(int(text)) > MAX_SAFE_INTEGER:
+        raise CredentialParseError("unsafe_number", number=_shorten(text, 40))
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: too large for a double
+        raise CredentialParseError("unsafe_number", number=_shorten(text, 40))
+    return value
+
+
+def parse_credential_json(raw: bytes | str) -> Any:
+    """Read a credential file strictly, or raise :class:`CredentialParseError`.
+
+    The signature covers the JCS form of the parsed document, so the file must have ONE
+    meaning: Python's ``json`` keeps the last of two equal keys while other readers keep the
+    first or refuse, reads ``NaN``/``Infinity`` that JSON does not have, and keeps integers
+    that JavaScript rounds. All of these are refused here, before anything is verified."""
+    if isinstance(raw, bytes | bytearray):
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise CredentialParseError("not_utf8") from None
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant,
+                          parse_int=_safe_int, parse_float=_finite_float)
+    except CredentialParseError:
+        raise
+    except json.JSONDecodeError as err:
+        raise CredentialParseError("not_json", detail=str(err)) from None
+    except RecursionError:
+        raise CredentialParseError("too_deep") from None
 
 
 # --------------------------------------------------------------------------- keys

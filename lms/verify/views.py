@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -22,13 +20,33 @@ from wtforms import StringField
 
 from lms import clock
 from lms.certificates import services
-from lms.certificates.signing import public_key_jwk, public_key_multibase, verify_credential
+from lms.certificates.signing import (
+    CredentialParseError,
+    parse_credential_json,
+    public_key_jwk,
+    public_key_multibase,
+    verify_credential,
+)
 from lms.extensions import limiter
 from lms.forms import max_len, required
 
 bp = Blueprint("verify", __name__)
 
 MAX_CREDENTIAL_BYTES = 64 * 1024
+
+# signing.CredentialParseError codes: why a file is refused before its signature is checked.
+PARSE_MESSAGES = {
+    "not_utf8": _l("The file is not a credential (it is not JSON)."),
+    "not_json": _l("The file is not a credential (it is not JSON)."),
+    "duplicate_key": _l('The file names the field "%(key)s" twice in one object, so it can be '
+                        "read in two ways. It cannot be trusted."),
+    "not_a_number": _l("The file contains %(value)s, which is not a number in JSON. It cannot "
+                       "be trusted."),
+    "unsafe_number": _l("The file contains the number %(number)s, which programs do not all "
+                        "read the same way (whole numbers up to 9007199254740991). It cannot "
+                        "be trusted."),
+    "too_deep": _l("The file is nested too deeply to be a credential."),
+}
 
 
 class CodeForm(FlaskForm):
@@ -136,9 +154,9 @@ def credential():
             upload.file.errors.append(_l("The file is too large to be a Pelita credential."))
         else:
             try:
-                document = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                upload.file.errors.append(_l("The file is not a credential (it is not JSON)."))
+                document = parse_credential_json(raw)
+            except CredentialParseError as err:
+                upload.file.errors.append(PARSE_MESSAGES[err.code] % err.params)
             else:
                 result = verify_credential(document, services.public_keys(), now=clock.now())
                 claims = result.claims

@@ -176,6 +176,55 @@ def test_signed_credential_verifies_and_tampering_fails(logged_in, client, compl
     assert runner.invoke(args=["lms", "verify-credential", str(bad_file)]).exit_code == 1
 
 
+def check_file(client, body: bytes):
+    return client.post("/verify/credential", data={"file": (io.BytesIO(body), "kredensial.json")},
+                       content_type="multipart/form-data")
+
+
+def check_cli(runner, tmp_path, body: bytes):
+    path = tmp_path / "kredensial-cli.json"
+    path.write_bytes(body)
+    return runner.invoke(args=["lms", "verify-credential", str(path)])
+
+
+def test_a_credential_with_a_key_written_twice_is_refused(logged_in, client, completed, runner,
+                                                          tmp_path):
+    """"name":"Forged","name":"Real": Python reads the last, other readers the first, so the
+    signature cannot say which holder it vouches for."""
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    real = json.dumps(document)
+    holder = json.dumps(document["credentialSubject"]["name"])
+    forged = real.replace(f'"name": {holder}', f'"name": "Orang Palsu", "name": {holder}', 1)
+    assert forged != real
+    assert "Tanda tangan sah" in check_file(client, real.encode()).text
+
+    response = check_file(client, forged.encode())
+    assert response.status_code == 422
+    assert "Tanda tangan sah" not in response.text and "Orang Palsu" not in response.text
+    assert "menyebut kolom &#34;name&#34; dua kali" in response.text
+    result = check_cli(runner, tmp_path, forged.encode())
+    assert result.exit_code == 1 and 'the key "name" appears twice' in result.output
+
+
+@pytest.mark.parametrize("value, shown, english", [
+    (float("nan"), "memuat NaN, yang bukan angka dalam JSON", "NaN is not a JSON number"),
+    (float("inf"), "memuat Infinity, yang bukan angka", "Infinity is not a JSON number"),
+    (float("-inf"), "memuat -Infinity, yang bukan angka", "-Infinity is not a JSON number"),
+    (2**53 + 1, "memuat angka 9007199254740993, yang tidak dibaca sama",
+     "9007199254740993 is outside I-JSON's safe range"),
+])
+def test_numbers_json_readers_disagree_on_are_refused_with_a_clear_message(
+        logged_in, client, completed, runner, tmp_path, value, shown, english):
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    document["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    body = json.dumps(document).encode()
+    response = check_file(client, body)
+    assert response.status_code == 422 and shown in response.text
+    assert "Tidak sah" not in response.text  # refused before any signature is checked
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1 and english in result.output
+
+
 def test_public_key_is_published(client):
     keys = client.get("/.well-known/pelita-credential-keys.json").get_json()
     assert keys["keys"][0]["id"].startswith("z6Mk")

@@ -22,6 +22,7 @@ from lms.certificates.signing import (
     CRYPTOSUITE,
     OB_CONTEXT,
     VC_CONTEXT,
+    CredentialParseError,
     b58decode,
     b58encode,
     build_credential,
@@ -30,6 +31,7 @@ from lms.certificates.signing import (
     identity_matches,
     load_or_create_key,
     multibase_decode,
+    parse_credential_json,
     public_key_jwk,
     public_key_multibase,
     verify_credential,
@@ -472,6 +474,65 @@ def test_random_replacements_inside_a_valid_credential_fail_cleanly(key, path, r
     target[path[-1]] = replacement
     result = verify_credential(doc, [key], now=NOW)
     assert result.valid is False
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def test_a_credential_file_is_read_and_verified(credential, key):
+    text = json.dumps(credential, indent=2)
+    assert parse_credential_json(text.encode()) == credential
+    assert verify_credential(parse_credential_json(text), [key], now=NOW).valid
+
+
+def test_duplicate_keys_are_refused_at_any_depth(credential):
+    """Python keeps the last of two equal keys, other readers the first: a file with
+    "name":"Forged","name":"Real" would show one holder here and another elsewhere."""
+    real = json.dumps(credential)
+    holder = json.dumps(credential["credentialSubject"]["name"])
+    forged = real.replace(f'"name": {holder}', f'"name": "Forged", "name": {holder}', 1)
+    assert forged != real
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(forged)
+    assert err.value.code == "duplicate_key" and err.value.params == {"key": "name"}
+    assert 'the key "name" appears twice' in str(err.value)
+    for text in ('{"a": 1, "a": 1}', '[{"x": {"b": 1, "c": 2, "b": 1}}]'):
+        with pytest.raises(CredentialParseError, match="appears twice"):
+            parse_credential_json(text)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_refused(constant):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(f'{{"hours": {constant}}}')
+    assert err.value.code == "not_a_number" and err.value.params == {"value": constant}
+    assert str(err.value) == f"{constant} is not a JSON number"
+
+
+@pytest.mark.parametrize("number", [str(2**53), str(-(2**53)), "1" * 5000, "1e400", "-1e400"])
+def test_numbers_outside_the_i_json_safe_range_are_refused(number):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(f'{{"hours": {number}}}')
+    assert err.value.code == "unsafe_number"
+    assert "outside I-JSON's safe range" in str(err.value)
+    assert len(err.value.params["number"]) <= 40
+
+
+def test_numbers_inside_the_safe_range_are_kept():
+    parsed = parse_credential_json(f'[{2**53 - 1}, {-(2**53 - 1)}, 1.5, -0, 1e300, 2.0]')
+    assert parsed == [2**53 - 1, -(2**53 - 1), 1.5, 0, 1e300, 2.0]
+
+
+@pytest.mark.parametrize("raw, code", [
+    (b"\xff\xfe{}", "not_utf8"),
+    (b"not json", "not_json"),
+    (b'{"a": 1', "not_json"),
+    (b"[" * 100_000, "too_deep"),
+])
+def test_files_that_are_not_json_are_refused_with_a_code(raw, code):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(raw)
+    assert err.value.code == code and str(err.value)
 
 
 # ---------------------------------------------------------------- key file
