@@ -408,13 +408,49 @@ def identity_matches(doc: Any, email: str) -> bool:
 # --------------------------------------------------------------------------- verify
 
 
+# Why a credential is (not) valid: code -> English text with %-style params. The CLI prints
+# these; the verify page translates the code itself (lms/verify/views.py REASON_MESSAGES).
+REASONS = {
+    "ok": "ok",
+    "malformed": "malformed credential: %(detail)s",
+    "not_object": "malformed credential: not a JSON object",
+    "no_vc_context": "malformed credential: missing VC v2 @context",
+    "not_vc": "malformed credential: not a VerifiableCredential",
+    "unsigned": "no proof: the credential is not signed",
+    "unsupported_proof": "unsupported proof: expected %(type)s with %(cryptosuite)s",
+    "wrong_purpose": "wrong proof purpose: expected %(purpose)s",
+    "context_mismatch": "proof @context does not match the document",
+    "bad_method": "malformed verification method",
+    "unknown_method": "unknown verification method",
+    "untrusted_key": "signed by a key this issuer does not trust",
+    "bad_proof_value": "malformed proof value",
+    "bad_signature_length": "malformed proof value: wrong signature length",
+    "not_canonical": "malformed credential: cannot be canonicalised",
+    "altered": "signature does not match: the credential or its proof was altered",
+    "bad_date": "malformed credential: bad %(field)s",
+    "not_yet_valid": "not yet valid (valid from %(valid_from)s)",
+    "expired": "expired on %(valid_until)s",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
-    """Outcome of :func:`verify_credential`; ``claims`` is filled whenever readable."""
+    """Outcome of :func:`verify_credential`: a ``code`` (a key of ``REASONS``) with its
+    ``params``, so callers show it in the reader's language; ``reason`` is the English text.
+
+    ``signature_ok`` is True once the signature checked out with a trusted key, even when the
+    credential is outside its validity window (``code`` "not_yet_valid" or "expired");
+    ``claims`` is filled whenever readable."""
 
     valid: bool
-    reason: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, Any] = field(default_factory=dict)
+    signature_ok: bool = False
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code] % self.params
 
 
 def extract_claims(doc: Any) -> dict[str, Any]:
@@ -481,74 +517,77 @@ def verify_credential(
     try:
         return _verify(doc, public_keys, now)
     except Exception as exc:  # malformed input of any shape must never raise
-        return VerificationResult(False, f"malformed credential: {type(exc).__name__}")
+        return VerificationResult(False, "malformed", {"detail": type(exc).__name__})
 
 
 def _verify(doc: Any, public_keys: Any, now: datetime) -> VerificationResult:
     if not isinstance(doc, Mapping):
-        return VerificationResult(False, "malformed credential: not a JSON object")
+        return VerificationResult(False, "not_object")
     claims = extract_claims(doc)
+
+    def refuse(code: str, **params: Any) -> VerificationResult:
+        return VerificationResult(False, code, params, claims)
+
     context = doc.get("@context")
     if not isinstance(context, list) or context[:1] != [VC_CONTEXT]:
-        return VerificationResult(False, "malformed credential: missing VC v2 @context", claims)
+        return refuse("no_vc_context")
     types = doc.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
-        return VerificationResult(False, "malformed credential: not a VerifiableCredential", claims)
+        return refuse("not_vc")
     proof = doc.get("proof")
     if not isinstance(proof, Mapping):
-        return VerificationResult(False, "no proof: the credential is not signed", claims)
+        return refuse("unsigned")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return VerificationResult(
-            False, f"unsupported proof: expected {PROOF_TYPE} with {CRYPTOSUITE}", claims
-        )
+        return refuse("unsupported_proof", type=PROOF_TYPE, cryptosuite=CRYPTOSUITE)
     if proof.get("proofPurpose") != PROOF_PURPOSE:
-        return VerificationResult(False, "wrong proof purpose: expected assertionMethod", claims)
+        return refuse("wrong_purpose", purpose=PROOF_PURPOSE)
     if "@context" in proof and proof["@context"] != context:
-        return VerificationResult(False, "proof @context does not match the document", claims)
+        return refuse("context_mismatch")
 
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
-        return VerificationResult(False, "malformed verification method", claims)
+        return refuse("bad_method")
     # did:key:z6Mk...#z6Mk... or <issuer URL>#z6Mk...; trust comes from public_keys only.
     base, _, fragment = method.partition("#")
     if base.startswith("did:key:"):
         method_key = base.removeprefix("did:key:")
         if fragment and fragment != method_key:
-            return VerificationResult(False, "malformed verification method", claims)
+            return refuse("bad_method")
     else:
         method_key = fragment
     if not method_key.startswith("z"):
-        return VerificationResult(False, "unknown verification method", claims)
+        return refuse("unknown_method")
     key = _trusted_keys(public_keys).get(method_key)
     if key is None:
-        return VerificationResult(False, "signed by a key this issuer does not trust", claims)
+        return refuse("untrusted_key")
 
     try:
         signature = multibase_decode(proof.get("proofValue"))
     except ValueError:
-        return VerificationResult(False, "malformed proof value", claims)
+        return refuse("bad_proof_value")
     if len(signature) != 64:
-        return VerificationResult(False, "malformed proof value: wrong signature length", claims)
+        return refuse("bad_signature_length")
     try:
         data = _hash_data(doc, proof)
     except (ValueError, TypeError, UnicodeEncodeError):
-        return VerificationResult(False, "malformed credential: cannot be canonicalised", claims)
+        return refuse("not_canonical")
     try:
         key.verify(signature, data)
     except InvalidSignature:
-        return VerificationResult(
-            False, "signature does not match: the credential or its proof was altered", claims
-        )
+        return refuse("altered")
+
+    def outside(code: str, **params: Any) -> VerificationResult:
+        return VerificationResult(False, code, params, claims, signature_ok=True)
 
     valid_from = _parse_iso(doc.get("validFrom"))
     if valid_from is None:
-        return VerificationResult(False, "malformed credential: bad validFrom", claims)
+        return outside("bad_date", field="validFrom")
     if now < valid_from:
-        return VerificationResult(False, f"not yet valid (valid from {doc['validFrom']})", claims)
+        return outside("not_yet_valid", valid_from=doc["validFrom"])
     if "validUntil" in doc:
         valid_until = _parse_iso(doc["validUntil"])
         if valid_until is None:
-            return VerificationResult(False, "malformed credential: bad validUntil", claims)
+            return outside("bad_date", field="validUntil")
         if now > valid_until:
-            return VerificationResult(False, f"expired on {doc['validUntil']}", claims)
-    return VerificationResult(True, "ok", claims)
+            return outside("expired", valid_until=doc["validUntil"])
+    return VerificationResult(True, "ok", {}, claims, signature_ok=True)

@@ -48,6 +48,40 @@ PARSE_MESSAGES = {
     "too_deep": _l("The file is nested too deeply to be a credential."),
 }
 
+# signing.VerificationResult codes: why a credential is (not) valid, in the reader's language
+# (the CLI prints signing.REASONS, the English text). A test keeps the two lists in step.
+REASON_MESSAGES = {
+    "ok": _l("the signature is valid"),
+    "malformed": _l("the file is damaged (%(detail)s)"),
+    "not_object": _l("it is not a credential (the JSON is not an object)"),
+    "no_vc_context": _l("it is not a W3C verifiable credential (its @context is missing or "
+                        "wrong)"),
+    "not_vc": _l("it is not a verifiable credential (its type is wrong)"),
+    "unsigned": _l("it has no signature"),
+    "unsupported_proof": _l("its signature is of a kind this page does not check (expected "
+                            "%(type)s with %(cryptosuite)s)"),
+    "wrong_purpose": _l("its signature was not made for issuing credentials (expected "
+                        "%(purpose)s)"),
+    "context_mismatch": _l("the signature's @context does not match the document"),
+    "bad_method": _l("the signature names its key in a form that cannot be read"),
+    "unknown_method": _l("the signature names an unknown kind of key"),
+    "untrusted_key": _l("it was signed with a key that this Pelita installation does not trust"),
+    "bad_proof_value": _l("the signature value is damaged"),
+    "bad_signature_length": _l("the signature value has the wrong length"),
+    "not_canonical": _l("it contains values that cannot be signed (for example broken "
+                        "characters)"),
+    "altered": _l("the signature does not match: the file or its signature was changed after "
+                  "it was signed"),
+    "bad_date": _l("its date %(field)s cannot be read"),
+    "not_yet_valid": _l("it is not valid yet (valid from %(valid_from)s)"),
+    "expired": _l("it expired on %(valid_until)s"),
+}
+
+
+def reason_message(result) -> str:
+    """A verification result's reason in the reader's language."""
+    return str(REASON_MESSAGES[result.code] % result.params)
+
 
 class CodeForm(FlaskForm):
     class Meta:
@@ -162,6 +196,7 @@ def credential():
                 claims = result.claims
     status = 200 if result is not None else 422
     return render_template("verify/credential.html", upload=upload, result=result,
+                           reason=reason_message(result) if result is not None else "",
                            claims=claims, form=CodeForm()), status
 
 

@@ -225,6 +225,33 @@ def test_numbers_json_readers_disagree_on_are_refused_with_a_clear_message(
     assert result.exit_code == 1 and english in result.output
 
 
+def test_why_a_credential_fails_is_said_in_the_readers_language(logged_in, client, completed,
+                                                                 runner, tmp_path):
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    document["credentialSubject"]["name"] = "Orang Lain"
+    body = json.dumps(document).encode()
+    page = check_file(client, body).text
+    assert ("Berkas ini tidak dapat dipercaya: tanda tangannya tidak cocok: berkas atau tanda "
+            "tangannya diubah setelah ditandatangani") in page
+    assert "signature does not match" not in page
+    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
+    english = check_file(client, body).text
+    assert ("This file cannot be trusted: the signature does not match: the file or its "
+            "signature was changed after it was signed") in english
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1
+    assert "NOT VALID: signature does not match: the credential or its proof was altered" in (
+        result.output)
+
+
+def test_every_reason_code_has_a_translated_message():
+    from lms.certificates import signing
+    from lms.verify import views
+
+    assert set(views.REASON_MESSAGES) == set(signing.REASONS)
+    assert set(views.PARSE_MESSAGES) == set(signing.PARSE_REASONS)
+
+
 def test_public_key_is_published(client):
     keys = client.get("/.well-known/pelita-credential-keys.json").get_json()
     assert keys["keys"][0]["id"].startswith("z6Mk")

@@ -21,6 +21,7 @@ from lms.certificates import signing
 from lms.certificates.signing import (
     CRYPTOSUITE,
     OB_CONTEXT,
+    PROOF_TYPE,
     VC_CONTEXT,
     CredentialParseError,
     b58decode,
@@ -339,7 +340,8 @@ def test_any_tampering_fails(credential, key, what):
     doc = copy.deepcopy(credential)
     TAMPERINGS[what](doc)
     result = verify_credential(doc, [key], now=NOW)
-    assert not result.valid
+    assert not result.valid and not result.signature_ok
+    assert result.code in signing.REASONS and result.code != "ok"
     assert result.reason and result.reason != "ok"
 
 
@@ -387,6 +389,38 @@ def test_validity_window(key):
     assert not late.valid and "expired" in late.reason
     early = verify_credential(doc, [key], now=datetime(2026, 1, 1, tzinfo=UTC))
     assert not early.valid and "not yet valid" in early.reason
+
+
+def test_results_carry_a_code_and_parameters_for_translation(credential, key):
+    """signing.py stays pure: a code plus parameters; the page translates, the CLI prints
+    the English text."""
+    doc = copy.deepcopy(credential)
+    doc["credentialSubject"]["name"] = "Orang Lain"
+    altered = verify_credential(doc, [key], now=NOW)
+    assert (altered.valid, altered.code, altered.params, altered.signature_ok) == (
+        False, "altered", {}, False)
+    assert altered.reason == "signature does not match: the credential or its proof was altered"
+    ok = verify_credential(credential, [key], now=NOW)
+    assert (ok.valid, ok.code, ok.signature_ok) == (True, "ok", True)
+
+    expiring = build_credential({**CLAIMS, "valid_until": datetime(2027, 1, 1, tzinfo=UTC)},
+                                ISSUER, key, created=NOW)
+    late = verify_credential(expiring, [key], now=datetime(2027, 6, 1, tzinfo=UTC))
+    assert (late.valid, late.code, late.signature_ok) == (False, "expired", True)
+    assert late.params == {"valid_until": "2027-01-01T00:00:00Z"}
+    assert late.reason == "expired on 2027-01-01T00:00:00Z"
+    untrusted = verify_credential(credential, [Ed25519PrivateKey.generate()], now=NOW)
+    assert (untrusted.code, untrusted.signature_ok) == ("untrusted_key", False)
+    broken = verify_credential(42, [key], now=NOW)
+    assert (broken.code, broken.reason) == ("not_object", "malformed credential: not a JSON object")
+
+
+def test_every_reason_text_formats_with_its_parameters():
+    params = {"detail": "X", "type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE,
+              "purpose": "assertionMethod", "field": "validFrom", "valid_from": "2026",
+              "valid_until": "2027"}
+    for code, text in signing.REASONS.items():
+        assert "%(" not in text % params, code
 
 
 GARBAGE = [
