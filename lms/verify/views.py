@@ -181,7 +181,7 @@ def certificate(code: str):
 def credential():
     """Check an offline credential file's signature and show its claims."""
     upload = CredentialForm()
-    result, claims = None, {}
+    result, claims, cert = None, {}, None
     if upload.validate_on_submit():
         raw = upload.file.data.read(MAX_CREDENTIAL_BYTES + 1)
         if len(raw) > MAX_CREDENTIAL_BYTES:
@@ -194,10 +194,13 @@ def credential():
             else:
                 result = verify_credential(document, services.public_keys(), now=clock.now())
                 claims = result.claims
+                if result.signature_ok:  # the claims are ours: the code names a real certificate
+                    cert = services.lookup_credential(claims)
     status = 200 if result is not None else 422
     return render_template("verify/credential.html", upload=upload, result=result,
                            reason=reason_message(result) if result is not None else "",
-                           claims=claims, form=CodeForm()), status
+                           claims=claims, cert=cert, form=CodeForm(),
+                           data=_status_payload(cert, clock.today()) if cert else None), status
 
 
 @bp.route("/.well-known/pelita-credential-keys.json")
