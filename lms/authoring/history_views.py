@@ -63,6 +63,18 @@ ZIP_REASONS = {
     "lying_size": _l("A file is larger than the zip says; the zip is damaged or forged."),
     "file_and_folder": _l("The zip holds a file and a folder with the same name."),
     "damaged": _l("A file in the zip cannot be unpacked; the zip is damaged."),
+    # zipio.content_problems: the same checks as the module media uploader.
+    "media_empty": _l("A media file is empty."),
+    "media_too_large": _l("A file is over the size limit (%(text)d KB for text, %(media)d MB for "
+                          "media).", text=MAX_TEXT_BYTES // 1024,
+                          media=MAX_MEDIA_BYTES // (1024 * 1024)),
+    "media_name": _l("A media file needs a name with an extension such as .png or .pdf."),
+    "media_type": _l("A media file is not an allowed type. Course media may be PNG, JPEG, GIF, "
+                     "WebP or PDF files."),
+    "media_mismatch": _l("A file is not what its name says: its content is not the type its "
+                         "extension claims."),
+    "active_content": _l("Web pages and SVG images are not accepted in a course: they could run "
+                         "scripts in learners' browsers."),
 }
 
 

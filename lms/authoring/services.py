@@ -12,33 +12,14 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
 from lms.authoring import drafts, packfiles
+from lms.authoring.mediafiles import MediaRefused, check_media_file
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
-from lms.content import MAX_MEDIA_BYTES, Problem
+from lms.content import Problem
 from lms.courses.models import Course
 from lms.extensions import db
-from lms.quizzes.uploads import detect_kind, sanitise_filename
+from lms.quizzes.uploads import sanitise_filename
 
 COURSE_TOML = "course.toml"
-
-# Media the editor accepts: detected type -> allowed extensions.
-MEDIA_KINDS = {
-    "png": ("png",),
-    "jpeg": ("jpg", "jpeg"),
-    "gif": ("gif",),
-    "webp": ("webp",),
-    "pdf": ("pdf",),
-}
-MEDIA_EXTENSIONS = {ext: kind for kind, exts in MEDIA_KINDS.items() for ext in exts}
-MEDIA_ACCEPT = ",".join(f".{ext}" for ext in MEDIA_EXTENSIONS)
-
-
-class MediaRefused(ValueError):
-    """`reason`: empty | too_large | type | mismatch | name | exists."""
-
-    def __init__(self, reason: str, filename: str):
-        super().__init__(f"{filename}: {reason}")
-        self.reason, self.filename = reason, filename
-
 
 # ----------------------------------------------------------------------------- course.toml
 
@@ -170,28 +151,16 @@ def delete_module(draft: CourseDraft, slug: str, *, revision: int, course_revisi
 
 def check_media(filename: str, data: bytes) -> str:
     """The safe name (media/<name>) of an upload, or `MediaRefused`. The type is checked from
-    the content: a file whose bytes are not what its name says is refused."""
+    the content (`mediafiles.check_media_file`, the same check as the zip import): a file
+    whose bytes are not what its name says is refused."""
     clean = sanitise_filename(filename)
     if "." in clean:  # no spaces or brackets: the name goes into a Markdown link
         stem, _dot, ext = clean.rpartition(".")
         clean = re.sub(r"[\s()]+", "-", stem).strip("-.") + "." + ext if stem.strip("-. ()") \
             else ""
-    shown = clean or "file"
-    if not data:
-        raise MediaRefused("empty", shown)
-    if len(data) > MAX_MEDIA_BYTES:
-        raise MediaRefused("too_large", shown)
-    if not clean or "." not in clean:
-        raise MediaRefused("name", shown)
+    check_media_file(clean, data)
     stem, _dot, ext = clean.rpartition(".")
-    ext = ext.lower()
-    claimed = MEDIA_EXTENSIONS.get(ext)
-    if claimed is None:
-        raise MediaRefused("type", shown)
-    detected = "gif" if data[:6] in (b"GIF87a", b"GIF89a") else detect_kind(data)
-    if detected != claimed:
-        raise MediaRefused("mismatch", shown)
-    return f"media/{stem}.{ext}"
+    return f"media/{stem}.{ext.lower()}"
 
 
 def upload_media(draft: CourseDraft, filename: str, data: bytes, *, user: User) -> str:

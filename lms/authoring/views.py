@@ -28,7 +28,7 @@ from werkzeug.routing import BuildError
 
 from lms import access, clock
 from lms.auth.models import User
-from lms.authoring import drafts, packfiles, services
+from lms.authoring import drafts, mediafiles, packfiles, services
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.forms import (
     ActionForm,
@@ -45,7 +45,7 @@ from lms.authoring.forms import (
     SettingsForm,
     lines_of,
 )
-from lms.content import Problem, render_markdown
+from lms.content import MAX_MEDIA_BYTES, Problem, render_markdown
 from lms.content.tomlutil import TomlLines
 from lms.courses.importer import _without_title_heading, module_path
 from lms.extensions import db
@@ -634,7 +634,7 @@ def media(slug: str):
     status = 200
     if form.validate_on_submit():
         upload = form.file.data
-        data = upload.read(services.MAX_MEDIA_BYTES + 1)
+        data = upload.read(MAX_MEDIA_BYTES + 1)
         try:
             path = services.upload_media(draft, upload.filename or "", data, user=current_user)
         except services.MediaRefused as err:
@@ -651,7 +651,7 @@ def media(slug: str):
         status = 400
     return render_template("authoring/media.html", form=form, draft=draft, slug=slug,
                            items=services.media_items(draft), delete_form=DeleteMediaForm(),
-                           accept=services.MEDIA_ACCEPT), status
+                           accept=mediafiles.MEDIA_ACCEPT), status
 
 
 @bp.route("/<slug>/media/delete", methods=["POST"])

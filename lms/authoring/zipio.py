@@ -11,6 +11,9 @@ A zip holds one pack, either at its root (`course.toml`, `modules/...`) or insid
 (`literasi-tik/course.toml`, as `write_zip` and most zip tools produce). Files every zip tool
 adds but the loader ignores (`__MACOSX/`, `.DS_Store`, other dot-files, `__pycache__`) are
 skipped and listed in `ZipContents.skipped`.
+
+`content_problems` then holds what the zip brings to the same rules as the editor's uploads:
+media by the media uploader's allow-list and content check, no web pages or SVG anywhere.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from lms.authoring.mediafiles import MediaRefused, check_media_file
 from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
 from lms.content.loader import TEXT_SUFFIXES
 
@@ -39,6 +43,16 @@ MAX_NAME_CHARS = 200
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Documents a browser would run scripts in: refused anywhere in a pack (media/ has its own
+# allow-list, which leaves them out too).
+ACTIVE_SUFFIXES = (".html", ".htm", ".xhtml", ".svg", ".svgz")
+MEDIA_PROBLEMS = {
+    "empty": "the media file is empty",
+    "too_large": f"the media file is over the {MAX_MEDIA_BYTES}-byte limit",
+    "name": "a media file needs a name with an extension such as .png or .pdf",
+    "type": "not an allowed media type — course media may be PNG, JPEG, GIF, WebP or PDF files",
+    "mismatch": "the file's content is not what its extension says",
+}
 
 
 @dataclass
@@ -211,6 +225,26 @@ def read_zip(source: bytes | BinaryIO, *, max_entries: int = MAX_ENTRIES,
         if problems:
             raise ZipRefused(problems)
         return ZipContents(files=files, top=top, skipped=skipped)
+
+
+def content_problems(contents: ZipContents) -> list[ZipProblem]:
+    """What a safe zip may still not bring into a course: media/ files are held to the module
+    media uploader's allow-list and content check (the same `mediafiles.check_media_file`),
+    and web pages or SVG images are refused anywhere. Each problem names its zip entry."""
+    problems: list[ZipProblem] = []
+    for rel, data in sorted(contents.files.items()):
+        entry = f"{contents.top}/{rel}" if contents.top else rel
+        if rel.startswith("media/"):
+            try:
+                check_media_file(rel.rsplit("/", 1)[-1], data)
+            except MediaRefused as err:
+                problems.append(ZipProblem(f"media_{err.reason}", entry,
+                                           MEDIA_PROBLEMS[err.reason]))
+        elif rel.lower().endswith(ACTIVE_SUFFIXES):
+            problems.append(ZipProblem("active_content", entry,
+                                       "web pages and SVG images are not accepted in a pack: "
+                                       "they could run scripts in the learners' browsers"))
+    return problems
 
 
 def _single_top(all_parts) -> str | None:

@@ -2,7 +2,8 @@
 
 Import runs in three steps, so nothing is written before the author has seen what will change:
 
-1. `check_zip(data)` — the safe zip reader (`zipio.read_zip`), then the SAME pack loader as
+1. `check_zip(data)` — the safe zip reader (`zipio.read_zip`), the media uploader's type and
+   content check for every media/ file (`zipio.content_problems`), then the SAME pack loader as
    `flask lms validate`; refusals and every loader problem are raised, nothing touches the database.
 2. `stash(...)` keeps the uploaded bytes server-side under a random token (the client only holds
    the token); `preview(...)` says what the import would do against the live version.
@@ -29,7 +30,13 @@ from lms import audit, clock
 from lms.auth.models import User
 from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, DraftFile
-from lms.authoring.zipio import ZipContents, read_zip, write_zip
+from lms.authoring.zipio import (
+    ZipContents,
+    ZipRefused,
+    content_problems,
+    read_zip,
+    write_zip,
+)
 from lms.content import CoursePack, CoursePackError, Problem, load_pack, write_pack
 from lms.courses.importer import ImportResult, question_validator, version_files
 from lms.courses.models import Course
@@ -107,8 +114,12 @@ def load_files(pack_files: dict[str, bytes], source: str) -> CoursePack:
 
 
 def check_zip(data: bytes, filename: str = "upload.zip") -> tuple[ZipContents, CoursePack]:
-    """Read the zip safely (`zipio.ZipRefused`) and load it as a pack (`PackInvalid`)."""
+    """Read the zip safely and hold its files to the media uploader's checks
+    (`zipio.ZipRefused`), then load it as a pack (`PackInvalid`)."""
     contents = read_zip(data)
+    problems = content_problems(contents)
+    if problems:
+        raise ZipRefused(problems)
     pack = load_files(contents.files, source=f"zip:{filename}"[:500])
     return contents, pack
 

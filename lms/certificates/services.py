@@ -415,6 +415,25 @@ def lookup(text: str) -> Lookup:
     return Lookup("found" if cert else "not_found", checked.code, cert)
 
 
+def certificate_code_of(claims: dict) -> str | None:
+    """The certificate code a credential names: its `certificateCode`, else the code at the end
+    of its id when that is this installation's verify URL."""
+    code = claims.get("code")
+    if isinstance(code, str) and code:
+        return code
+    ident, prefix = claims.get("id"), verify_url("")
+    if isinstance(ident, str) and ident.startswith(prefix) and len(ident) > len(prefix):
+        return ident[len(prefix):]
+    return None
+
+
+def lookup_credential(claims: dict) -> Certificate | None:
+    """The certificate a (genuinely signed) credential is the file of, to show its current
+    status: a file stays genuine after its certificate is revoked or replaced."""
+    code = certificate_code_of(claims)
+    return lookup(code).certificate if code else None
+
+
 # --- files ------------------------------------------------------------------------------
 
 def template_name_for(course: Course | None) -> str:

@@ -11,10 +11,10 @@ The verification method is a ``did:key`` (``did:key:z6Mk...#z6Mk...``), so anyon
 holding the JSON can check it with the issuer's published public key; this
 module only *trusts* keys the caller passes to :func:`verify_credential`.
 
-JCS limitation: :func:`canonical_json` implements RFC 8785 for the data we
-produce (objects, arrays, strings, booleans, null, and integers up to 2**53).
-Non-integral numbers are rejected with ``ValueError`` instead of reproducing
-ECMAScript's shortest float formatting.
+JCS is the ``rfc8785`` library (RFC 8785 in full, numbers formatted as ECMAScript
+does). A credential file is read with :func:`parse_credential_json`, which refuses
+what JSON readers disagree on (duplicate keys, NaN/Infinity, numbers outside I-JSON's
+safe range), so the signature covers the one meaning every verifier reads.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -32,6 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -45,7 +47,6 @@ CRYPTOSUITE = "eddsa-jcs-2022"
 PROOF_TYPE = "DataIntegrityProof"
 PROOF_PURPOSE = "assertionMethod"
 _ED25519_PUB_MULTICODEC = b"\xed\x01"
-_MAX_SAFE_INTEGER = 2**53 - 1
 
 # --------------------------------------------------------------------------- base58btc
 
@@ -94,47 +95,94 @@ def multibase_decode(text: str) -> bytes:
 # --------------------------------------------------------------------------- JCS
 
 
-def _check_json(value: Any) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
-    if isinstance(value, int):
-        if abs(value) > _MAX_SAFE_INTEGER:
-            raise ValueError("integer outside the I-JSON safe range")
-        return
-    if isinstance(value, float):
-        raise ValueError("non-integral numbers are not supported by this JCS implementation")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValueError("object keys must be strings")
-            _check_json(item)
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            _check_json(item)
-        return
-    raise ValueError(f"unsupported JSON value of type {type(value).__name__}")
-
-
-def _jcs(value: Any) -> str:
-    if isinstance(value, Mapping):
-        # RFC 8785 3.2.3: sort by UTF-16 code units.
-        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
-        return (
-            "{"
-            + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _jcs(value[k]) for k in keys)
-            + "}"
-        )
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_jcs(item) for item in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def canonical_json(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical UTF-8 bytes for our subset of JSON (see module docstring)."""
-    _check_json(value)
-    # Encoding fails on lone surrogates, which RFC 8785 forbids too.
-    return _jcs(value).encode("utf-8")
+    """RFC 8785 (JCS) canonical UTF-8 bytes, by the maintained ``rfc8785`` library.
+
+    Raises ``ValueError`` (``rfc8785.CanonicalizationError``) for what JCS cannot represent:
+    integers outside the I-JSON safe range, NaN and infinities, non-string keys, lone
+    surrogates and values that are not JSON at all."""
+    return rfc8785.dumps(value)
+
+
+# --------------------------------------------------------------------------- parsing
+
+# Integers JSON readers agree on (I-JSON, RFC 7493 section 2.2): beyond this, JavaScript and
+# most JSON libraries round, so two verifiers would see two different numbers.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+PARSE_REASONS = {
+    "not_utf8": "not a JSON credential: the file is not UTF-8 text",
+    "not_json": "not a JSON credential: %(detail)s",
+    "duplicate_key": 'the key "%(key)s" appears twice in one object: the file can be read in '
+                     "two ways",
+    "not_a_number": "%(value)s is not a JSON number",
+    "unsafe_number": "the number %(number)s is outside I-JSON's safe range (whole numbers up to "
+                     "2**53 - 1, finite numbers)",
+    "too_deep": "the JSON is nested too deeply",
+}
+
+
+class CredentialParseError(ValueError):
+    """A credential file refused before its signature is checked: a stable ``code`` (a key of
+    ``PARSE_REASONS``) and its ``params``; ``str()`` is the English text."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
+        super().__init__(PARSE_REASONS[code] % params)
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CredentialParseError("duplicate_key", key=_shorten(key))
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise CredentialParseError("not_a_number", value=name)
+
+
+def _safe_int(text: str) -> int:
+    # Check the length first: int() of thousands of digits is slow or refused.
+    if len(text.lstrip("-")) > len(str(MAX_SAFE_INTEGER)) or abs(int(text)) > MAX_SAFE_INTEGER:
+        raise CredentialParseError("unsafe_number", number=_shorten(text, 40))
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # 1e400: too large for a double
+        raise CredentialParseError("unsafe_number", number=_shorten(text, 40))
+    return value
+
+
+def parse_credential_json(raw: bytes | str) -> Any:
+    """Read a credential file strictly, or raise :class:`CredentialParseError`.
+
+    The signature covers the JCS form of the parsed document, so the file must have ONE
+    meaning: Python's ``json`` keeps the last of two equal keys while other readers keep the
+    first or refuse, reads ``NaN``/``Infinity`` that JSON does not have, and keeps integers
+    that JavaScript rounds. All of these are refused here, before anything is verified."""
+    if isinstance(raw, bytes | bytearray):
+        try:
+            raw = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            raise CredentialParseError("not_utf8") from None
+    try:
+        return json.loads(raw, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant,
+                          parse_int=_safe_int, parse_float=_finite_float)
+    except CredentialParseError:
+        raise
+    except json.JSONDecodeError as err:
+        raise CredentialParseError("not_json", detail=str(err)) from None
+    except RecursionError:
+        raise CredentialParseError("too_deep") from None
 
 
 # --------------------------------------------------------------------------- keys
@@ -360,13 +408,49 @@ def identity_matches(doc: Any, email: str) -> bool:
 # --------------------------------------------------------------------------- verify
 
 
+# Why a credential is (not) valid: code -> English text with %-style params. The CLI prints
+# these; the verify page translates the code itself (lms/verify/views.py REASON_MESSAGES).
+REASONS = {
+    "ok": "ok",
+    "malformed": "malformed credential: %(detail)s",
+    "not_object": "malformed credential: not a JSON object",
+    "no_vc_context": "malformed credential: missing VC v2 @context",
+    "not_vc": "malformed credential: not a VerifiableCredential",
+    "unsigned": "no proof: the credential is not signed",
+    "unsupported_proof": "unsupported proof: expected %(type)s with %(cryptosuite)s",
+    "wrong_purpose": "wrong proof purpose: expected %(purpose)s",
+    "context_mismatch": "proof @context does not match the document",
+    "bad_method": "malformed verification method",
+    "unknown_method": "unknown verification method",
+    "untrusted_key": "signed by a key this issuer does not trust",
+    "bad_proof_value": "malformed proof value",
+    "bad_signature_length": "malformed proof value: wrong signature length",
+    "not_canonical": "malformed credential: cannot be canonicalised",
+    "altered": "signature does not match: the credential or its proof was altered",
+    "bad_date": "malformed credential: bad %(field)s",
+    "not_yet_valid": "not yet valid (valid from %(valid_from)s)",
+    "expired": "expired on %(valid_until)s",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class VerificationResult:
-    """Outcome of :func:`verify_credential`; ``claims`` is filled whenever readable."""
+    """Outcome of :func:`verify_credential`: a ``code`` (a key of ``REASONS``) with its
+    ``params``, so callers show it in the reader's language; ``reason`` is the English text.
+
+    ``signature_ok`` is True once the signature checked out with a trusted key, even when the
+    credential is outside its validity window (``code`` "not_yet_valid" or "expired");
+    ``claims`` is filled whenever readable."""
 
     valid: bool
-    reason: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, Any] = field(default_factory=dict)
+    signature_ok: bool = False
+
+    @property
+    def reason(self) -> str:
+        return REASONS[self.code] % self.params
 
 
 def extract_claims(doc: Any) -> dict[str, Any]:
@@ -433,74 +517,77 @@ def verify_credential(
     try:
         return _verify(doc, public_keys, now)
     except Exception as exc:  # malformed input of any shape must never raise
-        return VerificationResult(False, f"malformed credential: {type(exc).__name__}")
+        return VerificationResult(False, "malformed", {"detail": type(exc).__name__})
 
 
 def _verify(doc: Any, public_keys: Any, now: datetime) -> VerificationResult:
     if not isinstance(doc, Mapping):
-        return VerificationResult(False, "malformed credential: not a JSON object")
+        return VerificationResult(False, "not_object")
     claims = extract_claims(doc)
+
+    def refuse(code: str, **params: Any) -> VerificationResult:
+        return VerificationResult(False, code, params, claims)
+
     context = doc.get("@context")
     if not isinstance(context, list) or context[:1] != [VC_CONTEXT]:
-        return VerificationResult(False, "malformed credential: missing VC v2 @context", claims)
+        return refuse("no_vc_context")
     types = doc.get("type")
     if not isinstance(types, list) or "VerifiableCredential" not in types:
-        return VerificationResult(False, "malformed credential: not a VerifiableCredential", claims)
+        return refuse("not_vc")
     proof = doc.get("proof")
     if not isinstance(proof, Mapping):
-        return VerificationResult(False, "no proof: the credential is not signed", claims)
+        return refuse("unsigned")
     if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        return VerificationResult(
-            False, f"unsupported proof: expected {PROOF_TYPE} with {CRYPTOSUITE}", claims
-        )
+        return refuse("unsupported_proof", type=PROOF_TYPE, cryptosuite=CRYPTOSUITE)
     if proof.get("proofPurpose") != PROOF_PURPOSE:
-        return VerificationResult(False, "wrong proof purpose: expected assertionMethod", claims)
+        return refuse("wrong_purpose", purpose=PROOF_PURPOSE)
     if "@context" in proof and proof["@context"] != context:
-        return VerificationResult(False, "proof @context does not match the document", claims)
+        return refuse("context_mismatch")
 
     method = proof.get("verificationMethod")
     if not isinstance(method, str):
-        return VerificationResult(False, "malformed verification method", claims)
+        return refuse("bad_method")
     # did:key:z6Mk...#z6Mk... or <issuer URL>#z6Mk...; trust comes from public_keys only.
     base, _, fragment = method.partition("#")
     if base.startswith("did:key:"):
         method_key = base.removeprefix("did:key:")
         if fragment and fragment != method_key:
-            return VerificationResult(False, "malformed verification method", claims)
+            return refuse("bad_method")
     else:
         method_key = fragment
     if not method_key.startswith("z"):
-        return VerificationResult(False, "unknown verification method", claims)
+        return refuse("unknown_method")
     key = _trusted_keys(public_keys).get(method_key)
     if key is None:
-        return VerificationResult(False, "signed by a key this issuer does not trust", claims)
+        return refuse("untrusted_key")
 
     try:
         signature = multibase_decode(proof.get("proofValue"))
     except ValueError:
-        return VerificationResult(False, "malformed proof value", claims)
+        return refuse("bad_proof_value")
     if len(signature) != 64:
-        return VerificationResult(False, "malformed proof value: wrong signature length", claims)
+        return refuse("bad_signature_length")
     try:
         data = _hash_data(doc, proof)
     except (ValueError, TypeError, UnicodeEncodeError):
-        return VerificationResult(False, "malformed credential: cannot be canonicalised", claims)
+        return refuse("not_canonical")
     try:
         key.verify(signature, data)
     except InvalidSignature:
-        return VerificationResult(
-            False, "signature does not match: the credential or its proof was altered", claims
-        )
+        return refuse("altered")
+
+    def outside(code: str, **params: Any) -> VerificationResult:
+        return VerificationResult(False, code, params, claims, signature_ok=True)
 
     valid_from = _parse_iso(doc.get("validFrom"))
     if valid_from is None:
-        return VerificationResult(False, "malformed credential: bad validFrom", claims)
+        return outside("bad_date", field="validFrom")
     if now < valid_from:
-        return VerificationResult(False, f"not yet valid (valid from {doc['validFrom']})", claims)
+        return outside("not_yet_valid", valid_from=doc["validFrom"])
     if "validUntil" in doc:
         valid_until = _parse_iso(doc["validUntil"])
         if valid_until is None:
-            return VerificationResult(False, "malformed credential: bad validUntil", claims)
+            return outside("bad_date", field="validUntil")
         if now > valid_until:
-            return VerificationResult(False, f"expired on {doc['validUntil']}", claims)
-    return VerificationResult(True, "ok", claims)
+            return outside("expired", valid_until=doc["validUntil"])
+    return VerificationResult(True, "ok", {}, claims, signature_ok=True)

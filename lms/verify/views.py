@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
     abort,
@@ -22,13 +20,67 @@ from wtforms import StringField
 
 from lms import access, clock
 from lms.certificates import services
-from lms.certificates.signing import public_key_jwk, public_key_multibase, verify_credential
+from lms.certificates.signing import (
+    CredentialParseError,
+    parse_credential_json,
+    public_key_jwk,
+    public_key_multibase,
+    verify_credential,
+)
 from lms.extensions import limiter
 from lms.forms import max_len, required
 
 bp = Blueprint("verify", __name__)
 
 MAX_CREDENTIAL_BYTES = 64 * 1024
+
+# signing.CredentialParseError codes: why a file is refused before its signature is checked.
+PARSE_MESSAGES = {
+    "not_utf8": _l("The file is not a credential (it is not JSON)."),
+    "not_json": _l("The file is not a credential (it is not JSON)."),
+    "duplicate_key": _l('The file names the field "%(key)s" twice in one object, so it can be '
+                        "read in two ways. It cannot be trusted."),
+    "not_a_number": _l("The file contains %(value)s, which is not a number in JSON. It cannot "
+                       "be trusted."),
+    "unsafe_number": _l("The file contains the number %(number)s, which programs do not all "
+                        "read the same way (whole numbers up to 9007199254740991). It cannot "
+                        "be trusted."),
+    "too_deep": _l("The file is nested too deeply to be a credential."),
+}
+
+# signing.VerificationResult codes: why a credential is (not) valid, in the reader's language
+# (the CLI prints signing.REASONS, the English text). A test keeps the two lists in step.
+REASON_MESSAGES = {
+    "ok": _l("the signature is valid"),
+    "malformed": _l("the file is damaged (%(detail)s)"),
+    "not_object": _l("it is not a credential (the JSON is not an object)"),
+    "no_vc_context": _l("it is not a W3C verifiable credential (its @context is missing or "
+                        "wrong)"),
+    "not_vc": _l("it is not a verifiable credential (its type is wrong)"),
+    "unsigned": _l("it has no signature"),
+    "unsupported_proof": _l("its signature is of a kind this page does not check (expected "
+                            "%(type)s with %(cryptosuite)s)"),
+    "wrong_purpose": _l("its signature was not made for issuing credentials (expected "
+                        "%(purpose)s)"),
+    "context_mismatch": _l("the signature's @context does not match the document"),
+    "bad_method": _l("the signature names its key in a form that cannot be read"),
+    "unknown_method": _l("the signature names an unknown kind of key"),
+    "untrusted_key": _l("it was signed with a key that this Pelita installation does not trust"),
+    "bad_proof_value": _l("the signature value is damaged"),
+    "bad_signature_length": _l("the signature value has the wrong length"),
+    "not_canonical": _l("it contains values that cannot be signed (for example broken "
+                        "characters)"),
+    "altered": _l("the signature does not match: the file or its signature was changed after "
+                  "it was signed"),
+    "bad_date": _l("its date %(field)s cannot be read"),
+    "not_yet_valid": _l("it is not valid yet (valid from %(valid_from)s)"),
+    "expired": _l("it expired on %(valid_until)s"),
+}
+
+
+def reason_message(result) -> str:
+    """A verification result's reason in the reader's language."""
+    return str(REASON_MESSAGES[result.code] % result.params)
 
 
 class CodeForm(FlaskForm):
@@ -133,22 +185,26 @@ def certificate(code: str):
 def credential():
     """Check an offline credential file's signature and show its claims."""
     upload = CredentialForm()
-    result, claims = None, {}
+    result, claims, cert = None, {}, None
     if upload.validate_on_submit():
         raw = upload.file.data.read(MAX_CREDENTIAL_BYTES + 1)
         if len(raw) > MAX_CREDENTIAL_BYTES:
             upload.file.errors.append(_l("The file is too large to be a Pelita credential."))
         else:
             try:
-                document = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                upload.file.errors.append(_l("The file is not a credential (it is not JSON)."))
+                document = parse_credential_json(raw)
+            except CredentialParseError as err:
+                upload.file.errors.append(PARSE_MESSAGES[err.code] % err.params)
             else:
                 result = verify_credential(document, services.public_keys(), now=clock.now())
                 claims = result.claims
+                if result.signature_ok:  # the claims are ours: the code names a real certificate
+                    cert = services.lookup_credential(claims)
     status = 200 if result is not None else 422
     return render_template("verify/credential.html", upload=upload, result=result,
-                           claims=claims, form=CodeForm()), status
+                           reason=reason_message(result) if result is not None else "",
+                           claims=claims, cert=cert, form=CodeForm(),
+                           data=_status_payload(cert, clock.today()) if cert else None), status
 
 
 @bp.route("/.well-known/pelita-credential-keys.json")

@@ -247,6 +247,44 @@ def test_unsafe_zips_are_refused_and_nothing_is_written(client, auth, admin_user
     nothing_written(upload_dir)
 
 
+def test_media_the_uploader_refuses_are_refused_in_a_zip_too(client, auth, admin_user,
+                                                             upload_dir, tmp_path):
+    """SVG and HTML would run script, and a .png that is really a web page would too: the zip
+    import holds media/ to the media uploader's allow-list and content check, naming each file."""
+    files = folder_files(pack_with_media(tmp_path))
+    files.update({
+        "media/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "media/halaman.html": b"<script>fetch('/admin/users')</script>",
+        "media/foto.png": b"<html><script>alert(document.cookie)</script></html>",
+        "README.html": b"<script>alert(1)</script>",
+    })
+    login(client, auth, admin_user)
+    page = upload(client, zip_of(files))
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "The zip was refused; nothing was changed." in html
+    assert "id=\"preview\"" not in html
+    for message, entry in [
+        ("A media file is not an allowed type. Course media may be PNG, JPEG, GIF, WebP or PDF "
+         "files.", "paket/media/logo.svg"),
+        ("A media file is not an allowed type.", "paket/media/halaman.html"),
+        ("A file is not what its name says", "paket/media/foto.png"),
+        ("Web pages and SVG images are not accepted in a course", "paket/README.html"),
+    ]:
+        assert re.search(rf"<li>{re.escape(message)}[^<]*<code>{re.escape(entry)}</code></li>",
+                         html), entry
+    assert "paket/media/titik.png" not in html  # the real PNG passes
+    nothing_written(upload_dir)
+
+
+def test_the_zip_media_check_speaks_indonesian(client, auth, admin_user, upload_dir, tmp_path):
+    files = {**folder_files(pack_with_media(tmp_path)), "media/logo.svg": b"<svg/>"}
+    auth.login(admin_user.email)  # the default language
+    html = upload(client, zip_of(files)).get_data(as_text=True)
+    assert "Media kursus hanya boleh berupa berkas PNG, JPEG, GIF, WebP, atau PDF." in html
+    assert "<code>paket/media/logo.svg</code>" in html
+
+
 def test_a_broken_pack_shows_every_problem_with_file_and_line(client, auth, admin_user,
                                                               upload_dir):
     login(client, auth, admin_user)

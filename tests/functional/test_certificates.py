@@ -160,6 +160,172 @@ def test_signed_credential_verifies_and_tampering_fails(logged_in, client, compl
     assert runner.invoke(args=["lms", "verify-credential", str(bad_file)]).exit_code == 1
 
 
+def check_file(client, body: bytes):
+    return client.post("/verify/credential", data={"file": (io.BytesIO(body), "kredensial.json")},
+                       content_type="multipart/form-data")
+
+
+def check_cli(runner, tmp_path, body: bytes):
+    path = tmp_path / "kredensial-cli.json"
+    path.write_bytes(body)
+    return runner.invoke(args=["lms", "verify-credential", str(path)])
+
+
+def test_a_credential_with_a_key_written_twice_is_refused(logged_in, client, completed, runner,
+                                                          tmp_path):
+    """"name":"Forged","name":"Real": Python reads the last, other readers the first, so the
+    signature cannot say which holder it vouches for."""
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    real = json.dumps(document)
+    holder = json.dumps(document["credentialSubject"]["name"])
+    forged = real.replace(f'"name": {holder}', f'"name": "Orang Palsu", "name": {holder}', 1)
+    assert forged != real
+    assert "Tanda tangan sah" in check_file(client, real.encode()).text
+
+    response = check_file(client, forged.encode())
+    assert response.status_code == 422
+    assert "Tanda tangan sah" not in response.text and "Orang Palsu" not in response.text
+    assert "menyebut kolom &#34;name&#34; dua kali" in response.text
+    result = check_cli(runner, tmp_path, forged.encode())
+    assert result.exit_code == 1 and 'the key "name" appears twice' in result.output
+
+
+@pytest.mark.parametrize("value, shown, english", [
+    (float("nan"), "memuat NaN, yang bukan angka dalam JSON", "NaN is not a JSON number"),
+    (float("inf"), "memuat Infinity, yang bukan angka", "Infinity is not a JSON number"),
+    (float("-inf"), "memuat -Infinity, yang bukan angka", "-Infinity is not a JSON number"),
+    (2**53 + 1, "memuat angka 9007199254740993, yang tidak dibaca sama",
+     "9007199254740993 is outside I-JSON's safe range"),
+])
+def test_numbers_json_readers_disagree_on_are_refused_with_a_clear_message(
+        logged_in, client, completed, runner, tmp_path, value, shown, english):
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    document["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    body = json.dumps(document).encode()
+    response = check_file(client, body)
+    assert response.status_code == 422 and shown in response.text
+    assert "Tidak sah" not in response.text  # refused before any signature is checked
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1 and english in result.output
+
+
+def test_why_a_credential_fails_is_said_in_the_readers_language(logged_in, client, completed,
+                                                                 runner, tmp_path):
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    document["credentialSubject"]["name"] = "Orang Lain"
+    body = json.dumps(document).encode()
+    page = check_file(client, body).text
+    assert ("Berkas ini tidak dapat dipercaya: tanda tangannya tidak cocok: berkas atau tanda "
+            "tangannya diubah setelah ditandatangani") in page
+    assert "signature does not match" not in page
+    assert client.post("/language", data={"lang": "en", "next": "/"}).status_code == 302
+    english = check_file(client, body).text
+    assert ("This file cannot be trusted: the signature does not match: the file or its "
+            "signature was changed after it was signed") in english
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1
+    assert "NOT VALID: signature does not match: the credential or its proof was altered" in (
+        result.output)
+
+
+def test_every_reason_code_has_a_translated_message():
+    from lms.certificates import signing
+    from lms.verify import views
+
+    assert set(views.REASON_MESSAGES) == set(signing.REASONS)
+    assert set(views.PARSE_MESSAGES) == set(signing.PARSE_REASONS)
+
+
+def status_then_signature(html: str) -> tuple[str, str]:
+    """The certificate-status box and the signature box of a checked file, in page order."""
+    status_at = html.rfind("<section", 0, html.find('id="certificate-status"'))
+    signature_at = html.rfind("<section", 0, html.find('id="signature-result"'))
+    assert 0 <= status_at < signature_at, "the certificate's status must come before the signature"
+    return html[status_at:signature_at], html[signature_at:html.find("</section>", signature_at)]
+
+
+def test_a_revoked_certificates_file_says_so_above_its_genuine_signature(
+        logged_in, client, completed, admin_user, runner, tmp_path, clock):
+    from lms.certificates import services
+
+    body = logged_in.get(f"/certificates/{completed.code}.credential.json").data
+    status, signature = status_then_signature(check_file(client, body).text)
+    assert "Sah" in status and completed.code in status
+    assert "Tanda tangan sah" in signature
+    standing = check_cli(runner, tmp_path, body)
+    assert standing.exit_code == 0 and "Status: valid" in standing.output
+
+    clock.advance(minutes=5)
+    services.revoke(admin_user, completed, "Data kelulusan tidak benar")
+    revoked_on = app_clock.today().isoformat()
+    response = check_file(client, body)
+    assert response.status_code == 200
+    status, signature = status_then_signature(response.text)
+    assert "verdict--revoked" in status and "Dicabut" in status
+    assert f"dicabut pada {revoked_on}" in status and "Data kelulusan tidak benar" in status
+    assert "Tanda tangan sah" in signature and "tidak berlaku lagi" in signature
+    assert "verdict--valid" not in signature  # no green box under a revoked certificate
+
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1
+    assert (f"REVOKED: the signature is valid, but certificate {completed.code} was revoked on "
+            f"{revoked_on} because: Data kelulusan tidak benar") in result.output
+    offline = runner.invoke(args=["lms", "verify-credential", "--offline",
+                                  str(tmp_path / "kredensial-cli.json")])
+    assert offline.exit_code == 0 and "VALID:" in offline.output
+    assert ("whether the certificate was revoked or replaced can only be checked online"
+            in offline.output)
+    assert f"http://localhost/verify/{completed.code}" in offline.output
+
+
+def test_a_replaced_certificates_file_points_to_the_new_one(logged_in, client, completed,
+                                                            admin_user, runner, tmp_path):
+    from lms.certificates import services
+
+    body = logged_in.get(f"/certificates/{completed.code}.credential.json").data
+    new = services.reissue(admin_user, completed, "Nama diperbaiki", "Peserta Uji, S.Pd.")
+    status, signature = status_then_signature(check_file(client, body).text)
+    assert "Diganti" in status and f'href="/verify/{new.code}"' in status
+    assert "Tanda tangan sah" in signature
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1
+    assert f"SUPERSEDED: the signature is valid, but certificate {completed.code} was replaced " \
+           f"by {new.code}" in result.output
+
+
+def test_an_expired_certificates_file_shows_expired_in_both_boxes(app, logged_in, runner,
+                                                                  tmp_path, clock):
+    from datetime import UTC, datetime
+
+    clock.set(datetime(2026, 12, 5, 3, 0, tzinfo=UTC))
+    pack = make_pack(tmp_path, "kursus-kedaluwarsa", modules=1)
+    with (pack / "course.toml").open("a", encoding="utf-8") as toml:
+        toml.write("\n[certificate]\nvalid_months = 12\n")
+    import_folder(pack)
+    logged_in.post("/courses/kursus-kedaluwarsa/enrol")
+    logged_in.post("/courses/kursus-kedaluwarsa/modules/modul-1/done")
+    cert = db.session.scalar(select(Certificate))
+    body = logged_in.get(f"/certificates/{cert.code}.credential.json").data
+    clock.set(datetime(2028, 1, 10, 3, 0, tzinfo=UTC))
+    anyone = app.test_client()  # the learner's session has long expired: anyone checks the file
+    status, signature = status_then_signature(check_file(anyone, body).text)
+    assert "Kedaluwarsa" in status and "2027-12-05" in status
+    assert "Asli, tetapi saat ini tidak berlaku" in signature
+    assert "masa berlakunya berakhir pada 2027-12-05T16:59:59Z" in signature
+    result = check_cli(runner, tmp_path, body)
+    assert result.exit_code == 1
+    assert f"EXPIRED: the signature is valid, but certificate {cert.code} expired on 2027-12-05" \
+        in result.output
+
+
+def test_an_altered_file_never_shows_a_certificates_status(logged_in, client, completed):
+    """The code in a file whose signature fails is not evidence of anything: no status box."""
+    document = json.loads(logged_in.get(f"/certificates/{completed.code}.credential.json").data)
+    document["credentialSubject"]["name"] = "Orang Lain"
+    html = check_file(client, json.dumps(document).encode()).text
+    assert 'id="certificate-status"' not in html and "Tidak sah" in html
+
+
 def test_public_key_is_published(client):
     keys = client.get("/.well-known/pelita-credential-keys.json").get_json()
     assert keys["keys"][0]["id"].startswith("z6Mk")

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,14 +21,18 @@ from lms.certificates import signing
 from lms.certificates.signing import (
     CRYPTOSUITE,
     OB_CONTEXT,
+    PROOF_TYPE,
     VC_CONTEXT,
+    CredentialParseError,
     b58decode,
     b58encode,
     build_credential,
     canonical_json,
+    extract_claims,
     identity_matches,
     load_or_create_key,
     multibase_decode,
+    parse_credential_json,
     public_key_jwk,
     public_key_multibase,
     verify_credential,
@@ -111,9 +116,25 @@ def _top_keys(blob: bytes) -> list[str]:
 
 
 def test_jcs_refuses_what_it_cannot_canonicalise():
-    for bad in ({"x": 1.5}, {"x": 2**60}, {1: "x"}, {"x": object()}):
+    for bad in ({"x": 2**60}, {"x": -(2**53)}, {1: "x"}, {"x": object()}, {"x": float("nan")},
+                {"x": float("inf")}, {"x": "\ud800"}):
         with pytest.raises(ValueError):
             canonical_json(bad)
+
+
+def test_jcs_formats_numbers_as_rfc_8785_does():
+    """RFC 8785 section 3.2.2.3's example: numbers are written as ECMAScript writes them (the
+    hand-written subset refused every non-integer, so such credentials could not be checked)."""
+    value = [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001]
+    assert canonical_json(value) == b"[333333333.3333333,1e+30,4.5,0.002,1e-27]"
+    assert canonical_json({"n": [-0.0, 1e21, 1e20, 1e-7, 0.000001, 2**53 - 1]}) == (
+        b'{"n":[0,1e+21,100000000000000000000,1e-7,0.000001,9007199254740991]}')
+
+
+def test_jcs_matches_rfc_8785_string_example():
+    """RFC 8785 section 3.2.2.2: the JSON text and its canonical form, byte for byte."""
+    source = r'''"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"'''
+    assert canonical_json(json.loads(source)) == r'''"€$\u000f\nA'B\"\\\\\"/"'''.encode()
 
 
 # ---------------------------------------------------------------- W3C test vectors
@@ -173,6 +194,26 @@ def test_w3c_signed_credential_verifies_and_its_signature_is_reproduced():
     tampered = copy.deepcopy(signed)
     tampered["credentialSubject"]["alumniOf"] = "Another School"
     assert not verify_credential(tampered, [W3C_PUBLIC], now=NOW).valid
+
+
+SIGNED_BEFORE = Path(__file__).parents[1] / "data" / "credentials" / "signed-by-hand-written-jcs.json"
+RFC8032_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+
+
+def test_credentials_signed_with_the_hand_written_jcs_still_verify():
+    """Issued before JCS became the rfc8785 library (non-ASCII, an emoji, quotes, a backslash,
+    DEL and a control character in the name): certificates already handed out stay valid."""
+    doc = json.loads(SIGNED_BEFORE.read_text(encoding="utf-8"))
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(RFC8032_KEY))
+    result = verify_credential(doc, [key.public_key()], now=NOW)
+    assert result.valid, result.reason
+    assert result.claims["holder_name"].endswith("\U0001f600 \"q\" \\ \x7f\x01")
+    rebuilt = build_credential(
+        {**extract_claims(doc), "holder_email": "ayu@example.id", "identity_salt": "0123456789abcdef",
+         "valid_from": doc["validFrom"], "valid_until": doc["validUntil"]},
+        {"id": doc["issuer"]["id"], "name": doc["issuer"]["name"], "url": doc["issuer"]["url"]},
+        key, created=doc["proof"]["created"])
+    assert rebuilt == doc  # and signing today gives the same bytes
 
 
 # ---------------------------------------------------------------- shape
@@ -299,7 +340,8 @@ def test_any_tampering_fails(credential, key, what):
     doc = copy.deepcopy(credential)
     TAMPERINGS[what](doc)
     result = verify_credential(doc, [key], now=NOW)
-    assert not result.valid
+    assert not result.valid and not result.signature_ok
+    assert result.code in signing.REASONS and result.code != "ok"
     assert result.reason and result.reason != "ok"
 
 
@@ -347,6 +389,38 @@ def test_validity_window(key):
     assert not late.valid and "expired" in late.reason
     early = verify_credential(doc, [key], now=datetime(2026, 1, 1, tzinfo=UTC))
     assert not early.valid and "not yet valid" in early.reason
+
+
+def test_results_carry_a_code_and_parameters_for_translation(credential, key):
+    """signing.py stays pure: a code plus parameters; the page translates, the CLI prints
+    the English text."""
+    doc = copy.deepcopy(credential)
+    doc["credentialSubject"]["name"] = "Orang Lain"
+    altered = verify_credential(doc, [key], now=NOW)
+    assert (altered.valid, altered.code, altered.params, altered.signature_ok) == (
+        False, "altered", {}, False)
+    assert altered.reason == "signature does not match: the credential or its proof was altered"
+    ok = verify_credential(credential, [key], now=NOW)
+    assert (ok.valid, ok.code, ok.signature_ok) == (True, "ok", True)
+
+    expiring = build_credential({**CLAIMS, "valid_until": datetime(2027, 1, 1, tzinfo=UTC)},
+                                ISSUER, key, created=NOW)
+    late = verify_credential(expiring, [key], now=datetime(2027, 6, 1, tzinfo=UTC))
+    assert (late.valid, late.code, late.signature_ok) == (False, "expired", True)
+    assert late.params == {"valid_until": "2027-01-01T00:00:00Z"}
+    assert late.reason == "expired on 2027-01-01T00:00:00Z"
+    untrusted = verify_credential(credential, [Ed25519PrivateKey.generate()], now=NOW)
+    assert (untrusted.code, untrusted.signature_ok) == ("untrusted_key", False)
+    broken = verify_credential(42, [key], now=NOW)
+    assert (broken.code, broken.reason) == ("not_object", "malformed credential: not a JSON object")
+
+
+def test_every_reason_text_formats_with_its_parameters():
+    params = {"detail": "X", "type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE,
+              "purpose": "assertionMethod", "field": "validFrom", "valid_from": "2026",
+              "valid_until": "2027"}
+    for code, text in signing.REASONS.items():
+        assert "%(" not in text % params, code
 
 
 GARBAGE = [
@@ -434,6 +508,65 @@ def test_random_replacements_inside_a_valid_credential_fail_cleanly(key, path, r
     target[path[-1]] = replacement
     result = verify_credential(doc, [key], now=NOW)
     assert result.valid is False
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+def test_a_credential_file_is_read_and_verified(credential, key):
+    text = json.dumps(credential, indent=2)
+    assert parse_credential_json(text.encode()) == credential
+    assert verify_credential(parse_credential_json(text), [key], now=NOW).valid
+
+
+def test_duplicate_keys_are_refused_at_any_depth(credential):
+    """Python keeps the last of two equal keys, other readers the first: a file with
+    "name":"Forged","name":"Real" would show one holder here and another elsewhere."""
+    real = json.dumps(credential)
+    holder = json.dumps(credential["credentialSubject"]["name"])
+    forged = real.replace(f'"name": {holder}', f'"name": "Forged", "name": {holder}', 1)
+    assert forged != real
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(forged)
+    assert err.value.code == "duplicate_key" and err.value.params == {"key": "name"}
+    assert 'the key "name" appears twice' in str(err.value)
+    for text in ('{"a": 1, "a": 1}', '[{"x": {"b": 1, "c": 2, "b": 1}}]'):
+        with pytest.raises(CredentialParseError, match="appears twice"):
+            parse_credential_json(text)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_json_numbers_are_refused(constant):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(f'{{"hours": {constant}}}')
+    assert err.value.code == "not_a_number" and err.value.params == {"value": constant}
+    assert str(err.value) == f"{constant} is not a JSON number"
+
+
+@pytest.mark.parametrize("number", [str(2**53), str(-(2**53)), "1" * 5000, "1e400", "-1e400"])
+def test_numbers_outside_the_i_json_safe_range_are_refused(number):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(f'{{"hours": {number}}}')
+    assert err.value.code == "unsafe_number"
+    assert "outside I-JSON's safe range" in str(err.value)
+    assert len(err.value.params["number"]) <= 40
+
+
+def test_numbers_inside_the_safe_range_are_kept():
+    parsed = parse_credential_json(f'[{2**53 - 1}, {-(2**53 - 1)}, 1.5, -0, 1e300, 2.0]')
+    assert parsed == [2**53 - 1, -(2**53 - 1), 1.5, 0, 1e300, 2.0]
+
+
+@pytest.mark.parametrize("raw, code", [
+    (b"\xff\xfe{}", "not_utf8"),
+    (b"not json", "not_json"),
+    (b'{"a": 1', "not_json"),
+    (b"[" * 100_000, "too_deep"),
+])
+def test_files_that_are_not_json_are_refused_with_a_code(raw, code):
+    with pytest.raises(CredentialParseError) as err:
+        parse_credential_json(raw)
+    assert err.value.code == code and str(err.value)
 
 
 # ---------------------------------------------------------------- key file

@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from lms.authoring.zipio import ZipRefused, read_zip, write_zip
+from lms.authoring.mediafiles import MediaRefused, check_media_file
+from lms.authoring.zipio import ZipContents, ZipRefused, content_problems, read_zip, write_zip
 
 PACK = {
     "course.toml": b'slug = "x"\n',
@@ -155,3 +156,51 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(ZipRefused) as err:
         read_zip(make_zip([("../a.md", b"x"), (link, b"y"), ("/b.md", b"z")]))
     assert sorted(codes(err)) == ["symlink", "unsafe_path", "unsafe_path"]
+
+
+# ----------------------------------------------------------------------------- content
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
+MEDIA_OK = {
+    "media/foto.png": PNG,
+    "media/FOTO-BESAR.JPG": b"\xff\xd8\xff\xe0" + bytes(40),
+    "media/animasi.gif": b"GIF89a" + bytes(40),
+    "media/sub/gambar.webp": b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(40),
+    "media/sub/materi.pdf": b"%PDF-1.4\n" + bytes(40),
+}
+
+
+def test_media_on_the_uploaders_allow_list_with_matching_content_pass():
+    files = {"course.toml": b'slug = "x"\n', "README.md": b"# x\n", **MEDIA_OK}
+    assert content_problems(ZipContents(files, top="paket")) == []
+
+
+def test_media_the_uploader_would_refuse_are_refused_by_name():
+    """The zip import and the module media uploader share check_media_file: no SVG, no HTML,
+    nothing whose first bytes are not what its extension says."""
+    files = {
+        "course.toml": b'slug = "x"\n',
+        "media/logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+        "media/halaman.html": b"<script>fetch('/admin')</script>",
+        "media/sub/palsu.png": b"<html><script>alert(1)</script></html>",
+        "media/kosong.pdf": b"",
+        "media/tanpa-ekstensi": PNG,
+        "media/skrip.js": b"alert(1)",
+        "README.html": b"<script>alert(1)</script>",
+        "modules/lampiran.SVG": b"<svg/>",
+    }
+    problems = content_problems(ZipContents(files, top="paket"))
+    assert [(p.code, p.entry) for p in problems] == [
+        ("active_content", "paket/README.html"),
+        ("media_type", "paket/media/halaman.html"),
+        ("media_empty", "paket/media/kosong.pdf"),
+        ("media_type", "paket/media/logo.svg"),
+        ("media_type", "paket/media/skrip.js"),
+        ("media_mismatch", "paket/media/sub/palsu.png"),
+        ("media_name", "paket/media/tanpa-ekstensi"),
+        ("active_content", "paket/modules/lampiran.SVG"),
+    ]
+    assert all(p.message for p in problems)
+    for name, data in (("logo.svg", files["media/logo.svg"]), ("palsu.png", files["media/sub/palsu.png"])):
+        with pytest.raises(MediaRefused):
+            check_media_file(name, data)

@@ -12,25 +12,34 @@ its own transaction, and never raises. The worker runs `deliver_job(payload)`, w
 (PermanentJobError: the receiver refused this delivery; retrying cannot help). Anything else
 (5xx, 408, 429, redirects, timeouts, refused connections) raises, so the job system retries
 with exponential backoff until `WEBHOOKS_MAX_ATTEMPTS` (default 8) attempts are used.
+
+Address pinning: `post` resolves the URL's host once, refuses (for good) a host with any
+loopback, private, link-local, unique-local, multicast, reserved or unspecified address, in any
+IPv4-in-IPv6 form (`addresses.why_refused`), and connects to exactly an address it checked: the
+Host header, TLS SNI and certificate verification still use the host name. No proxy from the
+environment is used and redirects are never followed, so nothing else picks the address.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import logging
-import urllib.error
-import urllib.request
+import socket
+import ssl
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app
 
 from lms import clock
 from lms.extensions import db
 from lms.jobs.registry import PermanentJobError
-from pelita_webhooks import store
+from pelita_webhooks import addresses, store
 
 log = logging.getLogger("pelita.webhooks")
 
@@ -108,40 +117,117 @@ def make_receiver(event: str):
 # --------------------------------------------------------------------------- HTTP
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: never re-send the body elsewhere."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the address that was checked: the Host header still names the URL's host."""
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
+    def __init__(self, host: str, port: int, address: str, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the address that was checked; SNI and certificate verification use the URL's
+    host name, so the pinned address must still prove it is that host."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float,
+                 context: ssl.SSLContext):
+        super().__init__(host, port, timeout=timeout, context=context)
+        self.address, self.tls = address, context
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificate and host-name verification on (the system's trusted CAs)."""
+    return ssl.create_default_context()
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Resolve `host` ONCE and check every address it has; the delivery connects only to these
+    (so a DNS answer that changes between check and connect cannot reach an internal address).
+    A non-public address fails for good (PermanentJobError); no answer is retried."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        raise DeliveryFailed(f"could not resolve {host}: {err}") from None
+    allow_loopback = store.local_http_allowed()
+    found: list[str] = []
+    for family, _type, _proto, _name, sockaddr in infos:
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            continue
+        text = str(sockaddr[0])
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            raise PermanentJobError(f"refused: {host} resolves to {text!r}, not an IP address "
+                                    "(not retried)") from None
+        reason = addresses.why_refused(ip, allow_loopback=allow_loopback)
+        if reason is not None:
+            raise PermanentJobError(f"refused: {host} resolves to {ip}, a {reason} address; "
+                                    "webhooks go to public addresses only (not retried)")
+        if text not in found:
+            found.append(text)
+    if not found:
+        raise DeliveryFailed(f"could not resolve {host}: no IPv4 or IPv6 address")
+    return found
+
+
+def _connect(parts, host: str, port: int, found: list[str]) -> http.client.HTTPConnection:
+    """A connection to the first checked address that answers."""
+    last: OSError | None = None
+    for address in found:
+        if parts.scheme == "https":
+            conn = _PinnedHTTPSConnection(host, port, address, TIMEOUT_SECONDS, tls_context())
+        else:
+            conn = _PinnedHTTPConnection(host, port, address, TIMEOUT_SECONDS)
+        try:
+            conn.connect()
+            return conn
+        except OSError as err:  # refused, unreachable, timed out, TLS failure
+            conn.close()
+            last = err
+    raise DeliveryFailed(f"could not reach {parts.geturl()}: {last}")
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Result:
-    """POST and return the status; raises DeliveryFailed / PermanentJobError when not 2xx."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310 - http(s) only: store.check_url
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **headers})
+    """POST to the checked address of the URL's host and return the status; raises
+    DeliveryFailed / PermanentJobError when not 2xx. Redirects are answers: never followed."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host:
+        raise PermanentJobError(f"not an http(s) URL: {url}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    conn = _connect(parts, host, port, resolve(host, port))
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return Result(response.status, response.read(1024).decode("utf-8", "replace"))
-    except urllib.error.HTTPError as err:
-        with err:  # holds the open response: close it
-            text = _snippet(err)
-        message = f"HTTP {err.code} from {url}" + (f": {text}" if text else "")
-        if err.code == 410 or (400 <= err.code < 500 and err.code not in RETRYABLE_4XX):
-            raise PermanentJobError(message + " (not retried)") from None
-        raise DeliveryFailed(message) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise DeliveryFailed(f"could not reach {url}: {reason}") from None
-
-
-def _snippet(err: urllib.error.HTTPError) -> str:
-    try:
-        return " ".join(err.read(300).decode("utf-8", "replace").split())[:200]
-    except Exception:  # noqa: BLE001 - the body is only a hint
-        return ""
+        conn.request("POST", path, body=body, headers={
+            "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+            **headers})
+        with conn.getresponse() as response:  # holds the socket until closed
+            status = response.status
+            text = response.read(1024).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException) as err:
+        raise DeliveryFailed(f"could not reach {url}: {err}") from None
+    finally:
+        conn.close()
+    if 200 <= status < 300:
+        return Result(status, text)
+    snippet = " ".join(text[:300].split())[:200]
+    message = f"HTTP {status} from {url}" + (f": {snippet}" if snippet else "")
+    if 300 <= status < 400:
+        raise DeliveryFailed(message + " (redirects are not followed)")
+    if status == 410 or (400 <= status < 500 and status not in RETRYABLE_4XX):
+        raise PermanentJobError(message + " (not retried)")
+    raise DeliveryFailed(message)
 
 
 def send(endpoint: store.Endpoint, payload: dict) -> Result:

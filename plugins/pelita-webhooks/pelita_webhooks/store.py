@@ -8,10 +8,7 @@ transaction with its audit record (scope "plugin:webhooks"; the secret is never 
 from __future__ import annotations
 
 import copy
-import ipaddress
-import re
 import secrets
-import socket
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -20,6 +17,7 @@ from flask import current_app
 from lms import audit, clock, events
 from lms.extensions import db
 from lms.plugins import plugin_settings
+from pelita_webhooks import addresses
 
 PLUGIN = "webhooks"
 SCOPE = "plugin:webhooks"
@@ -122,22 +120,13 @@ def check_url(url: str) -> str:
 
 
 def _is_local_ip(host: str) -> bool:
+    """A name of this machine, or a literal address that is not public (in any spelling).
+    Names are resolved, and their addresses checked, when a delivery is sent."""
     name = host.lower().rstrip(".")
     if name in LOCAL_HOSTS or name.endswith(".localhost"):
         return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        # 127.1, 2130706433, 0x7f.0.0.1: the network library reads these as IPv4 addresses.
-        if not re.fullmatch(r"[0-9a-fA-FxX.]+", host):
-            return False
-        try:
-            ip = ipaddress.ip_address(socket.inet_aton(host))
-        except OSError:
-            return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
+    ip = addresses.parse_literal(host)
+    return ip is not None and addresses.why_refused(ip) is not None
 
 
 def _store(data: dict) -> None:

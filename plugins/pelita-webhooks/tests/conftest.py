@@ -30,6 +30,7 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)
     default: int = 200
     crash: bool = False  # close the connection without answering
+    location: str = ""  # a Location header to send (with a 3xx status)
 
     def answer(self) -> int:
         return self.statuses.pop(0) if self.statuses else self.default
@@ -51,6 +52,8 @@ def receiver():
             status = state.answer()
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
+            if state.location:
+                self.send_header("Location", state.location)
             self.end_headers()
             self.wfile.write(b"gone for good" if status == 410 else b"ok")
 
