@@ -202,9 +202,10 @@
         throw { retry: r.status === 408 || r.status === 429 || r.status >= 500,
                 after: isNaN(after) ? 0 : after * 1000 };
       }
-      // Anything but our JSON (e.g. the login page after the session ended) saved nothing.
+      // Anything but our JSON saved nothing: the login page (the session ended) needs the
+      // learner; another page (a Wi-Fi portal, a proxy) may go away, so try again later.
       if ((r.headers.get("Content-Type") || "").indexOf("application/json") === -1) {
-        throw { retry: false };
+        throw { retry: !/\/login(\?|$)/.test(r.url) };
       }
       return r.json();
     }).then(function (data) {
