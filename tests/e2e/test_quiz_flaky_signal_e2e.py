@@ -367,3 +367,24 @@ def test_leaving_the_page_sends_the_last_answer_and_the_next_visit_knows_it(quiz
     page.wait_for_timeout(1000)
     assert quiz.device_copy() is None  # the server said it has this edit: nothing to send
     assert sent == []
+
+
+def test_without_javascript_the_buttons_still_save_and_finish(browser, live_server, tmp_path):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        quiz = open_quiz(page, live_server, tmp_path)
+        quiz.answer(1, "buku resep")
+        quiz.answer(2, "kelas komputer")
+        page.get_by_role("button", name="Simpan", exact=True).click()
+        expect(quiz.field(1)).to_have_value("buku resep")
+        # The form posts every question shown: the empty one is saved as not answered.
+        assert quiz.stored() == {"koleksi": "buku resep", "layanan": "kelas komputer", "jam": None}
+        quiz.answer(3, "08.00")
+        page.get_by_role("button", name="Simpan dan selesai").click()
+        page.get_by_role("button", name="Kirim semua jawaban dan selesai").click()
+        expect(page).to_have_url(re.compile(r"/review$"))
+        assert quiz.attempt().score == 100.0
+    finally:
+        context.close()
