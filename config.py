@@ -135,6 +135,8 @@ class Config:
 
         # Quizzes: how long after a time limit the last save is still accepted.
         self.QUIZ_GRACE_SECONDS = int(os.environ.get("QUIZ_GRACE_SECONDS", "60"))
+        # How long the quiz page waits for a background save before it retries it.
+        self.QUIZ_SAVE_TIMEOUT_SECONDS = int(os.environ.get("QUIZ_SAVE_TIMEOUT_SECONDS", "20"))
 
         # Uploads kept between a preview and its confirmation (course zips, cohort CSVs). With
         # several app instances this must be a shared folder.

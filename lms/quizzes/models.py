@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -107,6 +108,12 @@ class QuestionResponse(db.Model):
     question_id: Mapped[str] = mapped_column(String(100))
     response: Mapped[object | None] = mapped_column(JSON(none_as_null=True))
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    # Which device saved this value in the background (a random id the page keeps in the
+    # browser) and that device's edit number for it: a save arriving late with a lower number
+    # from the same device never replaces a newer value (`services.save_answers`). None when
+    # saved by a plain form post without JavaScript.
+    client_id: Mapped[str | None] = mapped_column(String(40))
+    client_seq: Mapped[int | None] = mapped_column(BigInteger)
     fraction: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str | None] = mapped_column(String(20))
     feedback: Mapped[list | None] = mapped_column(JSON)

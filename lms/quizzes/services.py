@@ -6,7 +6,9 @@ one transaction. Concurrency rules:
 * one in-progress attempt per learner and quiz is a partial unique index; a losing concurrent
   start catches the IntegrityError and returns the winner's attempt;
 * saves are upserts on (attempt_id, question_id) guarded by a conditional UPDATE of the
-  attempt (`WHERE status = 'in_progress'`), which also row-locks it against a concurrent submit;
+  attempt (`WHERE status = 'in_progress'`), which also row-locks it against a concurrent submit
+  and serialises saves of one attempt; a background save numbers each answer per device, and a
+  stale number never overwrites a newer answer from the same device (`save_answers`);
 * submit flips the status with the same conditional UPDATE, so only one request ever grades.
 """
 
@@ -16,6 +18,7 @@ import hashlib
 import logging
 import math
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -505,8 +508,32 @@ def _upsert_statement(rows: list[dict]):
     stmt = insert(QuestionResponse).values(rows)
     return stmt.on_conflict_do_update(
         index_elements=["attempt_id", "question_id"],
-        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at},
+        set_={"response": stmt.excluded.response, "saved_at": stmt.excluded.saved_at,
+              "client_id": stmt.excluded.client_id, "client_seq": stmt.excluded.client_seq},
     )
+
+
+# The page's background save names its device and numbers each edit (see lms/static/js/quiz.js):
+# `sync_client=<device id>` and `sync_seq-<field>=<edit number>` per question field.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_MAX_SEQ = 2**53 - 1  # what a JavaScript number holds exactly
+
+
+def sync_marks(form: Any) -> tuple[str | None, dict[str, int]]:
+    """(device id, {field: edit number}) sent with a save; (None, {}) when absent or malformed."""
+    if not hasattr(form, "get"):
+        return None, {}
+    client = form.get("sync_client") or ""
+    if not _CLIENT_ID.fullmatch(client):
+        return None, {}
+    seqs: dict[str, int] = {}
+    for key in form:
+        if not key.startswith("sync_seq-"):
+            continue
+        value = form.get(key) or ""
+        if value.isdigit() and int(value) <= _MAX_SEQ:
+            seqs[key.removeprefix("sync_seq-")] = int(value)
+    return client, seqs
 
 
 def _check_open(attempt: QuizAttempt, t: datetime) -> None:
@@ -534,30 +561,75 @@ def _lock_open(attempt: QuizAttempt, t: datetime) -> None:
         raise AttemptClosed(_l("This attempt has been submitted; answers can no longer change."))
 
 
-def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
-    """Save every question of the form (upsert); returns the question ids saved.
+@dataclass(frozen=True)
+class SavedAnswers:
+    """What a save did: the question ids written, and per field the edit number now stored."""
+
+    saved: list[str]
+    # field name -> the edit number the server holds from the sending device for that field
+    # (the one sent, or a newer one already stored). Only fields sent with an edit number.
+    acked: dict[str, int]
+
+
+def save_answers(attempt: QuizAttempt, form_values: Any) -> SavedAnswers:
+    """Save every question of the form (upsert), never replacing a newer value from the same device.
+
+    A form with `sync_client` and `sync_seq-<field>` (the page's background save) numbers each
+    answer; an answer whose number is lower than the one stored from the same device is stale (it
+    was overtaken on the way) and is skipped but still acknowledged with the stored number, so a
+    repeated or late request changes nothing and tells the page what the server holds. Answers
+    without a number (a plain form post) are always written, keeping the stored device and number.
 
     Refused once the attempt is finished or its deadline plus the grace period has passed;
-    earlier saves are kept either way.
+    earlier saves are kept either way. Saves of one attempt are serialised by `_lock_open`
+    (a row lock on PostgreSQL, the write lock on SQLite), so the stored numbers read below are
+    the latest.
     """
     responses = (
         form_values
         if isinstance(form_values, dict) and not hasattr(form_values, "getlist")
         else collect_responses(attempt, form_values)
     )
+    client, seqs = sync_marks(form_values)
     t = clock.now()
     _check_open(attempt, t)
     _lock_open(attempt, t)
-    valid_ids = set(attempt.question_ids)
-    rows = [
-        {"attempt_id": attempt.id, "question_id": qid, "response": resp, "saved_at": t}
-        for qid, resp in responses.items()
-        if qid in valid_ids
-    ]
+    field_of = {qid: field_name(pos) for pos, qid in enumerate(attempt.question_ids)}
+    held = {
+        qid: (cid, seq)
+        for qid, cid, seq in db.session.execute(
+            select(QuestionResponse.question_id, QuestionResponse.client_id,
+                   QuestionResponse.client_seq)
+            .where(QuestionResponse.attempt_id == attempt.id,
+                   QuestionResponse.question_id.in_(list(responses)))
+        )
+    }
+    rows, acked = [], {}
+    for qid, resp in responses.items():
+        if qid not in field_of:
+            continue
+        fname = field_of[qid]
+        held_client, held_seq = held.get(qid, (None, None))
+        seq = seqs.get(fname)
+        if seq is None:  # no number: write it, and keep what the stored number says
+            rows.append({"attempt_id": attempt.id, "question_id": qid, "response": resp,
+                         "saved_at": t, "client_id": held_client, "client_seq": held_seq})
+            continue
+        if held_client == client and held_seq is not None and held_seq > seq:
+            acked[fname] = held_seq  # stale: this device already stored a newer value
+            continue
+        rows.append({"attempt_id": attempt.id, "question_id": qid, "response": resp,
+                     "saved_at": t, "client_id": client, "client_seq": seq})
+        acked[fname] = seq
     if rows:
         db.session.execute(_upsert_statement(rows))
     db.session.commit()
-    return [r["question_id"] for r in rows]
+    return SavedAnswers(saved=[r["question_id"] for r in rows], acked=acked)
+
+
+def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
+    """`save_answers`, returning the question ids written."""
+    return save_answers(attempt, form_values).saved
 
 
 def saved_responses(attempt: QuizAttempt) -> dict[str, QuestionResponse]:

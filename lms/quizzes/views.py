@@ -227,11 +227,16 @@ def attempt(attempt_id: int):
     during = services.rules(services.current_version(attempt.quiz) or attempt.quiz_version
                             ).review["during"]
     nav, shown = [], []
+    # Per field of every page, the device and edit number of the stored answer: the page
+    # forgets the answers kept on the device that the server already has (see quiz.js).
+    synced: dict[str, list] = {}
     number = 0
     for pnum, items in enumerate(pages, start=1):
         for pos, q, order in items:
             row = saved.get(str(q.get("id")))
             response = row.response if row is not None else None
+            if row is not None and row.client_id and row.client_seq is not None:
+                synced[services.field_name(pos)] = [row.client_id, row.client_seq]
             q_files = files.get(str(q.get("id")), [])
             answered = response is not None or bool(q_files)
             is_question = q.get("type") != "description"
@@ -269,6 +274,7 @@ def attempt(attempt_id: int):
         fmt_points=_fmt_points,
         multipart=any(q.upload for q in shown),
         upload=_upload_info(),
+        synced=synced,
     )
 
 
@@ -320,14 +326,17 @@ def _fmt_points(value: float) -> str:
 def save(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "take_attempt")
     try:
-        saved = services.save_responses(attempt, request.form)
+        result = services.save_answers(attempt, request.form)
     except QuizError as err:
         if _wants_json():
             return jsonify(error=str(err.message), closed=True), 409
         flash(str(err.message), "error")
         return redirect(url_for("quizzes.review", attempt_id=attempt_id))
     if _wants_json():
-        return jsonify(saved=saved, saved_at=clock.now().isoformat())
+        # `acked`: per field, the edit number the server now holds from the sending device; the
+        # page forgets its device copy of an answer only once it is acknowledged here.
+        return jsonify(saved=result.saved, acked=result.acked,
+                       saved_at=clock.now().isoformat())
     page = request.form.get("page", 1, type=int)
     action = request.form.get("action", "save")
     goto = request.form.get("goto", type=int)

@@ -9,6 +9,7 @@ from test_quiz_support import (
     attempt_id_from,
     english,
     enrol,
+    set_settings,
     setup_quiz,
 )
 
@@ -299,3 +300,129 @@ def test_a_cleared_answer_is_stored_as_null(app, participant, tmp_path):
     stored = db.session.scalar(select(func.count(QuestionResponse.id)).where(
         QuestionResponse.response.is_not(None)))
     assert stored == 1
+
+
+# --------------------------------------------------------------------------- background sync
+# The quiz page's background save names its device (sync_client) and numbers each edit
+# (sync_seq-<field>); see lms/static/js/quiz.js and docs/offline.md.
+
+DEVICE = "perangkat-a1b2c3"
+
+
+def _background(client, attempt_id, data, *, device=DEVICE):
+    """A background save as quiz.js sends it: the CSRF token in a header, JSON wanted."""
+    return client.post(
+        f"/attempts/{attempt_id}/save", data={"sync_client": device, **data}, csrf=False,
+        headers={"X-CSRFToken": client.csrf_token(), "X-Requested-With": "fetch",
+                 "Accept": "application/json"})
+
+
+def _stored(attempt_id, question_id):
+    db.session.expire_all()
+    return db.session.scalar(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt_id, QuestionResponse.question_id == question_id))
+
+
+def test_a_background_save_acknowledges_each_answer_with_its_edit_number(logged_in, participant,
+                                                                        tmp_path):
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = _start(logged_in, quiz)
+    response = _background(logged_in, attempt_id, {
+        "shown": ["q0", "q2"], "q0": "b", "sync_seq-q0": "3", "q2": "id", "sync_seq-q2": "4"})
+    assert response.status_code == 200
+    assert response.get_json()["acked"] == {"q0": 3, "q2": 4}
+    assert sorted(response.get_json()["saved"]) == ["q1", "q3"]
+    row = _stored(attempt_id, "q1")
+    assert (row.client_id, row.client_seq) == (DEVICE, 3)
+
+
+def test_a_stale_save_arriving_late_never_overwrites_a_newer_answer(logged_in, participant,
+                                                                   tmp_path):
+    """Edit 4 was sent, timed out and stayed on the way; edit 5 overtook it."""
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = _start(logged_in, quiz)
+    newer = _background(logged_in, attempt_id, {"shown": "q2", "q2": "id", "sync_seq-q2": "5"})
+    assert newer.get_json()["acked"] == {"q2": 5}
+    late = _background(logged_in, attempt_id, {"shown": "q2", "q2": "i", "sync_seq-q2": "4"})
+    assert late.status_code == 200
+    # Acknowledged with the newer number: the page may forget edit 4, the server has better.
+    assert late.get_json() | {"saved_at": None} == {"saved": [], "acked": {"q2": 5},
+                                                    "saved_at": None}
+    row = _stored(attempt_id, "q3")
+    assert (row.response, row.client_seq) == ("id", 5)
+
+
+def test_repeating_a_background_save_changes_nothing(logged_in, participant, tmp_path):
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = _start(logged_in, quiz)
+    data = {"shown": ["q0", "q1"], "q0": "a", "sync_seq-q0": "7", "q1": "true", "sync_seq-q1": "8"}
+    first = _background(logged_in, attempt_id, data)
+    again = _background(logged_in, attempt_id, data)  # the answer to the first one was lost
+    assert first.get_json()["acked"] == again.get_json()["acked"] == {"q0": 7, "q1": 8}
+    db.session.expire_all()
+    rows = db.session.scalars(select(QuestionResponse).where(
+        QuestionResponse.attempt_id == attempt_id).order_by(QuestionResponse.question_id)).all()
+    assert [(r.question_id, r.response, r.client_seq) for r in rows] == [
+        ("q1", "a", 7), ("q2", True, 8)]
+
+
+def test_a_plain_post_or_another_device_always_writes(logged_in, participant, tmp_path):
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = _start(logged_in, quiz)
+    _background(logged_in, attempt_id, {"shown": "q2", "q2": "satu", "sync_seq-q2": "9"})
+    # Without JavaScript: no numbers, the answer is written and the stored number kept...
+    plain = logged_in.post(f"/attempts/{attempt_id}/save",
+                           data={"shown": "q2", "q2": "dua", "action": "save"})
+    assert plain.status_code == 302
+    row = _stored(attempt_id, "q3")
+    assert (row.response, row.client_id, row.client_seq) == ("dua", DEVICE, 9)
+    # ...so an older edit of the first device arriving now still loses.
+    _background(logged_in, attempt_id, {"shown": "q2", "q2": "lama", "sync_seq-q2": "8"})
+    assert _stored(attempt_id, "q3").response == "dua"
+    # Another device's numbers are its own: the last save to arrive wins.
+    other = _background(logged_in, attempt_id, {"shown": "q2", "q2": "tiga", "sync_seq-q2": "1"},
+                        device="perangkat-lain")
+    assert other.get_json()["acked"] == {"q2": 1}
+    row = _stored(attempt_id, "q3")
+    assert (row.response, row.client_id, row.client_seq) == ("tiga", "perangkat-lain", 1)
+
+
+def test_malformed_sync_marks_are_a_plain_save(logged_in, participant, tmp_path):
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = _start(logged_in, quiz)
+    bad_device = _background(logged_in, attempt_id,
+                             {"shown": "q0", "q0": "a", "sync_seq-q0": "3"}, device="bukan id!")
+    assert bad_device.get_json()["acked"] == {}
+    assert bad_device.get_json()["saved"] == ["q1"]
+    bad_numbers = _background(logged_in, attempt_id, {
+        "shown": ["q0", "q1"], "q0": "b", "sync_seq-q0": "-1", "q1": "true",
+        "sync_seq-q1": str(2**53)})
+    assert bad_numbers.get_json()["acked"] == {}
+    row = _stored(attempt_id, "q1")
+    assert (row.response, row.client_id, row.client_seq) == ("b", None, None)
+
+
+def test_the_attempt_page_tells_which_edit_the_server_holds(logged_in, participant, tmp_path):
+    """For every page's questions, so the device can forget copies of other pages' answers."""
+    _course, quiz = setup_quiz(tmp_path, participant)
+    set_settings(quiz, per_page=1)
+    attempt_id = _start(logged_in, quiz)
+    _background(logged_in, attempt_id, {"shown": "q1", "q1": "true", "sync_seq-q1": "12"})
+    logged_in.post(f"/attempts/{attempt_id}/save", data={"shown": "q2", "q2": "id"})  # no number
+    page = logged_in.get(f"/attempts/{attempt_id}?page=1").get_data(as_text=True)
+    assert f"data-saved='{{\"q1\": [\"{DEVICE}\", 12]}}'" in page
+
+
+def test_save_and_finish_carries_pending_answers_of_other_pages(logged_in, participant, tmp_path):
+    """quiz.js adds answers kept on the device for other pages to the posted form."""
+    _course, quiz = setup_quiz(tmp_path, participant)
+    set_settings(quiz, per_page=1)
+    attempt_id = _start(logged_in, quiz)
+    finish = logged_in.post(f"/attempts/{attempt_id}/save", data={
+        "page": "3", "action": "finish", "shown": ["q2", "q0"], "q2": "id", "q0": "a",
+        "sync_client": DEVICE, "sync_seq-q2": "4", "sync_seq-q0": "2"})
+    assert finish.headers["Location"].endswith(f"/attempts/{attempt_id}/finish")
+    assert (_stored(attempt_id, "q1").response, _stored(attempt_id, "q1").client_seq) == ("a", 2)
+    assert _stored(attempt_id, "q3").response == "id"
+    confirm = logged_in.get(f"/attempts/{attempt_id}/finish").get_data(as_text=True)
+    assert "Pertanyaan 2" in confirm and "Pertanyaan 1" not in confirm  # only q2 is unanswered

@@ -83,3 +83,28 @@ def test_simultaneous_submits_grade_once(app, pg_only, participant, tmp_path, mo
     scores = _run_together(app, submit)
     assert graded == [attempt_id]
     assert len(set(scores)) == 1 and round(scores[0], 2) == 66.67
+
+
+def test_simultaneous_numbered_saves_keep_the_newest_edit(app, pg_only, participant, tmp_path):
+    """Eight saves of one answer from one device race; whatever their order, edit 8 stays."""
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.models import QuestionResponse
+
+    _course, quiz = setup_quiz(tmp_path, participant)
+    attempt_id = services.start_or_resume(participant, quiz).id
+    numbers = iter(range(1, THREADS + 1))
+
+    def save():
+        n = next(numbers)
+        form = MultiDict({"shown": "q2", "q2": f"jawaban {n}", "sync_client": "perangkat-a",
+                          "sync_seq-q2": str(n)})
+        return n, services.save_answers(db.session.get(QuizAttempt, attempt_id), form).acked
+
+    results = _run_together(app, save)
+    assert all(isinstance(r, tuple) for r in results), results
+    db.session.expire_all()
+    row = db.session.scalar(select(QuestionResponse).where(QuestionResponse.attempt_id == attempt_id))
+    assert (row.response, row.client_seq) == (f"jawaban {THREADS}", THREADS)
+    # Each save is acknowledged with its own number or a newer one, never an older one.
+    assert all(acked["q2"] >= n for n, acked in results)

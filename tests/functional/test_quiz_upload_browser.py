@@ -126,7 +126,7 @@ def test_upload_with_quiz_js(server, tmp_path):
                 page.locator("textarea").fill("Rencana pendampingan desa.")
                 page.locator('input[type="file"]').set_input_files(str(evidence))
                 # The background save sends the text without the file, without a script error.
-                expect(page.locator("#quiz-status")).to_have_text("Saved", timeout=10_000)
+                expect(page.locator("#quiz-status")).to_have_text("All answers are saved.", timeout=10_000)
                 assert [r.response for r in rows(app, QuestionResponse)] == [
                     "Rencana pendampingan desa."]
                 assert rows(app, ResponseFile) == []

@@ -1,51 +1,162 @@
 // Background save for quiz attempts (progressive enhancement).
-// Without JavaScript the Save / Save and next buttons post the form and nothing is lost.
-// With it, a changed question is sent after a short pause; offline, pending answers are kept
-// in localStorage and sent when the connection returns (also after a reload).
+// Without JavaScript the Save buttons post the form and nothing is lost. With it, every change is
+// kept on this device (localStorage) at once and sent in the background. The sync protocol:
+//
+// 1. Device copy. Each edit of a question takes the next number of a counter kept for this browser
+//    ("pelita-device": {id: random, seq: counter}). The copy of an attempt
+//    ("pelita-attempt-<id>") maps a question field to {v: [[name, value], ...], s: number}.
+// 2. Save. A POST to the form's action carries every field of the copy ("shown" plus its values),
+//    the device id (sync_client) and each field's number (sync_seq-<field>). The server never
+//    lets a lower number from this device replace a higher one, and answers
+//    {"acked": {field: number}}: the number it now holds for each field sent.
+// 3. Acknowledge. A field leaves the copy only when acknowledged with a number at least its own:
+//    an edit made while the request was in flight has a higher number and stays pending.
+// 4. Retry. A network error, a timeout (data-timeout seconds), 408, 429, 5xx or an answer that is
+//    not the server's JSON is retried with exponential backoff and jitter (1 s doubling up to
+//    60 s, or Retry-After), and at once on "online", when the page is shown again or when a
+//    button is pressed. When the page is hidden or left, pending answers also go out in a
+//    keepalive request. Other answers (an expired session) wait for one of those moments;
+//    409 means the attempt is closed: nothing can be saved any more.
+// 5. Load. The page says which device and number the server holds for each answered field of
+//    the attempt (data-saved: {field: [device, number]}): copies the server already has are
+//    forgotten, the others are put back into the page and sent.
+// 6. Buttons (Save, next, finish...). With answers pending, the first press sends them and goes
+//    on only once all are acknowledged; if that fails the page stays and says so. Any further
+//    press posts the form anyway, carrying every pending answer (other pages' too) with its
+//    number. The copy stays until a later page shows the server has it.
+// The status line (role=status) tells how many answers are waiting, or that all are saved.
 (function () {
   "use strict";
+  var ATTEMPT_KEY = "pelita-attempt-";
+  var DEVICE_KEY = "pelita-device";
+  var memory = {};        // the last records read or written: all there is without localStorage
+  var useMemory = false;
+
+  function storage() {
+    if (useMemory) { return null; }
+    try { return window.localStorage; } catch (e) { return null; }
+  }
+
+  function readJSON(name) {
+    var s = storage();
+    if (!s) { return memory[name] || null; }
+    try { memory[name] = JSON.parse(s.getItem(name) || "null"); } catch (e) { memory[name] = null; }
+    return memory[name];
+  }
+
+  function writeJSON(name, value) {
+    memory[name] = value;
+    var s = storage();
+    if (!s) { return; }
+    try {
+      if (value === null) { s.removeItem(name); } else { s.setItem(name, JSON.stringify(value)); }
+    } catch (e) {
+      useMemory = true;  // full or disabled: keep going in memory (the Save button still works)
+    }
+  }
+
+  // The review page of a finished attempt: its device copy can never be sent any more.
+  var finished = document.querySelector("[data-attempt-finished]");
+  if (finished) { writeJSON(ATTEMPT_KEY + finished.getAttribute("data-attempt-finished"), null); }
+
   var form = document.getElementById("quiz-form");
-  if (!form || !window.fetch || !window.FormData) { return; }
+  if (!form || !window.fetch || !window.FormData || !window.Promise) { return; }
   document.documentElement.classList.add("js");
 
   var status = document.getElementById("quiz-status");
   var token = form.querySelector("input[name=csrf_token]");
   var url = form.getAttribute("action");
-  var key = "pelita-attempt-" + form.getAttribute("data-attempt");
-  var DELAY = 800;
-  var pending = {};   // field -> true, waiting to be sent
-  var timer = null;
-  var sending = false;
-  var closed = false;
+  var key = ATTEMPT_KEY + form.getAttribute("data-attempt");
+  var DELAY = 800;             // pause after an edit before sending
+  var FIRST_RETRY = 1000;
+  var MAX_RETRY = 60000;
+  var TIMEOUT = (parseFloat(form.getAttribute("data-timeout")) || 20) * 1000;
+  var editTimer = null;
+  var retryTimer = null;
+  var inflight = false;
+  var failures = 0;            // failed saves in a row (the backoff exponent)
+  var problem = "";            // "", "failing" (retrying), "error" (cannot retry alone), "closed"
+  var sentOnce = false;
+  var waiters = [];            // button presses waiting for the copy to be sent
+  var pressed = false;         // a press already tried to send first: the next one posts
+  var leaving = false;         // the form is being posted
+  var lastButton = null;
+  var onServer = {};           // field -> JSON of the values the server is known to hold
 
-  function say(name) {
-    if (status) { status.textContent = form.getAttribute("data-msg-" + name) || ""; }
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) { bytes[i] = Math.floor(Math.random() * 256); }
+    }
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
   }
 
-  function storage() {
-    try { return window.localStorage; } catch (e) { return null; }
+  function device() {
+    var d = readJSON(DEVICE_KEY);
+    if (!d || typeof d.id !== "string" || typeof d.seq !== "number") {
+      d = { id: randomId(), seq: 0 };
+      writeJSON(DEVICE_KEY, d);
+    }
+    return d;
   }
 
-  function loadStored() {
-    var s = storage();
-    if (!s) { return {}; }
-    try { return JSON.parse(s.getItem(key) || "{}") || {}; } catch (e) { return {}; }
+  function nextSeq() {
+    var d = device();
+    d.seq += 1;
+    writeJSON(DEVICE_KEY, d);
+    return d.seq;
   }
 
-  function writeStored(data) {
-    var s = storage();
-    if (!s) { return; }
-    try {
-      if (Object.keys(data).length) { s.setItem(key, JSON.stringify(data)); } else { s.removeItem(key); }
-    } catch (e) { /* storage full or disabled: the Save button still works */ }
+  function loadCopy() {
+    var raw = readJSON(key) || {};
+    var copy = {};
+    var upgraded = false;
+    Object.keys(raw).forEach(function (f) {
+      var entry = raw[f];
+      if (Array.isArray(entry)) { entry = { v: entry, s: nextSeq() }; upgraded = true; }  // older script
+      if (entry && Array.isArray(entry.v) && typeof entry.s === "number") { copy[f] = entry; }
+    });
+    if (upgraded) { saveCopy(copy); }
+    return copy;
   }
+
+  function saveCopy(copy) {
+    writeJSON(key, Object.keys(copy).length ? copy : null);
+  }
+
+  function pendingCount() { return Object.keys(loadCopy()).length; }
+
+  function message(name) { return form.getAttribute("data-msg-" + name) || ""; }
+
+  function show() {
+    if (!status) { return; }
+    var n = pendingCount();
+    var text = "";
+    if (problem === "closed") {
+      text = message("closed");
+    } else if (!n) {
+      text = sentOnce ? message("saved") : "";
+    } else if (problem || (pressed && !inflight)) {
+      text = message(n === 1 ? "pending-one" : "pending-other").replace("{n}", n) + " " +
+        message(problem === "error" ? "error" : "retrying");
+      if (pressed && !inflight) { text += " " + message("refused"); }
+    } else {
+      text = message("saving");
+    }
+    if (status.textContent !== text) { status.textContent = text; }  // no repeated announcements
+    status.classList.toggle("quiz-status--pending", n > 0 && (problem !== "" || pressed));
+  }
+
+  function box(field) { return form.querySelector('[data-field="' + field + '"]'); }
 
   // The [name, value] pairs a question would send in a normal form submit.
   function valuesOf(field) {
-    var box = form.querySelector('[data-field="' + field + '"]');
+    var b = box(field);
     var pairs = [];
-    if (!box) { return pairs; }
-    box.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+    if (!b) { return pairs; }
+    b.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
       // Files go with the Save buttons (a normal multipart submit), never in the background.
       if (el.name === "shown" || el.disabled || el.type === "file") { return; }
       if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
@@ -61,105 +172,245 @@
   function markAnswered(field, pairs) {
     var nav = form.querySelector('[data-nav-field="' + field + '"]');
     if (!nav) { return; }
-    var answered = pairs.some(function (p) { return p[1] !== ""; });
-    nav.classList.toggle("is-answered", answered);
+    nav.classList.toggle("is-answered", pairs.some(function (p) { return p[1] !== ""; }));
   }
 
-  function send(keepalive) {
-    timer = null;
-    if (sending || closed) { return; }
-    var stored = loadStored();
-    Object.keys(pending).forEach(function (f) { stored[f] = valuesOf(f); });
-    pending = {};
-    writeStored(stored);
-    var fields = Object.keys(stored);
-    if (!fields.length) { return; }
-    if (navigator.onLine === false) { say("offline"); return; }
+  // One POST of the whole copy. Resolves with {field: number} acknowledged; rejects with
+  // {retry: bool, after: ms} or {closed: true}.
+  function request(copy, keepalive) {
     var body = new FormData();
-    fields.forEach(function (f) {
+    body.append("sync_client", device().id);
+    Object.keys(copy).forEach(function (f) {
       body.append("shown", f);
-      stored[f].forEach(function (p) { body.append(p[0], p[1]); });
+      body.append("sync_seq-" + f, String(copy[f].s));
+      copy[f].v.forEach(function (p) { body.append(p[0], p[1]); });
     });
-    sending = true;
-    say("saving");
-    fetch(url, {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT) : null;
+    return fetch(url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
       keepalive: keepalive === true,
+      signal: controller ? controller.signal : undefined,
       headers: { "X-CSRFToken": token ? token.value : "", "X-Requested-With": "fetch",
                  "Accept": "application/json" }
     }).then(function (r) {
-      if (r.ok) {
-        var now = loadStored();
-        fields.forEach(function (f) {
-          if (JSON.stringify(now[f]) === JSON.stringify(stored[f])) { delete now[f]; }
-          markAnswered(f, stored[f]);
-        });
-        writeStored(now);
-        say("saved");
-      } else if (r.status === 409) {
-        closed = true;
-        writeStored({});
-        say("closed");
-      } else {
-        say("error");
+      if (r.status === 409) { throw { closed: true }; }
+      if (!r.ok) {
+        var after = parseInt(r.headers.get("Retry-After") || "", 10);
+        throw { retry: r.status === 408 || r.status === 429 || r.status >= 500,
+                after: isNaN(after) ? 0 : after * 1000 };
       }
-    }).catch(function () {
-      say("offline");
+      // Anything but our JSON saved nothing: the login page (the session ended) needs the
+      // learner; another page (a Wi-Fi portal, a proxy) may go away, so try again later.
+      if ((r.headers.get("Content-Type") || "").indexOf("application/json") === -1) {
+        throw { retry: !/\/login(\?|$)/.test(r.url) };
+      }
+      return r.json();
+    }).then(function (data) {
+      clearTimeout(timer);
+      if (!data || typeof data.acked !== "object" || data.acked === null) { throw { retry: true }; }
+      return data.acked;
+    }, function (err) {
+      clearTimeout(timer);
+      throw (err && (err.closed || typeof err.retry === "boolean")) ? err : { retry: true };
+    });
+  }
+
+  // Forget the fields the server acknowledged with at least their number (re-read the copy:
+  // edits made meanwhile, here or in another tab, have higher numbers and stay).
+  function acknowledge(acked) {
+    var copy = loadCopy();
+    Object.keys(acked).forEach(function (f) {
+      if (copy[f] && typeof acked[f] === "number" && copy[f].s <= acked[f]) {
+        markAnswered(f, copy[f].v);
+        onServer[f] = JSON.stringify(copy[f].v);
+        delete copy[f];
+      }
+    });
+    saveCopy(copy);
+  }
+
+  function settle(ok) {
+    if (ok) { pressed = false; }
+    var callbacks = waiters;
+    waiters = [];
+    callbacks.forEach(function (cb) { cb(ok); });
+  }
+
+  function scheduleRetry(after) {
+    var base = Math.min(MAX_RETRY, FIRST_RETRY * Math.pow(2, failures - 1));
+    // Jitter: phones that lost the same mast do not all come back at the same moment.
+    var wait = Math.min(MAX_RETRY, Math.max(base / 2 + Math.random() * base / 2, after || 0));
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(function () { retryTimer = null; send(); }, wait);
+  }
+
+  function send() {
+    clearTimeout(editTimer);
+    editTimer = null;
+    if (inflight) { return; }  // its end sends again what is still pending
+    if (problem === "closed") { settle(true); return; }
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    var copy = loadCopy();
+    if (!Object.keys(copy).length) { settle(true); show(); return; }
+    inflight = true;
+    show();
+    request(copy, false).then(function (acked) {
+      acknowledge(acked);
+      failures = 0;
+      problem = "";
+      sentOnce = true;
+    }, function (err) {
+      if (err.closed) {
+        problem = "closed";
+        saveCopy({});
+        return;
+      }
+      failures += 1;
+      problem = err.retry ? "failing" : "error";
+      if (err.retry) { scheduleRetry(err.after); }
     }).then(function () {
-      sending = false;
-      if (Object.keys(pending).length && !timer) { timer = setTimeout(send, DELAY); }
+      inflight = false;
+      if (problem === "closed" || !pendingCount()) {
+        settle(true);
+      } else if (problem) {
+        settle(false);
+      } else if (waiters.length) {
+        send();  // edits made during the request, and a button is waiting
+      } else if (!editTimer) {
+        editTimer = setTimeout(send, DELAY);
+      }
+      show();
     });
   }
 
   function changed(event) {
     if (event.target && event.target.type === "file") { return; }
-    var box = event.target.closest ? event.target.closest("[data-field]") : null;
-    if (!box) { return; }
-    var field = box.getAttribute("data-field");
-    pending[field] = true;
-    // Keep the answer on this device at once: a reload or a closed tab before the background
-    // save still finds it (restore() below puts it back and sends it).
-    var stored = loadStored();
-    stored[field] = valuesOf(field);
-    writeStored(stored);
-    if (timer) { clearTimeout(timer); }
-    timer = setTimeout(send, DELAY);
+    var b = event.target.closest ? event.target.closest("[data-field]") : null;
+    if (!b || problem === "closed") { return; }
+    var field = b.getAttribute("data-field");
+    var values = valuesOf(field);
+    var copy = loadCopy();
+    // Nothing new (e.g. the "change" after "input" when the field loses focus): no new edit.
+    if (JSON.stringify(values) === (copy[field] ? JSON.stringify(copy[field].v) : onServer[field])) { return; }
+    // Keep the answer on this device at once: a reload, a closed tab or a failed save still
+    // finds it (restore() below puts it back and sends it).
+    copy[field] = { v: values, s: nextSeq() };
+    saveCopy(copy);
+    // While retrying, the backoff timer sends it; otherwise after a short pause.
+    if (!retryTimer) {
+      clearTimeout(editTimer);
+      editTimer = setTimeout(send, DELAY);
+    }
+    show();
   }
 
-  // Put answers kept on this device back into the page (after an offline reload).
+  // Put answers kept on this device back into the page, unless the server already has them.
   function restore() {
-    var stored = loadStored();
-    Object.keys(stored).forEach(function (field) {
-      var box = form.querySelector('[data-field="' + field + '"]');
-      if (!box) { return; }
+    form.querySelectorAll("[data-field]").forEach(function (b) {
+      var f = b.getAttribute("data-field");
+      onServer[f] = JSON.stringify(valuesOf(f));  // as the server rendered them
+    });
+    var copy = loadCopy();
+    var id = device().id;
+    var held = {};
+    try { held = JSON.parse(form.getAttribute("data-saved") || "{}") || {}; } catch (e) { held = {}; }
+    Object.keys(copy).forEach(function (field) {
+      var h = held[field];
+      if (h && h[0] === id && h[1] >= copy[field].s) { delete copy[field]; return; }  // stored
+      var b = box(field);
+      if (!b) { return; }  // a question of another page: sent as it is
       var values = {};
-      stored[field].forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
-      box.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
+      copy[field].v.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
+      b.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (el) {
         if (el.name === "shown" || el.type === "file") { return; }
         var v = values[el.name] || [];
         if (el.type === "checkbox" || el.type === "radio") {
           el.checked = v.indexOf(el.value) !== -1;
+        } else if (el.tagName === "SELECT" && el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = v.indexOf(o.value) !== -1; });
         } else {
           el.value = v.length ? v[0] : "";
         }
       });
+      markAnswered(field, copy[field].v);
     });
-    if (Object.keys(stored).length) { send(); }
+    saveCopy(copy);
+    if (Object.keys(copy).length) { send(); }
+  }
+
+  // The form is being posted: add every pending answer with its number, so the post carries
+  // answers of other pages too and the server can order them against background saves.
+  function carryPending() {
+    form.querySelectorAll("input[data-carried]").forEach(function (el) { el.parentNode.removeChild(el); });
+    var copy = loadCopy();
+    var fields = Object.keys(copy);
+    if (!fields.length) { return; }
+    function add(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      input.setAttribute("data-carried", "");
+      form.appendChild(input);
+    }
+    add("sync_client", device().id);
+    fields.forEach(function (f) {
+      if (box(f)) {
+        // On this page the form sends the field itself; number it only if it holds this value
+        // (another tab may have changed the copy since).
+        if (JSON.stringify(valuesOf(f)) === JSON.stringify(copy[f].v)) { add("sync_seq-" + f, copy[f].s); }
+        return;
+      }
+      add("shown", f);
+      add("sync_seq-" + f, copy[f].s);
+      copy[f].v.forEach(function (p) { add(p[0], p[1]); });
+    });
   }
 
   form.addEventListener("change", changed);
   form.addEventListener("input", changed);
-  // A normal submit sends everything itself: what is stored here is then no longer needed.
-  form.addEventListener("submit", function () {
-    if (navigator.onLine !== false) { writeStored({}); }
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[type=submit]") : null;
+    if (button) { lastButton = button; }
   });
-  window.addEventListener("online", function () { send(); });
-  // Leaving the page (reload, link, closing the tab): send what is pending right away.
-  window.addEventListener("pagehide", function () {
-    if (Object.keys(pending).length) { sending = false; send(true); }
+  form.addEventListener("submit", function (event) {
+    if (leaving) { return; }
+    if (!pendingCount() || problem === "closed" || pressed) {
+      leaving = true;
+      carryPending();
+      return;
+    }
+    event.preventDefault();
+    pressed = true;
+    var button = event.submitter || lastButton;
+    waiters.push(function (ok) {
+      if (!ok || leaving) { show(); return; }
+      leaving = true;
+      carryPending();
+      if (button) { button.click(); } else { form.submit(); }
+    });
+    send();
+    show();
   });
+
+  // Leaving or hiding the page: try once more with a request that outlives the page (also while
+  // the form is posted: a repeated answer changes nothing on the server).
+  function flushOnLeave() {
+    if (problem === "closed" || !pendingCount()) { return; }
+    request(loadCopy(), true).then(function (acked) { acknowledge(acked); show(); }, function () {});
+  }
+  window.addEventListener("pagehide", flushOnLeave);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { leaving = false; send(); }  // back from the browser's page cache
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { flushOnLeave(); } else if (pendingCount()) { send(); }
+  });
+  window.addEventListener("online", function () { failures = 0; send(); });
   restore();
 
   // Remaining time, updated every 20 seconds (the server enforces the deadline anyway).
