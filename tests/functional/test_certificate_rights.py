@@ -41,7 +41,7 @@ def audit_rows(action: str) -> list[AuditEvent]:
 
 
 def test_an_editor_issues_by_hand_recorded_and_the_admins_told(
-        client, make_user, participant, admin_user, course, mail):
+        client, make_user, participant, admin_user, course, mail, english_messages):
     editor = make_user("trainer", full_name="Editor Kursus")
     make_editor(editor, course)
     login_english(client, editor.email)
@@ -120,7 +120,7 @@ def test_the_reason_is_required(client, make_user, participant, course):
 
 
 def test_revoke_and_reissue_are_recorded_and_told_to_holder_and_admins(
-        client, make_user, participant, admin_user, course, mail):
+        client, make_user, participant, admin_user, course, mail, english_messages):
     other_admin = make_user("admin", full_name="Admin Kedua")
     cert = services.issue_manually(admin_user, participant, course, REASON)
     login_english(client, other_admin.email)
@@ -148,7 +148,7 @@ def test_revoke_and_reissue_are_recorded_and_told_to_holder_and_admins(
 
 
 def test_with_four_eyes_a_manual_issue_waits_for_another_administrator(
-        app, client, make_user, participant, admin_user, course):
+        app, client, make_user, participant, admin_user, course, english_messages):
     app.config["CERT_MANUAL_ISSUE_APPROVAL"] = True
     editor = make_user("trainer", full_name="Editor Kursus")
     make_editor(editor, course)
@@ -193,7 +193,8 @@ def test_with_four_eyes_a_manual_issue_waits_for_another_administrator(
     assert "approved your request" in told.text
 
 
-def test_a_refused_request_tells_its_sender_why(app, make_user, participant, admin_user, course):
+def test_a_refused_request_tells_its_sender_why(app, make_user, participant, admin_user, course,
+                                               english_messages):
     app.config["CERT_MANUAL_ISSUE_APPROVAL"] = True
     editor = make_user("trainer")
     make_editor(editor, course)
