@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "cohort.members_imported": _l("Imported cohort members"),
     "cohort.member_removed": _l("Removed a member from the cohort"),
     "cohort.invitation_renewed": _l("Renewed the cohort invitation"),
+    "account.logged_out_everywhere": _l("Logged out of every device"),
     "plugin.enabled": _l("Enabled a plugin"),
     "plugin.disabled": _l("Disabled a plugin"),
     "webhooks.endpoint_added": _l("Added a webhook"),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from lms import clock, events, regions, tokens
-from lms.auth.models import LibraryLevel, Role, User
+from lms import audit, clock, events, regions, tokens
+from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
@@ -125,12 +127,99 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+# --- logins (one LoginSession row per login on one device) -------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, remembered: bool = False) -> str:
+    """Start a login on one device and commit it; `user.get_id()` then names it.
+
+    A login lasts at most REMEMBER_COOKIE_DURATION (the life of the remember-me cookie);
+    without "remember me" it ends sooner: at logout, after IDLE_TIMEOUT_MINUTES without
+    activity, or when the browser is closed. The user's expired logins are deleted on the way,
+    so the table holds (nearly) live logins only."""
+    now = clock.now()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(lifetime, timedelta):
+        lifetime = timedelta(seconds=lifetime)
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.expires_at <= now))
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token),
+                                remembered=bool(remembered), created_at=now,
+                                expires_at=now + lifetime))
+    db.session.commit()
+    user.login_token = token
+    user.login_remembered = bool(remembered)
+    return token
+
+
+def user_for_identity(identity: str) -> User | None:
+    """The user whose live login `identity` (`User.get_id()`) names, or None: unknown, ended or
+    expired login, older session version, or a deactivated account. One query."""
+    parts = (identity or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2]:
+        return None  # also identities from before logins were stored (`<id>:<version>`)
+    user_id, version, token = parts
+    row = db.session.execute(
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    login, user = row
+    if (user.id != int(user_id) or str(user.session_version) != version or not user.active
+            or clock.aware(login.expires_at) <= clock.now()):
+        return None
+    user.login_token = token
+    user.login_remembered = bool(login.remembered)
+    return user
+
+
+def end_session(user: User) -> None:
+    """End the login the user is using now (logout on this device); other devices stay."""
+    if user.login_token:
+        db.session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            LoginSession.token_hash == _token_hash(user.login_token)))
+        db.session.commit()
+    user.login_token = None
+
+
+def _end_sessions(user: User, *, keep_current: bool = False) -> int:
+    """Delete the user's logins (all, or all but the current one) in the caller's transaction."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_current and user.login_token:
+        stmt = stmt.where(LoginSession.token_hash != _token_hash(user.login_token))
+    return db.session.execute(stmt).rowcount or 0
+
+
+def end_all_sessions(user: User) -> int:
+    """"Log out of every device": end every login of the user, this one included. Recorded in
+    the audit log. Returns how many logins were ended."""
+    ended = _end_sessions(user)
+    audit.record("account.logged_out_everywhere", actor=user, target=f"user:{user.id}",
+                 detail={"email": user.email, "sessions": ended})
+    db.session.commit()
+    user.login_token = None
+    return ended
+
+
+def active_session_count(user: User) -> int:
+    """How many live logins the user has (on this and other devices)."""
+    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.expires_at > clock.now())) or 0
+
+
 def _set_password(user: User, new_password: str) -> None:
     problem = password_problem(new_password, email=user.email, full_name=user.full_name)
     if problem:
         raise ServiceError(problem, "new_password")
     user.password_hash = hash_password(new_password)
+    # Every other login ends: the version in their identity no longer matches, and their rows go.
     user.session_version = (user.session_version or 1) + 1
+    _end_sessions(user, keep_current=True)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -226,6 +315,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.active != active:
         user.active = active
         user.session_version = (user.session_version or 1) + 1
+        _end_sessions(user)
         db.session.commit()
 
 

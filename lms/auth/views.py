@@ -18,7 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from lms import clock, regions
 from lms.auth import services
@@ -30,6 +30,7 @@ from lms.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
 from lms.mail import send_mail
@@ -63,13 +64,8 @@ def end_idle_sessions():
         return None
     now = clock.timestamp()
     seen = session.get("seen")
-    remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-    if seen and now - seen > minutes * 60 and not remembered:
-        lang = session.get("lang")
-        logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
+    if seen and now - seen > minutes * 60 and not came_from_remember_me():
+        log_out()  # ends the login on the server too: a copy of the cookie is useless
         flash(_("You were logged out after %(n)d minutes without activity.", n=minutes), "info")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
     if not seen or now - seen > 60:  # refresh at most once a minute: fewer cookie rewrites
@@ -113,7 +109,7 @@ def register():
         except ServiceError as err:
             attach_error(form, err)
         else:
-            login_user(user)
+            log_in(user)
             flash(_("Welcome to Pelita, %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
@@ -130,11 +126,7 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or password is not correct."))
         else:
-            lang = session.get("lang")
-            session.clear()  # no session fixation across the login boundary
-            if lang:
-                session["lang"] = lang
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)  # a fresh session: no fixation
             return redirect(safe_next())
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -142,12 +134,19 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """End this device's login (other devices stay logged in)."""
+    log_out()
     flash(_("You have logged out. On a shared computer, also close the browser."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every login of this account, on this and every other device."""
+    log_out(everywhere=True)
+    flash(_("You have been logged out on every device, this one included. Log in again to "
+            "continue."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -157,7 +156,8 @@ def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     form.fill_choices()
     if form.load_regencies.data:
-        return render_template("auth/profile.html", form=form)
+        return render_template("auth/profile.html", form=form,
+                               sessions=services.active_session_count(current_user))
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -173,7 +173,9 @@ def profile():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 422 if form.errors else 200
+    return render_template("auth/profile.html", form=form,
+                           sessions=services.active_session_count(current_user)), (
+        422 if form.errors else 200)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -186,7 +188,8 @@ def change_password():
         except ServiceError as err:
             attach_error(form, err)
         else:
-            login_user(current_user._get_current_object())  # re-issue the session: new version
+            # Same login, new session version: re-issue this device's cookies.
+            login_user(current_user._get_current_object(), remember=current_user.login_remembered)
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
@@ -227,7 +230,7 @@ def reset_password(token: str):
         except ServiceError as err:
             attach_error(form, err)
         else:
-            logout_user()
+            log_out()  # every login of the account has ended with the reset
             flash(_("Your new password is set. Log in with it now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user), 422 if form.errors else 200
