@@ -79,6 +79,7 @@ class Config:
     # Shared library computers: a session without "remember me" ends after this much inactivity.
     IDLE_TIMEOUT_MINUTES = 30
     PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 128  # more is refused (and would slow the strength check down)
 
     # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
     RATELIMIT_ENABLED = True

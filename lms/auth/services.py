@@ -13,16 +13,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms import audit, clock, events, regions, tokens
+from lms.auth import strength
 from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from lms.auth.strength import Weakness
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
-
-# The most common passwords in Indonesian and international leaks; refused outright.
-COMMON_PASSWORDS = frozenset(
-    ["password", "password1", "password123", "passw0rd", "1234567890", "12345678910", "123456789a", "qwertyuiop", "qwerty12345", "iloveyou123", "admin12345", "administrator", "welcome123", "abcdefghij", "1q2w3e4r5t", "1qaz2wsx3edc", "bismillah", "bismillah123", "indonesia", "indonesia123", "perpustakaan", "perpusnas", "rahasia123", "sayang123", "katasandi", "katasandi123", "pustakawan", "pelita123", "merdeka45", "jakarta123", "0987654321", "1111111111", "0000000000", "asdfghjkl1", "zxcvbnm123", "football123", "superman123"]
-)
 
 
 def normalise_email(email: str) -> str:
@@ -34,20 +31,51 @@ def clean_name(name: str) -> str:
     return " ".join((name or "").split())
 
 
-def password_problem(password: str, *, email: str = "", full_name: str = ""):
-    """A translated reason why the password is too weak, or None."""
+# Why a password was refused, in the user's language (lms/auth/strength.py finds the reason).
+_ADVICE = {
+    Weakness.COMMON_LIST: _l("This password is on the list of the most common passwords, which "
+                             "are tried first (also with numbers or a year added). Choose "
+                             "another one."),
+    Weakness.PERSONAL: _l("Do not build your password on your name, email address or library: "
+                          "they are the first things someone would try."),
+    Weakness.COMMON: _l("This password is built on a very common password or word. Add another "
+                        "word or two: a short sentence is easy to remember and hard to guess."),
+    Weakness.WORD: _l("A single word or name is easy to guess. Add another word or two: a short "
+                      "sentence is easy to remember and hard to guess."),
+    Weakness.KEYBOARD: _l("Rows of keys on the keyboard (such as qwerty or asdf) are easy to "
+                          "guess. Use a few words instead."),
+    Weakness.REPEAT: _l("Repeated characters or words (such as aaa or abcabc) are easy to guess. "
+                        "Use a few different words instead."),
+    Weakness.SEQUENCE: _l("Sequences such as abc or 12345 are easy to guess. Use a few words "
+                          "instead."),
+    Weakness.DATE: _l("Years and dates are easy to guess, especially ones that matter to you. "
+                      "Add another word or two."),
+    Weakness.GUESSABLE: _l("This password is too easy to guess. Add another word or two: a short "
+                           "sentence is easy to remember and hard to guess."),
+}
+
+
+def password_problem(password: str, *, email: str = "", full_name: str = "",
+                     library_name: str = ""):
+    """A translated reason why the password is too weak, or None.
+
+    Length first, then the shipped common-password lists and zxcvbn with the user's name,
+    email and library as their own words (lms/auth/strength.py)."""
+    password = password or ""
     min_len = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < min_len:
+    max_len = current_app.config["PASSWORD_MAX_LENGTH"]
+    if len(password) < min_len:
         return _l("Use at least %(n)d characters.", n=min_len)
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return _l("This password is too easy to guess. Choose a longer, less common one.")
+    if len(password) > max_len:
+        return _l("Use at most %(n)d characters.", n=max_len)
     local = normalise_email(email).split("@")[0]
+    lowered = password.lower()
     if (local and len(local) >= 4 and local in lowered) or (
         full_name and clean_name(full_name).lower().replace(" ", "") == lowered.replace(" ", "")
     ):
-        return _l("Do not use your name or email address as your password.")
-    return None
+        return _ADVICE[Weakness.PERSONAL]
+    why = strength.weakness(password, strength.personal_words(full_name, email, library_name))
+    return _ADVICE[why] if why is not None else None
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -82,7 +110,8 @@ def register_participant(
     email = normalise_email(email)
     if not full_name:
         raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
-    problem = password_problem(password, email=email, full_name=full_name)
+    problem = password_problem(password, email=email, full_name=full_name,
+                               library_name=library_name)
     if problem:
         raise ServiceError(problem, "password")
     _check_affiliation(library_level, province_code, regency_code)
@@ -213,7 +242,8 @@ def active_session_count(user: User) -> int:
 
 
 def _set_password(user: User, new_password: str) -> None:
-    problem = password_problem(new_password, email=user.email, full_name=user.full_name)
+    problem = password_problem(new_password, email=user.email, full_name=user.full_name,
+                               library_name=user.library_name or "")
     if problem:
         raise ServiceError(problem, "new_password")
     user.password_hash = hash_password(new_password)
