@@ -332,8 +332,11 @@ def set_role(actor: User, user: User, role: str) -> None:
         raise ServiceError(_l("Unknown role."), "role")
     if user.id == actor.id and role != Role.ADMIN:
         raise ServiceError(_l("You cannot remove your own administrator role."), "role")
-    user.role = role
-    db.session.commit()
+    if user.role != role:
+        audit.record("account.role_changed", actor=actor, target=f"user:{user.id}",
+                     detail={"email": user.email, "from": user.role, "to": role})
+        user.role = role
+        db.session.commit()
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -343,10 +346,18 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ServiceError(_l("You cannot deactivate your own account."))
     if user.active != active:
+        audit.record("account.reactivated" if active else "account.deactivated", actor=actor,
+                     target=f"user:{user.id}",
+                     detail={"email": user.email, "from": _state(user.active),
+                             "to": _state(active)})
         user.active = active
         user.session_version = (user.session_version or 1) + 1
         _end_sessions(user)
         db.session.commit()
+
+
+def _state(active: bool) -> str:
+    return "active" if active else "inactive"
 
 
 def create_user(*, email: str, full_name: str, password: str, role: str) -> User:
