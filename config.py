@@ -81,11 +81,17 @@ class Config:
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_MAX_LENGTH = 128  # more is refused (and would slow the strength check down)
 
-    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
+    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set. Each can be
+    # set in the environment (same name). A library lab of 40 shares one address, so the
+    # per-address limits are generous and logins count failed attempts only; the per-account
+    # limits (keyed by the normalised email, known or not) slow down guessing one account.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
-    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    LOGIN_RATE_LIMIT = "60 per minute;600 per hour"  # failed logins per address
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # failed logins per email address
+    REGISTER_RATE_LIMIT = "40 per minute;400 per hour"  # registration attempts per address
+    RESET_RATE_LIMIT = "10 per minute;60 per hour"  # reset requests per address
+    RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # reset requests per email address
 
     # Course packs.
     COURSE_DIRS = [str(BASE_DIR / "courses")]
@@ -98,6 +104,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pelita.sqlite3'}"
         )
+        for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "REGISTER_RATE_LIMIT",
+                     "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT"):
+            if os.environ.get(name):
+                setattr(self, name, os.environ[name])
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION or _bool("SESSION_COOKIE_SECURE")

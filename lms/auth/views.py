@@ -73,19 +73,52 @@ def end_idle_sessions():
     return None
 
 
+# --- throttling -----------------------------------------------------------------------
+# A library lab shares one address: the per-address limits are generous and count failed
+# logins only; a second limit per account (the normalised email, whether or not an account
+# has it, so the answer reveals nothing) stops one account from being guessed without locking
+# out its colleagues.
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
-def _post_only(limit_fn):
-    return limiter.limit(limit_fn, methods=["POST"])
+def _reset_account_limit() -> str:
+    return current_app.config["RESET_ACCOUNT_RATE_LIMIT"]
+
+
+def _email_key(prefix: str):
+    def key() -> str:
+        return f"{prefix}:{services.normalise_email(request.form.get('email', ''))}"
+    return key
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _post_only(limit_fn, **kwargs):
+    return limiter.limit(limit_fn, methods=["POST"], **kwargs)
+
+
+def _showing_regencies() -> bool:
+    return bool(request.form.get("load_regencies"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@_post_only(_register_limit, exempt_when=_showing_regencies)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -116,7 +149,8 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_post_only(_login_limit)
+@_post_only(_login_limit, deduct_when=_failed)
+@_post_only(_login_account_limit, key_func=_email_key("login-account"), deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -197,6 +231,7 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @_post_only(_reset_limit)
+@_post_only(_reset_account_limit, key_func=_email_key("reset-account"))
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
