@@ -314,6 +314,45 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+RESET_MAIL_JOB = "auth.send_reset_mail"
+
+
+def request_password_reset(email: str, locale: str | None = None) -> None:
+    """Queue the reset email for `email`, whether or not an account uses it, and commit.
+
+    Nothing is looked up here: the worker (`send_reset_mail`) decides whether there is anyone to
+    write to, so the page answers after the same work for a known and an unknown address.
+    A request while one for the same address is still queued adds nothing."""
+    from lms.jobs.services import enqueue
+
+    email = normalise_email(email)
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    enqueue(RESET_MAIL_JOB, {"email": email, "locale": locale}, dedupe_key=f"auth.reset:{digest}")
+    db.session.commit()
+
+
+def send_reset_mail(email: str, locale: str | None = None) -> bool:
+    """The `auth.send_reset_mail` job: email a reset link if an active account uses `email`,
+    in the account's language (else the language the request was made in). False when there
+    is no one to write to. The link is made now, so its hour starts when it is sent."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from lms.mail import send_mail
+
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        return False
+    token = make_reset_token(user)
+    link = f"{current_app.config['BASE_URL']}/reset/{token}"
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_mail(user.email, _("Reset your Pelita password"),
+                  render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes))
+    return True
+
+
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset token; the token cannot be used again."""
     user = user_for_reset_token(token)

@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -33,7 +34,6 @@ from lms.auth.forms import (
 from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
-from lms.mail import send_mail
 
 bp = Blueprint("auth", __name__)
 
@@ -235,17 +235,9 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.get_user_by_email(form.email.data)
-        if user is not None and user.active:
-            token = services.make_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
-                user.email,
-                _("Reset your Pelita password"),
-                render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes),
-            )
-        # Same answer whether or not the address has an account: no oracle.
+        # Queued for any address; the worker writes only to an existing account. The same
+        # work and the same answer whether or not the address has an account: no oracle.
+        services.request_password_reset(form.email.data, str(get_locale()))
         flash(_("If an account uses that address, we have sent it a link to set a new password. "
                 "The link works once and expires in one hour."), "info")
         return redirect(url_for("auth.login"))

@@ -84,3 +84,16 @@ def send_deadline_reminders(payload: dict) -> None:
     sent = cohort_services.remind_deadlines()
     if sent:
         log.info("sent %s cohort deadline reminder(s)", sent)
+
+
+@job_handler("auth.send_reset_mail")
+def send_reset_mail(payload: dict) -> None:
+    """{"email": "...", "locale": "id"}: email a password-reset link if an active account uses
+    the address (queued for every request, so the page reveals nothing)."""
+    from lms.auth import services as auth_services
+
+    email = payload.get("email")
+    if not isinstance(email, str):
+        raise PermanentJobError(f"payload needs an email: {payload!r}")
+    if not auth_services.send_reset_mail(email, payload.get("locale")):
+        log.info("password reset: no active account for the address, nothing sent")
