@@ -77,6 +77,24 @@ def change_active(user_id: int):
     return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
 
 
+@bp.route("/site")
+@role_required(Role.ADMIN)
+def site():
+    """The site's public address (PELITA_BASE_URL) and whether it can work."""
+    from config import looks_like_development
+
+    base_url = current_app.config["BASE_URL"]
+    production = bool(current_app.config.get("PRODUCTION"))
+    here = request.host_url.rstrip("/")
+    return render_template(
+        "admin/site.html", base_url=base_url, production=production,
+        is_default=bool(current_app.config.get("BASE_URL_IS_DEFAULT")),
+        local_only=looks_like_development(base_url),
+        plain_http=base_url.startswith("http://"),
+        here=here if here != base_url else None,
+    )
+
+
 @bp.route("/plugins")
 @role_required(Role.ADMIN)
 def plugins():

@@ -108,3 +108,24 @@ def test_a_refused_role_change_is_not_audited(client, auth, admin_user):
     auth.login(admin_user.email)
     client.post(f"/admin/users/{admin_user.id}/role", data={"role": "participant"})
     assert _audit_rows(client) == []
+
+
+def test_the_public_address_is_shown_to_admins_with_a_warning_when_it_cannot_work(
+        app, client, auth, admin_user, participant):
+    auth.login(participant.email)
+    assert client.get("/admin/site").status_code == 403
+    auth.logout()
+    auth.login(admin_user.email)
+    assert 'href="/admin/site"' in client.get("/").text  # in the admin menu, a plain link
+    app.config.update(PRODUCTION=True, BASE_URL="http://127.0.0.1:5000")
+    page = client.get("/admin/site").text
+    assert '<code id="base-url">http://127.0.0.1:5000</code>' in page
+    assert 'id="address-warning"' in page and "hanya berfungsi di server itu sendiri" in page
+    app.config.update(BASE_URL="http://pelita.contoh.id")
+    page = client.get("/admin/site").text
+    assert 'id="address-warning"' not in page
+    assert 'id="http-warning"' in page and "https://" in page
+    app.config.update(BASE_URL="https://pelita.contoh.id")
+    page = client.get("/admin/site").text
+    assert 'id="address-warning"' not in page and 'id="http-warning"' not in page
+    assert "http://localhost" in page  # "you opened this page at ..., not the public address"
