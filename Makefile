@@ -38,8 +38,17 @@ $(VENV)/.plugins: $(VENV)/.installed $(wildcard plugins/*/pyproject.toml)
 	done
 	touch $@
 
+# The public address (certificate QR codes, credentials, emailed links) for `make run` and
+# `make worker`: PELITA_BASE_URL if set, else http://$(HOST):$(PORT). Not in production, where
+# Pelita refuses to start without PELITA_BASE_URL. Give `make worker` the same PORT as `make run`.
+IS_PRODUCTION := $(filter production,$(PELITA_ENV) $(FLASK_ENV))
+DEV_BASE_URL := $(or $(PELITA_BASE_URL),$(if $(IS_PRODUCTION),,http://$(HOST):$(PORT)))
+
 ## run: install, migrate, import courses/, create demo accounts, serve on http://$(HOST):$(PORT)
+## (certificates, QR codes and links use that address unless PELITA_BASE_URL says otherwise)
+run: export PELITA_BASE_URL := $(DEV_BASE_URL)
 run: install
+	@echo "Public address (PELITA_BASE_URL): $(PELITA_BASE_URL)"
 	$(FLASK) db upgrade
 	$(FLASK) lms setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -50,6 +59,7 @@ serve: install
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile - wsgi:app
 
 ## worker: the background worker (certificate PDFs, overdue quiz attempts); run beside `serve`
+worker: export PELITA_BASE_URL := $(DEV_BASE_URL)
 worker: install
 	$(FLASK) lms worker
 

@@ -1,9 +1,11 @@
 """Configuration read from the environment (12-factor), with a test configuration."""
 
+import ipaddress
 import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PELITA_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -47,6 +49,41 @@ def _secret_key(production: bool) -> str:
     return key
 
 
+# Used only in development when PELITA_BASE_URL is unset (`make run` sets it from HOST and PORT).
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _base_url(production: bool) -> tuple[str, bool]:
+    """PELITA_BASE_URL, the public address printed in QR codes, credentials and emailed links,
+    and whether it is the development default. Production refuses to start without it."""
+    value = (os.environ.get("PELITA_BASE_URL") or "").strip().rstrip("/")
+    if not value:
+        if production:
+            raise ConfigError(
+                "PELITA_BASE_URL is not set. In production Pelita refuses to start without it: "
+                "certificates (QR codes, printed addresses), credentials and emailed links would "
+                "point to the wrong place. Set it to the address people use, e.g. "
+                "PELITA_BASE_URL=https://pelita.example.id")
+        return DEVELOPMENT_BASE_URL, True
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PELITA_BASE_URL must be a full address such as "
+                          f"https://pelita.example.id, not {value!r}")
+    return value, False
+
+
+def looks_like_development(url: str) -> bool:
+    """True for addresses only the server itself can open: localhost, 127.0.0.1, ::1, 0.0.0.0."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 class Config:
     """Settings for development and production; every value can come from the environment."""
 
@@ -79,12 +116,19 @@ class Config:
     # Shared library computers: a session without "remember me" ends after this much inactivity.
     IDLE_TIMEOUT_MINUTES = 30
     PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 128  # more is refused (and would slow the strength check down)
 
-    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
+    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set. Each can be
+    # set in the environment (same name). A library lab of 40 shares one address, so the
+    # per-address limits are generous and logins count failed attempts only; the per-account
+    # limits (keyed by the normalised email, known or not) slow down guessing one account.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute;60 per hour"
-    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    LOGIN_RATE_LIMIT = "60 per minute;600 per hour"  # failed logins per address
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # failed logins per email address
+    REGISTER_RATE_LIMIT = "40 per minute;400 per hour"  # registration attempts per address
+    RESET_RATE_LIMIT = "10 per minute;60 per hour"  # reset requests per address
+    RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # reset requests per email address
 
     # Course packs.
     COURSE_DIRS = [str(BASE_DIR / "courses")]
@@ -97,14 +141,19 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pelita.sqlite3'}"
         )
+        for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "REGISTER_RATE_LIMIT",
+                     "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT"):
+            if os.environ.get(name):
+                setattr(self, name, os.environ[name])
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION or _bool("SESSION_COOKIE_SECURE")
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         if self.PRODUCTION:
             self.PREFERRED_URL_SCHEME = "https"
-        # The public address printed in certificates (QR code) and credentials.
-        self.BASE_URL = os.environ.get("PELITA_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # The public address printed in certificates (QR code) and credentials, and used in
+        # emailed links; required in production (shown on /admin/site).
+        self.BASE_URL, self.BASE_URL_IS_DEFAULT = _base_url(self.PRODUCTION)
         if os.environ.get("PELITA_COURSE_DIRS"):
             self.COURSE_DIRS = os.environ["PELITA_COURSE_DIRS"].split(os.pathsep)
         if os.environ.get("PELITA_PATH_DIRS"):
@@ -172,6 +221,7 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.MAIL_BACKEND = "memory"
         self.BASE_URL = "http://localhost"
+        self.BASE_URL_IS_DEFAULT = False
         self.CREDENTIAL_KEY_PATH = os.path.join(tempfile.gettempdir(), "pelita-test-credential.pem")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.AUTHORING_UPLOAD_DIR = os.path.join(tempfile.gettempdir(),

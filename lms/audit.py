@@ -65,6 +65,10 @@ ACTION_LABELS = {
     "cohort.members_imported": _l("Imported cohort members"),
     "cohort.member_removed": _l("Removed a member from the cohort"),
     "cohort.invitation_renewed": _l("Renewed the cohort invitation"),
+    "account.logged_out_everywhere": _l("Logged out of every device"),
+    "account.role_changed": _l("Changed a role"),
+    "account.deactivated": _l("Deactivated an account"),
+    "account.reactivated": _l("Reactivated an account"),
     "plugin.enabled": _l("Enabled a plugin"),
     "plugin.disabled": _l("Disabled a plugin"),
     "webhooks.endpoint_added": _l("Added a webhook"),
@@ -72,6 +76,23 @@ ACTION_LABELS = {
     "webhooks.secret_regenerated": _l("Made a new webhook secret"),
     "webhooks.test_queued": _l("Sent a test webhook"),
 }
+
+
+# Labels of the values an event's detail records as "from" and "to" (account roles and states);
+# pages show `value_label(value)`, which falls back to the value itself.
+VALUE_LABELS = {
+    "participant": _l("Participant (peserta)"),
+    "trainer": _l("Master trainer"),
+    "admin": _l("Administrator"),
+    "active": _l("Active"),
+    "inactive": _l("Deactivated"),
+}
+
+
+def value_label(value) -> str:
+    """The translated label of a recorded value (a role, an account state), or the value."""
+    label = VALUE_LABELS.get(value) if isinstance(value, str) else None
+    return str(label) if label is not None else str(value)
 
 
 def action_label(action: str) -> str:

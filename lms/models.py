@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic's autogenerate sees them all."""
 
 from lms.audit import AuditEvent
-from lms.auth.models import LibraryLevel, Role, User
+from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, RubricScore
@@ -26,7 +26,7 @@ __all__ = [
     "AuditEvent", "Certificate", "CourseDraft", "CourseEditor", "DraftFile",
     "PluginSetting", "PluginState",
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
-    "LibraryLevel", "Module", "ModuleCompletion",
+    "LibraryLevel", "LoginSession", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
     "QuizVersion", "Role", "User",
     "Cohort", "CohortCourse", "CohortMember", "CohortTrainer", "Notification", "RubricScore",

@@ -15,10 +15,13 @@ This is the one module a plugin imports: the hooks it calls from `init_app` (def
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import logging
+import re
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -49,8 +52,9 @@ from lms.plugin_api import (
 __all__ = [
     "access", "CertificateTemplate", "PackSource", "PluginError", "PluginRecord", "PluginSettings",
     "certificate_templates", "job_handler", "load_plugins", "pack_sources", "plugin_records",
-    "plugin_settings", "register_blueprint", "register_certificate_template", "register_cli",
-    "register_job_handler", "register_pack_source", "register_translations",
+    "plugin_settings", "redact_paths", "register_blueprint", "register_certificate_template",
+    "register_cli", "register_job_handler", "register_pack_source", "register_translations",
+    "translation_languages",
 ]
 
 log = logging.getLogger("pelita.plugins")
@@ -274,3 +278,52 @@ def _undo(app: Flask, record: PluginRecord) -> None:
 
 def plugin_records(app: Flask) -> list[PluginRecord]:
     return app.extensions.get("pelita_plugins", [])
+
+
+def translation_languages(folder: str | Path) -> list[str]:
+    """The locales a translations folder has a catalogue for (`<folder>/<locale>/LC_MESSAGES`)."""
+    path = Path(folder)
+    try:
+        return sorted(p.name for p in path.iterdir() if (p / "LC_MESSAGES").is_dir())
+    except OSError:
+        return []
+
+
+# Absolute paths on the server: under a known root (the project, Python's installation, the
+# temporary folder, a home folder...), or any path of three or more folders. URL paths such as
+# "/p/webhooks/" or "/admin/x" have fewer and stay.
+_PATH_CHARS = r"[^\s'\"<>:,;()\[\]]"
+_WINDOWS_PATH = re.compile(rf"\b[A-Za-z]:\\(?:{_PATH_CHARS}+\\)*{_PATH_CHARS}*")
+_DEEP_PATH = re.compile(rf"(?<![\w.:/])/(?:{_PATH_CHARS}+/){{2,}}{_PATH_CHARS}+")
+
+
+def _known_roots() -> list[str]:
+    import site
+    import sys
+    import tempfile
+
+    from config import BASE_DIR, INSTANCE_DIR
+
+    roots = {str(BASE_DIR), str(INSTANCE_DIR), sys.prefix, sys.base_prefix, sys.exec_prefix,
+             tempfile.gettempdir(), str(Path.home())}
+    with contextlib.suppress(Exception):
+        roots.update(site.getsitepackages())
+    return sorted((r for r in roots if r and r not in ("/", ".")), key=len, reverse=True)
+
+
+def redact_paths(text: str) -> str:
+    """`text` (a plugin's error) with every server path replaced by `…/<last part>`, so the
+    admin page does not show how the server's folders are laid out; the log keeps the full
+    message."""
+    if not text:
+        return text
+
+    def last_part(match: re.Match) -> str:
+        path = match.group(0).rstrip("/\\")
+        sep = "\\" if "\\" in path and "/" not in path else "/"
+        return "…" + sep + re.split(r"[/\\]", path)[-1]
+
+    for root in _known_roots():
+        text = re.sub(re.escape(root) + rf"(?:[/\\]{_PATH_CHARS}*)*", last_part, text)
+    text = _WINDOWS_PATH.sub(last_part, text)
+    return _DEEP_PATH.sub(last_part, text)

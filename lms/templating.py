@@ -9,7 +9,7 @@ from flask import url_for
 from flask_babel import get_locale
 
 from lms import regions
-from lms.audit import action_label
+from lms.audit import action_label, value_label
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -32,3 +32,4 @@ def init_templating(app) -> None:
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.filters["audit_action"] = action_label
+    app.jinja_env.filters["audit_value"] = value_label

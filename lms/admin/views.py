@@ -1,6 +1,9 @@
-"""Admin pages: list users, change roles, deactivate and reactivate accounts."""
+"""Admin pages: users (roles, (de)activation), the site's public address, plugins."""
+
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -77,12 +80,37 @@ def change_active(user_id: int):
     return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.users"))
 
 
+@bp.route("/site")
+@role_required(Role.ADMIN)
+def site():
+    """The site's public address (PELITA_BASE_URL) and whether it can work."""
+    from config import looks_like_development
+
+    base_url = current_app.config["BASE_URL"]
+    production = bool(current_app.config.get("PRODUCTION"))
+    here = request.host_url.rstrip("/")
+    return render_template(
+        "admin/site.html", base_url=base_url, production=production,
+        is_default=bool(current_app.config.get("BASE_URL_IS_DEFAULT")),
+        local_only=looks_like_development(base_url),
+        plain_http=base_url.startswith("http://"),
+        here=here if here != base_url else None,
+    )
+
+
 @bp.route("/plugins")
 @role_required(Role.ADMIN)
 def plugins():
     from lms.admin.forms import PluginStateForm
     from lms.plugin_store import stored_states
-    from lms.plugins import certificate_templates, disabled_names, plugin_records
+    from lms.plugins import (
+        certificate_templates,
+        disabled_names,
+        plugin_records,
+        redact_paths,
+        translation_languages,
+    )
+    from lms.templating import LANGUAGE_NAMES
 
     status_labels = {"loaded": _("Loaded"), "failed": _("Failed to load"),
                      "disabled": _("Disabled"), "refused": _("Refused")}
@@ -104,8 +132,18 @@ def plugins():
             pending[r.name] = _("Will be disabled at the next start.")
     wanted = {r.name: (states[r.name].enabled if states and r.name in states else r.enabled)
               for r in records}
+    # What the page shows of each record: the description in the admin's language (a plugin
+    # translates its English description in the catalogue it registers), the error without
+    # server paths, and the languages of its translations rather than their folders.
+    rows = [SimpleNamespace(
+        record=r,
+        description=gettext(r.description) if r.description else "",
+        error=redact_paths(r.error),
+        languages=[LANGUAGE_NAMES.get(code, code) for folder in r.translations
+                   for code in translation_languages(folder)],
+    ) for r in records]
     return render_template(
-        "admin/plugins.html", records=records, disabled=sorted(disabled_names(current_app)),
+        "admin/plugins.html", rows=rows, disabled=sorted(disabled_names(current_app)),
         status_labels=status_labels, pending=pending, wanted=wanted, form=PluginStateForm(),
         states_available=states is not None,
         templates=sorted(certificate_templates(current_app)),

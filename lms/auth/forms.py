@@ -91,9 +91,13 @@ class ProfileForm(AffiliationMixin, FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
+PASSWORD_HINT = _l("At least 10 characters. A short sentence is easy to remember.")
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[required()])
-    new_password = PasswordField(_l("New password"), validators=[required()])
+    new_password = PasswordField(_l("New password"), validators=[required()],
+                                 description=PASSWORD_HINT)
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],
@@ -107,7 +111,8 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[required()])
+    new_password = PasswordField(_l("New password"), validators=[required()],
+                                 description=PASSWORD_HINT)
     confirm = PasswordField(
         _l("Repeat new password"),
         validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],

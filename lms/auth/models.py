@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock
@@ -48,19 +48,30 @@ class User(UserMixin, db.Model):
     regency_code: Mapped[str | None] = mapped_column(String(13))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Bumped on password change and deactivation so remember-me cookies and reset links die.
+    # Bumped on password change and deactivation so every login, remember-me cookies and reset
+    # links die.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=clock.now, onupdate=clock.now
     )
+
+    # The login (LoginSession) this object was loaded for in the current request: set by
+    # `auth.services.start_session` and by the user loader. Not a column.
+    login_token = None
+    login_remembered = False
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
 
     def get_id(self) -> str:
-        """Session identity includes the session version, so bumping it logs out everywhere."""
-        return f"{self.id}:{self.session_version}"
+        """The identity Flask-Login keeps in the session and the remember-me cookie:
+        `<id>:<session_version>:<login token>`. Ending the login (logout) or bumping the version
+        (password change, deactivation) makes every copy of either cookie useless."""
+        if not self.login_token:
+            raise RuntimeError("log users in with lms.auth.sessions.log_in(), which starts a "
+                               "server-side login, not with flask_login.login_user() alone")
+        return f"{self.id}:{self.session_version}:{self.login_token}"
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds any of the roles; admins hold every role."""
@@ -76,3 +87,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device. Its token travels in the identity of the session cookie and of
+    the remember-me cookie; only its SHA-256 is stored. Logging out deletes the row, so a copy of
+    either cookie taken before stops working; "log out of every device" deletes them all."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Remember me" was ticked: the idle rule does not apply to this login.
+    remembered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    # created_at + REMEMBER_COOKIE_DURATION: no login outlives its remember-me cookie.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

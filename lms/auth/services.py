@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from lms import clock, events, regions, tokens
-from lms.auth.models import LibraryLevel, Role, User
+from lms import audit, clock, events, regions, tokens
+from lms.auth import strength
+from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from lms.auth.strength import Weakness
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
-
-# The most common passwords in Indonesian and international leaks; refused outright.
-COMMON_PASSWORDS = frozenset(
-    ["password", "password1", "password123", "passw0rd", "1234567890", "12345678910", "123456789a", "qwertyuiop", "qwerty12345", "iloveyou123", "admin12345", "administrator", "welcome123", "abcdefghij", "1q2w3e4r5t", "1qaz2wsx3edc", "bismillah", "bismillah123", "indonesia", "indonesia123", "perpustakaan", "perpusnas", "rahasia123", "sayang123", "katasandi", "katasandi123", "pustakawan", "pelita123", "merdeka45", "jakarta123", "0987654321", "1111111111", "0000000000", "asdfghjkl1", "zxcvbnm123", "football123", "superman123"]
-)
 
 
 def normalise_email(email: str) -> str:
@@ -32,20 +31,51 @@ def clean_name(name: str) -> str:
     return " ".join((name or "").split())
 
 
-def password_problem(password: str, *, email: str = "", full_name: str = ""):
-    """A translated reason why the password is too weak, or None."""
+# Why a password was refused, in the user's language (lms/auth/strength.py finds the reason).
+_ADVICE = {
+    Weakness.COMMON_LIST: _l("This password is on the list of the most common passwords, which "
+                             "are tried first (also with numbers or a year added). Choose "
+                             "another one."),
+    Weakness.PERSONAL: _l("Do not build your password on your name, email address or library: "
+                          "they are the first things someone would try."),
+    Weakness.COMMON: _l("This password is built on a very common password or word. Add another "
+                        "word or two: a short sentence is easy to remember and hard to guess."),
+    Weakness.WORD: _l("A single word or name is easy to guess. Add another word or two: a short "
+                      "sentence is easy to remember and hard to guess."),
+    Weakness.KEYBOARD: _l("Rows of keys on the keyboard (such as qwerty or asdf) are easy to "
+                          "guess. Use a few words instead."),
+    Weakness.REPEAT: _l("Repeated characters or words (such as aaa or abcabc) are easy to guess. "
+                        "Use a few different words instead."),
+    Weakness.SEQUENCE: _l("Sequences such as abc or 12345 are easy to guess. Use a few words "
+                          "instead."),
+    Weakness.DATE: _l("Years and dates are easy to guess, especially ones that matter to you. "
+                      "Add another word or two."),
+    Weakness.GUESSABLE: _l("This password is too easy to guess. Add another word or two: a short "
+                           "sentence is easy to remember and hard to guess."),
+}
+
+
+def password_problem(password: str, *, email: str = "", full_name: str = "",
+                     library_name: str = ""):
+    """A translated reason why the password is too weak, or None.
+
+    Length first, then the shipped common-password lists and zxcvbn with the user's name,
+    email and library as their own words (lms/auth/strength.py)."""
+    password = password or ""
     min_len = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < min_len:
+    max_len = current_app.config["PASSWORD_MAX_LENGTH"]
+    if len(password) < min_len:
         return _l("Use at least %(n)d characters.", n=min_len)
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return _l("This password is too easy to guess. Choose a longer, less common one.")
+    if len(password) > max_len:
+        return _l("Use at most %(n)d characters.", n=max_len)
     local = normalise_email(email).split("@")[0]
+    lowered = password.lower()
     if (local and len(local) >= 4 and local in lowered) or (
         full_name and clean_name(full_name).lower().replace(" ", "") == lowered.replace(" ", "")
     ):
-        return _l("Do not use your name or email address as your password.")
-    return None
+        return _ADVICE[Weakness.PERSONAL]
+    why = strength.weakness(password, strength.personal_words(full_name, email, library_name))
+    return _ADVICE[why] if why is not None else None
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -80,7 +110,8 @@ def register_participant(
     email = normalise_email(email)
     if not full_name:
         raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
-    problem = password_problem(password, email=email, full_name=full_name)
+    problem = password_problem(password, email=email, full_name=full_name,
+                               library_name=library_name)
     if problem:
         raise ServiceError(problem, "password")
     _check_affiliation(library_level, province_code, regency_code)
@@ -125,12 +156,100 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+# --- logins (one LoginSession row per login on one device) -------------------------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, *, remembered: bool = False) -> str:
+    """Start a login on one device and commit it; `user.get_id()` then names it.
+
+    A login lasts at most REMEMBER_COOKIE_DURATION (the life of the remember-me cookie);
+    without "remember me" it ends sooner: at logout, after IDLE_TIMEOUT_MINUTES without
+    activity, or when the browser is closed. The user's expired logins are deleted on the way,
+    so the table holds (nearly) live logins only."""
+    now = clock.now()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(lifetime, timedelta):
+        lifetime = timedelta(seconds=lifetime)
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                  LoginSession.expires_at <= now))
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token),
+                                remembered=bool(remembered), created_at=now,
+                                expires_at=now + lifetime))
+    db.session.commit()
+    user.login_token = token
+    user.login_remembered = bool(remembered)
+    return token
+
+
+def user_for_identity(identity: str) -> User | None:
+    """The user whose live login `identity` (`User.get_id()`) names, or None: unknown, ended or
+    expired login, older session version, or a deactivated account. One query."""
+    parts = (identity or "").split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[2]:
+        return None  # also identities from before logins were stored (`<id>:<version>`)
+    user_id, version, token = parts
+    row = db.session.execute(
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    login, user = row
+    if (user.id != int(user_id) or str(user.session_version) != version or not user.active
+            or clock.aware(login.expires_at) <= clock.now()):
+        return None
+    user.login_token = token
+    user.login_remembered = bool(login.remembered)
+    return user
+
+
+def end_session(user: User) -> None:
+    """End the login the user is using now (logout on this device); other devices stay."""
+    if user.login_token:
+        db.session.execute(delete(LoginSession).where(
+            LoginSession.user_id == user.id,
+            LoginSession.token_hash == _token_hash(user.login_token)))
+        db.session.commit()
+    user.login_token = None
+
+
+def _end_sessions(user: User, *, keep_current: bool = False) -> int:
+    """Delete the user's logins (all, or all but the current one) in the caller's transaction."""
+    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_current and user.login_token:
+        stmt = stmt.where(LoginSession.token_hash != _token_hash(user.login_token))
+    return db.session.execute(stmt).rowcount or 0
+
+
+def end_all_sessions(user: User) -> int:
+    """"Log out of every device": end every login of the user, this one included. Recorded in
+    the audit log. Returns how many logins were ended."""
+    ended = _end_sessions(user)
+    audit.record("account.logged_out_everywhere", actor=user, target=f"user:{user.id}",
+                 detail={"email": user.email, "sessions": ended})
+    db.session.commit()
+    user.login_token = None
+    return ended
+
+
+def active_session_count(user: User) -> int:
+    """How many live logins the user has (on this and other devices)."""
+    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.expires_at > clock.now())) or 0
+
+
 def _set_password(user: User, new_password: str) -> None:
-    problem = password_problem(new_password, email=user.email, full_name=user.full_name)
+    problem = password_problem(new_password, email=user.email, full_name=user.full_name,
+                               library_name=user.library_name or "")
     if problem:
         raise ServiceError(problem, "new_password")
     user.password_hash = hash_password(new_password)
+    # Every other login ends: the version in their identity no longer matches, and their rows go.
     user.session_version = (user.session_version or 1) + 1
+    _end_sessions(user, keep_current=True)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -195,6 +314,45 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
+RESET_MAIL_JOB = "auth.send_reset_mail"
+
+
+def request_password_reset(email: str, locale: str | None = None) -> None:
+    """Queue the reset email for `email`, whether or not an account uses it, and commit.
+
+    Nothing is looked up here: the worker (`send_reset_mail`) decides whether there is anyone to
+    write to, so the page answers after the same work for a known and an unknown address.
+    A request while one for the same address is still queued adds nothing."""
+    from lms.jobs.services import enqueue
+
+    email = normalise_email(email)
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    enqueue(RESET_MAIL_JOB, {"email": email, "locale": locale}, dedupe_key=f"auth.reset:{digest}")
+    db.session.commit()
+
+
+def send_reset_mail(email: str, locale: str | None = None) -> bool:
+    """The `auth.send_reset_mail` job: email a reset link if an active account uses `email`,
+    in the account's language (else the language the request was made in). False when there
+    is no one to write to. The link is made now, so its hour starts when it is sent."""
+    from flask import render_template
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from lms.mail import send_mail
+
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        return False
+    token = make_reset_token(user)
+    link = f"{current_app.config['BASE_URL']}/reset/{token}"
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    with force_locale(user.locale or locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        send_mail(user.email, _("Reset your Pelita password"),
+                  render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes))
+    return True
+
+
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset token; the token cannot be used again."""
     user = user_for_reset_token(token)
@@ -213,8 +371,11 @@ def set_role(actor: User, user: User, role: str) -> None:
         raise ServiceError(_l("Unknown role."), "role")
     if user.id == actor.id and role != Role.ADMIN:
         raise ServiceError(_l("You cannot remove your own administrator role."), "role")
-    user.role = role
-    db.session.commit()
+    if user.role != role:
+        audit.record("account.role_changed", actor=actor, target=f"user:{user.id}",
+                     detail={"email": user.email, "from": user.role, "to": role})
+        user.role = role
+        db.session.commit()
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
@@ -224,9 +385,18 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ServiceError(_l("You cannot deactivate your own account."))
     if user.active != active:
+        audit.record("account.reactivated" if active else "account.deactivated", actor=actor,
+                     target=f"user:{user.id}",
+                     detail={"email": user.email, "from": _state(user.active),
+                             "to": _state(active)})
         user.active = active
         user.session_version = (user.session_version or 1) + 1
+        _end_sessions(user)
         db.session.commit()
+
+
+def _state(active: bool) -> str:
+    return "active" if active else "inactive"
 
 
 def create_user(*, email: str, full_name: str, password: str, role: str) -> User:

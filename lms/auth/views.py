@@ -17,8 +17,9 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from lms import access, clock, regions
 from lms.auth import services
@@ -30,9 +31,9 @@ from lms.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
-from lms.mail import send_mail
 
 bp = Blueprint("auth", __name__)
 
@@ -63,13 +64,8 @@ def end_idle_sessions():
         return None
     now = clock.timestamp()
     seen = session.get("seen")
-    remembered = request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
-    if seen and now - seen > minutes * 60 and not remembered:
-        lang = session.get("lang")
-        logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
+    if seen and now - seen > minutes * 60 and not came_from_remember_me():
+        log_out()  # ends the login on the server too: a copy of the cookie is useless
         flash(_("You were logged out after %(n)d minutes without activity.", n=minutes), "info")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
     if not seen or now - seen > 60:  # refresh at most once a minute: fewer cookie rewrites
@@ -77,19 +73,52 @@ def end_idle_sessions():
     return None
 
 
+# --- throttling -----------------------------------------------------------------------
+# A library lab shares one address: the per-address limits are generous and count failed
+# logins only; a second limit per account (the normalised email, whether or not an account
+# has it, so the answer reveals nothing) stops one account from being guessed without locking
+# out its colleagues.
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
 
 
 def _reset_limit() -> str:
     return current_app.config["RESET_RATE_LIMIT"]
 
 
-def _post_only(limit_fn):
-    return limiter.limit(limit_fn, methods=["POST"])
+def _reset_account_limit() -> str:
+    return current_app.config["RESET_ACCOUNT_RATE_LIMIT"]
+
+
+def _email_key(prefix: str):
+    def key() -> str:
+        return f"{prefix}:{services.normalise_email(request.form.get('email', ''))}"
+    return key
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+def _post_only(limit_fn, **kwargs):
+    return limiter.limit(limit_fn, methods=["POST"], **kwargs)
+
+
+def _showing_regencies() -> bool:
+    return bool(request.form.get("load_regencies"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@_post_only(_register_limit, exempt_when=_showing_regencies)
 @access.public
 def register():
     if current_user.is_authenticated:
@@ -114,14 +143,15 @@ def register():
         except ServiceError as err:
             attach_error(form, err)
         else:
-            login_user(user)
+            log_in(user)
             flash(_("Welcome to Pelita, %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_post_only(_login_limit)
+@_post_only(_login_limit, deduct_when=_failed)
+@_post_only(_login_account_limit, key_func=_email_key("login-account"), deduct_when=_failed)
 @access.public
 def login():
     if current_user.is_authenticated:
@@ -132,11 +162,7 @@ def login():
         if user is None:
             form.password.errors.append(_("The email or password is not correct."))
         else:
-            lang = session.get("lang")
-            session.clear()  # no session fixation across the login boundary
-            if lang:
-                session["lang"] = lang
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)  # a fresh session: no fixation
             return redirect(safe_next())
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
@@ -145,12 +171,19 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @access.signed_in
 def logout():
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """End this device's login (other devices stay logged in)."""
+    log_out()
     flash(_("You have logged out. On a shared computer, also close the browser."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@access.signed_in
+def logout_everywhere():
+    """End every login of this account, on this and every other device."""
+    log_out(everywhere=True)
+    flash(_("You have been logged out on every device, this one included. Log in again to "
+            "continue."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -160,7 +193,8 @@ def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     form.fill_choices()
     if form.load_regencies.data:
-        return render_template("auth/profile.html", form=form)
+        return render_template("auth/profile.html", form=form,
+                               sessions=services.active_session_count(current_user))
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -176,7 +210,9 @@ def profile():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 422 if form.errors else 200
+    return render_template("auth/profile.html", form=form,
+                           sessions=services.active_session_count(current_user)), (
+        422 if form.errors else 200)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -189,7 +225,8 @@ def change_password():
         except ServiceError as err:
             attach_error(form, err)
         else:
-            login_user(current_user._get_current_object())  # re-issue the session: new version
+            # Same login, new session version: re-issue this device's cookies.
+            login_user(current_user._get_current_object(), remember=current_user.login_remembered)
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
@@ -197,21 +234,14 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @_post_only(_reset_limit)
+@_post_only(_reset_account_limit, key_func=_email_key("reset-account"))
 @access.public
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.get_user_by_email(form.email.data)
-        if user is not None and user.active:
-            token = services.make_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
-                user.email,
-                _("Reset your Pelita password"),
-                render_template("auth/email/reset.txt", user=user, link=link, minutes=minutes),
-            )
-        # Same answer whether or not the address has an account: no oracle.
+        # Queued for any address; the worker writes only to an existing account. The same
+        # work and the same answer whether or not the address has an account: no oracle.
+        services.request_password_reset(form.email.data, str(get_locale()))
         flash(_("If an account uses that address, we have sent it a link to set a new password. "
                 "The link works once and expires in one hour."), "info")
         return redirect(url_for("auth.login"))
@@ -232,7 +262,7 @@ def reset_password(token: str):
         except ServiceError as err:
             attach_error(form, err)
         else:
-            logout_user()
+            log_out()  # every login of the account has ended with the reset
             flash(_("Your new password is set. Log in with it now."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user), 422 if form.errors else 200

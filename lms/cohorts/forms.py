@@ -92,7 +92,9 @@ class ActionForm(FlaskForm):
 class InvitationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[required(), not_blank, max_len(200)],
                             description=_l("Exactly as it should appear on your certificates."))
-    password = PasswordField(_l("Password"), validators=[required()])
+    password = PasswordField(_l("Password"), validators=[required()],
+                             description=_l("At least 10 characters. A short sentence is easy "
+                                            "to remember."))
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[required(), EqualTo("password",
                                                             message=_l("The passwords do not match."))])

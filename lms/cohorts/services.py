@@ -574,7 +574,8 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
     full_name = auth_services.clean_name(full_name)
     if not full_name:
         raise ServiceError(_l("Enter your full name as it should appear on a certificate."), "full_name")
-    problem = auth_services.password_problem(password, email=user.email, full_name=full_name)
+    problem = auth_services.password_problem(password, email=user.email, full_name=full_name,
+                                             library_name=user.library_name or "")
     if problem:
         raise ServiceError(problem, "password")
     user.full_name = full_name

@@ -20,11 +20,12 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lms import access, audit, clock, regions, tokens
 from lms.auth.decorators import role_required
+from lms.auth.sessions import log_in
 from lms.cohorts import csvexport, csvimport, services
 from lms.cohorts.forms import (
     ActionForm,
@@ -384,7 +385,7 @@ def accept_invitation(token: str):
         except ServiceError as err:
             _field_error(form, err)
         else:
-            login_user(user)
+            log_in(user)
             flash(_("Welcome to Pelita! Your password is set and you are logged in."), "success")
             return redirect(url_for("main.home"))
     return render_template("cohorts/invitation.html", form=form, member=member,

@@ -95,3 +95,16 @@ def email_notification(payload: dict) -> None:
 
     if not notifications.send_email(_int(payload, "notification_id")):
         log.info("notification email %s: nothing to send", payload.get("notification_id"))
+
+
+@job_handler("auth.send_reset_mail")
+def send_reset_mail(payload: dict) -> None:
+    """{"email": "...", "locale": "id"}: email a password-reset link if an active account uses
+    the address (queued for every request, so the page reveals nothing)."""
+    from lms.auth import services as auth_services
+
+    email = payload.get("email")
+    if not isinstance(email, str):
+        raise PermanentJobError(f"payload needs an email: {payload!r}")
+    if not auth_services.send_reset_mail(email, payload.get("locale")):
+        log.info("password reset: no active account for the address, nothing sent")

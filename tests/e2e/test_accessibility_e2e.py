@@ -53,3 +53,21 @@ def test_learner_pages_have_no_wcag_violations(page, learner, axe):
         page.goto(url)
         found += axe(page)
     assert found == []
+
+
+def test_admin_pages_have_no_wcag_violations(page, live_server, axe):
+    from lms.auth.services import create_user
+
+    with live_server.app.app_context():
+        create_user(email="admin@contoh.id", full_name="Admin Pelita",
+                    password="kelola-pelita-bersama", role="admin")
+        db.session.remove()
+    page.goto("/login")
+    page.get_by_label("Email").fill("admin@contoh.id")
+    page.get_by_label("Kata sandi").fill("kelola-pelita-bersama")
+    page.get_by_role("button", name="Masuk").click()
+    found = []
+    for url in ["/admin/users", "/admin/site", "/admin/plugins", "/admin/audit", "/profile"]:
+        page.goto(url)
+        found += axe(page)
+    assert found == []

@@ -76,3 +76,57 @@ def test_registration_works_without_javascript(browser, live_server):
     page.get_by_role("button", name="Buat akun").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Made Wirawan")
     context.close()
+
+
+def test_log_out_of_every_device_with_the_keyboard(page, browser, live_server):
+    register(page, email="tari@contoh.id")
+    laptop = browser.new_context(base_url=live_server.url)
+    other = laptop.new_page()
+    other.goto("/login")
+    other.get_by_label("Email").fill("tari@contoh.id")
+    other.get_by_label("Kata sandi").fill(PASSWORD)
+    other.get_by_label("Ingat saya di perangkat ini").check()
+    other.get_by_role("button", name="Masuk").click()
+    expect(other.get_by_role("heading", level=1)).to_contain_text("Rina Marlina")
+
+    page.goto("/profile")
+    expect(page.get_by_text("sedang masuk di 2 perangkat")).to_be_visible()
+    button = page.get_by_role("button", name="Keluar dari semua perangkat")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("semua perangkat")
+
+    other.goto("/profile")  # the remembered laptop is logged out too
+    expect(other.get_by_role("heading", name="Masuk")).to_be_visible()
+    laptop.close()
+
+
+def test_admin_menu_site_address_and_role_change_work_without_javascript(browser, live_server):
+    from lms.auth.services import create_user
+
+    with live_server.app.app_context():
+        create_user(email="admin@contoh.id", full_name="Admin Pelita",
+                    password="kelola-pelita-bersama", role="admin")
+        create_user(email="yanti@contoh.id", full_name="Yanti Pelatih",
+                    password="belajar-bersama-di-desa", role="participant")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill("admin@contoh.id")
+    page.get_by_label("Kata sandi").fill("kelola-pelita-bersama")
+    page.get_by_role("button", name="Masuk").click()
+
+    page.get_by_role("navigation", name="Menu utama").get_by_role(
+        "link", name="Pengaturan situs").click()
+    expect(page.get_by_role("heading", name="Alamat publik")).to_be_visible()
+    expect(page.locator("#base-url")).to_have_text("http://localhost")
+
+    page.get_by_role("link", name="Pengguna").click()
+    page.get_by_label("Peran Yanti Pelatih").select_option("trainer")
+    page.get_by_role("row", name=re.compile("Yanti Pelatih")).get_by_role(
+        "button", name="Ubah peran").click()
+    page.get_by_role("link", name="Log audit").click()
+    expect(page.locator("#audit-events")).to_contain_text("Mengubah peran")
+    expect(page.locator("#audit-events")).to_contain_text("Peserta → Master trainer")
+    context.close()

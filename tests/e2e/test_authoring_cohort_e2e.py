@@ -20,7 +20,7 @@ from lms.extensions import db
 
 TRAINER = ("yustina@contoh.id", "modul-baru-untuk-angkatan")
 ADMIN = ("pengelola@contoh.id", "lentera-biru-sembilan")
-LEARNER = ("markus@contoh.id", "perpustakaan-kampung-2026")
+LEARNER = ("markus@contoh.id", "kopi-pagi-di-lembah-baliem")  # not the library name + a year
 SLUG = "cek-fakta-dasar"
 TITLE_EN = "Fact-checking basics"
 MODULE_TEXT = "## Three questions\n\nAsk **who** wrote it, **when**, and *why*.\n"

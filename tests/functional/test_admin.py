@@ -68,3 +68,64 @@ def test_demo_command_is_idempotent(runner):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     assert count_users() == 3
+
+
+def _audit_rows(client) -> list[str]:
+    """The rows of /admin/audit as plain text, newest first."""
+    import re
+
+    html = client.get("/admin/audit").text
+    body = html.split('<tbody>', 1)[1].split('</tbody>', 1)[0] if "<tbody>" in html else ""
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in body.split("<tr>")[1:]]
+
+
+def test_role_changes_are_in_the_audit_log_with_who_whom_and_from_to(client, auth, admin_user,
+                                                                      participant):
+    auth.login(admin_user.email)
+    client.post(f"/admin/users/{participant.id}/role", data={"role": "trainer"})
+    client.post(f"/admin/users/{participant.id}/role", data={"role": "trainer"})  # no change
+    client.post(f"/admin/users/{participant.id}/role", data={"role": "participant"})
+    rows = _audit_rows(client)
+    assert len(rows) == 2
+    # Newest first, in Indonesian: who, what, whom, from → to.
+    assert admin_user.full_name in rows[0] and "Mengubah peran" in rows[0]
+    assert participant.email in rows[0] and "Master trainer → Peserta" in rows[0]
+    assert "Peserta → Master trainer" in rows[1]
+
+
+def test_deactivation_and_reactivation_are_in_the_audit_log(client, auth, admin_user, participant):
+    auth.login(admin_user.email)
+    client.post(f"/admin/users/{participant.id}/active", data={"active": "0"})
+    client.post(f"/admin/users/{participant.id}/active", data={"active": "1"})
+    rows = _audit_rows(client)
+    assert len(rows) == 2
+    assert "Mengaktifkan kembali akun" in rows[0] and "Nonaktif → Aktif" in rows[0]
+    assert "Menonaktifkan akun" in rows[1] and "Aktif → Nonaktif" in rows[1]
+    assert all(admin_user.full_name in row and participant.email in row for row in rows)
+
+
+def test_a_refused_role_change_is_not_audited(client, auth, admin_user):
+    auth.login(admin_user.email)
+    client.post(f"/admin/users/{admin_user.id}/role", data={"role": "participant"})
+    assert _audit_rows(client) == []
+
+
+def test_the_public_address_is_shown_to_admins_with_a_warning_when_it_cannot_work(
+        app, client, auth, admin_user, participant):
+    auth.login(participant.email)
+    assert client.get("/admin/site").status_code == 403
+    auth.logout()
+    auth.login(admin_user.email)
+    assert 'href="/admin/site"' in client.get("/").text  # in the admin menu, a plain link
+    app.config.update(PRODUCTION=True, BASE_URL="http://127.0.0.1:5000")
+    page = client.get("/admin/site").text
+    assert '<code id="base-url">http://127.0.0.1:5000</code>' in page
+    assert 'id="address-warning"' in page and "hanya berfungsi di server itu sendiri" in page
+    app.config.update(BASE_URL="http://pelita.contoh.id")
+    page = client.get("/admin/site").text
+    assert 'id="address-warning"' not in page
+    assert 'id="http-warning"' in page and "https://" in page
+    app.config.update(BASE_URL="https://pelita.contoh.id")
+    page = client.get("/admin/site").text
+    assert 'id="address-warning"' not in page and 'id="http-warning"' not in page
+    assert "http://localhost" in page  # "you opened this page at ..., not the public address"

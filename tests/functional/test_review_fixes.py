@@ -11,6 +11,7 @@ from lms.auth import services as auth_services
 from lms.auth.models import User
 from lms.cohorts import services
 from lms.extensions import db
+from lms.jobs.services import run_pending
 from tests.functional.test_cohorts import cohort_course, login, make_cohort
 
 
@@ -28,6 +29,7 @@ def test_an_invitation_cannot_take_over_an_account_whose_password_was_set(
     link = added.link.removeprefix("http://localhost")
     # Ani ignores the invitation and uses "Forgot password" instead.
     client.post("/reset", data={"email": "ani@contoh.id"})
+    run_pending()  # the reset email is sent by the worker
     reset = _reset_link(mail)
     assert client.post(reset, data={"new_password": "sandi-milik-ani-9",
                                     "confirm": "sandi-milik-ani-9"}).status_code == 302

@@ -1,7 +1,8 @@
 """pelita-sertifikat-klasik: a classic portrait certificate design for Pelita.
 
 The `pelita.plugins` entry point `sertifikat-klasik` names `plugin`; its `init_app(app)` registers
-the design folder as the certificate template "klasik". A course chooses it in course.toml:
+the design folder as the certificate template "klasik" (and an Indonesian catalogue for its
+description). A course chooses it in course.toml:
 
     [certificate]
     template = "klasik"
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 DESIGN = Path(__file__).parent / "design"
 TEMPLATE_NAME = "klasik"
+TRANSLATIONS = Path(__file__).parent / "translations"  # the description in Indonesian
 
 
 class SertifikatKlasik:
@@ -25,8 +27,9 @@ class SertifikatKlasik:
                    'template = "klasik".')
 
     def init_app(self, app) -> None:
-        from lms.plugins import register_certificate_template
+        from lms.plugins import register_certificate_template, register_translations
 
+        register_translations(app, TRANSLATIONS)
         register_certificate_template(app, TEMPLATE_NAME, DESIGN)
 
 
