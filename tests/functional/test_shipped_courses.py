@@ -13,7 +13,7 @@ from tests.packs import import_folder
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 PACKS = sorted(p for p in COURSES.iterdir() if (p / "course.toml").exists())
 CURRICULUM = {"literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"}
-CURRICULUM_V2 = {"literasi-tik", "manajemen-informasi"}  # packs already reworked for issue 15 (curriculum v2)
+CURRICULUM_V2 = {"literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"}  # packs already reworked for issue 15 (curriculum v2)
 
 
 def test_the_three_curriculum_courses_ship():
