@@ -35,6 +35,21 @@ def _warn_unknown_templates(packs) -> None:
         click.echo(warning, err=True)
 
 
+def _warn_guessable(packs, *, figures: bool = False) -> None:
+    """Quizzes whose questions can be guessed (lms.quizzes.quality): warnings, never errors.
+    With `figures`, every quiz's longest-is-right figure is printed as well."""
+    from lms.quizzes.quality import check_quiz
+
+    for pack in packs:
+        for quiz in pack.quizzes:
+            result = check_quiz(quiz)
+            where = f"{pack.slug}/{quiz.filename}"
+            if figures and result.figure:
+                click.echo(f"quality: {where}: right option uniquely longest in {result.figure}")
+            for warning in result.warnings:
+                click.echo(f"warning: {where}: {warning}", err=True)
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.group("lms")
     def lms():
@@ -104,12 +119,19 @@ def register_cli(app: Flask) -> None:
 
     @lms.command("validate")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-    def validate(paths):
-        """Check course packs and list every problem (exit status 1 if there is any)."""
+    @click.option("--figures", is_flag=True,
+                  help="Also print every quiz's share of right options that are the longest.")
+    def validate(paths, figures):
+        """Check course packs and list every problem (exit status 1 if there is any).
+
+        Quiz questions that can be guessed (the right option is the longest, "semua benar",
+        duplicate options, an unemphasised negative question, a multiple-answer question with
+        one wrong option) are printed as warnings; they do not change the exit status."""
         packs, problems = importer.load_packs(list(paths))
         for problem in problems:
             click.echo(str(problem), err=True)
         _warn_unknown_templates(packs)
+        _warn_guessable(packs, figures=figures)
         if problems:
             raise click.ClickException(f"{len(problems)} problem(s) found")
         for pack in packs:

@@ -46,6 +46,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms import access
 from lms.authoring import drafts, quizfiles
+from lms.authoring import quality as quiz_quality
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.models import DraftFile
 from lms.content import GRADING_METHODS, render_markdown
@@ -556,7 +557,7 @@ def quiz_edit(slug: str, quiz: str):
     return render_template(
         "authoring/quiz_edit.html", draft=draft, quiz=loaded, form=form,
         questions=_question_rows(loaded), categories=quizfiles.categories(loaded.questions),
-        type_choices=_type_choices(),
+        type_choices=_type_choices(), quality=quiz_quality.box(loaded.questions, loaded.slug),
         overview_url=_overview_url(slug), kind_labels=dict(kind_choices()),
     ), status
 

@@ -29,6 +29,7 @@ from werkzeug.routing import BuildError
 from lms import access, clock
 from lms.auth.models import User
 from lms.authoring import drafts, mediafiles, packfiles, services
+from lms.authoring import quality as quiz_quality
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.forms import (
     ActionForm,
@@ -175,6 +176,7 @@ def _render_workspace(draft, *, publish_form=None, stale=None, refused=None, sta
         "authoring/workspace.html", ws=ws, draft=draft, move_form=MoveForm(),
         publish_form=publish_form or PublishForm(), action_form=ActionForm(),
         stale=stale, refused=refused, slug=draft.slug,
+        quality_notes=quiz_quality.draft_notes(draft),
     ), status
 
 
@@ -226,6 +228,11 @@ def publish(slug: str):
         flash(_("Nothing to publish: the course is the same as the published version."), "info")
     else:
         flash(_("Published. Learners now see this version; their progress is kept."), "success")
+        notes = quiz_quality.draft_notes(draft)
+        if notes:
+            flash(_("Note: some questions can be guessed in %(quizzes)s. The quiz editor's "
+                    "quality box lists them.", quizzes=", ".join(slug for slug, _n in notes)),
+                  "info")
     return redirect(_workspace_url(slug))
 
 

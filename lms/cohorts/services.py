@@ -829,7 +829,9 @@ def ensure_demo_cohort(today: date) -> Cohort | None:
         return None
     if db.session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT)) is not None:
         return None
-    slugs = ["literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
+    # The facilitator path (paths/fasilitator-tpbis.toml), in its order.
+    slugs = ["orientasi-tpbis", "literasi-tik", "manajemen-informasi", "pelibatan-masyarakat",
+             "merancang-pelatihan"]
     courses = {c.slug: c.id for c in db.session.scalars(select(Course).where(
         Course.slug.in_(slugs), Course.status == "published"))}
     cohort = create_cohort(trainer, name=DEMO_COHORT,

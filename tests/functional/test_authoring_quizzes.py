@@ -8,6 +8,7 @@ import io
 import re
 import tomllib
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -483,7 +484,11 @@ def test_a_plugin_type_gets_an_editor_from_its_description(course, trainer, app)
     assert 'name="statements-0"' in page.text and 'name="scale"' in page.text
 
 
-@pytest.mark.parametrize("slug", ["contoh-kursus", "pelibatan-masyarakat"])  # every type
+SHIPPED = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "courses").iterdir()
+                 if (p / "course.toml").exists())
+
+
+@pytest.mark.parametrize("slug", SHIPPED)  # every type, every shipped quiz setting
 def test_saving_every_shipped_question_unchanged_keeps_the_quiz(app, client, admin_user, slug):
     """The browser's own form (scraped from the page, sent back as is) saves every question and
     the settings of the shipped courses without changing them."""

@@ -712,7 +712,7 @@ def test_setup_creates_the_demo_cohort_once(app, runner, client, auth):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     [cohort] = db.session.scalars(select(Cohort)).all()
     assert cohort.name == services.DEMO_COHORT
-    assert len(services.cohort_courses(cohort)) == 3 and len(services.members_of(cohort)) == 1
+    assert len(services.cohort_courses(cohort)) == 5 and len(services.members_of(cohort)) == 1
     auth.login("trainer@pelita.test", "latih-fasilitator-2026")
     english(client)
     assert services.DEMO_COHORT in client.get("/cohorts").get_data(as_text=True)

@@ -219,10 +219,12 @@ def test_setup_imports_the_shipped_courses_and_path(app, runner):
     app.config["PATH_DIRS"] = [str(ROOT / "paths")]
     result = runner.invoke(args=["lms", "setup"])
     assert result.exit_code == 0, result.output
-    assert "created: fasilitator-tpbis (3 courses)" in result.output
+    assert "created: fasilitator-tpbis (5 courses)" in result.output
+    assert "created: master-trainer-tpbis (2 courses)" in result.output
     path = db.session.scalar(select(LearningPath).where(LearningPath.slug == "fasilitator-tpbis"))
     assert [e.course.slug for e in path.entries] == [
-        "literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
+        "orientasi-tpbis", "literasi-tik", "manajemen-informasi", "pelibatan-masyarakat",
+        "merancang-pelatihan"]
     assert path.title_en == "TPBIS Regional Facilitator Certification"
     assert len(path.requirement_list("id")) == 2
     result = runner.invoke(args=["lms", "setup"])

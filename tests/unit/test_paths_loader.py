@@ -148,11 +148,21 @@ def test_load_paths_reads_a_folder_and_reports_duplicate_slugs(tmp_path):
 def test_the_shipped_path_is_valid():
     path = ROOT / "paths" / "fasilitator-tpbis.toml"
     source = load_path(path)
-    assert source.courses == ["literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
+    # Orientation first (the other courses use its terms), training of trainers last.
+    assert source.courses == ["orientasi-tpbis", "literasi-tik", "manajemen-informasi",
+                              "pelibatan-masyarakat", "merancang-pelatihan"]
     assert len(source.requirements["id"]) == len(source.requirements["en"]) == 2
     assert "Perpusnas" in source.summary["id"] and "Perpusnas" in source.summary["en"]
     assert "usulan" in source.summary["id"] and "proposal" in source.summary["en"]
-    assert [p.name for p in (ROOT / "paths").glob("*.toml")] == ["fasilitator-tpbis.toml"]
+    assert sorted(p.name for p in (ROOT / "paths").glob("*.toml")) == [
+        "fasilitator-tpbis.toml", "master-trainer-tpbis.toml"]
+
+
+def test_the_master_trainer_track_is_valid():
+    source = load_path(ROOT / "paths" / "master-trainer-tpbis.toml")
+    assert source.courses == ["merancang-pelatihan", "master-trainer-tpbis"]
+    assert len(source.requirements["id"]) == len(source.requirements["en"]) == 2
+    assert "usulan" in source.summary["id"] and "proposal" in source.summary["en"]
 
 
 def test_every_key_is_documented():
