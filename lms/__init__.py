@@ -1,101 +1,22 @@
-"""Pelita: e-learning for the TPBIS library facilitator programme."""
+"""Pelita: e-learning for the TPBIS library facilitator programme.
+
+The application factory lives in `lms/app.py`; `from lms import create_app` still works, but
+importing a pure package (`lms.content`, `lms.quizzes.rules`, `lms.clock`, ...) loads no Flask.
+"""
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from lms.app import create_app
 
-from config import Config
-
-
-def create_app(config: object | None = None) -> Flask:
-    """Application factory: configuration, extensions, blueprints, CLI and error pages."""
-    app = Flask(__name__, instance_relative_config=False)
-    from lms.routing import IdConverter
-
-    app.url_map.converters["int"] = IdConverter  # ids too large for the database: 404
-    app.config.from_object(config if config is not None else Config())
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    if app.config.get("PROXY_FIX_X_FOR"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_FIX_X_FOR"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    from lms.extensions import babel, csrf, db, limiter, migrate, select_locale
-
-    db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
-    _init_login(app)
-
-    from lms import models  # noqa: F401  (register every model with SQLAlchemy)
-    from lms.admin.views import bp as admin_bp
-    from lms.auth.views import bp as auth_bp
-    from lms.certificates.views import bp as certificates_bp
-    from lms.cohorts.views import bp as cohorts_bp
-    from lms.courses.views import bp as courses_bp
-    from lms.main.views import bp as main_bp
-    from lms.paths.views import bp as paths_bp
-    from lms.quizzes.views import bp as quizzes_bp
-    from lms.verify.views import bp as verify_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(courses_bp)
-    app.register_blueprint(paths_bp)
-    app.register_blueprint(quizzes_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(cohorts_bp)
-    app.register_blueprint(verify_bp)
-    from lms.authoring.views import bp as authoring_bp
-
-    app.register_blueprint(authoring_bp)
-    from lms.authoring.history_views import bp as authoring_history_bp
-
-    app.register_blueprint(authoring_history_bp)
-    from lms.authoring.quiz_views import bp as authoring_quizzes_bp
-
-    app.register_blueprint(authoring_quizzes_bp)
-
-    from lms.quizzes.setup import init_question_types
-
-    init_question_types(app)
-
-    from lms.cli import register_cli
-    from lms.errors import register_error_handlers
-    from lms.security import init_security_headers
-    from lms.templating import init_templating
-
-    register_error_handlers(app)
-    init_security_headers(app)
-    init_templating(app)
-    register_cli(app)
-
-    from lms.plugins import load_plugins
-
-    load_plugins(app)  # last: a plugin sees the finished app; a broken one never stops it
-    return app
+__all__ = ["create_app"]
 
 
-def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from lms.app import create_app
 
-    from lms.auth import services
-    from lms.extensions import login_manager
-
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please log in to open this page.")
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(identity: str):
-        # A live server-side login (lms/auth/sessions.py explains the design).
-        return services.user_for_identity(identity)
+        return create_app
+    raise AttributeError(f"module 'lms' has no attribute {name!r}")

@@ -190,9 +190,9 @@ def register_cli(app: Flask) -> None:
     @lms.command("close-overdue")
     def close_overdue():
         """Grade quiz attempts whose time limit has run out (run from cron or a worker)."""
-        from lms.quizzes import services as quiz_services
+        from lms.quizzes.services import attempts as quiz_attempts
 
-        closed = quiz_services.close_overdue()
+        closed = quiz_attempts.close_overdue()
         click.echo(f"closed {closed} overdue attempt(s)")
 
     @lms.command("export-gift")
@@ -201,14 +201,14 @@ def register_cli(app: Flask) -> None:
         """Print the questions of a quiz's current version in Moodle's GIFT format."""
         from lms.courses.models import Quiz
         from lms.extensions import db
-        from lms.quizzes import services as quiz_services
+        from lms.quizzes import queries as quiz_queries
         from lms.quizzes.formats.gift import export_gift_report
 
         quiz = db.session.get(Quiz, quiz_id)
-        version = quiz_services.current_version(quiz) if quiz is not None else None
+        version = quiz_queries.current_version(quiz) if quiz is not None else None
         if version is None:
             raise click.ClickException(f"no quiz {quiz_id} in a current course version")
-        unscored = {t.name for t in quiz_services.registry() if not t.scored}
+        unscored = {t.name for t in quiz_queries.registry() if not t.scored}
         text, report = export_gift_report(version.questions, unscored)
         for question_id, message in report:
             click.echo(f"warning: {question_id}: {message}", err=True)

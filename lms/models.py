@@ -4,7 +4,7 @@ from lms.audit import AuditEvent
 from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.certificates.models import Certificate
-from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer, RubricScore
+from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer
 from lms.courses.models import (
     Course,
     CourseVersion,
@@ -20,7 +20,7 @@ from lms.learning.models import Enrollment, ModuleCompletion
 from lms.notifications import Notification
 from lms.paths.models import LearningPath, LearningPathCourse
 from lms.plugin_store import PluginSetting, PluginState
-from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.models import QuestionResponse, QuizAttempt, RubricScore
 
 __all__ = [
     "AuditEvent", "Certificate", "CourseDraft", "CourseEditor", "DraftFile",

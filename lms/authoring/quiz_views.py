@@ -50,7 +50,8 @@ from lms.authoring import quality as quiz_quality
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.models import DraftFile
 from lms.content import GRADING_METHODS, render_markdown
-from lms.content.loader import REVIEW_ITEMS, REVIEW_MOMENTS
+from lms.content.quiz_settings import DEFAULT_REVIEW as _DEFAULT_REVIEW
+from lms.content.quiz_settings import REVIEW_ITEMS, REVIEW_MOMENTS
 from lms.courses.importer import module_path
 from lms.extensions import db
 from lms.forms import max_len, not_blank, required
@@ -60,14 +61,8 @@ from lms.quizzes.registry import UnknownQuestionType
 
 bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author")
 
-# The learner's defaults (lms.quizzes.services.DEFAULT_REVIEW): nothing during an attempt,
-# everything but the right answer while the quiz is open, everything after it closes.
-DEFAULT_REVIEW = {
-    "during": [],
-    "immediately_after": [i for i in REVIEW_ITEMS if i != "right_answer"],
-    "later_while_open": [i for i in REVIEW_ITEMS if i != "right_answer"],
-    "after_close": list(REVIEW_ITEMS),
-}
+# The schema's defaults (lms.content.quiz_settings), as the lists a quiz file holds.
+DEFAULT_REVIEW = {moment: list(items) for moment, items in _DEFAULT_REVIEW.items()}
 MAX_IMPORT_BYTES = 1024 * 1024
 
 
@@ -882,9 +877,9 @@ def preview(slug: str, quiz: str):
 
 def _parse_import(data: bytes, name: str, fmt: str):
     """(questions, problems as (line, message))."""
-    from lms.quizzes.bank import FORMATS, detect_format
     from lms.quizzes.formats.aiken import parse_aiken
     from lms.quizzes.formats.gift import parse_gift
+    from lms.quizzes.services.bank import FORMATS, detect_format
 
     fmt = fmt if fmt in FORMATS else detect_format(data, name)
     result = parse_aiken(data) if fmt == "aiken" else parse_gift(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms import clock
+from lms.content import quiz_settings
 from lms.content.tomlutil import SLUG
 from lms.quizzes.formats import toml_out
 
@@ -24,10 +25,10 @@ WIB = clock.WIB  # the zone of the authoring form's date-times
 # Top-level keys in the order the docs write them; tables and questions come last.
 HEAD_ORDER = ("module", "kind", "pass_mark", "attempts", "grading", "time_limit_minutes",
               "shuffle_questions", "shuffle_options", "draw", "per_page", "opens_at", "closes_at")
-SETTING_DEFAULTS: dict[str, Any] = {
-    "pass_mark": 70, "attempts": 0, "grading": "highest", "time_limit_minutes": 0,
-    "shuffle_questions": False, "shuffle_options": True, "draw": 0, "per_page": 0,
-}
+# Settings with a plain default (the one schema, lms.content.quiz_settings): a form value equal to
+# it is left out of the file the editor writes.
+SETTING_DEFAULTS: dict[str, Any] = {key: value for key, value in quiz_settings.DEFAULTS.items()
+                                    if value is not None}
 MAX_SLUG = 60
 
 
@@ -100,14 +101,12 @@ def dump(settings: Mapping[str, Any], questions: list[Mapping[str, Any]],
     """
     tables = [_question_table(q) for q in questions]
     if old_text is not None:
-        from lms.quizzes.bank import _text_before_questions
-
         try:
             old_settings = settings_of(tomllib.loads(old_text))
         except tomllib.TOMLDecodeError:
             old_settings = None
         if old_settings == dict(settings):
-            kept = _text_before_questions(old_text, old_settings)
+            kept = toml_out.text_before_questions(old_text, old_settings)
             if kept is not None and tables:
                 body = toml_out.dump({"questions": tables})
                 return kept.rstrip("\n") + "\n\n" + body

@@ -1,4 +1,4 @@
-"""Cohorts, their courses (with deadlines), trainers and members; rubric scores of graded answers.
+"""Cohorts, their courses (with deadlines), trainers and members.
 
 Written only by `lms.cohorts.services`. A member's enrolments are ordinary `Enrollment` rows, so
 leaving a cohort never touches progress.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms import clock
@@ -114,16 +114,3 @@ class CohortMember(db.Model):
         if self.joined:
             return self.user.full_name
         return self.invited_name or self.user.email
-
-
-class RubricScore(db.Model):
-    """The per-criterion scores a trainer gave an answer graded with a criteria rubric."""
-
-    __tablename__ = "rubric_scores"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("question_responses.id"), unique=True)
-    # [{"criterion": "Relevansi", "score": 3, "max": 4}, ...] in the rubric's order.
-    scores: Mapped[list] = mapped_column(JSON)
-    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

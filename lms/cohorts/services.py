@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload
 from lms import access, audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
 from lms.auth.models import Role, User
-from lms.cohorts import csvimport, rubric
+from lms.cohorts import csvimport
 from lms.cohorts.models import (
     ACCEPTED,
     ACTIVE,
@@ -37,16 +37,14 @@ from lms.cohorts.models import (
     CohortCourse,
     CohortMember,
     CohortTrainer,
-    RubricScore,
 )
-from lms.courses.models import Course, Quiz
+from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import start_enrollment
 from lms.mail import send_mail
-from lms.quizzes.models import QuestionResponse, QuizAttempt
 
 log = logging.getLogger("pelita.cohorts")
 
@@ -735,85 +733,6 @@ def remind_deadlines(today: date | None = None) -> int:
 
 
 # --------------------------------------------------------------------------- grading
-
-
-def rubric_scores(response_id: int) -> RubricScore | None:
-    return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
-
-
-def _pass_mark(attempt: QuizAttempt) -> float:
-    """The percentage the attempt's quiz needs (its pass mark raised by the course's rule)."""
-    from lms.learning.progress import pass_threshold
-
-    version = attempt.quiz_version
-    course = db.session.get(Course, db.session.get(Quiz, attempt.quiz_id).course_id)
-    rule = (course.current_version.manifest.get("completion", {})
-            if course is not None and course.current_version else {})
-    return pass_threshold(version.kind, version.settings or {}, rule)
-
-
-def grade_answer(trainer: User, response: QuestionResponse, *, points: float | None = None,
-                 criterion_scores: list[int] | None = None, comment: str = "") -> QuizAttempt:
-    """Grade an essay or practical answer (one score, or one per rubric criterion), notify the
-    learner and record it, all in the transaction `quizzes.services.grade_essay` commits.
-
-    When the rubric states a minimum per criterion and a score is below it, the answer's points
-    are capped below the quiz's pass mark, so it does not pass however high the average is
-    (for a quiz of this one question, such as the practical assignment)."""
-    from lms.quizzes import services as quiz_services
-
-    attempt = response.attempt
-    if not access.can_grade(trainer, attempt):
-        raise PermissionDenied(_l("Only the trainers of the learner's cohort, or the course's "
-                                  "editors for learners outside a cohort, can grade this answer."))
-    q = quiz_services.question_definition(attempt, response.question_id) or {}
-    crits = rubric.criteria(q.get("rubric"))
-    detail: dict = {"question": response.question_id, "attempt": attempt.id}
-    try:
-        if crits and criterion_scores is not None:
-            if len(criterion_scores) != len(crits):
-                raise quiz_services.GradingError(_l("Score every criterion of the rubric."))
-            for c, s in zip(crits, criterion_scores, strict=True):
-                if s is None or not c.low <= s <= c.high:
-                    raise quiz_services.GradingError(
-                        _l("Give each criterion a score between %(low)d and %(high)d.",
-                           low=c.low, high=c.high))
-            maximum = quiz_services.registry().get(q.get("type")).points(q)
-            points = rubric.points_from(criterion_scores, crits, maximum)
-            below = rubric.failing(criterion_scores, crits)
-            if below:  # the rubric's pass rule: not passed, whatever the average
-                points = rubric.capped_points(points, maximum, _pass_mark(attempt))
-                detail["below_minimum"] = [c.name for c in below]
-            scores = [{"criterion": c.name, "score": s, "max": c.high}
-                      for c, s in zip(crits, criterion_scores, strict=True)]
-            row = rubric_scores(response.id)
-            if row is None:
-                row = RubricScore(response_id=response.id, scores=scores)
-                db.session.add(row)
-            row.scores, row.graded_by_id, row.graded_at = scores, trainer.id, clock.now()
-            detail["criteria"] = [s["score"] for s in scores]
-        if points is None:
-            raise quiz_services.GradingError(_l("Give a score."), field="points")
-        detail["points"] = float(points)
-        quiz = db.session.get(Quiz, attempt.quiz_id)
-        # Both languages: the notification is shown in the learner's language of the moment.
-        title = {"id": attempt.quiz_version.display_title("id"),
-                 "en": attempt.quiz_version.display_title("en")}
-        course = db.session.get(Course, quiz.course_id)
-        audit.record("submission.graded", actor=trainer, scope=f"course:{course.slug}",
-                     target=f"attempt:{attempt.id}", detail=detail)
-        note = notifications.notify(attempt.user_id, notifications.GRADED,
-                                    {"quiz": title, "score": None},
-                                    url=f"/attempts/{attempt.id}/review")
-        attempt = quiz_services.grade_essay(trainer, response, float(points), comment)  # commits
-    except Exception:
-        db.session.rollback()
-        raise
-    # The score is known once every answer of the attempt is graded.
-    if attempt.score is not None and attempt.status == "graded":
-        note.params = {"quiz": title, "score": f"{attempt.score:.1f}".rstrip("0").rstrip(".") + " %"}
-    db.session.commit()
-    return attempt
 
 
 # --------------------------------------------------------------------------- demo

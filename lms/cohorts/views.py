@@ -40,7 +40,7 @@ from lms.cohorts.models import CohortMember
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.learning.progress import progress_matrix
-from lms.quizzes import services as quiz_services
+from lms.quizzes import queries as quiz_queries
 
 bp = Blueprint("cohorts", __name__)
 
@@ -178,7 +178,7 @@ def overview(cohort_id: int):
     return render_template("cohorts/overview.html", cohort=cohort, courses=courses,
                            members=members, progress=progress,
                            trainers=services.trainers_of(cohort),
-                           today=clock.today(), queue=len(quiz_services.grading_queue(current_user, cohort=cohort)),
+                           today=clock.today(), queue=len(quiz_queries.grading_queue(current_user, cohort=cohort)),
                            history=audit.history(f"cohort:{cohort.id}", limit=20))
 
 
@@ -354,7 +354,7 @@ def grading(cohort_id: int):
     cohort = _cohort_or_404(cohort_id)
     locale = str(get_locale())
     rows = [{"attempt": a, "response": r, "title": a.quiz_version.display_title(locale)}
-            for a, r in quiz_services.grading_queue(current_user, cohort=cohort)]
+            for a, r in quiz_queries.grading_queue(current_user, cohort=cohort)]
     return render_template("quizzes/grading_queue.html", rows=rows, cohort=cohort,
                            cohorts=services.cohorts_for(current_user))
 

@@ -13,7 +13,6 @@ from .loader import (
 from .model import (
     AREAS,
     ENROLMENTS,
-    GRADING_METHODS,
     QUIZ_KINDS,
     CertificateSettings,
     Completion,
@@ -22,6 +21,7 @@ from .model import (
     QuizSource,
 )
 from .problems import CoursePackError, Problem
+from .quiz_settings import GRADING_METHODS
 from .references import Reference, classify_reference, find_references
 from .render import render_markdown
 

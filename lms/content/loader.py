@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import os
 import re
@@ -12,11 +11,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import quiz_settings
+from .checks import boolean as _bool
+from .checks import int_at_least as _int
+from .checks import is_int as _is_int
+from .checks import is_number as _is_number
+from .checks import list_of as _list_of
+from .checks import one_of as _enum
+from .checks import percent as _percent
+from .checks import slug as _slug
+from .checks import text as _text
 from .frontmatter import FrontMatterError, read_markdown_front_matter
 from .model import (
     AREAS,
     ENROLMENTS,
-    GRADING_METHODS,
     QUIZ_KINDS,
     CertificateSettings,
     Completion,
@@ -26,7 +34,7 @@ from .model import (
 )
 from .problems import CoursePackError, Problem
 from .references import MODULE_FILE, classify_reference, find_references
-from .tomlutil import SLUG, Spec, TomlLines, check_table, show_value, toml_error_location
+from .tomlutil import Spec, TomlLines, check_table, show_value, toml_error_location
 
 MAX_TEXT_BYTES = 512 * 1024
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
@@ -41,73 +49,7 @@ _MISSING = object()
 
 
 # --------------------------------------------------------------------------- value checks
-# Each check returns None when the value is fine, else a phrase "must be ...".
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _int(minimum: int = 0) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if not _is_int(value) or value < minimum:
-            return "a whole number" + (f" of at least {minimum}" if minimum else " (0 or more)")
-        return None
-
-    return check
-
-
-def _percent(value: Any) -> str | None:
-    if not _is_number(value) or not 0 <= value <= 100:
-        return "a number from 0 to 100"
-    return None
-
-
-def _bool(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "`true` or `false`"
-
-
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "a non-empty string"
-
-
-def _enum(*choices: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if value not in choices:
-            return "one of " + ", ".join(f'"{c}"' for c in choices)
-        return None
-
-    return check
-
-
-def _slug(minimum: int = 1, maximum: int = 60) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if (
-            not isinstance(value, str)
-            or not SLUG.match(value)
-            or not minimum <= len(value) <= maximum
-        ):
-            return (
-                f"a slug of {minimum} to {maximum} characters using only a-z, 0-9 and "
-                'single hyphens (e.g. "literasi-digital")'
-            )
-        return None
-
-    return check
-
-
-def _list_of(item: Callable[[Any], str | None], what: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        if not isinstance(value, list) or any(item(v) for v in value):
-            return f"a list of {what}"
-        return None
-
-    return check
-
+# Shared with the quiz-settings schema (quiz_settings.py): see checks.py.
 
 def _completion_modules(value: Any) -> str | None:
     if value == "all" or (_is_int(value) and value >= 1):
@@ -148,66 +90,13 @@ MODULE_SPEC: Spec = [
     ("minutes", False, 0, _int(0)),
     ("objectives", False, [], _list_of(_text, "non-empty strings")),
 ]
-REVIEW_MOMENTS = ("during", "immediately_after", "later_while_open", "after_close")
-REVIEW_ITEMS = ("response", "correctness", "marks", "specific_feedback", "general_feedback",
-                "right_answer")
-
-
-def _review(value: Any) -> str | None:
-    if not isinstance(value, dict) or any(k not in REVIEW_MOMENTS for k in value) or any(
-        not isinstance(v, list) or any(i not in REVIEW_ITEMS for i in v) for v in value.values()
-    ):
-        return ("a table whose keys are " + ", ".join(REVIEW_MOMENTS) + " and whose values are "
-                "lists of " + ", ".join(f'"{i}"' for i in REVIEW_ITEMS))
-    return None
-
-
-def _when(value: Any) -> str | None:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return None
-    return "a TOML date-time such as 2026-12-31T17:00:00+07:00 (no zone = WIB) or a date"
-
-
-def _draw_categories(value: Any) -> str | None:
-    if not isinstance(value, dict) or not value or any(
-        not isinstance(k, str) or not k.strip() or not _is_int(v) or v < 1
-        for k, v in value.items()
-    ):
-        return ('a table of category names and whole numbers of at least 1, e.g. '
-                'draw_categories = { "etika" = 3, "keamanan" = 2 }')
-    return None
-
-
+# The quiz file: where the quiz sits, then every setting of the one schema (quiz_settings.py).
 QUIZ_SPEC: Spec = [
     ("module", False, None, _slug()),
     ("kind", True, None, _enum(*QUIZ_KINDS)),
-    ("pass_mark", False, 70, _percent),
-    ("attempts", False, 0, _int(0)),
-    ("grading", False, "highest", _enum(*GRADING_METHODS)),
-    ("time_limit_minutes", False, 0, _int(0)),
-    ("shuffle_questions", False, False, _bool),
-    ("shuffle_options", False, True, _bool),
-    ("draw", False, 0, _int(0)),
-    ("draw_categories", False, None, _draw_categories),
-    ("per_page", False, 0, _int(0)),
-    ("opens_at", False, None, _when),
-    ("closes_at", False, None, _when),
-    ("review", False, None, _review),
+    *((setting.key, False, setting.default, setting.check) for setting in quiz_settings.SETTINGS),
 ]
-QUIZ_SETTINGS = (
-    "pass_mark",
-    "attempts",
-    "grading",
-    "time_limit_minutes",
-    "shuffle_questions",
-    "shuffle_options",
-    "draw",
-    "draw_categories",
-    "per_page",
-    "opens_at",
-    "closes_at",
-    "review",
-)
+QUIZ_SETTINGS = quiz_settings.KEYS
 QUIZ_TITLE_SPEC: Spec = [("id", True, None, _text), ("en", False, None, _text)]
 QUESTION_CORE = ("id", "type", "text")
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 AREAS = ("ict", "information-management", "community-engagement", "other")
 ENROLMENTS = ("open", "cohort")
 QUIZ_KINDS = ("module", "final", "practical")
-GRADING_METHODS = ("highest", "average", "first", "last")
 
 
 @dataclass

@@ -53,11 +53,11 @@ def render_stale_certificates(payload: dict) -> None:
 @job_handler("quizzes.close_overdue")
 def close_overdue_attempts(payload: dict) -> None:
     """{} (or user_id / quiz_id / attempt_id to narrow it): grade attempts past their deadline."""
-    from lms.quizzes import services as quiz_services
+    from lms.quizzes.services import attempts as quiz_attempts
 
     filters = {key: _int(payload, key) for key in ("user_id", "quiz_id", "attempt_id")
                if payload.get(key) is not None}
-    closed = quiz_services.close_overdue(**filters, raise_errors=False)
+    closed = quiz_attempts.close_overdue(**filters, raise_errors=False)
     if closed:
         log.info("closed %s overdue quiz attempt(s)", closed)
 

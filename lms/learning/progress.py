@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from lms.courses.models import Course, ModuleVersion, QuizVersion
+from lms.courses.models import Course, ModuleVersion, Quiz, QuizVersion
 from lms.extensions import db
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.quizzes.models import GRADED, QuizAttempt
+from lms.quizzes.rules import QuizRules, combine, quiz_passed
 
 
 @dataclass
@@ -59,10 +60,40 @@ class Progress:
 
 
 def quiz_scores(user_id: int, quiz_ids: Iterable[int]) -> dict[int, float]:
-    """The learner's grade (percent) per quiz: each quiz's grading method over graded attempts."""
-    from lms.quizzes.services import grades_for
+    """The learner's grade (percent) per quiz: each quiz's grading method over graded attempts
+    (`lms.quizzes.rules.combine`)."""
+    ids = list(dict.fromkeys(quiz_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.score)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id.in_(ids),
+            QuizAttempt.status == GRADED,
+            QuizAttempt.score.is_not(None),
+        )
+        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)
+    ).all()
+    if not rows:
+        return {}
+    by_quiz: dict[int, list[float]] = {}
+    for quiz_id, score in rows:
+        by_quiz.setdefault(quiz_id, []).append(float(score))
+    methods = _grading_methods(list(by_quiz))
+    return {
+        qid: combine(methods.get(qid, "highest"), scores) for qid, scores in by_quiz.items()
+    }
 
-    return grades_for(user_id, quiz_ids)
+
+def _grading_methods(quiz_ids: list[int]) -> dict[int, str]:
+    rows = db.session.execute(
+        select(QuizVersion.quiz_id, QuizVersion.settings)
+        .join(Quiz, Quiz.id == QuizVersion.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(QuizVersion.quiz_id.in_(quiz_ids), QuizVersion.version_id == Course.current_version_id)
+    ).all()
+    return {qid: QuizRules.of(settings).grading for qid, settings in rows}
 
 
 @dataclass
@@ -90,8 +121,6 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
     """Progress per (user id, course id) for many learners at once (the cohort overview), in a
     constant number of queries however many learners and courses. A None user id gets the
     totals only."""
-    from lms.quizzes.services import QuizRules, combine
-
     result = {(u, c.id): Progress() for u in user_ids for c in courses}
     version_ids = {c.current_version_id: c.id for c in courses if c.current_version_id}
     if not version_ids:
@@ -163,24 +192,6 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
         if p.completed:
             p.new_since_completion = len(set(ids) - p.done_module_ids)
     return result
-
-
-def pass_threshold(kind: str, settings: dict | None, rule: dict | None) -> float:
-    """The grade (percent) a quiz needs to count as passed: its pass mark, raised by the course's
-    completion rule (`min_module_quiz_score` for module quizzes, `final_min_score` for the final).
-    The quiz page shows this same number."""
-    settings, rule = settings or {}, rule or {}
-    needed = float(settings.get("pass_mark", 0))
-    if kind == "module":
-        needed = max(needed, float(rule.get("min_module_quiz_score", 0)))
-    elif kind == "final":
-        needed = max(needed, float(rule.get("final_min_score", 0)))
-    return needed
-
-
-def quiz_passed(kind: str, settings: dict, rule: dict, score: float | None) -> bool:
-    """Whether a quiz grade meets the quiz's pass mark and the course's completion rule."""
-    return score is not None and score >= pass_threshold(kind, settings, rule)
 
 
 def requirements_met(progress: Progress, rule: dict) -> bool:

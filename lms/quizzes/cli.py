@@ -32,7 +32,7 @@ def import_questions_command(file, course_slug, quiz_slug, kind, module, title, 
     A new quiz file is created with default settings; an existing quiz keeps its settings and
     gets these questions instead of its old ones. Nothing changes if the file has a problem.
     """
-    from lms.quizzes.bank import QuestionImportError, import_questions
+    from lms.quizzes.services.bank import QuestionImportError, import_questions
 
     try:
         done = import_questions(file, course_slug=course_slug, quiz_slug=quiz_slug, kind=kind,

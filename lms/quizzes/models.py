@@ -146,3 +146,16 @@ class ResponseFile(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     attempt: Mapped[QuizAttempt] = relationship()
+
+
+class RubricScore(db.Model):
+    """The per-criterion scores a trainer gave an answer graded with a criteria rubric."""
+
+    __tablename__ = "rubric_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("question_responses.id"), unique=True)
+    # [{"criterion": "Relevansi", "score": 3, "max": 4}, ...] in the rubric's order.
+    scores: Mapped[list] = mapped_column(JSON)
+    graded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

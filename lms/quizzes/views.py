@@ -31,9 +31,12 @@ from lms import access, clock
 from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
-from lms.learning.progress import pass_threshold, quiz_passed
-from lms.quizzes import services, uploads
+from lms.quizzes import errors as quiz_errors
+from lms.quizzes import queries as quiz_queries
+from lms.quizzes import rules as quiz_rules
+from lms.quizzes import uploads
 from lms.quizzes.base import review_state
+from lms.quizzes.errors import QuizError
 from lms.quizzes.forms import GradeEssayForm
 from lms.quizzes.models import (
     IN_PROGRESS,
@@ -43,7 +46,9 @@ from lms.quizzes.models import (
     ResponseFile,
 )
 from lms.quizzes.registry import UnknownQuestionType
-from lms.quizzes.services import QuizError
+from lms.quizzes.rules import pass_threshold, quiz_passed
+from lms.quizzes.services import attempts as quiz_attempts
+from lms.quizzes.services import grading as quiz_grading
 from lms.routing import id_or_none
 
 bp = Blueprint("quizzes", __name__)
@@ -97,30 +102,30 @@ def _score_text(value: float | None) -> str:
 @access.signed_in
 def quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    services.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
-    version = services.current_version(quiz)
+    quiz_attempts.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+    version = quiz_queries.current_version(quiz)
     if version is None:
         abort(404)
     course = db.session.get(Course, quiz.course_id)
-    r = services.rules(version)
-    attempts = services.attempts_of(current_user.id, quiz.id)
+    r = quiz_rules.rules_of(version)
+    attempts = quiz_queries.attempts_of(current_user.id, quiz.id)
     current = next((a for a in attempts if a.status == IN_PROGRESS), None)
     blocked = None
     if current is None:
         try:
-            services.check_can_start(current_user, quiz, version, attempts=attempts)
+            quiz_attempts.check_can_start(current_user, quiz, version, attempts=attempts)
         except QuizError as err:
             blocked = err.message
     rows = []
     marks_shown = {}
     for a in attempts:
-        shows = services.review_options(a, version=version)
+        shows = quiz_queries.review_options(a, version=version)
         marks_shown[a.id] = "marks" in shows or current_user.is_trainer
         rows.append({"attempt": a, "marks": marks_shown[a.id]})
     # The grade counts for progress at once, but it is shown only when the marks of every
     # attempt it is made of may be seen (the quiz's review options).
-    counted = services.counted_attempts(attempts, r.grading)
-    grade = services.grade_of(attempts, r.grading)
+    counted = quiz_rules.counted_attempts(attempts, r.grading)
+    grade = quiz_rules.grade_of(attempts, r.grading)
     # "Passed" is the rule course progress applies: the pass mark raised by the course's
     # completion rule for module quizzes and the final.
     completion: dict = {}
@@ -150,7 +155,7 @@ def quiz(quiz_id: int):
 def start(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
     try:
-        attempt = services.start_or_resume(current_user, quiz)
+        attempt = quiz_attempts.start_or_resume(current_user, quiz)
     except QuizError as err:
         flash(str(err.message), "error")
         return redirect(url_for("quizzes.quiz", quiz_id=quiz.id))
@@ -179,8 +184,8 @@ class ShownQuestion:
 
 def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
     """The attempt's questions split into pages per the quiz setting `per_page` (0 = one page)."""
-    items = services.attempt_questions(attempt)
-    per_page = services.rules(attempt.quiz_version).per_page
+    items = quiz_queries.attempt_questions(attempt)
+    per_page = quiz_rules.rules_of(attempt.quiz_version).per_page
     if not per_page:
         return [items] if items else [[]]
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
@@ -189,7 +194,7 @@ def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
 def _render_question(q: dict, fname: str, response, order, *, disabled: bool) -> tuple[Markup, bool]:
     """(HTML, is a real question) for a definition; a broken type shows a notice, not a 500."""
     try:
-        qtype = services.registry().get(q.get("type"))
+        qtype = quiz_queries.registry().get(q.get("type"))
     except UnknownQuestionType:
         return Markup('<p class="alert alert--error">{}</p>').format(
             _("This question cannot be shown. Please tell your trainer.")), False
@@ -215,16 +220,16 @@ def attempt(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "view_attempt")
     if attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    services.close_overdue(attempt_id=attempt.id)
+    quiz_attempts.close_overdue(attempt_id=attempt.id)
     db.session.refresh(attempt)
     if attempt.status != IN_PROGRESS:
         flash(_("This attempt is finished."), "info")
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
     pages = _pages(attempt)
     page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
-    saved = services.saved_responses(attempt)
-    files = services.response_files(attempt)
-    during = services.rules(services.current_version(attempt.quiz) or attempt.quiz_version
+    saved = quiz_queries.saved_responses(attempt)
+    files = quiz_queries.response_files(attempt)
+    during = quiz_rules.rules_of(quiz_queries.current_version(attempt.quiz) or attempt.quiz_version
                             ).review["during"]
     nav, shown = [], []
     # Per field of every page, the device and edit number of the stored answer: the page
@@ -236,23 +241,23 @@ def attempt(attempt_id: int):
             row = saved.get(str(q.get("id")))
             response = row.response if row is not None else None
             if row is not None and row.client_id and row.client_seq is not None:
-                synced[services.field_name(pos)] = [row.client_id, row.client_seq]
+                synced[quiz_rules.field_name(pos)] = [row.client_id, row.client_seq]
             q_files = files.get(str(q.get("id")), [])
             answered = response is not None or bool(q_files)
             is_question = q.get("type") != "description"
             if is_question:
                 number += 1
-            entry = {"number": number, "page": pnum, "field": services.field_name(pos),
+            entry = {"number": number, "page": pnum, "field": quiz_rules.field_name(pos),
                      "answered": answered, "is_question": is_question}
             nav.append(entry)
             if pnum == page:
-                html, real = _render_question(q, services.field_name(pos), response, order,
+                html, real = _render_question(q, quiz_rules.field_name(pos), response, order,
                                               disabled=False)
-                item = ShownQuestion(pos, number, services.field_name(pos), html,
+                item = ShownQuestion(pos, number, quiz_rules.field_name(pos), html,
                                      answered, pnum, is_question=real,
-                                     upload=services.accepts_uploads(q), files=q_files)
+                                     upload=quiz_queries.accepts_uploads(q), files=q_files)
                 if during and real and response is not None:
-                    grade = services.grade_response(q, response)
+                    grade = quiz_grading.grade_response(q, response)
                     item.review = _outcome(q, state=grade.state, fraction=grade.fraction,
                                            feedback=list(grade.feedback), comment=None,
                                            shows=during)
@@ -283,15 +288,15 @@ def _upload_info() -> dict:
     return {
         "accept": uploads.ACCEPT,
         "types": uploads.LABELS,
-        "max_size": services.size_text(services.upload_max_bytes()),
+        "max_size": quiz_queries.size_text(quiz_queries.upload_max_bytes()),
         "max_files": MAX_FILES_PER_QUESTION,
-        "size": services.size_text,
+        "size": quiz_queries.size_text,
     }
 
 
 def _upload_field(position: int) -> str:
     """The name of the file input of the question at `position`."""
-    return f"{services.field_name(position)}-file"
+    return f"{quiz_rules.field_name(position)}-file"
 
 
 def _save_files(attempt: QuizAttempt) -> list[str]:
@@ -302,17 +307,17 @@ def _save_files(attempt: QuizAttempt) -> list[str]:
     problems: list[str] = []
     if not request.files:
         return problems
-    limit = services.upload_max_bytes()
-    for pos, q, _order in services.attempt_questions(attempt):
-        if not services.accepts_uploads(q):
+    limit = quiz_queries.upload_max_bytes()
+    for pos, q, _order in quiz_queries.attempt_questions(attempt):
+        if not quiz_queries.accepts_uploads(q):
             continue
         for storage in request.files.getlist(_upload_field(pos)):
             if not storage or not storage.filename:
                 continue  # no file chosen: browsers still send an empty part
             data = storage.stream.read(limit + 1)
             try:
-                services.add_response_file(attempt, str(q.get("id")), storage.filename, data)
-            except services.UploadRefused as err:
+                quiz_attempts.add_response_file(attempt, str(q.get("id")), storage.filename, data)
+            except quiz_errors.UploadRefused as err:
                 problems.append(str(err.message))
     return problems
 
@@ -326,7 +331,7 @@ def _fmt_points(value: float) -> str:
 def save(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "take_attempt")
     try:
-        result = services.save_answers(attempt, request.form)
+        result = quiz_attempts.save_answers(attempt, request.form)
     except QuizError as err:
         if _wants_json():
             return jsonify(error=str(err.message), closed=True), 409
@@ -345,9 +350,9 @@ def save(attempt_id: int):
         problems = _save_files(attempt)
         if remove:
             try:
-                name = services.remove_response_file(attempt, remove)
+                name = quiz_attempts.remove_response_file(attempt, remove)
                 flash(_("%(name)s has been removed.", name=name), "success")
-            except services.UploadRefused as err:
+            except quiz_errors.UploadRefused as err:
                 problems.append(str(err.message))
     except QuizError as err:  # the attempt closed meanwhile
         flash(str(err.message), "error")
@@ -374,12 +379,12 @@ def save(attempt_id: int):
 @access.rule("take_attempt")
 def confirm_submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "take_attempt")
-    services.close_overdue(attempt_id=attempt.id)
+    quiz_attempts.close_overdue(attempt_id=attempt.id)
     db.session.refresh(attempt)
     if attempt.status != IN_PROGRESS:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    saved = services.saved_responses(attempt)
-    with_files = services.file_counts(attempt)
+    saved = quiz_queries.saved_responses(attempt)
+    with_files = quiz_queries.file_counts(attempt)
     unanswered = []
     number = 0
     for pnum, items in enumerate(_pages(attempt), start=1):
@@ -405,7 +410,7 @@ def confirm_submit(attempt_id: int):
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "take_attempt")
     was_open = attempt.status == IN_PROGRESS
-    services.submit(attempt)
+    quiz_attempts.submit(attempt)
     if was_open:
         flash(_("Your attempt has been submitted."), "success")
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
@@ -415,24 +420,24 @@ def submit(attempt_id: int):
 @access.rule("view_attempt")
 def review(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, "view_attempt")
-    services.close_overdue(attempt_id=attempt.id)
+    quiz_attempts.close_overdue(attempt_id=attempt.id)
     db.session.refresh(attempt)
     owner = attempt.user_id == current_user.id
     if attempt.status == IN_PROGRESS and owner:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
-    everything = frozenset(services.REVIEW_ITEMS)
-    shows = services.review_options(attempt) if owner else everything
-    saved = services.saved_responses(attempt)
-    files = services.response_files(attempt) if "response" in shows else {}
+    everything = frozenset(quiz_rules.REVIEW_ITEMS)
+    shows = quiz_queries.review_options(attempt) if owner else everything
+    saved = quiz_queries.saved_responses(attempt)
+    files = quiz_queries.response_files(attempt) if "response" in shows else {}
     items = []
     number = 0
-    for pos, q, order in services.attempt_questions(attempt):
+    for pos, q, order in quiz_queries.attempt_questions(attempt):
         row = saved.get(str(q.get("id")))
         response = row.response if (row is not None and "response" in shows) else None
-        html, real = _render_question(q, services.field_name(pos), response, order, disabled=True)
+        html, real = _render_question(q, quiz_rules.field_name(pos), response, order, disabled=True)
         if real:
             number += 1
-        graded_q = services.question_definition(attempt, str(q.get("id"))) or q
+        graded_q = quiz_queries.question_definition(attempt, str(q.get("id"))) or q
         item = _outcome(
             graded_q,
             state=row.state if row is not None and row.state else "unanswered",
@@ -453,7 +458,7 @@ def review(attempt_id: int):
         score_text=_score_text,
         fmt_points=_fmt_points,
         state_labels=_state_labels(),
-        size_text=services.size_text,
+        size_text=quiz_queries.size_text,
     )
 
 
@@ -466,7 +471,7 @@ def download_file(attempt_id: int, file_id: int):
     sandbox so that even a file a browser could render runs nothing on this site.
     """
     attempt = _attempt_or_404(attempt_id, "view_evidence")
-    stored = services.response_file(attempt, file_id, with_data=True)
+    stored = quiz_queries.response_file(attempt, file_id, with_data=True)
     if stored is None:
         abort(404)
     response = send_file(
@@ -489,7 +494,7 @@ def _outcome(q: dict, *, state: str, fraction: float, feedback: list[str],
     """What the review block of one question shows, limited to the allowed items."""
     scored = True
     try:
-        qtype = services.registry().get(q.get("type"))
+        qtype = quiz_queries.registry().get(q.get("type"))
         points = qtype.points(q)
         scored = qtype.scored
         right = qtype.right_answer_text(q, _) if "right_answer" in shows and scored else ""
@@ -533,7 +538,7 @@ def grading_queue():
     locale = str(get_locale())
     rows = [{"attempt": attempt, "response": response,
              "title": attempt.quiz_version.display_title(locale)}
-            for attempt, response in services.grading_queue(current_user)]
+            for attempt, response in quiz_queries.grading_queue(current_user)]
     return render_template("quizzes/grading_queue.html", rows=rows, cohort=None, cohorts=cohorts)
 
 
@@ -551,20 +556,20 @@ def _rubric_html(text: str | None) -> Markup | None:
 @bp.route("/quizzes/grading/<int:response_id>", methods=["GET", "POST"])
 @access.rule("grade")
 def grade_response(response_id: int):
-    from lms.cohorts import rubric
     from lms.cohorts import services as cohort_services
-    from lms.cohorts.forms import rubric_form
     from lms.errors_domain import ServiceError
+    from lms.quizzes import rubric
+    from lms.quizzes.forms import rubric_form
 
     response = db.session.get(QuestionResponse, response_id)
     if response is None:
         abort(404)
     attempt = response.attempt
     access.require("grade", attempt)
-    q = services.question_definition(attempt, response.question_id)
+    q = quiz_queries.question_definition(attempt, response.question_id)
     if q is None:
         abort(404)
-    qtype = services.registry().get(q.get("type"))
+    qtype = quiz_queries.registry().get(q.get("type"))
     maximum = qtype.points(q)
     cohort = None
     cohort_id = request.args.get("cohort", type=int)
@@ -573,7 +578,7 @@ def grade_response(response_id: int):
         access.require("manage_cohort", cohort)
     crits = rubric.criteria(q.get("rubric"))
     if crits:
-        saved = cohort_services.rubric_scores(response.id)
+        saved = quiz_queries.rubric_scores(response.id)
         data = None
         if request.method == "GET":
             data = {"comment": response.manual_comment or ""}
@@ -589,12 +594,12 @@ def grade_response(response_id: int):
         try:
             if crits:
                 scores = [int(getattr(form, f"c{i}").data) for i in range(1, len(crits) + 1)]
-                cohort_services.grade_answer(current_user, response, criterion_scores=scores,
-                                             comment=form.comment.data or "")
+                quiz_grading.grade_answer(current_user, response, criterion_scores=scores,
+                                          comment=form.comment.data or "")
             else:
-                cohort_services.grade_answer(current_user, response,
-                                             points=float(form.points.data),
-                                             comment=form.comment.data or "")
+                quiz_grading.grade_answer(current_user, response,
+                                          points=float(form.points.data),
+                                          comment=form.comment.data or "")
         except ServiceError as err:
             field_ = getattr(form, err.field, None) if err.field else None
             if field_ is not None:
@@ -612,8 +617,8 @@ def grade_response(response_id: int):
         response=response,
         attempt=attempt,
         question=q,
-        files=services.response_files(attempt).get(response.question_id, []),
-        size_text=services.size_text,
+        files=quiz_queries.response_files(attempt).get(response.question_id, []),
+        size_text=quiz_queries.size_text,
         maximum=maximum,
         title=attempt.quiz_version.display_title(str(get_locale())),
         rubric_html=_rubric_html(q.get("rubric")),
@@ -628,10 +633,10 @@ def grade_response(response_id: int):
 def regrade(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
     access.require("regrade", quiz)
-    version = services.current_version(quiz)
+    version = quiz_queries.current_version(quiz)
     if version is None:
         abort(404)
-    results = services.regrade(version, actor=current_user)
+    results = quiz_grading.regrade(version, actor=current_user)
     return render_template(
         "quizzes/regrade.html",
         quiz=quiz,

@@ -19,7 +19,7 @@ from lms.courses.models import Course
 from lms.courses.models import Quiz as QuizRow
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.quizzes import services
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuizAttempt
 from tests.packs import import_folder, make_pack
 
@@ -82,7 +82,7 @@ class Quiz:
         """What the server holds: question id -> response."""
         with self.server.app.app_context():
             attempt = db.session.get(QuizAttempt, self.attempt_id)
-            rows = services.saved_responses(attempt)
+            rows = quiz_queries.saved_responses(attempt)
             out = {qid: row.response for qid, row in rows.items()}
             db.session.remove()
         return out

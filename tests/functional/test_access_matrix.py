@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from lms import access
 from lms.certificates import services as cert_services
-from lms.quizzes import services as quiz_services
+from lms.extensions import db
 from lms.quizzes.models import QuestionResponse, ResponseFile
+from lms.quizzes.services import attempts as quiz_attempts
 from tests.conftest import PARTICIPANT_PASSWORD
 from tests.functional.test_quiz_support import import_pack, quiz_by_slug, write_pack
 from tests.people import join_cohort, make_editor
@@ -108,11 +109,11 @@ def world(app, make_user, tmp_path) -> World:
     join_cohort(users["other_trainer"], users["other_learner"], course, name="Angkatan B")
 
     quiz = quiz_by_slug(course, "tugas")
-    attempt = quiz_services.start_or_resume(users["learner"], quiz)
-    quiz_services.save_responses(attempt, {"p1": "a", "p2": "Rencana saya."})
-    evidence = quiz_services.add_response_file(attempt, "p2", "rencana.pdf", PDF)
-    quiz_services.submit(attempt)
-    essay = quiz_services.db.session.scalar(select(QuestionResponse).where(
+    attempt = quiz_attempts.start_or_resume(users["learner"], quiz)
+    quiz_attempts.save_responses(attempt, {"p1": "a", "p2": "Rencana saya."})
+    evidence = quiz_attempts.add_response_file(attempt, "p2", "rencana.pdf", PDF)
+    quiz_attempts.submit(attempt)
+    essay = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt.id, QuestionResponse.question_id == "p2"))
     cert = cert_services.issue_manually(users["admin"], users["learner"], course, "Bimtek luring")
     member_id = next(m.id for m in cohort_members(cohort) if m.user_id == users["learner"].id)

@@ -15,15 +15,17 @@ from lms import clock, events
 from lms.audit import AuditEvent
 from lms.auth.models import User
 from lms.cohorts import services
-from lms.cohorts.models import Cohort, CohortMember, CohortTrainer, RubricScore
+from lms.cohorts.models import Cohort, CohortMember, CohortTrainer
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.jobs.models import Job
 from lms.jobs.services import run_pending
 from lms.learning.models import Enrollment
 from lms.notifications import Notification
-from lms.quizzes import services as quiz_services
-from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes import rules as quiz_rules
+from lms.quizzes.models import QuestionResponse, QuizAttempt, RubricScore
+from lms.quizzes.services import attempts as quiz_attempts
+from lms.quizzes.services import grading as quiz_grading
 from tests.pages import field_error
 from tests.people import make_editor
 
@@ -535,9 +537,9 @@ def test_deadlines_show_on_the_learner_dashboard(client, auth, make_user, partic
 
 
 def _submit_practical(user, quiz, text="Rencana saya."):
-    attempt = quiz_services.start_or_resume(user, quiz)
-    quiz_services.save_responses(attempt, MultiDict({quiz_services.field_name(0): text}))
-    return quiz_services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(user, quiz)
+    quiz_attempts.save_responses(attempt, MultiDict({quiz_rules.field_name(0): text}))
+    return quiz_attempts.submit(attempt)
 
 
 def test_cohort_grading_queue_rubric_and_notification(client, auth, make_user, participant,
@@ -658,7 +660,7 @@ def test_progress_matrix_agrees_with_the_one_progress_rule(make_user, participan
     attempt = _submit_practical(participant, quiz_by_slug(first, "tugas"))
     response = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt.id))
-    services.grade_answer(trainer, response, criterion_scores=[4, 4])
+    quiz_grading.grade_answer(trainer, response, criterion_scores=[4, 4])
     matrix = progress_matrix([participant.id, other.id], [first, second])
     for person in (participant, other):
         expected = progress_for(person.id, [first, second])
@@ -794,7 +796,7 @@ def test_a_criterion_below_the_rubrics_minimum_fails_whatever_the_average(
     second = _submit_practical(participant, quiz)
     response2 = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == second.id))
-    services.grade_answer(trainer, response2, criterion_scores=[4, 2])
+    quiz_grading.grade_answer(trainer, response2, criterion_scores=[4, 2])
     assert db.session.get(QuizAttempt, second.id).score == 75.0
     assert quiz.id in progress_for(participant.id, [course])[course.id].passed_quiz_ids
 
@@ -807,7 +809,7 @@ def test_a_rubric_without_a_stated_minimum_keeps_the_average(make_user, particip
     attempt = _submit_practical(participant, quiz_by_slug(course, "tugas"))
     response = db.session.scalar(select(QuestionResponse).where(
         QuestionResponse.attempt_id == attempt.id))
-    services.grade_answer(trainer, response, criterion_scores=[4, 1])
+    quiz_grading.grade_answer(trainer, response, criterion_scores=[4, 1])
     assert db.session.get(QuizAttempt, attempt.id).score == 62.5
 
 

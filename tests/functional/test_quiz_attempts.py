@@ -14,8 +14,10 @@ from test_quiz_support import (
 )
 
 from lms.extensions import db
-from lms.quizzes import services
+from lms.quizzes import queries as quiz_queries
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
 
 
 def _start(client, quiz):
@@ -81,7 +83,7 @@ def test_clearing_an_answer_saves_the_empty_response(logged_in, participant, tmp
     attempt_id = _start(logged_in, quiz)
     attempt = db.session.get(QuizAttempt, attempt_id)
     logged_in.post(f"/attempts/{attempt_id}/save", data=answers_form(attempt, {"q3": "id"}))
-    logged_in.post(f"/attempts/{attempt_id}/save", data={"shown": services.field_name(2)})
+    logged_in.post(f"/attempts/{attempt_id}/save", data={"shown": quiz_rules.field_name(2)})
     row = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "q3"))
     assert row.response is None
 
@@ -109,12 +111,12 @@ def test_double_submit_grades_once(logged_in, participant, tmp_path):
 
 def test_submit_service_is_idempotent(app, participant, tmp_path):
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
-    services.save_responses(attempt, {"q1": "a"})
-    first = services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a"})
+    first = quiz_attempts.submit(attempt)
     graded_at, score = first.graded_at, first.score
     stale = db.session.get(QuizAttempt, attempt.id)
-    again = services.submit(stale)
+    again = quiz_attempts.submit(stale)
     assert (again.graded_at, again.score) == (graded_at, score)
     assert round(score, 2) == 33.33
 
@@ -133,7 +135,7 @@ def test_database_refuses_a_second_in_progress_attempt(app, participant, tmp_pat
     from sqlalchemy.exc import IntegrityError
 
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
     db.session.add(QuizAttempt(user_id=participant.id, quiz_id=quiz.id,
                                quiz_version_id=attempt.quiz_version_id, number=2,
                                status="in_progress", layout=attempt.layout))
@@ -141,25 +143,25 @@ def test_database_refuses_a_second_in_progress_attempt(app, participant, tmp_pat
         db.session.commit()
     db.session.rollback()
     # A finished attempt does not block a new one.
-    services.submit(attempt)
-    assert services.start_or_resume(participant, quiz).number == 2
+    quiz_attempts.submit(attempt)
+    assert quiz_attempts.start_or_resume(participant, quiz).number == 2
 
 
 def test_a_losing_concurrent_start_returns_the_winners_attempt(app, participant, tmp_path,
                                                                monkeypatch):
     _course, quiz = setup_quiz(tmp_path, participant)
-    winner = services.start_or_resume(participant, quiz)
+    winner = quiz_attempts.start_or_resume(participant, quiz)
     winner_id = winner.id
     # Simulate the race: this request did not see the winner's attempt when it checked.
-    real = services.in_progress_attempt
+    real = quiz_queries.in_progress_attempt
     calls = {"n": 0}
 
     def blind_once(user_id, quiz_id):
         calls["n"] += 1
         return None if calls["n"] == 1 else real(user_id, quiz_id)
 
-    monkeypatch.setattr(services, "in_progress_attempt", blind_once)
-    assert services.start_or_resume(participant, quiz).id == winner_id
+    monkeypatch.setattr(quiz_attempts, "in_progress_attempt", blind_once)
+    assert quiz_attempts.start_or_resume(participant, quiz).id == winner_id
     assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
 
 
@@ -188,7 +190,7 @@ def test_not_enrolled_cannot_start(client, auth, make_user, tmp_path):
 def test_another_user_cannot_open_or_change_an_attempt(client, auth, make_user, tmp_path):
     owner = make_user()
     course, quiz = setup_quiz(tmp_path, owner)
-    attempt = services.start_or_resume(owner, quiz)
+    attempt = quiz_attempts.start_or_resume(owner, quiz)
     other = make_user()
     enrol(other, course)
     auth.login(other.email)
@@ -208,9 +210,9 @@ def test_the_courses_editor_views_a_learners_attempt_but_another_trainer_cannot(
 
     owner = make_user()
     course, quiz = setup_quiz(tmp_path, owner)
-    attempt = services.start_or_resume(owner, quiz)
-    services.save_responses(attempt, {"q1": "a"})
-    services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(owner, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a"})
+    quiz_attempts.submit(attempt)
     trainer = make_user("trainer")
     auth.login(trainer.email)
     assert client.get(f"/attempts/{attempt.id}/review").status_code == 403
@@ -258,10 +260,10 @@ def test_shuffled_layout_is_stable_within_the_attempt(app, participant, tmp_path
 
     _course, quiz = setup_quiz(tmp_path, participant)
     set_settings(quiz, shuffle_questions=True, shuffle_options=True, draw=2)
-    attempt = services.start_or_resume(participant, quiz)
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
     layout = attempt.layout
     assert len(layout["questions"]) == 2
-    again = services.start_or_resume(participant, quiz)
+    again = quiz_attempts.start_or_resume(participant, quiz)
     assert again.layout == layout
 
 
@@ -295,8 +297,8 @@ def test_a_new_content_version_does_not_change_an_open_attempt(logged_in, partic
 
 def test_a_cleared_answer_is_stored_as_null(app, participant, tmp_path):
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
-    services.save_responses(attempt, {"q1": "a", "q2": None})
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a", "q2": None})
     stored = db.session.scalar(select(func.count(QuestionResponse.id)).where(
         QuestionResponse.response.is_not(None)))
     assert stored == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
+from lms.quizzes.services.bank import QuestionImportError, import_questions, replace_questions
 from sqlalchemy import func, select
 from test_quiz_support import (
     RIGHT,
@@ -25,10 +26,11 @@ from lms.content import load_pack
 from lms.courses.importer import export_course, version_files
 from lms.courses.models import Course, CourseVersion
 from lms.extensions import db
-from lms.quizzes import services
-from lms.quizzes.bank import QuestionImportError, import_questions, replace_questions
+from lms.learning.progress import quiz_scores
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes.cli import register_quiz_cli
 from lms.quizzes.models import QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
 
 # These tests read the services' English messages (the app's default is Indonesian).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -112,7 +114,7 @@ def test_a_new_quiz_from_gift_is_a_new_version_and_exports_identically(app, tmp_
     first = data["questions"][0]
     assert first["type"] == "single_choice" and first["options"][0]["correct"] is True
 
-    version = services.current_version(quiz_by_slug(course, "bank-etika"))
+    version = quiz_queries.current_version(quiz_by_slug(course, "bank-etika"))
     assert version.version_id == done.version_id and version.kind == "module"
     assert [q["category"] for q in version.questions].count("etika") == 4
     assert all(q["text_html"] for q in version.questions)
@@ -138,9 +140,9 @@ def test_replacing_questions_keeps_settings_comments_attempts_and_progress(
                                                        "etika": SETTINGS_QUIZ}))
     enrol(learner, course)
     quiz = quiz_by_slug(course, "kuis")
-    attempt = services.start_or_resume(learner, quiz)
-    services.save_responses(attempt, _form(attempt, RIGHT))
-    services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(learner, quiz)
+    quiz_attempts.save_responses(attempt, _form(attempt, RIGHT))
+    quiz_attempts.submit(attempt)
     assert attempt.score == 100.0
     versions_before = versions(course)
 
@@ -163,7 +165,7 @@ def test_replacing_questions_keeps_settings_comments_attempts_and_progress(
     kept = db.session.get(QuizAttempt, attempt.id)
     assert kept.status == "graded" and kept.score == 100.0
     assert kept.quiz_version.version_id != course.current_version_id
-    assert services.grades_for(learner.id, [quiz.id]) == {quiz.id: 100.0}
+    assert quiz_scores(learner.id, [quiz.id]) == {quiz.id: 100.0}
 
 
 def _form(attempt, answers):
@@ -340,15 +342,15 @@ def test_attempts_draw_by_category_and_keep_their_layout(app, make_user, tmp_pat
     assert course.current_version_id != done.version_id
     enrol(learner, course)
     quiz = quiz_by_slug(course, "bank")
-    attempt = services.start_or_resume(learner, quiz, rng=random.Random(7))
-    defs = services.definitions(attempt.quiz_version)
+    attempt = quiz_attempts.start_or_resume(learner, quiz, rng=random.Random(7))
+    defs = quiz_queries.definitions(attempt.quiz_version)
     counts = Counter(defs[qid]["category"] for qid in attempt.question_ids)
     assert counts == {"etika": 3, "keamanan": 2}
     layout = attempt.layout
-    again = services.start_or_resume(learner, quiz, rng=random.Random(99))
+    again = quiz_attempts.start_or_resume(learner, quiz, rng=random.Random(99))
     assert again.id == attempt.id and again.layout == layout  # stable within the attempt
-    services.submit(attempt)
-    second = services.start_or_resume(learner, quiz)
+    quiz_attempts.submit(attempt)
+    second = quiz_attempts.start_or_resume(learner, quiz)
     second_counts = Counter(defs[qid]["category"] for qid in second.question_ids)
     assert second_counts == {"etika": 3, "keamanan": 2}
     page_ids = {q["id"] for q in second.layout["questions"]}

@@ -14,8 +14,8 @@ from test_quiz_support import setup_quiz
 from lms.auth.models import User
 from lms.courses.models import Quiz
 from lms.extensions import db
-from lms.quizzes import services
 from lms.quizzes.models import QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
 
 THREADS = 8
 
@@ -54,7 +54,7 @@ def test_simultaneous_starts_create_one_attempt(app, pg_only, participant, tmp_p
     db.session.commit()
 
     def start():
-        return services.start_or_resume(db.session.get(User, user_id),
+        return quiz_attempts.start_or_resume(db.session.get(User, user_id),
                                         db.session.get(Quiz, quiz_id)).id
 
     ids = _run_together(app, start)
@@ -65,20 +65,20 @@ def test_simultaneous_starts_create_one_attempt(app, pg_only, participant, tmp_p
 
 def test_simultaneous_submits_grade_once(app, pg_only, participant, tmp_path, monkeypatch):
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
-    services.save_responses(attempt, {"q1": "a", "q2": True})
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a", "q2": True})
     attempt_id = attempt.id
     graded = []
-    real = services._grade_attempt
+    real = quiz_attempts.grade_attempt
 
     def counting(a, version, t):
         graded.append(a.id)
         return real(a, version, t)
 
-    monkeypatch.setattr(services, "_grade_attempt", counting)
+    monkeypatch.setattr(quiz_attempts, "grade_attempt", counting)
 
     def submit():
-        return services.submit(db.session.get(QuizAttempt, attempt_id)).score
+        return quiz_attempts.submit(db.session.get(QuizAttempt, attempt_id)).score
 
     scores = _run_together(app, submit)
     assert graded == [attempt_id]
@@ -92,14 +92,14 @@ def test_simultaneous_numbered_saves_keep_the_newest_edit(app, pg_only, particip
     from lms.quizzes.models import QuestionResponse
 
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt_id = services.start_or_resume(participant, quiz).id
+    attempt_id = quiz_attempts.start_or_resume(participant, quiz).id
     numbers = iter(range(1, THREADS + 1))
 
     def save():
         n = next(numbers)
         form = MultiDict({"shown": "q2", "q2": f"jawaban {n}", "sync_client": "perangkat-a",
                           "sync_seq-q2": str(n)})
-        return n, services.save_answers(db.session.get(QuizAttempt, attempt_id), form).acked
+        return n, quiz_attempts.save_answers(db.session.get(QuizAttempt, attempt_id), form).acked
 
     results = _run_together(app, save)
     assert all(isinstance(r, tuple) for r in results), results

@@ -24,8 +24,10 @@ from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied
 from lms.extensions import db
 from lms.learning.progress import progress_for, quiz_scores
-from lms.quizzes import services
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
+from lms.quizzes.services import grading as quiz_grading
 from tests.people import make_editor
 
 
@@ -85,15 +87,15 @@ def test_only_those_who_oversee_the_learner_grade_essays(app, make_user, tmp_pat
     admin = make_user("admin")
     course = import_pack(write_pack(tmp_path, quizzes={"esai": ESSAY_QUIZ}))
     enrol(learner, course)
-    attempt = services.start_or_resume(learner, quiz_by_slug(course, "esai"))
-    services.save_responses(attempt, {"e2": "teks"})
-    services.submit(attempt)
-    assert services.grading_queue(other_trainer) == []
-    essay = services.grading_queue(admin)[0][1]
+    attempt = quiz_attempts.start_or_resume(learner, quiz_by_slug(course, "esai"))
+    quiz_attempts.save_responses(attempt, {"e2": "teks"})
+    quiz_attempts.submit(attempt)
+    assert quiz_queries.grading_queue(other_trainer) == []
+    essay = quiz_queries.grading_queue(admin)[0][1]
     for person in (learner, other_trainer):
         with pytest.raises(PermissionDenied):
-            services.grade_essay(person, essay, 1)
-    assert services.grade_essay(admin, essay, 1).status == "graded"
+            quiz_grading.grade_answer(person, essay, points=1)
+    assert quiz_grading.grade_answer(admin, essay, points=1).status == "graded"
 
 
 def test_regrade_shows_before_and_after_when_a_key_is_fixed(client, auth, make_user, tmp_path):
@@ -102,9 +104,9 @@ def test_regrade_shows_before_and_after_when_a_key_is_fixed(client, auth, make_u
     course = import_pack(pack)
     enrol(learner, course)
     quiz = quiz_by_slug(course, "kuis")
-    attempt = services.start_or_resume(learner, quiz)
-    services.save_responses(attempt, {"q1": "a", "q2": True, "q3": "id"})
-    services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(learner, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a", "q2": True, "q3": "id"})
+    quiz_attempts.submit(attempt)
     assert round(attempt.score, 2) == 66.67
 
     write_pack(tmp_path, version="2", quizzes={"kuis": basic_quiz(right="a")})  # fixed
@@ -141,15 +143,15 @@ def test_regrade_is_for_trainers_only(logged_in, participant, tmp_path):
 def test_grades_for_each_grading_method(app, participant, tmp_path, method, expected):
     course, quiz = setup_quiz(tmp_path, participant)
     for answers in ({"q1": "a"}, RIGHT | {"q2": True}, {"q1": "a", "q2": True}):
-        attempt = services.start_or_resume(participant, quiz)
-        services.save_responses(attempt, answers)
-        services.submit(attempt)
-    services.start_or_resume(participant, quiz)  # an unfinished attempt does not count
+        attempt = quiz_attempts.start_or_resume(participant, quiz)
+        quiz_attempts.save_responses(attempt, answers)
+        quiz_attempts.submit(attempt)
+    quiz_attempts.start_or_resume(participant, quiz)  # an unfinished attempt does not count
     set_settings(quiz, grading=method)
-    grades = services.grades_for(participant.id, [quiz.id])
+    grades = quiz_scores(participant.id, [quiz.id])
     assert grades[quiz.id] == pytest.approx(expected)
     assert quiz_scores(participant.id, [quiz.id]) == grades
-    assert services.grades_for(participant.id + 1, [quiz.id]) == {}
+    assert quiz_scores(participant.id + 1, [quiz.id]) == {}
 
 
 def test_a_passed_quiz_raises_course_progress(logged_in, participant, tmp_path):
@@ -169,9 +171,9 @@ def test_a_passed_quiz_raises_course_progress(logged_in, participant, tmp_path):
 
 def test_a_failed_quiz_does_not_count(app, participant, tmp_path):
     course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
-    services.save_responses(attempt, {"q1": "a"})
-    services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a"})
+    quiz_attempts.submit(attempt)
     progress = progress_for(participant.id, [db.session.get(Course, course.id)])[course.id]
     assert progress.quizzes_passed == 0
 

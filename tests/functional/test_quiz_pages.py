@@ -26,9 +26,13 @@ from test_quiz_support import (
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.learning.models import ModuleCompletion
-from lms.learning.progress import pass_threshold, progress_for, quiz_passed
-from lms.quizzes import services
+from lms.learning.progress import progress_for
+from lms.quizzes import errors as quiz_errors
+from lms.quizzes import queries as quiz_queries
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.rules import pass_threshold, quiz_passed
+from lms.quizzes.services import attempts as quiz_attempts
 
 # Normalised responses earning full marks on the basic quiz (RIGHT holds its form values).
 RIGHT = {"q1": "a", "q2": True, "q3": "id"}
@@ -44,9 +48,9 @@ def clock(app, clock):
 
 
 def _finish(user, quiz, answers) -> QuizAttempt:
-    attempt = services.start_or_resume(user, quiz)
-    services.save_responses(attempt, answers)
-    return services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(user, quiz)
+    quiz_attempts.save_responses(attempt, answers)
+    return quiz_attempts.submit(attempt)
 
 
 def _dd(html: str, cls: str) -> str:
@@ -67,7 +71,7 @@ def test_the_quiz_page_uses_the_course_rule_for_passed(logged_in, participant, t
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
     assert _dd(html, "quiz-threshold") == "at least 70 %"
     assert _dd(html, "quiz-grade") == "66.7 % — Not passed yet"
-    version = services.current_version(quiz)
+    version = quiz_queries.current_version(quiz)
     rule = course.current_version.manifest["completion"]
     assert not quiz_passed(version.kind, version.settings, rule, attempt.score)
     assert quiz.id not in progress_for(participant.id, [course])[course.id].passed_quiz_ids
@@ -170,8 +174,8 @@ def test_a_module_quiz_of_a_locked_module_cannot_start(client, auth, make_user, 
     refused = client.post(f"/quizzes/{quiz.id}/start", follow_redirects=True)
     assert message in refused.get_data(as_text=True)
     assert db.session.scalar(select(QuizAttempt.id)) is None
-    with pytest.raises(services.ModuleLocked):
-        services.start_or_resume(learner, quiz)
+    with pytest.raises(quiz_errors.ModuleLocked):
+        quiz_attempts.start_or_resume(learner, quiz)
 
     # Finishing module one unlocks module two and its quiz.
     first = db.session.scalar(select(Module).where(Module.course_id == course.id,
@@ -185,7 +189,7 @@ def test_a_module_quiz_of_a_locked_module_cannot_start(client, auth, make_user, 
 def test_trainers_may_start_a_locked_module_quiz(app, make_user, tmp_path):
     _course, quiz = _sequential_course(tmp_path)
     trainer = make_user("trainer")
-    assert services.start_or_resume(trainer, quiz).status == "in_progress"
+    assert quiz_attempts.start_or_resume(trainer, quiz).status == "in_progress"
 
 
 # --------------------------------------------------------------------------- query count
@@ -268,7 +272,7 @@ def test_ordering_and_matching_pages_do_not_give_the_answer_away(client, auth, m
     enrol(learner, course)
     quiz = quiz_by_slug(course, "urutan")
     # A layout whose orders are not the identity.
-    attempt = services.start_or_resume(learner, quiz, rng=random.Random(3))
+    attempt = quiz_attempts.start_or_resume(learner, quiz, rng=random.Random(3))
     orders = [item["order"] for item in attempt.layout["questions"]]
     assert all(order != sorted(order) for order in orders)
     auth.login(learner.email)
@@ -295,11 +299,11 @@ def test_ordering_and_matching_pages_do_not_give_the_answer_away(client, auth, m
     assert db.session.get(QuizAttempt, attempt.id).score < 100
 
     # The right texts earn full marks.
-    second = services.start_or_resume(learner, quiz, rng=random.Random(5))
+    second = quiz_attempts.start_or_resume(learner, quiz, rng=random.Random(5))
     html = client.get(f"/attempts/{second.id}").get_data(as_text=True)
     items = ["Seleksi", "Pengadaan", "Pengolahan", "Layanan", "Evaluasi"]
     rights = ["Melvil Dewey", "Paul Otlet", "Ranganathan"]
-    field = {item["id"]: services.field_name(i) for i, item in enumerate(second.layout["questions"])}
+    field = {item["id"]: quiz_rules.field_name(i) for i, item in enumerate(second.layout["questions"])}
     form = {f"{field['o1']}-{p}": f"{p}:{t}" for p, t in enumerate(items)}
     form |= {f"{field['m1']}-{i}": f"{i}:{t}" for i, t in enumerate(rights)}
     for name, value in form.items():
@@ -319,7 +323,7 @@ def test_question_text_is_not_in_a_legend(logged_in, participant, tmp_path):
     attempt = db.session.get(QuizAttempt, attempt_id)
     html = logged_in.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     assert "<legend" not in html
-    field = services.field_name(attempt.question_ids.index("q1"))
+    field = quiz_rules.field_name(attempt.question_ids.index("q1"))
     assert f'<fieldset class="pq pq-single_choice" id="{field}-q" aria-labelledby="{field}-text">' in html
     assert f'<div class="pq-text" id="{field}-text">' in html
 
@@ -335,10 +339,10 @@ def test_the_grading_page_keeps_the_essays_line_breaks(client, auth, make_user, 
     course = import_pack(write_pack(tmp_path, quizzes={"esai": ESSAY_QUIZ}))
     enrol(learner, course)
     quiz = quiz_by_slug(course, "esai")
-    attempt = services.start_or_resume(learner, quiz)
+    attempt = quiz_attempts.start_or_resume(learner, quiz)
     essay = "Peran:\n  1. mendampingi\n  2. melatih"
-    services.save_responses(attempt, {"e1": "a", "e2": essay})
-    services.submit(attempt)
+    quiz_attempts.save_responses(attempt, {"e1": "a", "e2": essay})
+    quiz_attempts.submit(attempt)
     row = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "e2"))
     trainer = make_user("trainer")
     make_editor(trainer, course)

@@ -15,7 +15,8 @@ from lms.courses.importer import import_packs, load_packs
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.quizzes import services
+from lms.quizzes import queries as quiz_queries
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuizAttempt
 
 COURSE_TOML = """\
@@ -140,7 +141,7 @@ def quiz_by_slug(course: Course, slug: str) -> Quiz:
 
 def set_settings(quiz: Quiz, **settings) -> QuizVersion:
     """Change settings of the quiz's current version (keys the pack loader does not know yet)."""
-    version = services.current_version(quiz)
+    version = quiz_queries.current_version(quiz)
     version.settings = {**version.settings, **settings}
     db.session.commit()
     return version
@@ -161,7 +162,7 @@ def setup_quiz(tmp_path: Path, user, **quiz_kwargs) -> tuple[Course, Quiz]:
 def answers_form(attempt: QuizAttempt, answers: dict[str, str]) -> dict[str, str]:
     """Form data answering questions by id, with the field names the attempt uses."""
     positions = {qid: i for i, qid in enumerate(attempt.question_ids)}
-    return {services.field_name(positions[qid]): value for qid, value in answers.items()}
+    return {quiz_rules.field_name(positions[qid]): value for qid, value in answers.items()}
 
 
 def attempt_id_from(response) -> int:

@@ -16,8 +16,9 @@ from test_quiz_support import (
 
 from lms import clock as app_clock
 from lms.extensions import db
-from lms.quizzes import services
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
 
 
 @pytest.fixture
@@ -82,10 +83,10 @@ def test_a_form_save_after_the_deadline_explains_and_shows_the_review(
 def test_close_overdue_grades_attempts_of_learners_who_never_return(
         app, runner, participant, tmp_path, clock):
     _course, quiz = setup_quiz(tmp_path, participant, time_limit=10)
-    attempt = services.start_or_resume(participant, quiz)
-    services.save_responses(attempt, {"q1": "a", "q2": True, "q3": "id"})
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    quiz_attempts.save_responses(attempt, {"q1": "a", "q2": True, "q3": "id"})
     clock.advance(minutes=10, seconds=30)
-    assert services.close_overdue() == 0  # still within the grace period
+    assert quiz_attempts.close_overdue() == 0  # still within the grace period
     clock.advance(minutes=1)
     result = runner.invoke(args=["lms", "close-overdue"])
     assert result.exit_code == 0, result.output
@@ -95,7 +96,7 @@ def test_close_overdue_grades_attempts_of_learners_who_never_return(
     assert attempt.status == "graded"
     assert attempt.score == 100.0
     assert attempt.closed_by == "deadline"
-    assert services.close_overdue() == 0  # nothing left, nothing graded twice
+    assert quiz_attempts.close_overdue() == 0  # nothing left, nothing graded twice
 
 
 def test_opening_the_quiz_page_closes_an_overdue_attempt(logged_in, participant, tmp_path, clock):
@@ -181,10 +182,10 @@ def test_default_review_options(logged_in, participant, tmp_path, clock):
 
 def test_review_moment_rules(app, participant, tmp_path, clock):
     _course, quiz = setup_quiz(tmp_path, participant)
-    attempt = services.start_or_resume(participant, quiz)
-    rules = services.rules(attempt.quiz_version)
-    assert services.review_moment(attempt, rules) == "during"
-    services.submit(attempt)
-    assert services.review_moment(attempt, rules) == "immediately_after"
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    rules = quiz_rules.rules_of(attempt.quiz_version)
+    assert quiz_rules.review_moment(attempt, rules) == "during"
+    quiz_attempts.submit(attempt)
+    assert quiz_rules.review_moment(attempt, rules) == "immediately_after"
     clock.advance(minutes=2, seconds=1)
-    assert services.review_moment(attempt, rules) == "later_while_open"
+    assert quiz_rules.review_moment(attempt, rules) == "later_while_open"

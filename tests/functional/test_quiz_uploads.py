@@ -20,8 +20,10 @@ from test_quiz_support import (
 )
 
 from lms.extensions import db
-from lms.quizzes import services
+from lms.quizzes import errors as quiz_errors
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuestionResponse, QuizAttempt, ResponseFile
+from lms.quizzes.services import attempts as quiz_attempts
 from tests.people import make_editor
 
 # These tests read the services' English messages (the app's default is Indonesian).
@@ -190,10 +192,10 @@ def test_size_limit_from_the_config(app, client, upload_quiz):
 def test_default_limit_is_5_mb(app, upload_quiz):
     _learner, _course, _quiz, attempt = upload_quiz
     app.config.pop("QUIZ_UPLOAD_MAX_BYTES", None)
-    assert services.upload_max_bytes() == 5 * 1024 * 1024
-    with pytest.raises(services.UploadRefused, match="larger than 5 MB"):
-        services.add_response_file(attempt, "p2", "a.pdf", PDF + b"0" * (5 * 1024 * 1024))
-    services.add_response_file(attempt, "p2", "a.pdf", PDF + b"0" * (5 * 1024 * 1024 - len(PDF)))
+    assert quiz_queries.upload_max_bytes() == 5 * 1024 * 1024
+    with pytest.raises(quiz_errors.UploadRefused, match="larger than 5 MB"):
+        quiz_attempts.add_response_file(attempt, "p2", "a.pdf", PDF + b"0" * (5 * 1024 * 1024))
+    quiz_attempts.add_response_file(attempt, "p2", "a.pdf", PDF + b"0" * (5 * 1024 * 1024 - len(PDF)))
 
 
 def test_at_most_three_files_and_no_duplicates(client, upload_quiz):
@@ -205,16 +207,16 @@ def test_at_most_three_files_and_no_duplicates(client, upload_quiz):
     assert [f.filename for f in stored(attempt)] == ["bukti-0.pdf", "bukti-1.pdf", "bukti-2.pdf"]
     assert "This question has the maximum of 3 files" in page
     assert 'type="file"' not in page
-    services.remove_response_file(attempt, stored(attempt)[0].id)
-    with pytest.raises(services.UploadRefused, match="already been uploaded"):
-        services.add_response_file(attempt, "p2", "lagi.pdf", PDF + b"1")
+    quiz_attempts.remove_response_file(attempt, stored(attempt)[0].id)
+    with pytest.raises(quiz_errors.UploadRefused, match="already been uploaded"):
+        quiz_attempts.add_response_file(attempt, "p2", "lagi.pdf", PDF + b"1")
 
 
 def test_only_upload_questions_take_files(upload_quiz):
     _learner, _course, _quiz, attempt = upload_quiz
     for qid in ("p1", "nope"):
-        with pytest.raises(services.UploadRefused, match="does not accept files"):
-            services.add_response_file(attempt, qid, "a.pdf", PDF)
+        with pytest.raises(quiz_errors.UploadRefused, match="does not accept files"):
+            quiz_attempts.add_response_file(attempt, qid, "a.pdf", PDF)
     assert stored(attempt) == []
 
 
@@ -239,10 +241,10 @@ def test_uploads_count_as_answered_and_are_graded_by_a_trainer(client, auth, mak
     # Read-only after submit, through the page and the service.
     save(client, attempt, files={"p2": [("lagi.pdf", PDF + b"x")]}, remove_file=str(file_id))
     assert [f.filename for f in stored(attempt)] == ["rencana.pdf"]
-    with pytest.raises(services.AttemptClosed):
-        services.add_response_file(attempt, "p2", "lagi.pdf", PDF + b"x")
-    with pytest.raises(services.AttemptClosed):
-        services.remove_response_file(attempt, file_id)
+    with pytest.raises(quiz_errors.AttemptClosed):
+        quiz_attempts.add_response_file(attempt, "p2", "lagi.pdf", PDF + b"x")
+    with pytest.raises(quiz_errors.AttemptClosed):
+        quiz_attempts.remove_response_file(attempt, file_id)
     review = client.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
     assert "rencana.pdf" in review and "remove_file" not in review
     auth.logout()
@@ -327,7 +329,7 @@ def test_files_are_loaded_only_when_downloaded(app, client, upload_quiz, count_q
     save(client, attempt, files={"p2": [("a.pdf", PDF)]})
     db.session.expire_all()
     with count_queries() as queries:
-        files = services.response_files(db.session.get(QuizAttempt, attempt.id))
+        files = quiz_queries.response_files(db.session.get(QuizAttempt, attempt.id))
     assert all("data" not in q.split("FROM")[0] for q in queries.statements)
     assert db.session.scalar(select(func.count(ResponseFile.id))) == len(files["p2"]) == 1
 
@@ -341,7 +343,7 @@ def test_shipped_practical_assignment_accepts_uploads(app):
     packs, problems = load_packs([root])
     assert problems == []
     tugas = next(q for q in packs[0].quizzes if q.slug == "tugas-praktik")
-    assert any(services.accepts_uploads(q) for q in tugas.questions)
+    assert any(quiz_queries.accepts_uploads(q) for q in tugas.questions)
 
 
 def test_simultaneous_uploads_never_exceed_three_files(app, make_user, tmp_path):
@@ -353,7 +355,7 @@ def test_simultaneous_uploads_never_exceed_three_files(app, make_user, tmp_path)
     learner = make_user()
     course = import_pack(write_pack(tmp_path, quizzes={"tugas": UPLOAD_QUIZ}))
     enrol(learner, course)
-    attempt_id = services.start_or_resume(learner, quiz_by_slug(course, "tugas")).id
+    attempt_id = quiz_attempts.start_or_resume(learner, quiz_by_slug(course, "tugas")).id
     db.session.commit()
     barrier = threading.Barrier(8)
     results: list = [None] * 8
@@ -363,9 +365,9 @@ def test_simultaneous_uploads_never_exceed_three_files(app, make_user, tmp_path)
             barrier.wait()
             try:
                 attempt = db.session.get(QuizAttempt, attempt_id)
-                results[i] = services.add_response_file(attempt, "p2", f"b{i}.pdf",
+                results[i] = quiz_attempts.add_response_file(attempt, "p2", f"b{i}.pdf",
                                                         PDF + str(i).encode()).id
-            except services.UploadRefused as exc:
+            except quiz_errors.UploadRefused as exc:
                 results[i] = exc
             finally:
                 db.session.remove()
@@ -376,6 +378,6 @@ def test_simultaneous_uploads_never_exceed_three_files(app, make_user, tmp_path)
     for t in threads:
         t.join(30)
     assert sum(isinstance(r, int) for r in results) == 3, results
-    assert all(isinstance(r, int | services.UploadRefused) for r in results), results
+    assert all(isinstance(r, int | quiz_errors.UploadRefused) for r in results), results
     db.session.expire_all()
     assert db.session.scalar(select(func.count(ResponseFile.id))) == 3

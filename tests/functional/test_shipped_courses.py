@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from lms.cohorts import rubric
 from lms.content import load_pack
 from lms.paths.loader import load_path
+from lms.quizzes import rubric
 from lms.quizzes.quality import check_quiz
 from lms.quizzes.registry import default_registry
 from tests.packs import import_folder

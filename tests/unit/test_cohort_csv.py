@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.cohorts import csvimport, rubric
+from lms.cohorts import csvimport
+from lms.quizzes import rubric
 
 
 def problems(result):

@@ -162,8 +162,9 @@ def test_registration_emits_plain_data(app, listen, make_user):
 
 
 def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user, tmp_path):
-    from lms.quizzes import services
     from lms.quizzes.models import QuestionResponse
+    from lms.quizzes.services import attempts as quiz_attempts
+    from lms.quizzes.services import grading as quiz_grading
     from tests.functional.test_quiz_support import (
         ESSAY_QUIZ,
         enrol,
@@ -179,16 +180,16 @@ def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user
     course = import_pack(write_pack(tmp_path, quizzes={"esai": ESSAY_QUIZ}))
     enrol(learner, course)
     quiz = quiz_by_slug(course, "esai")
-    attempt = services.start_or_resume(learner, quiz)
-    services.save_responses(attempt, {"e1": "a", "e2": "Fasilitator mendampingi warga."})
-    services.submit(attempt)
+    attempt = quiz_attempts.start_or_resume(learner, quiz)
+    quiz_attempts.save_responses(attempt, {"e1": "a", "e2": "Fasilitator mendampingi warga."})
+    quiz_attempts.submit(attempt)
     base = {"user_id": learner.id, "attempt_id": attempt.id, "attempt_number": 1,
             "quiz_id": quiz.id, "quiz_slug": "esai", "course_id": course.id}
     assert [data for _, data in submitted] == [{**base, "closed_by": "learner"}]
     assert graded == []  # the essay waits for a trainer
     essay = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "e2"))
     make_editor(trainer, course)
-    services.grade_essay(trainer, essay, 3)
+    quiz_grading.grade_answer(trainer, essay, points=3)
     [(_, data)] = graded
     assert data == {**base, "score": data["score"], "points": data["points"],
                     "max_points": data["max_points"], "graded_by_id": trainer.id}

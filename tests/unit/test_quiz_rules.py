@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lms.quizzes.services import (
+from lms.quizzes.rules import (
     DEFAULT_REVIEW,
     REVIEW_ITEMS,
     QuizRules,

@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from typing import Any
+
+from lms.content.tomlutil import TomlLines
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _SHORT_ESCAPES = {
@@ -149,3 +152,19 @@ def dump(doc: Mapping[str, Any]) -> str:
     out: list[str] = []
     _section(doc, [], out, top=True)
     return "\n".join(out) + "\n"
+
+
+def text_before_questions(text: str, settings: dict) -> str | None:
+    """The file's text before its first `[[questions]]` header, if that text holds exactly
+    every setting (questions last, as the docs write them); else None."""
+    lines = TomlLines(text)
+    header = lines.header_line("questions", 0)
+    if header is None:
+        return None
+    before = "\n".join(text.split("\n")[: header - 1])
+    try:
+        if tomllib.loads(before) != settings:
+            return None
+    except tomllib.TOMLDecodeError:
+        return None
+    return before

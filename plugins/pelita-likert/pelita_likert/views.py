@@ -22,11 +22,11 @@ bp = Blueprint("likert", __name__, template_folder="templates")
 @access.rule("view_quiz_reports")
 def report(quiz_id: int):
     from lms.courses.models import Quiz
-    from lms.quizzes import services
+    from lms.quizzes import queries as quiz_queries
 
     quiz = db.session.get(Quiz, quiz_id)
     access.require("view_quiz_reports", quiz)
-    version = services.current_version(quiz)
+    version = quiz_queries.current_version(quiz)
     if version is None:
         abort(404)
     locale = str(get_locale() or "id")

@@ -18,8 +18,10 @@ from lms.courses.importer import import_packs, load_packs
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.quizzes import services
+from lms.quizzes import queries as quiz_queries
+from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from lms.quizzes.services import attempts as quiz_attempts
 
 COURSE = """\
 slug = "refleksi"
@@ -99,7 +101,7 @@ def test_a_learner_answers_through_the_quiz_pages(logged_in, participant, quiz):
     attempt_id = int(re.search(r"/attempts/(\d+)", started.headers["Location"]).group(1))
     attempt = db.session.get(QuizAttempt, attempt_id)
     position = attempt.question_ids.index("diri")
-    field = services.field_name(position)
+    field = quiz_rules.field_name(position)
 
     page = logged_in.get(f"/attempts/{attempt_id}").get_data(as_text=True)
     # Indonesian (the default): the plugin's own catalogue translates the default labels.
@@ -111,7 +113,7 @@ def test_a_learner_answers_through_the_quiz_pages(logged_in, participant, quiz):
     assert "<legend" in page and f'name="{field}-1"' in page
     assert ">Strongly agree</label>" in page  # the default labels, in the learner's language
 
-    tf = services.field_name(attempt.question_ids.index("pilih"))
+    tf = quiz_rules.field_name(attempt.question_ids.index("pilih"))
     saved = logged_in.post(f"/attempts/{attempt_id}/save",
                            data={tf: "true", f"{field}-0": "0:5", f"{field}-1": "1:2"})
     assert saved.status_code == 302
@@ -138,14 +140,14 @@ def test_a_learner_answers_through_the_quiz_pages(logged_in, participant, quiz):
     assert "does not count towards your score" in html
     assert "100 % (1 / 1)" in html
 
-    definition = services.question_definition(attempt, "diri")
+    definition = quiz_queries.question_definition(attempt, "diri")
     first, second = aggregate(definition, quiz_responses(quiz.id, "diri"))
     assert first.counts == [0, 0, 0, 0, 1] and second.counts == [0, 1, 0, 0, 0]
 
 
 def test_junk_form_values_save_nothing(logged_in, participant, quiz):
-    attempt = services.start_or_resume(participant, quiz)
-    field = services.field_name(attempt.question_ids.index("diri"))
+    attempt = quiz_attempts.start_or_resume(participant, quiz)
+    field = quiz_rules.field_name(attempt.question_ids.index("diri"))
     logged_in.post(f"/attempts/{attempt.id}/save",
                    data={f"{field}-0": "0:99", f"{field}-1": "<b>", "shown": field})
     row = db.session.scalar(select(QuestionResponse).where(QuestionResponse.question_id == "diri"))
@@ -153,9 +155,9 @@ def test_junk_form_values_save_nothing(logged_in, participant, quiz):
 
 
 def _answer(user, quiz, values: dict[str, int]) -> None:
-    attempt = services.start_or_resume(user, quiz)
-    services.save_responses(attempt, {"diri": values, "pilih": "true"})
-    services.submit(db.session.get(QuizAttempt, attempt.id))
+    attempt = quiz_attempts.start_or_resume(user, quiz)
+    quiz_attempts.save_responses(attempt, {"diri": values, "pilih": "true"})
+    quiz_attempts.submit(db.session.get(QuizAttempt, attempt.id))
 
 
 def test_editors_see_the_distribution_with_constant_queries(client, auth, make_user,

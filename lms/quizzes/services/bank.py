@@ -23,14 +23,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.content import QUIZ_KINDS, write_pack
-from lms.content.tomlutil import SLUG, TomlLines
+from lms.content.tomlutil import SLUG
 from lms.courses import importer
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.quizzes.errors import QuizError
 from lms.quizzes.formats import toml_out
 from lms.quizzes.formats.aiken import parse_aiken
 from lms.quizzes.formats.gift import decode, parse_gift
-from lms.quizzes.services import QuizError
 
 FORMATS = ("gift", "aiken")
 SUFFIXES = {".gift": "gift", ".txt": "gift", ".aiken": "aiken"}
@@ -136,7 +136,7 @@ def replace_questions(text: str, questions: list[dict], *, module: str | None = 
     data = tomllib.loads(text)
     settings = {k: v for k, v in data.items() if k != "questions"}
     if module is None and title is None:
-        kept = _text_before_questions(text, settings)
+        kept = toml_out.text_before_questions(text, settings)
         if kept is not None:
             body = toml_out.dump({"questions": [_question_table(q) for q in questions]})
             return kept.rstrip("\n") + "\n\n" + body
@@ -149,22 +149,6 @@ def replace_questions(text: str, questions: list[dict], *, module: str | None = 
     ordered.update({k: v for k, v in settings.items() if k not in ordered})
     ordered["questions"] = [_question_table(q) for q in questions]
     return toml_out.dump(ordered)
-
-
-def _text_before_questions(text: str, settings: dict) -> str | None:
-    """The file's text before its first `[[questions]]` header, if that text holds exactly
-    every setting (questions last, as the docs write them); else None."""
-    lines = TomlLines(text)
-    header = lines.header_line("questions", 0)
-    if header is None:
-        return None
-    before = "\n".join(text.split("\n")[: header - 1])
-    try:
-        if tomllib.loads(before) != settings:
-            return None
-    except tomllib.TOMLDecodeError:
-        return None
-    return before
 
 
 # --------------------------------------------------------------------------- import

@@ -1,0 +1,221 @@
+"""Reading quizzes, attempts, answers and grades (no writes). The question-type registry is
+reached through `registry()`, here only."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
+
+from lms import clock
+from lms.auth.models import User
+from lms.courses.models import Course, Quiz, QuizVersion
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.quizzes import uploads
+from lms.quizzes.models import (
+    IN_PROGRESS,
+    SUBMITTED,
+    QuestionResponse,
+    QuizAttempt,
+    ResponseFile,
+    RubricScore,
+)
+from lms.quizzes.registry import QuestionTypeRegistry
+from lms.quizzes.rules import review_moment, rules_of
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
+
+
+def registry() -> QuestionTypeRegistry:
+    return current_app.extensions["pelita_question_types"]
+
+
+def current_version(quiz: Quiz) -> QuizVersion | None:
+    """The quiz as it is in its course's current version (None if removed from the course)."""
+    course = db.session.get(Course, quiz.course_id)
+    if course is None or course.current_version_id is None:
+        return None
+    return db.session.scalar(
+        select(QuizVersion).where(
+            QuizVersion.quiz_id == quiz.id, QuizVersion.version_id == course.current_version_id
+        )
+    )
+
+
+def attempts_of(user_id: int, quiz_id: int) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def in_progress_attempt(user_id: int, quiz_id: int) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.quiz_id == quiz_id,
+            QuizAttempt.status == IN_PROGRESS,
+        )
+    )
+
+
+def is_enrolled(user: User, course_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Enrollment.id).where(
+                Enrollment.user_id == user.id,
+                Enrollment.course_id == course_id,
+                Enrollment.status == "active",
+            )
+        )
+        is not None
+    )
+
+
+def definitions(version: QuizVersion) -> dict[str, dict]:
+    """Question definitions of a version by id."""
+    return {str(q.get("id")): q for q in version.questions if isinstance(q, dict)}
+
+
+def attempt_questions(attempt: QuizAttempt) -> list[tuple[int, dict, list[str] | None]]:
+    """(position, definition as shown, option order) for each question of the attempt."""
+    defs = definitions(attempt.quiz_version)
+    out = []
+    for pos, item in enumerate(attempt.layout.get("questions", [])):
+        q = defs.get(str(item["id"]))
+        if q is not None:
+            out.append((pos, q, item.get("order")))
+    return out
+
+
+def deadline_passed(attempt: QuizAttempt, at: datetime | None = None) -> bool:
+    """True once the deadline plus the grace period is over (saves are refused)."""
+    deadline = clock.aware(attempt.deadline_at)
+    return deadline is not None and (at or clock.now()) > deadline + grace()
+
+
+def saved_responses(attempt: QuizAttempt) -> dict[str, QuestionResponse]:
+    return {
+        r.question_id: r
+        for r in db.session.scalars(
+            select(QuestionResponse).where(QuestionResponse.attempt_id == attempt.id)
+        )
+    }
+
+
+def upload_max_bytes() -> int:
+    """The largest file a learner may upload (config `QUIZ_UPLOAD_MAX_BYTES`, default 5 MB)."""
+    return int(current_app.config.get("QUIZ_UPLOAD_MAX_BYTES", uploads.DEFAULT_MAX_BYTES))
+
+
+def size_text(size: int) -> str:
+    """A file size for people: "5 MB", "1.2 MB", "340 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def accepts_uploads(q: Any) -> bool:
+    """True for an essay question with `allow_upload = true`."""
+    return isinstance(q, dict) and q.get("type") == "essay" and q.get("allow_upload") is True
+
+
+def response_files(attempt: QuizAttempt) -> dict[str, list[ResponseFile]]:
+    """The attempt's uploaded files by question id, oldest first (their bytes not loaded)."""
+    out: dict[str, list[ResponseFile]] = {}
+    for row in db.session.scalars(
+        select(ResponseFile)
+        .where(ResponseFile.attempt_id == attempt.id)
+        .order_by(ResponseFile.uploaded_at, ResponseFile.id)
+    ):
+        out.setdefault(row.question_id, []).append(row)
+    return out
+
+
+def file_counts(attempt: QuizAttempt) -> dict[str, int]:
+    """How many files each question of the attempt has."""
+    rows = db.session.execute(
+        select(ResponseFile.question_id, func.count(ResponseFile.id))
+        .where(ResponseFile.attempt_id == attempt.id)
+        .group_by(ResponseFile.question_id)
+    ).all()
+    return {qid: n for qid, n in rows}
+
+
+def response_file(attempt: QuizAttempt, file_id: int, *, with_data: bool = False) -> ResponseFile | None:
+    """One file of the attempt (None if it belongs to another attempt or does not exist)."""
+    query = select(ResponseFile).where(
+        ResponseFile.id == file_id, ResponseFile.attempt_id == attempt.id
+    )
+    if with_data:
+        query = query.options(undefer(ResponseFile.data))
+    return db.session.scalar(query)
+
+
+def grading_queue(viewer: User, *, cohort=None) -> list[tuple[QuizAttempt, QuestionResponse]]:
+    """Answers waiting for a grade that `viewer` may grade (lms/access.py: the trainers of the
+    learner's cohort, the course's editors for learners outside cohorts, admins), oldest
+    submission first; with `cohort`, only its joined members' work in its courses. One query,
+    learners and quiz versions loaded with it."""
+    from sqlalchemy.orm import joinedload
+
+    from lms import access
+
+    query = (
+        select(QuizAttempt, QuestionResponse)
+        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(
+            QuizAttempt.status == SUBMITTED,
+            QuestionResponse.state == "needs_grading",
+            QuestionResponse.manual_points.is_(None),
+            QuizAttempt.user_id != viewer.id,
+            access.oversees_clause(viewer, QuizAttempt.user_id, Quiz.course_id),
+        )
+        .options(joinedload(QuizAttempt.user), joinedload(QuizAttempt.quiz_version))
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id)
+    )
+    if cohort is not None:
+        from lms.cohorts.models import CohortCourse, CohortMember
+
+        query = query.where(
+            QuizAttempt.user_id.in_(select(CohortMember.user_id).where(
+                CohortMember.cohort_id == cohort.id, CohortMember.accepted_at.is_not(None))),
+            Quiz.course_id.in_(select(CohortCourse.course_id).where(
+                CohortCourse.cohort_id == cohort.id)))
+    return [(a, r) for a, r in db.session.execute(query).unique().all()]
+
+
+def question_definition(attempt: QuizAttempt, question_id: str) -> dict | None:
+    """The definition that grades `question_id` for this attempt."""
+    version = attempt.graded_version or attempt.quiz_version
+    return definitions(version).get(question_id) or definitions(attempt.quiz_version).get(
+        question_id
+    )
+
+
+def review_options(
+    attempt: QuizAttempt, at: datetime | None = None, *, version: QuizVersion | None = None
+) -> frozenset[str]:
+    """What the learner may see of this attempt now (quiz setting `review`).
+
+    The settings come from the quiz's current version; pass it as `version` when it is already
+    loaded (a page listing many attempts) to save a query per attempt.
+    """
+    version = version or current_version(attempt.quiz) or attempt.quiz_version
+    r = rules_of(version)
+    return r.review[review_moment(attempt, r, at)]
+
+
+def rubric_scores(response_id: int) -> RubricScore | None:
+    """The per-criterion scores an answer was graded with (None if graded with one score)."""
+    return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
