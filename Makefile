@@ -79,9 +79,10 @@ test-e2e: install
 bench: install
 	$(BIN)/python bench/run_all.py
 
-## lint: ruff
+## lint: ruff, and the architecture contracts of .importlinter (import-linter)
 lint: install
 	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports
 
 translations-extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --ignore-dirs='.* _* tests bench plugins' .

@@ -39,6 +39,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.courses.views import bp as courses_bp
+    from lms.learning import services as _learning  # noqa: F401  (connects its writer hooks)
     from lms.main.views import bp as main_bp
     from lms.paths.views import bp as paths_bp
     from lms.quizzes.views import bp as quizzes_bp

@@ -48,6 +48,15 @@ cohort_created = learning_events.signal(
 cohort_member_joined = learning_events.signal(
     "cohort-member-joined", doc="A person accepted an invitation and joined a cohort.")
 
+# In-transaction hooks: sent INSIDE a writer's transaction, so a receiver's work commits or rolls
+# back with it. They let a lower area ask a higher one to react without importing it (the courses
+# importer does not know the learning area; the learning area listens). Not for plugins: a
+# receiver that raises aborts the writer's transaction.
+writer_hooks = Namespace()
+course_version_imported = writer_hooks.signal(
+    "course-version-imported",
+    doc="A pack import added a new current version of a course (data: course_id).")
+
 # Event name -> the keys its data always carries (documented in docs/plugins.md).
 EVENT_DATA: dict[str, tuple[str, ...]] = {
     "user-registered": ("user_id", "role", "locale", "library_level", "province_code",

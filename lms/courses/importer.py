@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from lms import events
 from lms.content import CoursePack, CoursePackError, Problem, discover_packs, load_pack, write_pack
 from lms.content import render_markdown as _render
 from lms.courses.models import (
@@ -88,16 +89,10 @@ def import_packs(packs: list[CoursePack], *, note: str = "",
 
 
 def _recheck_completions(slug: str) -> None:
-    """A new version can meet a learner's rule (e.g. the module they had left was removed)."""
-    from lms.learning.models import Enrollment
-    from lms.learning.services import complete_if_due
-
+    """A new version can meet a learner's rule (e.g. the module they had left was removed): the
+    learning area re-checks its learners in this transaction (`events.course_version_imported`)."""
     course_id = db.session.scalar(select(Course.id).where(Course.slug == slug))
-    user_ids = db.session.scalars(select(Enrollment.user_id).where(
-        Enrollment.course_id == course_id, Enrollment.status == "active",
-        Enrollment.completed_at.is_(None))).all()
-    for user_id in user_ids:
-        complete_if_due(user_id, course_id)
+    events.course_version_imported.send(None, course_id=course_id)
 
 
 def _store_blob(data: bytes) -> str:

@@ -166,3 +166,14 @@ def complete_if_due(user_id: int, course_id: int) -> bool:
         return False
     return _complete_if_due(db.session.get(User, user_id), db.session.get(Course, course_id),
                             enrollment)
+
+
+@events.course_version_imported.connect_via(None, weak=False)
+def _recheck_after_import(_sender, *, course_id: int) -> None:
+    """A course got a new version: complete its learners whose rule it now meets (inside the
+    import's transaction; certificates included)."""
+    user_ids = db.session.scalars(select(Enrollment.user_id).where(
+        Enrollment.course_id == course_id, Enrollment.status == "active",
+        Enrollment.completed_at.is_(None))).all()
+    for user_id in user_ids:
+        complete_if_due(user_id, course_id)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 import pytest
-from lms.quizzes.services.bank import QuestionImportError, import_questions, replace_questions
 from sqlalchemy import func, select
 from test_quiz_support import (
     RIGHT,
@@ -31,6 +30,7 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes.cli import register_quiz_cli
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
+from lms.quizzes.services.bank import QuestionImportError, import_questions, replace_questions
 
 # These tests read the services' English messages (the app's default is Indonesian).
 pytestmark = pytest.mark.usefixtures("english_messages")
