@@ -78,8 +78,8 @@ def setup(learners: int, questions: int, workdir: Path) -> tuple[int, list[str],
 
     from lms import create_app
     from lms.auth import services as auth_services
-    from lms.courses.importer import import_packs, load_packs
     from lms.courses.models import Quiz
+    from lms.courses.services.importer import import_packs, load_packs
     from lms.extensions import db
     from lms.learning.models import Enrollment
 

@@ -61,11 +61,11 @@ def setup(app, members: int, essays: int) -> dict:
     from sqlalchemy import select
 
     from lms.auth import services as auth_services
-    from lms.authoring import drafts
+    from lms.authoring.services import drafts
     from lms.certificates.services import today_jakarta
     from lms.cohorts import services as cohorts
-    from lms.courses.importer import import_packs, load_packs
     from lms.courses.models import Course, Module, Quiz
+    from lms.courses.services.importer import import_packs, load_packs
     from lms.extensions import db
     from lms.learning.services import mark_module_done
 

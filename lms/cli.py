@@ -9,7 +9,7 @@ from lms import clock
 from lms.auth import services as auth_services
 from lms.auth.models import Role
 from lms.content import CoursePackError
-from lms.courses import importer
+from lms.courses.services import importer
 from lms.errors_domain import ServiceError
 
 # Demo accounts created by `make run` (listed in the README). Never use them in production.
@@ -59,7 +59,7 @@ def register_cli(app: Flask) -> None:
 
     register_quiz_cli(lms)
 
-    from lms.authoring.zipio_services import export_zip_command
+    from lms.authoring.services.zips import export_zip_command
 
     lms.add_command(export_zip_command)  # flask lms export-zip <slug> <file.zip> [--draft]
 
@@ -104,7 +104,7 @@ def register_cli(app: Flask) -> None:
         """The demo trainer may edit every course that is imported (authoring in the browser)."""
         from sqlalchemy import select
 
-        from lms.authoring import drafts
+        from lms.authoring.services import drafts
         from lms.courses.models import Course
         from lms.extensions import db
 

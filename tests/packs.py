@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lms.courses.importer import import_packs, load_packs
+from lms.courses.services.importer import import_packs, load_packs
 
 
 def make_pack(root: Path, slug: str = "kursus-uji", modules: int = 3, *, sequential: bool = False,

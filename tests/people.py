@@ -6,7 +6,7 @@ alone; these helpers set the relations up through the real services.
 
 from __future__ import annotations
 
-from lms.authoring import drafts
+from lms.authoring.services import drafts
 from lms.cohorts import services as cohort_services
 
 

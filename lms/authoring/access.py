@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from lms.authoring import drafts
 from lms.authoring.models import CourseDraft
+from lms.authoring.services import drafts
 
 
 def require_author() -> None:

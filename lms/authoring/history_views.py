@@ -30,12 +30,12 @@ from lms import access
 from lms.audit import AuditEvent
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
-from lms.authoring import drafts, zipio_services
 from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.services import drafts, zips
 from lms.authoring.zipio import MAX_ENTRIES, MAX_TOTAL_BYTES, ZipRefused
 from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
-from lms.courses.importer import version_files
 from lms.courses.models import Course, CourseVersion
+from lms.courses.services.importer import version_files
 from lms.extensions import db
 from lms.forms import max_len
 
@@ -189,10 +189,10 @@ def export_zip(slug: str):
     if request.args.get("source") == "draft":
         files, name = drafts.files(draft), f"{slug}-draft.zip"
     else:
-        files, name = zipio_services.live_files(slug), f"{slug}.zip"
+        files, name = zips.live_files(slug), f"{slug}.zip"
         if files is None:
             abort(404)
-    response = Response(zipio_services.export_zip_bytes(slug, files), mimetype="application/zip")
+    response = Response(zips.export_zip_bytes(slug, files), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -233,18 +233,18 @@ def import_zip():
     filename = (upload.filename or "upload.zip").rsplit("/", 1)[-1][:200]
     data = upload.read()
     try:
-        contents, pack = zipio_services.check_zip(data, filename)
+        contents, pack = zips.check_zip(data, filename)
     except ZipRefused as err:
         return _refused(form, reasons=[(ZIP_REASONS.get(p.code, p.message), p)
                                        for p in err.problems])
-    except zipio_services.PackInvalid as err:
+    except zips.PackInvalid as err:
         return _refused(form, problems=err.problems)
-    if not zipio_services.may_import(current_user, pack.slug):
+    if not zips.may_import(current_user, pack.slug):
         form.file.errors.append(_("You are not an editor of the course %(slug)s, so you cannot "
                                   "import it. Ask an administrator to add you.", slug=pack.slug))
         return _refused(form, status=403)
-    summary = zipio_services.preview(contents, pack)
-    token = zipio_services.stash(data, user=current_user, filename=filename, slug=pack.slug,
+    summary = zips.preview(contents, pack)
+    token = zips.stash(data, user=current_user, filename=filename, slug=pack.slug,
                                  live_version_id=summary.live_version_id)
     confirm = ConfirmForm(formdata=None, token=token,
                           note=_("Imported from %(file)s", file=filename))
@@ -256,7 +256,7 @@ def _confirm():
     form = ConfirmForm()
     token = request.form.get("token", "")
     if request.form.get("action") == "cancel":
-        zipio_services.discard(token)
+        zips.discard(token)
         flash(_("The import was cancelled; nothing was changed."), "info")
         return redirect(url_for("authoring_history.import_zip"))
     if not form.validate_on_submit():
@@ -265,7 +265,7 @@ def _confirm():
         flash(_("The form expired or was sent from another page, so nothing was imported. "
                 "Upload the zip again."), "error")
         return redirect(url_for("authoring_history.import_zip"))
-    stashed = zipio_services.unstash(token, user=current_user)
+    stashed = zips.unstash(token, user=current_user)
     if stashed is None:
         flash(_("This upload has expired or does not exist, so nothing was imported. Upload the "
                 "zip again."), "error")
@@ -273,20 +273,20 @@ def _confirm():
     data, meta = stashed
     note = (form.note.data or "").strip() or _("Imported from %(file)s", file=meta["filename"])
     try:
-        result = zipio_services.import_zip(data, meta, user=current_user, note=note)
-    except zipio_services.NotAllowed:
+        result = zips.import_zip(data, meta, user=current_user, note=note)
+    except zips.NotAllowed:
         abort(403)
-    except zipio_services.ChangedSincePreview:
-        zipio_services.discard(token)
+    except zips.ChangedSincePreview:
+        zips.discard(token)
         flash(_("Someone published this course after you saw the preview, so nothing was "
                 "imported. Upload the zip again to see the new changes."), "error")
         return redirect(url_for("authoring_history.import_zip"))
-    except (ZipRefused, zipio_services.PackInvalid):
-        zipio_services.discard(token)
+    except (ZipRefused, zips.PackInvalid):
+        zips.discard(token)
         flash(_("The zip could not be read again, so nothing was imported. Upload it again."),
               "error")
         return redirect(url_for("authoring_history.import_zip"))
-    zipio_services.discard(token)
+    zips.discard(token)
     if result.status == "unchanged":
         flash(_("Nothing changed: the zip holds exactly the live version of %(slug)s.",
                 slug=result.slug), "info")

@@ -1,6 +1,6 @@
 """The quiz and question-bank editor in the browser (`/author/<slug>/quizzes/...`).
 
-Every page works on the course's workspace (`lms.authoring.drafts`): a quiz is the draft file
+Every page works on the course's workspace (`lms.authoring.services.drafts`): a quiz is the draft file
 `quizzes/<quiz>.toml`, read with `quizfiles.parse` and written with `quizfiles.dump` through
 `drafts.save_file` with the revision the page was loaded with (a concurrent save is refused
 with `EditConflict`, the author's input stays in the form). A save that would add a problem the
@@ -45,14 +45,15 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms import access
-from lms.authoring import drafts, quizfiles
 from lms.authoring import quality as quiz_quality
+from lms.authoring import quizfiles
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.models import DraftFile
+from lms.authoring.services import drafts
 from lms.content import GRADING_METHODS, render_markdown
 from lms.content.quiz_settings import DEFAULT_REVIEW as _DEFAULT_REVIEW
 from lms.content.quiz_settings import REVIEW_ITEMS, REVIEW_MOMENTS
-from lms.courses.importer import module_path
+from lms.courses.services.importer import module_path
 from lms.extensions import db
 from lms.forms import max_len, not_blank, required
 from lms.quizzes import editor

@@ -28,7 +28,7 @@ from werkzeug.routing import BuildError
 
 from lms import access, clock
 from lms.auth.models import User
-from lms.authoring import drafts, mediafiles, packfiles, services
+from lms.authoring import mediafiles, packfiles
 from lms.authoring import quality as quiz_quality
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.forms import (
@@ -46,9 +46,10 @@ from lms.authoring.forms import (
     SettingsForm,
     lines_of,
 )
+from lms.authoring.services import drafts, editing
 from lms.content import MAX_MEDIA_BYTES, Problem, render_markdown
 from lms.content.tomlutil import TomlLines
-from lms.courses.importer import _without_title_heading, module_path
+from lms.courses.services.importer import _without_title_heading, module_path
 from lms.extensions import db
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
@@ -133,7 +134,7 @@ def _workspace_url(slug: str) -> str:
 @access.role("trainer")
 def index():
     return render_template("authoring/index.html",
-                           courses=services.authorable_courses(current_user))
+                           courses=editing.authorable_courses(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -144,7 +145,7 @@ def new_course():
         slug = form.slug.data.strip()
         values = _course_values(form) | {"slug": slug}
         try:
-            services.create_course(values, form.first_module_title.data.strip(),
+            editing.create_course(values, form.first_module_title.data.strip(),
                                    user=current_user)
         except ValueError:
             form.slug.errors.append(_("This address is already used by another course. "
@@ -171,7 +172,7 @@ def _course_values(form) -> dict:
 
 
 def _render_workspace(draft, *, publish_form=None, stale=None, refused=None, status=200):
-    ws = services.workspace(draft)
+    ws = editing.workspace(draft)
     return render_template(
         "authoring/workspace.html", ws=ws, draft=draft, move_form=MoveForm(),
         publish_form=publish_form or PublishForm(), action_form=ActionForm(),
@@ -195,7 +196,7 @@ def move(slug: str, module: str):
     if not form.validate_on_submit() or form.direction.data not in ("up", "down"):
         abort(400)
     try:
-        services.move_module(draft, module, form.direction.data,
+        editing.move_module(draft, module, form.direction.data,
                              expected_revision=_int_or_400(form.revision.data), user=current_user)
     except drafts.EditConflict as err:
         flash(_("The module order was not changed: %(reason)s",
@@ -361,7 +362,7 @@ def field_for_line(text: str, line: int | None, fields: dict) -> str | None:
 @access.rule("edit_course")
 def settings(slug: str):
     draft = editable_draft_or_abort(slug)
-    row = drafts.get_file(draft, services.COURSE_TOML)
+    row = drafts.get_file(draft, editing.COURSE_TOML)
     if row is None:
         abort(404)
     try:
@@ -378,9 +379,9 @@ def settings(slug: str):
         pack = drafts.files(draft)
         if not isinstance(current.get("modules"), list):  # unreadable file: keep the modules
             current["modules"] = list(packfiles.module_files(pack))
-        text = services.course_text(_settings_values(form) | {"slug": draft.slug}, current)
-        pack[services.COURSE_TOML] = text.encode()
-        problems = [p for p in drafts.validate_files(pack) if p.file == services.COURSE_TOML]
+        text = editing.course_text(_settings_values(form) | {"slug": draft.slug}, current)
+        pack[editing.COURSE_TOML] = text.encode()
+        problems = [p for p in drafts.validate_files(pack) if p.file == editing.COURSE_TOML]
         mapped = False
         for problem in problems:
             name = field_for_line(text, problem.line, SETTINGS_FIELDS)
@@ -391,7 +392,7 @@ def settings(slug: str):
                 other_problems.append(problem)
         if not mapped:
             try:
-                drafts.save_file(draft, services.COURSE_TOML, text.encode(),
+                drafts.save_file(draft, editing.COURSE_TOML, text.encode(),
                                  expected_revision=_revision(form.revision.data),
                                  user=current_user, action="course.settings_saved")
             except drafts.EditConflict as err:
@@ -565,7 +566,7 @@ def edit_module(slug: str, module: str):
 @access.rule("edit_course")
 def new_module(slug: str):
     draft = editable_draft_or_abort(slug)
-    course_row = drafts.get_file(draft, services.COURSE_TOML)
+    course_row = drafts.get_file(draft, editing.COURSE_TOML)
     if course_row is None:
         abort(404)
     form = NewModuleForm()
@@ -580,7 +581,7 @@ def new_module(slug: str):
         else:
             module = form.slug.data.strip()
             try:
-                services.add_module(draft, module, text,
+                editing.add_module(draft, module, text,
                                     course_revision=_revision(form.course_revision.data),
                                     user=current_user)
             except ValueError:
@@ -608,11 +609,11 @@ def new_module(slug: str):
 def delete_module(slug: str, module: str):
     draft = editable_draft_or_abort(slug)
     path, row = _module_or_404(draft, module)
-    course_row = drafts.get_file(draft, services.COURSE_TOML)
+    course_row = drafts.get_file(draft, editing.COURSE_TOML)
     form = DeleteModuleForm()
     if form.validate_on_submit():
         try:
-            services.delete_module(draft, module, revision=_int_or_400(form.revision.data),
+            editing.delete_module(draft, module, revision=_int_or_400(form.revision.data),
                                    course_revision=_int_or_400(form.course_revision.data),
                                    user=current_user)
         except drafts.EditConflict as err:
@@ -643,8 +644,8 @@ def media(slug: str):
         upload = form.file.data
         data = upload.read(MAX_MEDIA_BYTES + 1)
         try:
-            path = services.upload_media(draft, upload.filename or "", data, user=current_user)
-        except services.MediaRefused as err:
+            path = editing.upload_media(draft, upload.filename or "", data, user=current_user)
+        except editing.MediaRefused as err:
             ext = (upload.filename or "").rpartition(".")[2].upper() or "?"
             form.file.errors.append(MEDIA_MESSAGES[err.reason] % {"name": err.filename,
                                                                   "ext": ext})
@@ -657,7 +658,7 @@ def media(slug: str):
     elif request.method == "POST":
         status = 400
     return render_template("authoring/media.html", form=form, draft=draft, slug=slug,
-                           items=services.media_items(draft), delete_form=DeleteMediaForm(),
+                           items=editing.media_items(draft), delete_form=DeleteMediaForm(),
                            accept=mediafiles.MEDIA_ACCEPT), status
 
 
@@ -705,7 +706,7 @@ def editors(slug: str):
     form = EditorForm()
     status = 200
     if form.validate_on_submit():
-        user = services.user_by_email(form.email.data)
+        user = editing.user_by_email(form.email.data)
         if user is None:
             form.email.errors.append(_("Nobody has an account with this email address."))
             status = 400
@@ -720,7 +721,7 @@ def editors(slug: str):
     elif request.method == "POST":
         status = 400
     return render_template("authoring/editors.html", form=form, draft=draft, slug=slug,
-                           editors=services.editors(draft), remove_form=RemoveEditorForm()
+                           editors=editing.editors(draft), remove_form=RemoveEditorForm()
                            ), status
 
 

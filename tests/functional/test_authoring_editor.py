@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from lms.audit import AuditEvent
-from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
+from lms.authoring.services import drafts
 from lms.courses.models import Course
 from lms.extensions import db
 from tests.packs import import_folder, make_pack
@@ -587,7 +587,7 @@ def test_two_uploads_of_the_same_name_at_once_give_the_exists_message(
     """The second upload passed the "already exists" check before the first one was written:
     the unique constraint refuses it and the author sees the usual message, not a 500."""
     from lms import clock
-    from lms.authoring import drafts as drafts_module
+    from lms.authoring.services import drafts as drafts_module
 
     draft = drafts.draft_for(shipped)
 

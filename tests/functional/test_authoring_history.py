@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms import audit
-from lms.authoring import drafts
+from lms.authoring.services import drafts
 from lms.courses.models import Course
 from lms.extensions import db
 from tests.packs import import_folder, make_pack

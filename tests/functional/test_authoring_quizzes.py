@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit import AuditEvent
-from lms.authoring import drafts, quizfiles
+from lms.authoring import quizfiles
 from lms.authoring.models import CourseDraft
+from lms.authoring.services import drafts
 from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.models import Enrollment

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit import AuditEvent
-from lms.authoring import drafts, zipio_services
 from lms.authoring.models import CourseDraft, CourseEditor
+from lms.authoring.services import drafts, zips
 from lms.authoring.zipio import read_zip, write_zip
-from lms.courses.importer import version_files
 from lms.courses.models import Course, CourseVersion
+from lms.courses.services.importer import version_files
 from lms.extensions import db
 from tests.packs import import_folder, make_pack
 from tests.pages import login_english
@@ -118,10 +118,10 @@ def test_export_zip_cli(runner, app, tmp_path):
     pack = pack_with_media(tmp_path)
     import_folder(pack)
     dest = tmp_path / "out.zip"
-    result = runner.invoke(zipio_services.export_zip_command, [SLUG, str(dest)])
+    result = runner.invoke(zips.export_zip_command, [SLUG, str(dest)])
     assert result.exit_code == 0, result.output
     assert read_zip(dest.read_bytes()).files == folder_files(pack)
-    missing = runner.invoke(zipio_services.export_zip_command, ["tidak-ada", str(dest)])
+    missing = runner.invoke(zips.export_zip_command, ["tidak-ada", str(dest)])
     assert missing.exit_code != 0 and "no published version" in missing.output
 
 
@@ -368,27 +368,27 @@ def test_system_files_from_zip_tools_are_ignored_and_listed(client, auth, admin_
 
 def test_a_user_keeps_only_a_few_pending_uploads(app, upload_dir, admin_user, make_user, clock):
     other = make_user("admin", email="lain@contoh.id")
-    theirs = zipio_services.stash(b"PK", user=other, filename="a.zip", slug="x",
+    theirs = zips.stash(b"PK", user=other, filename="a.zip", slug="x",
                                   live_version_id=None)
     tokens = []
     for n in range(5):
-        tokens.append(zipio_services.stash(b"PK", user=admin_user, filename=f"{n}.zip", slug="x",
+        tokens.append(zips.stash(b"PK", user=admin_user, filename=f"{n}.zip", slug="x",
                                            live_version_id=None))
         clock.advance(seconds=1)
-    kept = [t for t in tokens if zipio_services.unstash(t, user=admin_user) is not None]
-    assert kept == tokens[-zipio_services.STASH_PER_USER:]
-    assert zipio_services.unstash(theirs, user=other) is not None
+    kept = [t for t in tokens if zips.unstash(t, user=admin_user) is not None]
+    assert kept == tokens[-zips.STASH_PER_USER:]
+    assert zips.unstash(theirs, user=other) is not None
 
 
 def test_old_uploads_expire(app, upload_dir, admin_user, clock):
-    token = zipio_services.stash(b"PK", user=admin_user, filename="a.zip", slug="x",
+    token = zips.stash(b"PK", user=admin_user, filename="a.zip", slug="x",
                                  live_version_id=None)
-    assert zipio_services.unstash(token, user=admin_user) is not None
-    clock.advance(seconds=zipio_services.UPLOAD_TTL_SECONDS + 10)
-    assert zipio_services.unstash(token, user=admin_user) is None  # too old to confirm
-    assert zipio_services.expire_stash() == 1
+    assert zips.unstash(token, user=admin_user) is not None
+    clock.advance(seconds=zips.UPLOAD_TTL_SECONDS + 10)
+    assert zips.unstash(token, user=admin_user) is None  # too old to confirm
+    assert zips.expire_stash() == 1
     assert not list(upload_dir.glob(f"zip-{token}*"))
-    assert zipio_services.unstash(token, user=admin_user) is None
+    assert zips.unstash(token, user=admin_user) is None
 
 
 # ----------------------------------------------------------------------------- round trip
@@ -448,16 +448,16 @@ def test_a_failing_publish_of_a_new_course_leaves_no_workspace(app, trainer_user
     """Creating the workspace of a NEW course and publishing it are one transaction: when the
     publish fails, there is no orphan workspace (and the import can simply be tried again)."""
     data = zip_of(folder_files(pack_with_media(tmp_path)), top=SLUG)
-    token = zipio_services.stash(data, user=trainer_user, filename="kursus.zip", slug=SLUG,
+    token = zips.stash(data, user=trainer_user, filename="kursus.zip", slug=SLUG,
                                  live_version_id=None)
-    stashed, meta = zipio_services.unstash(token, user=trainer_user)
+    stashed, meta = zips.unstash(token, user=trainer_user)
 
     def broken_import(*args, **kwargs):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(drafts, "import_packs", broken_import)
     with pytest.raises(RuntimeError):
-        zipio_services.import_zip(stashed, meta, user=trainer_user, note="Percobaan")
+        zips.import_zip(stashed, meta, user=trainer_user, note="Percobaan")
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(CourseDraft)) == 0
     assert db.session.scalar(select(func.count()).select_from(CourseEditor)) == 0
@@ -465,5 +465,5 @@ def test_a_failing_publish_of_a_new_course_leaves_no_workspace(app, trainer_user
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
     monkeypatch.undo()
-    result = zipio_services.import_zip(stashed, meta, user=trainer_user, note="Percobaan 2")
+    result = zips.import_zip(stashed, meta, user=trainer_user, note="Percobaan 2")
     assert result.slug == SLUG and drafts.draft_for(SLUG) is not None

@@ -548,7 +548,7 @@ def test_the_design_version_includes_the_template(app, plugins):
 
 def test_unknown_template_names_are_reported_for_validate_and_import(app, tmp_path):
     from lms.certificates.services import unknown_templates
-    from lms.courses.importer import load_packs
+    from lms.courses.services.importer import load_packs
 
     pack = make_pack(tmp_path / "x", "kursus-asing", modules=1)
     toml = pack / "course.toml"

@@ -22,8 +22,8 @@ from test_quiz_support import (
 )
 
 from lms.content import load_pack
-from lms.courses.importer import export_course, version_files
 from lms.courses.models import Course, CourseVersion
+from lms.courses.services.importer import export_course, version_files
 from lms.extensions import db
 from lms.learning.progress import quiz_scores
 from lms.quizzes import queries as quiz_queries

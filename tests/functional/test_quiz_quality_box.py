@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lms.authoring import drafts
+from lms.authoring.services import drafts
 from tests.packs import import_folder, make_pack
 from tests.pages import hidden
 from tests.pages import login_english as login

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from lms.courses.importer import import_packs, load_packs
 from lms.courses.models import Course, Quiz, QuizVersion
+from lms.courses.services.importer import import_packs, load_packs
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import queries as quiz_queries

@@ -337,7 +337,7 @@ def test_files_are_loaded_only_when_downloaded(app, client, upload_quiz, count_q
 def test_shipped_practical_assignment_accepts_uploads(app):
     from pathlib import Path
 
-    from lms.courses.importer import load_packs
+    from lms.courses.services.importer import load_packs
 
     root = Path(__file__).resolve().parents[2] / "courses" / "pelibatan-masyarakat"
     packs, problems = load_packs([root])

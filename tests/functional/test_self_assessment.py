@@ -21,7 +21,7 @@ from test_quiz_support import (
     write_pack,
 )
 
-from lms.courses.importer import load_packs
+from lms.courses.services.importer import load_packs
 from lms.extensions import db
 from lms.learning.progress import progress_for
 from lms.quizzes.base import Grade, QuestionType, first_text

@@ -5,7 +5,7 @@
 the files of the course's current version, adds or replaces `quizzes/<quiz_slug>.toml`
 (a new quiz file, or the existing one with its questions replaced and everything else kept),
 loads that folder with the same loader and validation as `flask lms import`, and imports it
-through `lms.courses.importer`. So the change is an ordinary new content version: learners'
+through `lms.courses.services.importer`. So the change is an ordinary new content version: learners'
 progress and attempts are kept exactly as with any re-import, and `flask lms export` writes
 the pack back with the new quiz file byte for byte.
 """
@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from lms.content import QUIZ_KINDS, write_pack
 from lms.content.tomlutil import SLUG
-from lms.courses import importer
 from lms.courses.models import Course
+from lms.courses.services import importer
 from lms.extensions import db
 from lms.quizzes.errors import QuizError
 from lms.quizzes.formats import toml_out

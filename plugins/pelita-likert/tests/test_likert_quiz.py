@@ -14,8 +14,8 @@ import pytest
 from pelita_likert.report import aggregate, quiz_responses
 from sqlalchemy import select
 
-from lms.courses.importer import import_packs, load_packs
 from lms.courses.models import Course, Quiz
+from lms.courses.services.importer import import_packs, load_packs
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import queries as quiz_queries

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import User
-from lms.authoring import drafts, packfiles
+from lms.authoring import packfiles
 from lms.authoring.mediafiles import MediaRefused, check_media_file
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
+from lms.authoring.services import drafts
 from lms.content import Problem
 from lms.courses.models import Course
 from lms.extensions import db

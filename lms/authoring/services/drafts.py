@@ -32,8 +32,13 @@ from lms.auth.models import User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.content import CoursePackError, Problem, load_pack, validate_pack, write_pack
 from lms.content.loader import compute_content_hash
-from lms.courses.importer import ImportResult, import_packs, question_validator, version_files
 from lms.courses.models import Course, CourseVersion
+from lms.courses.services.importer import (
+    ImportResult,
+    import_packs,
+    question_validator,
+    version_files,
+)
 from lms.extensions import db
 
 TEXT_SUFFIXES = (".toml", ".md", ".txt", ".csv", ".svg", ".gift")

@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 from lms import audit, clock
 from lms.auth.models import User
-from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, DraftFile
+from lms.authoring.services import drafts
 from lms.authoring.zipio import (
     ZipContents,
     ZipRefused,
@@ -38,8 +38,8 @@ from lms.authoring.zipio import (
     write_zip,
 )
 from lms.content import CoursePack, CoursePackError, Problem, load_pack, write_pack
-from lms.courses.importer import ImportResult, question_validator, version_files
 from lms.courses.models import Course
+from lms.courses.services.importer import ImportResult, question_validator, version_files
 from lms.extensions import db
 
 UPLOAD_TTL_SECONDS = 60 * 60
