@@ -204,3 +204,17 @@ def test_media_the_uploader_would_refuse_are_refused_by_name():
     for name, data in (("logo.svg", files["media/logo.svg"]), ("palsu.png", files["media/sub/palsu.png"])):
         with pytest.raises(MediaRefused):
             check_media_file(name, data)
+
+
+def test_plain_text_templates_are_media_but_markup_and_binaries_named_so_are_not():
+    """Packs ship CSV, TXT and Markdown templates (a Big6 log, a consent form) in media/: they
+    are accepted when they really are plain text, refused when markup or binary hides behind
+    the name."""
+    assert check_media_file("log-big6.csv", "Tanggal;Langkah;Catatan\n5/12/2026;1;Â\n".encode()) == "text"
+    assert check_media_file("glosarium.md", b"# Glosarium\n\n**IPLM**: indeks\n") == "text"
+    assert check_media_file("catatan.txt", "\ufeffCatatan dengan BOM\r\n".encode()) == "text"
+    assert check_media_file("excel.csv", "Kafé;Rp 5.000\r\n".encode("cp1252")) == "text"
+    for name, data in (("halaman.md", b"<!DOCTYPE html><script>alert(1)</script>"),
+                       ("gambar.csv", PNG), ("biner.txt", b"teks\x00\x01biner")):
+        with pytest.raises(MediaRefused):
+            check_media_file(name, data)
