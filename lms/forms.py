@@ -1,6 +1,7 @@
 """Validators shared by every form, with messages in our catalogue (WTForms ships no Indonesian)."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 
@@ -20,3 +21,7 @@ def not_blank(form, field):
     """Reject values made only of spaces (InputRequired alone accepts them)."""
     if not (field.data or "").strip():
         raise ValidationError(_l("This field is required."))
+
+
+class ActionForm(FlaskForm):
+    """A one-button POST form: CSRF only (enrol, mark as done, remove a member, move a module)."""

@@ -12,11 +12,13 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.authoring.packfiles import is_slug
 from lms.forms import max_len, not_blank, required, valid_email
@@ -90,10 +92,6 @@ def _completion_modules(form, field):
     value = (field.data or "").strip()
     if value and value != "all" and not (value.isdigit() and int(value) >= 1):
         raise ValidationError(_l('Enter "all" or a whole number of at least 1.'))
-
-
-class ActionForm(FlaskForm):
-    """CSRF only: one-button actions."""
 
 
 class CourseFields(FlaskForm):
@@ -219,3 +217,115 @@ class RemoveEditorForm(FlaskForm):
 class EditorForm(FlaskForm):
     email = StringField(_l("Email of the trainer"), [required(), valid_email(), max_len(254)])
     submit = SubmitField(_l("Add editor"))
+
+
+# ----------------------------------------------------------------------------- quizzes
+
+
+def kind_choices():
+    return [("module", _l("Module quiz")), ("final", _l("Final test")),
+            ("practical", _l("Practical assignment"))]
+
+
+def grading_choices():
+    return [("highest", _l("The highest attempt")), ("average", _l("The average of the attempts")),
+            ("first", _l("The first attempt")), ("last", _l("The last attempt"))]
+
+
+def review_moment_labels():
+    return {
+        "during": _l("During the attempt"),
+        "immediately_after": _l("Right after submitting (2 minutes)"),
+        "later_while_open": _l("Later, while the quiz is open"),
+        "after_close": _l("After the quiz closes"),
+    }
+
+
+def review_item_choices():
+    return [("response", _l("Their answers")), ("correctness", _l("Right or wrong")),
+            ("marks", _l("Marks")), ("specific_feedback", _l("Feedback on their answer")),
+            ("general_feedback", _l("General feedback")), ("right_answer", _l("The right answer"))]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class QuizSettingsForm(FlaskForm):
+    """Every quiz setting the pack loader accepts (docs/course-packs.md, "Quiz files")."""
+
+    revision = HiddenField()
+    slug = StringField(_l("Quiz address (slug)"), [max_len(60)],
+                       description=_l("Lower-case letters, digits and hyphens, e.g. kuis-etika. "
+                                      "It cannot be changed later."))
+    kind = SelectField(_l("Kind"), choices=kind_choices)
+    module = SelectField(_l("Module"), choices=list, validate_choice=False,
+                         description=_l("A module quiz belongs to a module; a final test to "
+                                        "the whole course."))
+    title_id = StringField(_l("Title (Indonesian)"), [required(), not_blank, max_len(200)])
+    title_en = StringField(_l("Title (English)"), [max_len(200)])
+    pass_mark = StringField(_l("Pass mark (%)"), description=_l("From 0 to 100. Empty means 70."))
+    attempts = StringField(_l("Attempts allowed"), description=_l("0 or empty: unlimited."))
+    grading = SelectField(_l("Which attempt counts"), choices=grading_choices)
+    time_limit_minutes = StringField(_l("Time limit (minutes)"),
+                                     description=_l("0 or empty: no limit."))
+    opens_at = StringField(_l("Opens at (WIB)"), render_kw={"type": "datetime-local"},
+                           description=_l("Empty: open at once. Times are Western Indonesian "
+                                          "Time (WIB)."))
+    closes_at = StringField(_l("Closes at (WIB)"), render_kw={"type": "datetime-local"},
+                            description=_l("Empty: never closes. Attempts in progress end at "
+                                           "this time."))
+    shuffle_questions = SelectField(_l("Order of the questions"), choices=lambda: [
+        ("0", _l("As written")), ("1", _l("Shuffled for each attempt"))])
+    shuffle_options = SelectField(_l("Order of the options"), choices=lambda: [
+        ("1", _l("Shuffled for each attempt")), ("0", _l("As written"))])
+    draw = StringField(_l("Questions drawn at random"),
+                       description=_l("0 or empty: every question. N: a random N of the "
+                                      "questions (outside the categories below)."))
+    draw_categories = TextAreaField(_l("Questions drawn per category"), render_kw={"rows": 3},
+                                    description=_l('One category per line with the number to '
+                                                   'draw, e.g. "etika: 3".'))
+    per_page = StringField(_l("Questions per page"), description=_l("0 or empty: all on one "
+                                                                     "page."))
+    review_during = MultiCheckboxField(choices=review_item_choices)
+    review_immediately_after = MultiCheckboxField(choices=review_item_choices)
+    review_later_while_open = MultiCheckboxField(choices=review_item_choices)
+    review_after_close = MultiCheckboxField(choices=review_item_choices)
+
+
+class RevisionActionForm(FlaskForm):
+    """CSRF and the revision the page showed: one-button actions."""
+
+    revision = HiddenField()
+
+
+class QuestionImportForm(FlaskForm):
+    revision = HiddenField()
+    file = FileField(_l("GIFT or Aiken file"), render_kw={"accept": ".gift,.txt,.aiken"},
+                     description=_l("A .gift, .txt or .aiken file exported from Moodle or "
+                                    "written by hand."))
+    fmt = SelectField(_l("Format"), choices=lambda: [("", _l("Recognise from the file")),
+                                                      ("gift", "GIFT"), ("aiken", "Aiken")])
+    category = StringField(_l("Category"), [max_len(100)], render_kw={"list": "import-categories"},
+                           description=_l("Optional: put every imported question into this "
+                                          "category (GIFT's own $CATEGORY lines are used "
+                                          "otherwise)."))
+    source = HiddenField()
+    name = HiddenField()
+
+
+# ----------------------------------------------------------------------------- zips
+
+
+class ZipImportForm(FlaskForm):
+    file = FileField(_l("Course pack (.zip)"),
+                     validators=[FileRequired(message=_l("Choose the zip file to import."))],
+                     description=_l("A zip of one course pack: course.toml, modules/, quizzes/ "
+                                    "and media/, at the top of the zip or in one folder."))
+
+
+class ZipConfirmForm(FlaskForm):
+    token = HiddenField()
+    note = StringField(_l("Change note"), validators=[max_len(500)],
+                       description=_l("Saved with the new version, e.g. what changed and why."))

@@ -20,24 +20,21 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField, StringField
 
 from lms import access
 from lms.audit import AuditEvent
 from lms.auth.decorators import role_required
 from lms.auth.models import Role
 from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.forms import ZipConfirmForm, ZipImportForm
 from lms.authoring.services import drafts, zips
 from lms.authoring.zipio import MAX_ENTRIES, MAX_TOTAL_BYTES, ZipRefused
 from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
 from lms.courses.models import Course, CourseVersion
 from lms.courses.services.importer import version_files
 from lms.extensions import db
-from lms.forms import max_len
 
 bp = Blueprint("authoring_history", __name__)
 
@@ -76,7 +73,6 @@ ZIP_REASONS = {
     "active_content": _l("Web pages and SVG images are not accepted in a course: they could run "
                          "scripts in learners' browsers."),
 }
-
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -201,20 +197,7 @@ def export_zip(slug: str):
 # ----------------------------------------------------------------------------- import
 
 
-class ImportForm(FlaskForm):
-    file = FileField(_l("Course pack (.zip)"),
-                     validators=[FileRequired(message=_l("Choose the zip file to import."))],
-                     description=_l("A zip of one course pack: course.toml, modules/, quizzes/ "
-                                    "and media/, at the top of the zip or in one folder."))
-
-
-class ConfirmForm(FlaskForm):
-    token = HiddenField()
-    note = StringField(_l("Change note"), validators=[max_len(500)],
-                       description=_l("Saved with the new version, e.g. what changed and why."))
-
-
-def _refused(form: ImportForm, *, reasons=None, problems=None, status: int = 422):
+def _refused(form: ZipImportForm, *, reasons=None, problems=None, status: int = 422):
     return render_template("authoring/import_zip.html", form=form, reasons=reasons or [],
                            problems=problems or [], preview=None), status
 
@@ -223,7 +206,7 @@ def _refused(form: ImportForm, *, reasons=None, problems=None, status: int = 422
 @access.role("trainer")
 def import_zip():
     require_author()
-    form = ImportForm()
+    form = ZipImportForm()
     if request.method == "POST" and request.form.get("token") is not None:
         return _confirm()
     if not form.validate_on_submit():
@@ -246,14 +229,14 @@ def import_zip():
     summary = zips.preview(contents, pack)
     token = zips.stash(data, user=current_user, filename=filename, slug=pack.slug,
                                  live_version_id=summary.live_version_id)
-    confirm = ConfirmForm(formdata=None, token=token,
+    confirm = ZipConfirmForm(formdata=None, token=token,
                           note=_("Imported from %(file)s", file=filename))
     return render_template("authoring/import_zip.html", form=form, reasons=[], problems=[],
                            preview=summary, confirm=confirm, filename=filename)
 
 
 def _confirm():
-    form = ConfirmForm()
+    form = ZipConfirmForm()
     token = request.form.get("token", "")
     if request.form.get("action") == "cancel":
         zips.discard(token)

@@ -12,7 +12,6 @@ as the learner's attempt page does, and grades answers without storing anything.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,34 +27,29 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.routing import BuildError
-from wtforms import (
-    HiddenField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms import access
 from lms.authoring import quality as quiz_quality
 from lms.authoring import quizfiles
 from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.forms import (
+    QuestionImportForm,
+    QuizSettingsForm,
+    RevisionActionForm,
+    kind_choices,
+    review_moment_labels,
+)
 from lms.authoring.models import DraftFile
 from lms.authoring.services import drafts
-from lms.content import GRADING_METHODS, render_markdown
+from lms.content import render_markdown
 from lms.content.quiz_settings import DEFAULT_REVIEW as _DEFAULT_REVIEW
 from lms.content.quiz_settings import REVIEW_ITEMS, REVIEW_MOMENTS
 from lms.courses.services.importer import module_path
 from lms.extensions import db
-from lms.forms import max_len, not_blank, required
 from lms.quizzes import editor
 from lms.quizzes.base import Grade
 from lms.quizzes.registry import UnknownQuestionType
@@ -75,100 +69,7 @@ def _authors_only():
     return None
 
 
-# ----------------------------------------------------------------------------- forms
 
-
-def kind_choices():
-    return [("module", _l("Module quiz")), ("final", _l("Final test")),
-            ("practical", _l("Practical assignment"))]
-
-
-def grading_choices():
-    return [("highest", _l("The highest attempt")), ("average", _l("The average of the attempts")),
-            ("first", _l("The first attempt")), ("last", _l("The last attempt"))]
-
-
-def review_moment_labels():
-    return {
-        "during": _l("During the attempt"),
-        "immediately_after": _l("Right after submitting (2 minutes)"),
-        "later_while_open": _l("Later, while the quiz is open"),
-        "after_close": _l("After the quiz closes"),
-    }
-
-
-def review_item_choices():
-    return [("response", _l("Their answers")), ("correctness", _l("Right or wrong")),
-            ("marks", _l("Marks")), ("specific_feedback", _l("Feedback on their answer")),
-            ("general_feedback", _l("General feedback")), ("right_answer", _l("The right answer"))]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class QuizSettingsForm(FlaskForm):
-    """Every quiz setting the pack loader accepts (docs/course-packs.md, "Quiz files")."""
-
-    revision = HiddenField()
-    slug = StringField(_l("Quiz address (slug)"), [max_len(60)],
-                       description=_l("Lower-case letters, digits and hyphens, e.g. kuis-etika. "
-                                      "It cannot be changed later."))
-    kind = SelectField(_l("Kind"), choices=kind_choices)
-    module = SelectField(_l("Module"), choices=list, validate_choice=False,
-                         description=_l("A module quiz belongs to a module; a final test to "
-                                        "the whole course."))
-    title_id = StringField(_l("Title (Indonesian)"), [required(), not_blank, max_len(200)])
-    title_en = StringField(_l("Title (English)"), [max_len(200)])
-    pass_mark = StringField(_l("Pass mark (%)"), description=_l("From 0 to 100. Empty means 70."))
-    attempts = StringField(_l("Attempts allowed"), description=_l("0 or empty: unlimited."))
-    grading = SelectField(_l("Which attempt counts"), choices=grading_choices)
-    time_limit_minutes = StringField(_l("Time limit (minutes)"),
-                                     description=_l("0 or empty: no limit."))
-    opens_at = StringField(_l("Opens at (WIB)"), render_kw={"type": "datetime-local"},
-                           description=_l("Empty: open at once. Times are Western Indonesian "
-                                          "Time (WIB)."))
-    closes_at = StringField(_l("Closes at (WIB)"), render_kw={"type": "datetime-local"},
-                            description=_l("Empty: never closes. Attempts in progress end at "
-                                           "this time."))
-    shuffle_questions = SelectField(_l("Order of the questions"), choices=lambda: [
-        ("0", _l("As written")), ("1", _l("Shuffled for each attempt"))])
-    shuffle_options = SelectField(_l("Order of the options"), choices=lambda: [
-        ("1", _l("Shuffled for each attempt")), ("0", _l("As written"))])
-    draw = StringField(_l("Questions drawn at random"),
-                       description=_l("0 or empty: every question. N: a random N of the "
-                                      "questions (outside the categories below)."))
-    draw_categories = TextAreaField(_l("Questions drawn per category"), render_kw={"rows": 3},
-                                    description=_l('One category per line with the number to '
-                                                   'draw, e.g. "etika: 3".'))
-    per_page = StringField(_l("Questions per page"), description=_l("0 or empty: all on one "
-                                                                     "page."))
-    review_during = MultiCheckboxField(choices=review_item_choices)
-    review_immediately_after = MultiCheckboxField(choices=review_item_choices)
-    review_later_while_open = MultiCheckboxField(choices=review_item_choices)
-    review_after_close = MultiCheckboxField(choices=review_item_choices)
-
-
-class ActionForm(FlaskForm):
-    """CSRF and the revision the page showed: one-button actions."""
-
-    revision = HiddenField()
-
-
-class ImportForm(FlaskForm):
-    revision = HiddenField()
-    file = FileField(_l("GIFT or Aiken file"), render_kw={"accept": ".gift,.txt,.aiken"},
-                     description=_l("A .gift, .txt or .aiken file exported from Moodle or "
-                                    "written by hand."))
-    fmt = SelectField(_l("Format"), choices=lambda: [("", _l("Recognise from the file")),
-                                                      ("gift", "GIFT"), ("aiken", "Aiken")])
-    category = StringField(_l("Category"), [max_len(100)], render_kw={"list": "import-categories"},
-                           description=_l("Optional: put every imported question into this "
-                                          "category (GIFT's own $CATEGORY lines are used "
-                                          "otherwise)."))
-    source = HiddenField()
-    name = HiddenField()
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -329,122 +230,34 @@ def _prepare_settings_form(form: QuizSettingsForm, draft, current: str = "") -> 
         getattr(form, f"review_{moment}").label.text = label
 
 
-def _number_setting(form_field, *, low: float = 0, high: float | None = None,
-                    integer: bool = True) -> Any:
-    raw = (form_field.data or "").strip()
-    if not raw:
-        return None
-    value = editor.parse_number(raw, integer=integer)
-    if value is None or value < low or (high is not None and value > high):
-        if high is not None:
-            form_field.errors.append(_("Enter a number from %(low)d to %(high)d.",
-                                       low=int(low), high=int(high)))
-        else:
-            form_field.errors.append(_("Enter a whole number of %(low)d or more.", low=int(low)))
-        return None
-    return value
+# Messages of the settings rules (quizfiles.settings_from_values), in the author's language.
+def _setting_message(code: str, params: dict) -> str:
+    messages = {
+        "module_required": lambda: _("Choose the module this quiz belongs to."),
+        "final_has_module": lambda: _("A final test belongs to the whole course: choose no "
+                                      "module."),
+        "module_unknown": lambda: _("Choose a module from the list."),
+        "number_range": lambda: _("Enter a number from %(low)d to %(high)d.", **params),
+        "number_min": lambda: _("Enter a whole number of %(low)d or more.", **params),
+        "datetime": lambda: _("Enter a date and time, e.g. 2026-12-31 17:00."),
+        "close_before_open": lambda: _("The closing time must be after the opening time."),
+        "draw_category": lambda: _('"%(line)s" is not "category: number" with a number of 1 '
+                                   'or more.', **params),
+    }
+    return messages[code]()
 
 
 def _settings_from_form(form: QuizSettingsForm, original: dict) -> dict | None:
-    """The quiz's settings (everything but questions) from the form; None when a field has an
-    error (the errors are on the fields). Keys the form does not change are kept; a default
-    value is written only when the file had the key already."""
+    """The quiz's settings from the form (the rules are `quizfiles.settings_from_values`); None
+    when a field has an error, shown on the field in the author's language."""
     form.validate()  # field validators (title required, lengths)
     ok = not any(f.errors for f in form if f.name != "slug")
-    out: dict[str, Any] = {}
-    module = (form.module.data or "").strip()
-    kind = form.kind.data
-    if kind == "module" and not module:
-        form.module.errors.append(_("Choose the module this quiz belongs to."))
-        ok = False
-    if kind == "final" and module:
-        form.module.errors.append(_("A final test belongs to the whole course: choose no "
-                                    "module."))
-        ok = False
-    known = [value for value, _label in form.module.choices]
-    if module and module not in known:
-        form.module.errors.append(_("Choose a module from the list."))
-        ok = False
-    if module:
-        out["module"] = module
-    out["kind"] = kind
-
-    def keep(key: str, value: Any) -> None:
-        default = quizfiles.SETTING_DEFAULTS.get(key)
-        if value is None:
-            return
-        if key in original or value != default:
-            if key in original and original[key] == value:
-                out[key] = original[key]
-            else:
-                out[key] = value
-
-    values = {
-        "pass_mark": _number_setting(form.pass_mark, high=100, integer=False),
-        "attempts": _number_setting(form.attempts),
-        "grading": form.grading.data if form.grading.data in GRADING_METHODS else "highest",
-        "time_limit_minutes": _number_setting(form.time_limit_minutes),
-        "shuffle_questions": form.shuffle_questions.data == "1",
-        "shuffle_options": form.shuffle_options.data != "0",
-        "draw": _number_setting(form.draw),
-        "per_page": _number_setting(form.per_page),
-    }
-    if any(getattr(form, k).errors for k in ("pass_mark", "attempts", "time_limit_minutes",
-                                             "draw", "per_page")):
-        ok = False
-    for key, value in values.items():
-        keep(key, value)
-    for key in ("opens_at", "closes_at"):
-        f = getattr(form, key)
-        if (f.data or "").strip() == quizfiles.to_local(original.get(key)) and key in original:
-            out[key] = original[key]
-            continue
-        try:
-            when = quizfiles.from_local(f.data or "")
-        except ValueError:
-            f.errors.append(_("Enter a date and time, e.g. 2026-12-31 17:00."))
-            ok = False
-            continue
-        if when is not None:
-            out[key] = when
-    if "opens_at" in out and "closes_at" in out and _aware(out["closes_at"]) <= _aware(
-            out["opens_at"]):
-        form.closes_at.errors.append(_("The closing time must be after the opening time."))
-        ok = False
-    draw_categories, bad = quizfiles.parse_draw_categories(form.draw_categories.data or "")
-    if bad is not None:
-        form.draw_categories.errors.append(_('"%(line)s" is not "category: number" with a '
-                                             'number of 1 or more.', line=bad))
-        ok = False
-    title = {"id": (form.title_id.data or "").strip()}
-    if (form.title_en.data or "").strip():
-        title["en"] = form.title_en.data.strip()
-    original_title = original.get("title") if isinstance(original.get("title"), dict) else {}
-    title.update({k: v for k, v in original_title.items() if k not in ("id", "en")})
-    out["title"] = title
-    if draw_categories:
-        out["draw_categories"] = draw_categories
-    review = {m: [i for i in REVIEW_ITEMS if i in (getattr(form, f"review_{m}").data or [])]
-              for m in REVIEW_MOMENTS}
-    original_review = original.get("review")
-    if isinstance(original_review, dict) and {
-            m: [i for i in REVIEW_ITEMS if i in original_review.get(m, DEFAULT_REVIEW[m])]
-            for m in REVIEW_MOMENTS} == review:
-        out["review"] = original_review
-    elif review != DEFAULT_REVIEW:
-        out["review"] = review
-    for key, value in original.items():  # settings this form does not know are kept
-        if key not in out and key not in quizfiles.SETTING_DEFAULTS and key not in (
-                "module", "kind", "title", "opens_at", "closes_at", "draw_categories", "review"):
-            out[key] = value
-    return out if ok else None
-
-
-def _aware(value):
-    """A TOML date or date-time as an aware date-time (no zone = WIB), for comparing."""
-    if isinstance(value, datetime.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=quizfiles.WIB)
-    return datetime.datetime(value.year, value.month, value.day, tzinfo=quizfiles.WIB)
+    values = {name: getattr(form, name).data for name in quizfiles.SETTINGS_FORM_FIELDS}
+    settings, problems = quizfiles.settings_from_values(
+        values, original, module_choices=[value for value, _label in form.module.choices])
+    for field_name, (code, params) in problems.items():
+        getattr(form, field_name).errors.append(_setting_message(code, params))
+    return settings if ok and not problems else None
 
 
 # ----------------------------------------------------------------------------- list, create
@@ -588,7 +401,7 @@ def quiz_delete(slug: str, quiz: str):
     stay in the database; the quiz disappears for them when the course is published."""
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
-    form = ActionForm()
+    form = RevisionActionForm()
     blockers = _delete_blockers(draft, loaded)
     status = 200
     if request.method == "POST":
@@ -626,7 +439,7 @@ def question_delete(slug: str, quiz: str, qid: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
     i = _index_or_404(loaded, qid)
-    form = ActionForm()
+    form = RevisionActionForm()
     if request.method == "GET":
         form.revision.data = str(loaded.row.revision)
         return render_template("authoring/quiz_delete.html", draft=draft, quiz=loaded,
@@ -645,7 +458,7 @@ def question_delete(slug: str, quiz: str, qid: str):
 def question_move(slug: str, quiz: str, qid: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
-    form = ActionForm()
+    form = RevisionActionForm()
     if not form.validate_on_submit():
         abort(400)
     i = _index_or_404(loaded, qid)
@@ -659,7 +472,7 @@ def question_move(slug: str, quiz: str, qid: str):
     return redirect(_quiz_url(slug, quiz, f"q-{qid}"))
 
 
-def _act(draft, loaded: LoadedQuiz, questions: list[dict], form: ActionForm, *, action: str,
+def _act(draft, loaded: LoadedQuiz, questions: list[dict], form: RevisionActionForm, *, action: str,
          qid: str, done: str) -> None:
     try:
         problems = _write(draft, loaded, loaded.path, loaded.settings, questions,
@@ -688,7 +501,7 @@ class EditorPage:
 
 def _render_question_editor(draft, loaded: LoadedQuiz, page: EditorPage, *, qid: str | None,
                             revision: Any, status: int = 200):
-    form = ActionForm(revision=revision)
+    form = RevisionActionForm(revision=revision)
     if request.method == "POST":
         form.revision.data = request.form.get("revision", "")
     fields = editor.all_fields(page.qtype)
@@ -715,7 +528,7 @@ def _render_question_editor(draft, loaded: LoadedQuiz, page: EditorPage, *, qid:
 
 def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: str | None):
     values = editor.form_from_request(qtype, request.form)
-    form = ActionForm()
+    form = RevisionActionForm()
     if not form.validate_on_submit():
         abort(400)
     revision = request.form.get("revision", "")
@@ -816,7 +629,7 @@ def _fmt_points(value: float) -> str:
 def preview(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
-    form = ActionForm()
+    form = RevisionActionForm()
     graded = request.method == "POST"
     if graded and not form.validate_on_submit():
         abort(400)
@@ -898,7 +711,7 @@ def _parse_import(data: bytes, name: str, fmt: str):
 def import_questions(slug: str, quiz: str):
     draft = editable_draft_or_abort(slug)
     loaded = _quiz_or_404(draft, quiz)
-    form = ImportForm()
+    form = QuestionImportForm()
     status, parsed, problems, fmt = 200, None, [], None
     if request.method == "GET":
         form.revision.data = str(loaded.row.revision)

@@ -18,6 +18,7 @@ from typing import Any
 from lms import clock
 from lms.content import quiz_settings
 from lms.content.tomlutil import SLUG
+from lms.quizzes.editor import parse_number
 from lms.quizzes.formats import toml_out
 
 QUIZ_PREFIX = "quizzes/"
@@ -228,3 +229,121 @@ def summary(path: str, data: bytes, revision: int, lang: str = "id") -> QuizSumm
     out.questions = sum(1 for q in qs if q.get("type") != "description")
     out.categories = categories(qs)
     return out
+
+
+# ----------------------------------------------------------------------------- settings form rules
+
+# The settings editor's fields (the view copies their values into `settings_from_values`).
+SETTINGS_FORM_FIELDS = (
+    "module", "kind", "title_id", "title_en", "pass_mark", "attempts", "grading",
+    "time_limit_minutes", "shuffle_questions", "shuffle_options", "draw", "per_page", "opens_at",
+    "closes_at", "draw_categories", "review_during", "review_immediately_after",
+    "review_later_while_open", "review_after_close",
+)
+Problems = dict  # field name -> (code, params): the view words them in the author's language
+
+
+def _number(raw: Any, field: str, problems: Problems, *, low: float = 0,
+            high: float | None = None, integer: bool = True) -> Any:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    value = parse_number(raw, integer=integer)
+    if value is None or value < low or (high is not None and value > high):
+        problems[field] = (("number_range", {"low": int(low), "high": int(high)})
+                           if high is not None else ("number_min", {"low": int(low)}))
+        return None
+    return value
+
+
+def _comparable(value: Any) -> datetime.datetime:
+    """A TOML date or date-time as an aware date-time (no zone = WIB), for comparing."""
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=WIB)
+    return datetime.datetime(value.year, value.month, value.day, tzinfo=WIB)
+
+
+def settings_from_values(values: Mapping[str, Any], original: Mapping[str, Any], *,
+                         module_choices: Iterable[str]) -> tuple[dict, Problems]:
+    """The quiz file's settings (everything but questions) from the editor's field values, and
+    the problems per field. Keys the editor does not change are kept; a default value (the one
+    schema, `lms.content.quiz_settings`) is written only when the file had the key already; a
+    value equal to the original keeps the original's spelling."""
+    problems: Problems = {}
+    out: dict[str, Any] = {}
+    module = (values.get("module") or "").strip()
+    kind = values.get("kind")
+    if kind == "module" and not module:
+        problems["module"] = ("module_required", {})
+    if kind == "final" and module:
+        problems["module"] = ("final_has_module", {})
+    if module and module not in set(module_choices):
+        problems["module"] = ("module_unknown", {})
+    if module:
+        out["module"] = module
+    out["kind"] = kind
+
+    def keep(key: str, value: Any) -> None:
+        if value is None:
+            return
+        if key in original or value != SETTING_DEFAULTS.get(key):
+            out[key] = original[key] if key in original and original[key] == value else value
+
+    grading = values.get("grading")
+    numbers = {
+        "pass_mark": _number(values.get("pass_mark"), "pass_mark", problems, high=100,
+                             integer=False),
+        "attempts": _number(values.get("attempts"), "attempts", problems),
+        "grading": grading if grading in quiz_settings.GRADING_METHODS
+        else quiz_settings.DEFAULTS["grading"],
+        "time_limit_minutes": _number(values.get("time_limit_minutes"), "time_limit_minutes",
+                                      problems),
+        "shuffle_questions": values.get("shuffle_questions") == "1",
+        "shuffle_options": values.get("shuffle_options") != "0",
+        "draw": _number(values.get("draw"), "draw", problems),
+        "per_page": _number(values.get("per_page"), "per_page", problems),
+    }
+    for key, value in numbers.items():
+        keep(key, value)
+    for key in ("opens_at", "closes_at"):
+        raw = values.get(key) or ""
+        if raw.strip() == to_local(original.get(key)) and key in original:
+            out[key] = original[key]
+            continue
+        try:
+            when = from_local(raw)
+        except ValueError:
+            problems[key] = ("datetime", {})
+            continue
+        if when is not None:
+            out[key] = when
+    if "opens_at" in out and "closes_at" in out and _comparable(out["closes_at"]) <= _comparable(
+            out["opens_at"]):
+        problems["closes_at"] = ("close_before_open", {})
+    draw_categories, bad = parse_draw_categories(values.get("draw_categories") or "")
+    if bad is not None:
+        problems["draw_categories"] = ("draw_category", {"line": bad})
+    title = {"id": (values.get("title_id") or "").strip()}
+    if (values.get("title_en") or "").strip():
+        title["en"] = values["title_en"].strip()
+    original_title = original.get("title") if isinstance(original.get("title"), dict) else {}
+    title.update({k: v for k, v in original_title.items() if k not in ("id", "en")})
+    out["title"] = title
+    if draw_categories:
+        out["draw_categories"] = draw_categories
+    items = quiz_settings.REVIEW_ITEMS
+    default_review = {m: list(v) for m, v in quiz_settings.DEFAULT_REVIEW.items()}
+    review = {m: [i for i in items if i in (values.get(f"review_{m}") or [])]
+              for m in quiz_settings.REVIEW_MOMENTS}
+    original_review = original.get("review")
+    if isinstance(original_review, dict) and {
+            m: [i for i in items if i in original_review.get(m, default_review[m])]
+            for m in quiz_settings.REVIEW_MOMENTS} == review:
+        out["review"] = original_review
+    elif review != default_review:
+        out["review"] = review
+    for key, value in original.items():  # settings this editor does not know are kept
+        if key not in out and key not in SETTING_DEFAULTS and key not in (
+                "module", "kind", "title", "opens_at", "closes_at", "draw_categories", "review"):
+            out[key] = value
+    return out, problems

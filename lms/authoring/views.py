@@ -32,7 +32,6 @@ from lms.authoring import mediafiles, packfiles
 from lms.authoring import quality as quiz_quality
 from lms.authoring.access import editable_draft_or_abort, require_author
 from lms.authoring.forms import (
-    ActionForm,
     DeleteMediaForm,
     DeleteModuleForm,
     EditorForm,
@@ -51,6 +50,7 @@ from lms.content import MAX_MEDIA_BYTES, Problem, render_markdown
 from lms.content.tomlutil import TomlLines
 from lms.courses.services.importer import _without_title_heading, module_path
 from lms.extensions import db
+from lms.forms import ActionForm
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 

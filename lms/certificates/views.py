@@ -6,48 +6,21 @@ import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectField, StringField, TextAreaField
 
 from lms import access, clock
 from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
 from lms.auth.services import get_user_by_email
 from lms.certificates import services
+from lms.certificates.forms import DecideForm, IssueForm, ReissueForm, RevokeForm
 from lms.certificates.models import Certificate, CertificateRequest
 from lms.courses.models import Course
 from lms.errors_domain import ServiceError
 from lms.extensions import db
-from lms.forms import max_len, not_blank, required
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-
-
-class PrefixedForm(FlaskForm):
-    """Two forms share one page under prefixes; CSRFProtect checks the page's token globally."""
-
-    class Meta:
-        csrf = False
-
-
-class RevokeForm(PrefixedForm):
-    reason = TextAreaField(_l("Reason for revoking"), validators=[required(), not_blank, max_len(1000)])
-
-
-class ReissueForm(PrefixedForm):
-    holder_name = StringField(_l("Name on the new certificate"), validators=[max_len(200)],
-                              description=_l("Leave empty to use the name in the learner's profile."))
-    reason = TextAreaField(_l("Reason for re-issuing"), validators=[required(), not_blank, max_len(1000)])
-
-
-class IssueForm(FlaskForm):
-    email = StringField(_l("Learner's email"), validators=[required(), max_len(254)])
-    course = SelectField(_l("Course"), choices=[], validators=[required()])
-    reason = TextAreaField(_l("Reason"), validators=[required(), not_blank, max_len(1000)],
-                           description=_l("For example: completed the course in a face-to-face bimtek."))
 
 
 def _certificate(code: str, rule: str) -> Certificate:
@@ -160,10 +133,6 @@ def issue():
                 return redirect(url_for("verify.certificate", code=cert.code))
     return render_template("certificates/issue.html", form=form, needs_approval=needs_approval,
                            no_courses=not courses), 422 if form.errors else 200
-
-
-class DecideForm(FlaskForm):
-    note = TextAreaField(_l("Why not (when not approving)"), validators=[max_len(1000)])
 
 
 @bp.route("/requests", methods=["GET", "POST"])

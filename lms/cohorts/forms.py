@@ -85,10 +85,6 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField(_l("Add these participants"))
 
 
-class ActionForm(FlaskForm):
-    """A one-button POST form (remove a member, renew an invitation)."""
-
-
 class InvitationForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[required(), not_blank, max_len(200)],
                             description=_l("Exactly as it should appear on your certificates."))

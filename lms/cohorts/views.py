@@ -28,7 +28,6 @@ from lms.auth.decorators import role_required
 from lms.auth.sessions import log_in
 from lms.cohorts import csvexport, csvimport, services
 from lms.cohorts.forms import (
-    ActionForm,
     CohortForm,
     ConfirmImportForm,
     EditCohortForm,
@@ -39,6 +38,7 @@ from lms.cohorts.forms import (
 from lms.cohorts.models import CohortMember
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learning.progress import progress_matrix
 from lms.quizzes import queries as quiz_queries
 

@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
@@ -19,6 +18,7 @@ from lms.courses import queries
 from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.forms import ActionForm
 from lms.learning import services as learning
 from lms.learning.progress import Loaded, progress_for
 from lms.paths.queries import paths_for_course
@@ -31,10 +31,6 @@ AREA_LABELS = {
     "community-engagement": _l("Community engagement"),
     "other": _l("Other"),
 }
-
-
-class ActionForm(FlaskForm):
-    """An empty form: CSRF protection for one-button actions (enrol, mark as done)."""
 
 
 def _locale() -> str:

@@ -13,10 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
 from limits import parse
-from wtforms import StringField
 
 from lms import access, clock
 from lms.certificates import services
@@ -28,7 +25,7 @@ from lms.certificates.signing import (
     verify_credential,
 )
 from lms.extensions import limiter
-from lms.forms import max_len, required
+from lms.verify.forms import CodeForm, CredentialForm
 
 bp = Blueprint("verify", __name__)
 
@@ -81,19 +78,6 @@ REASON_MESSAGES = {
 def reason_message(result) -> str:
     """A verification result's reason in the reader's language."""
     return str(REASON_MESSAGES[result.code] % result.params)
-
-
-class CodeForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only GET lookup; nothing to forge
-
-    code = StringField(_l("Certificate code"), validators=[required(), max_len(40)],
-                       description=_l("For example PLT-7K3M-Q9XA-4. Letters may be small or capital."))
-
-
-class CredentialForm(FlaskForm):
-    file = FileField(_l("Credential file (.json)"),
-                     validators=[FileRequired(message=_l("Choose the credential file to check."))])
 
 
 def _miss_allowed() -> bool:
