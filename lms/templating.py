@@ -1,17 +1,31 @@
-"""Template globals and filters: language list, region names, static asset versioning, audit
-action labels (used by the authoring, cohort and admin pages alike)."""
+"""Template globals and filters used by every area's pages: language list, region names, static
+asset versioning, audit action labels, times in the reader's own zone. (Blueprint-specific
+helpers stay with their blueprint; anything a page of another area uses belongs here.)"""
 
 import hashlib
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
+from babel.dates import format_datetime as babel_format_datetime
 from flask import url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
-from lms import regions
+from lms import clock, regions
 from lms.audit import action_label, value_label
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
+def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
+    """A stored UTC time shown in the current user's zone, e.g. '26 Nov 2026, 09:30 WIB'."""
+    value = clock.aware(value)
+    if value is None:
+        return ""
+    zone = clock.zone_of(current_user)
+    text = babel_format_datetime(value, fmt, tzinfo=zone, locale=str(get_locale()))
+    return f"{text} {clock.zone_label(zone)}"
 
 
 def init_templating(app) -> None:
@@ -33,3 +47,4 @@ def init_templating(app) -> None:
     )
     app.jinja_env.filters["audit_action"] = action_label
     app.jinja_env.filters["audit_value"] = value_label
+    app.jinja_env.filters["quiz_time"] = local_time  # any stored time, in the reader's zone

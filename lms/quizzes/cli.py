@@ -1,15 +1,12 @@
-"""Quiz-engine commands, added to the `flask lms` group by `register_quiz_cli(group)`."""
+"""`flask lms import-questions | close-overdue | export-gift`: the quiz engine's commands.
+Registered by lms/cli.py from `COMMANDS`."""
 
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 from lms.content import QUIZ_KINDS
-
-
-def register_quiz_cli(group: click.Group) -> None:
-    """Add `import-questions` to `group` (the `flask lms` command group)."""
-    group.add_command(import_questions_command)
 
 
 @click.command("import-questions")
@@ -46,3 +43,37 @@ def import_questions_command(file, course_slug, quiz_slug, kind, module, title, 
     for category, count in sorted(done.categories.items()):
         click.echo(f"  category {category}: {count}")
     click.echo(f"{done.status}: {done.course_slug} (version {done.version_id})")
+
+
+@click.command("close-overdue")
+@with_appcontext
+def close_overdue():
+    """Grade quiz attempts whose time limit has run out (run from cron or a worker)."""
+    from lms.quizzes.services import attempts as quiz_attempts
+
+    closed = quiz_attempts.close_overdue()
+    click.echo(f"closed {closed} overdue attempt(s)")
+
+
+@click.command("export-gift")
+@click.argument("quiz_id", type=int)
+@with_appcontext
+def export_gift(quiz_id):
+    """Print the questions of a quiz's current version in Moodle's GIFT format."""
+    from lms.courses.models import Quiz
+    from lms.extensions import db
+    from lms.quizzes import queries as quiz_queries
+    from lms.quizzes.formats.gift import export_gift_report
+
+    quiz = db.session.get(Quiz, quiz_id)
+    version = quiz_queries.current_version(quiz) if quiz is not None else None
+    if version is None:
+        raise click.ClickException(f"no quiz {quiz_id} in a current course version")
+    unscored = {t.name for t in quiz_queries.registry() if not t.scored}
+    text, report = export_gift_report(version.questions, unscored)
+    for question_id, message in report:
+        click.echo(f"warning: {question_id}: {message}", err=True)
+    click.echo(text, nl=False)
+
+
+COMMANDS = [import_questions_command, close_overdue, export_gift]

@@ -8,9 +8,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from babel.dates import format_datetime as babel_format_datetime
 from flask import (
     Blueprint,
     abort,
@@ -50,23 +48,9 @@ from lms.quizzes.rules import pass_threshold, quiz_passed
 from lms.quizzes.services import attempts as quiz_attempts
 from lms.quizzes.services import grading as quiz_grading
 from lms.routing import id_or_none
+from lms.templating import local_time
 
 bp = Blueprint("quizzes", __name__)
-
-def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
-    """A stored UTC time shown in the current user's zone, e.g. '26 Nov 2026, 09:30 WIB'."""
-    value = clock.aware(value)
-    if value is None:
-        return ""
-    zone = clock.zone_of(current_user)
-    text = babel_format_datetime(value, fmt, tzinfo=zone, locale=str(get_locale()))
-    return f"{text} {clock.zone_label(zone)}"
-
-
-@bp.app_template_filter("quiz_time")
-def _quiz_time_filter(value):
-    return local_time(value)
-
 
 def _wants_json() -> bool:
     return (

@@ -118,10 +118,10 @@ def test_export_zip_cli(runner, app, tmp_path):
     pack = pack_with_media(tmp_path)
     import_folder(pack)
     dest = tmp_path / "out.zip"
-    result = runner.invoke(zips.export_zip_command, [SLUG, str(dest)])
+    result = runner.invoke(args=["lms", "export-zip", SLUG, str(dest)])
     assert result.exit_code == 0, result.output
     assert read_zip(dest.read_bytes()).files == folder_files(pack)
-    missing = runner.invoke(zips.export_zip_command, ["tidak-ada", str(dest)])
+    missing = runner.invoke(args=["lms", "export-zip", "tidak-ada", str(dest)])
     assert missing.exit_code != 0 and "no published version" in missing.output
 
 

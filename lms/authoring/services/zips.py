@@ -21,9 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from lms import audit, clock
@@ -76,25 +74,6 @@ def live_files(slug: str) -> dict[str, bytes] | None:
 def export_zip_bytes(slug: str, files: dict[str, bytes]) -> bytes:
     """The pack as a zip under a folder named after the course slug."""
     return write_zip(files, slug)
-
-
-@click.command("export-zip")
-@click.argument("slug")
-@click.argument("dest", type=click.Path(dir_okay=False, writable=True))
-@click.option("--draft", is_flag=True, help="Export the authoring draft instead of the live version.")
-@with_appcontext
-def export_zip_command(slug: str, dest: str, draft: bool):
-    """Write a course's live version (or draft) to a zip file, byte for byte."""
-    if draft:
-        workspace = drafts.draft_for(slug)
-        files = drafts.files(workspace) if workspace is not None else None
-    else:
-        files = live_files(slug)
-    if files is None:
-        raise click.ClickException(f"no {'draft' if draft else 'published version'} of course "
-                                   f"{slug!r}")
-    Path(dest).write_bytes(export_zip_bytes(slug, files))
-    click.echo(f"exported {slug} ({len(files)} files) to {dest}")
 
 
 # ----------------------------------------------------------------------------- checking
