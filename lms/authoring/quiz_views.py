@@ -1,5 +1,9 @@
 """The quiz and question-bank editor in the browser (`/author/<slug>/quizzes/...`).
 
+Longer than 600 lines on purpose: every page of the quiz editor (list, settings, each question
+type's form, move, delete, preview, import) is here; the rules they apply are pure
+(`quizfiles.settings_from_values`, `lms.quizzes.editor`), only the page plumbing remains.
+
 Every page works on the course's workspace (`lms.authoring.services.drafts`): a quiz is the draft file
 `quizzes/<quiz>.toml`, read with `quizfiles.parse` and written with `quizfiles.dump` through
 `drafts.save_file` with the revision the page was loaded with (a concurrent save is refused

@@ -3,7 +3,12 @@
 Every page works on the course's workspace (`drafts`); saving writes pack files, publishing runs
 the pack loader and the importer, so whatever is made here is a pack the loader accepts. Roles
 are checked on the server: trainers and admins only, and a trainer only for the courses they are
-an editor of (`access.editable_draft_or_abort`)."""
+an editor of (`access.editable_draft_or_abort`).
+
+Longer than 600 lines on purpose: one route per editor page (workspace, settings, modules,
+media, editors, publish), each mapping form fields to the writers in `services.editing` and
+loader problems back to fields; the quizzes' pages are in quiz_views.py, history in
+history_views.py."""
 
 from __future__ import annotations
 

@@ -1,9 +1,15 @@
-"""Cohort operations: the only code that writes cohorts, their members and rubric grades.
+"""Cohort operations: the only code that writes cohorts and their members (grading is in
+`lms.quizzes.services.grading`).
+
+Longer than 600 lines on purpose, in sections: reading, creating and changing a cohort,
+inviting members (one by one and from CSV), joining, invitation links and their emails, the
+learner's deadlines and reminders — the one cohort lifecycle, kept in one writer.
 
 Every change a trainer or admin makes is one transaction with its audit row (`lms.audit`).
-Adding members also enrols them in the cohort's courses (which learners cannot enter on their
-own when the pack says `enrolment = "cohort"`) and notifies them; people without an account get
-one with an unusable password and an invitation link (signed, 14 days, single use).
+Adding a person sends an invitation; only when they accept are they a member, enrolled in the
+cohort's courses (which learners cannot enter on their own when the pack says
+`enrolment = "cohort"`). People without an account get one with an unusable password and an
+invitation link (signed, 14 days, single use) through which they set it and accept.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Read, validate and write course-pack folders (no Flask, no database)."""
+"""Read, validate and write course-pack folders (no Flask, no database).
+
+Longer than 600 lines on purpose: one pass over a pack that reports EVERY problem with file and
+line (course.toml, modules, quizzes and their questions, references, media) is one reader
+class; its value checks (checks.py), the quiz-settings schema (quiz_settings.py), TOML line
+lookup (tomlutil.py) and front matter (frontmatter.py) live in their own modules.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """Quiz pages: rules, attempts (work without JavaScript), review, grading queue and re-grade.
 
-Views read with the services' query helpers and write only through `lms.quizzes.services`.
+Views read with `lms.quizzes.queries` and write only through `lms.quizzes.services`.
+
+Longer than 600 lines on purpose: one route per page of the learner's quiz journey (rules,
+attempt, save, finish, review, files) and the trainer's grading pages, each a thin translation of
+a form into one service call; splitting them would split one blueprint's URL map.
 """
 
 from __future__ import annotations
