@@ -9,8 +9,8 @@ name already taken is `refused` with a message naming both; one listed in
 read here at start-up), is `disabled` and not even imported. The records are kept in
 `app.extensions["pelita_plugins"]` for the admin page (/admin/plugins).
 
-This is the one module a plugin imports: the hooks it calls from `init_app` (defined in
-`lms.plugin_api`) are re-exported here, see docs/plugins.md.
+Plugins themselves import only `lms.plugins` (the API, implemented in `lms.plugin_api`); this
+module is the host side: the app factory and the admin page use it.
 """
 
 from __future__ import annotations
@@ -26,36 +26,9 @@ from typing import Any
 
 from flask import Flask
 
-from lms import access, events
-from lms.jobs.registry import job_handler
+from lms import events
 from lms.jobs.registry import registry as job_registry
-from lms.plugin_api import (
-    CURRENT,
-    CertificateTemplate,
-    PackSource,
-    PluginError,
-    PluginSettings,
-    certificate_templates,
-    pack_sources,
-    plugin_settings,
-    register_blueprint,
-    register_certificate_template,
-    register_cli,
-    register_job_handler,
-    register_pack_source,
-    register_translations,
-)
-
-# `access` is the one place of Pelita's access rules (lms/access.py): a plugin's pages declare
-# their rule (`@access.rule("view_quiz_reports")`, `@access.role("admin")`) and check objects
-# with `access.require(...)` exactly as the core pages do.
-__all__ = [
-    "access", "CertificateTemplate", "PackSource", "PluginError", "PluginRecord", "PluginSettings",
-    "certificate_templates", "job_handler", "load_plugins", "pack_sources", "plugin_records",
-    "plugin_settings", "redact_paths", "register_blueprint", "register_certificate_template",
-    "register_cli", "register_job_handler", "register_pack_source", "register_translations",
-    "translation_languages",
-]
+from lms.plugin_api.hooks import CURRENT, PACK_SOURCES, TEMPLATES, TRANSLATIONS
 
 log = logging.getLogger("pelita.plugins")
 
@@ -257,8 +230,6 @@ def _undo(app: Flask, record: PluginRecord) -> None:
     """Forget what a failed plugin registered where that can be undone: its certificate
     designs, pack sources, translations and CLI commands (routes stay, Flask cannot remove
     them; they are listed with the failed plugin)."""
-    from lms.plugin_api import PACK_SOURCES, TEMPLATES, TRANSLATIONS
-
     for name in record.certificate_templates:
         app.extensions.get(TEMPLATES, {}).pop(name, None)
     for name in record.pack_sources:
