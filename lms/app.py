@@ -78,7 +78,7 @@ def create_app(config: object | None = None) -> Flask:
     init_templating(app)
     register_cli(app)
 
-    from lms.plugins import load_plugins
+    from lms.plugin_loader import load_plugins
 
     load_plugins(app)  # last: a plugin sees the finished app; a broken one never stops it
     return app

@@ -102,14 +102,14 @@ def site():
 @role_required(Role.ADMIN)
 def plugins():
     from lms.admin.forms import PluginStateForm
-    from lms.plugin_store import stored_states
-    from lms.plugins import (
-        certificate_templates,
+    from lms.plugin_api.hooks import certificate_templates
+    from lms.plugin_loader import (
         disabled_names,
         plugin_records,
         redact_paths,
         translation_languages,
     )
+    from lms.plugin_store import stored_states
     from lms.templating import LANGUAGE_NAMES
 
     status_labels = {"loaded": _("Loaded"), "failed": _("Failed to load"),
@@ -154,8 +154,8 @@ def plugins():
 @role_required(Role.ADMIN)
 def plugin_state(name: str):
     from lms.admin.forms import PluginStateForm
+    from lms.plugin_loader import plugin_records
     from lms.plugin_store import set_enabled
-    from lms.plugins import plugin_records
 
     if name not in {r.name for r in plugin_records(current_app)}:
         abort(404)

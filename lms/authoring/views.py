@@ -429,7 +429,7 @@ def _template_choices(current: str) -> tuple[list[tuple[str, str]], bool]:
     """The installed certificate designs (built-in first) for the settings select, plus the
     course's current design when it is not installed (so saving other settings keeps it), and
     whether that is the case."""
-    from lms.plugins import certificate_templates
+    from lms.plugin_api.hooks import certificate_templates
 
     installed = certificate_templates(current_app)
     choices = [(name, _("Built-in design (default)") if name == "default" else name)

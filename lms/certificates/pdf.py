@@ -260,6 +260,13 @@ def _asset_function(template_dir: Path):
     return asset
 
 
+# The names a design's certificate.html is rendered with (the built-in one and every plugin's);
+# docs/plugins.md says what each holds. A test keeps this list and the context below equal.
+DESIGN_CONTEXT = ("d", "meta", "labels", "lang", "place_date", "primary_title",
+                  "secondary_title", "name_class", "title_class", "issuer_class", "logo_src",
+                  "qr_src", "verify_url", "created", "format_date", "asset")
+
+
 def render_certificate_html(
     data: CertificateData,
     *,

@@ -448,7 +448,7 @@ def template_name_for(course: Course | None) -> str:
 def resolve_template(name: str):
     """The registered design called `name`; an unknown one falls back to the built-in design
     (logged once per process, never an error for the learner)."""
-    from lms.plugins import certificate_templates
+    from lms.plugin_api.hooks import certificate_templates
 
     templates = certificate_templates(current_app)
     if name in templates:
@@ -464,7 +464,7 @@ def resolve_template(name: str):
 def unknown_templates(packs) -> list[str]:
     """Warnings for course packs whose `[certificate] template` is not installed (for
     `flask lms validate` / `import`: the certificate would use the built-in design)."""
-    from lms.plugins import certificate_templates
+    from lms.plugin_api.hooks import certificate_templates
 
     known = certificate_templates(current_app)
     return [f"warning: {pack.slug}: certificate template {pack.certificate.template!r} is not "

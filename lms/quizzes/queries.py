@@ -3,6 +3,7 @@ reached through `registry()`, here only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -219,3 +220,120 @@ def review_options(
 def rubric_scores(response_id: int) -> RubricScore | None:
     """The per-criterion scores an answer was graded with (None if graded with one score)."""
     return db.session.scalar(select(RubricScore).where(RubricScore.response_id == response_id))
+
+
+# --------------------------------------------------------------------------- plain reads
+# Frozen copies for code that must not hold ORM objects (plugins, through `lms.plugins`): the
+# question definitions and responses are fresh JSON values, never the session's own.
+
+
+@dataclass(frozen=True)
+class QuizView:
+    """A quiz as its course's current version has it. `version_id` is None (and `questions`
+    empty) when the quiz is no longer in the course's current version."""
+
+    id: int
+    slug: str
+    course_id: int
+    version_id: int | None
+    kind: str
+    titles: dict[str, str]
+    settings: dict[str, Any]
+    questions: tuple[dict, ...]
+
+    def title(self, locale: str) -> str:
+        """The title in `locale`, else in Indonesian, else the slug."""
+        return self.titles.get(locale) or self.titles.get("id") or self.slug
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """One attempt at a quiz with its saved responses ({question id: response})."""
+
+    id: int
+    user_id: int
+    quiz_id: int
+    number: int
+    status: str  # in_progress | submitted | graded
+    started_at: datetime
+    submitted_at: datetime | None
+    graded_at: datetime | None
+    closed_by: str | None  # "learner" | "deadline" | None while in progress
+    score: float | None  # percent, 0-100
+    points: float | None
+    max_points: float | None
+    question_ids: tuple[str, ...]
+    responses: dict[str, Any]
+
+
+def current_quiz(quiz_id: int) -> QuizView | None:
+    """The quiz in its course's current version, or None if no such quiz (one query)."""
+    row = db.session.execute(
+        select(Quiz.id, Quiz.slug, Quiz.course_id, QuizVersion.version_id, QuizVersion.kind,
+               QuizVersion.title, QuizVersion.settings, QuizVersion.questions)
+        .select_from(Quiz)
+        .outerjoin(Course, Course.id == Quiz.course_id)
+        .outerjoin(QuizVersion, (QuizVersion.quiz_id == Quiz.id)
+                   & (QuizVersion.version_id == Course.current_version_id))
+        .where(Quiz.id == quiz_id)).first()
+    if row is None:
+        return None
+    return QuizView(
+        id=row.id, slug=row.slug, course_id=row.course_id, version_id=row.version_id,
+        kind=row.kind or "", titles=dict(row.title or {}), settings=dict(row.settings or {}),
+        questions=tuple(q for q in (row.questions or []) if isinstance(q, dict)))
+
+
+def quiz_attempt(attempt_id: int) -> AttemptView | None:
+    """An attempt and its saved responses, or None (two queries)."""
+    row = db.session.execute(select(
+        QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number,
+        QuizAttempt.status, QuizAttempt.started_at, QuizAttempt.submitted_at,
+        QuizAttempt.graded_at, QuizAttempt.closed_by, QuizAttempt.score, QuizAttempt.points,
+        QuizAttempt.max_points, QuizAttempt.layout,
+    ).where(QuizAttempt.id == attempt_id)).first()
+    if row is None:
+        return None
+    responses = dict(db.session.execute(
+        select(QuestionResponse.question_id, QuestionResponse.response)
+        .where(QuestionResponse.attempt_id == attempt_id)).all())
+    return AttemptView(
+        id=row.id, user_id=row.user_id, quiz_id=row.quiz_id, number=row.number,
+        status=row.status, started_at=clock.aware(row.started_at),
+        submitted_at=clock.aware(row.submitted_at), graded_at=clock.aware(row.graded_at),
+        closed_by=row.closed_by, score=row.score, points=row.points, max_points=row.max_points,
+        question_ids=tuple(str(item["id"]) for item in (row.layout or {}).get("questions", [])),
+        responses=responses)
+
+
+def quiz_responses(quiz_id: int, question_ids: list[str], *,
+                   viewer: User | None = None) -> dict[str, list[Any]]:
+    """Per question id: the response of each learner's latest finished attempt (one query).
+
+    Only attempts that were submitted count (not ones in progress); an attempt that left the
+    question blank counts as no answer. With `viewer`, only the learners whose work the viewer
+    oversees (lms/access.py: a cohort trainer sees their own members, editors the learners
+    outside cohorts, admins everyone).
+    """
+    from lms import access
+
+    wanted = [str(q) for q in question_ids]
+    if not wanted:
+        return {}
+    query = (
+        select(QuestionResponse.question_id, QuizAttempt.user_id, QuestionResponse.response)
+        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.status != IN_PROGRESS,
+               QuestionResponse.question_id.in_(wanted))
+        .order_by(QuizAttempt.user_id, QuizAttempt.number.desc()))
+    if viewer is not None:
+        course_id = select(Quiz.course_id).where(Quiz.id == quiz_id).scalar_subquery()
+        query = query.where(access.oversees_clause(viewer, QuizAttempt.user_id, course_id))
+    latest: dict[tuple[str, int], Any] = {}
+    for question_id, user_id, response in db.session.execute(query).all():
+        latest.setdefault((question_id, user_id), response)
+    out: dict[str, list[Any]] = {q: [] for q in wanted}
+    for (question_id, _user_id), response in latest.items():
+        if response is not None:
+            out[question_id].append(response)
+    return out

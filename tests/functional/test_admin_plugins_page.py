@@ -8,7 +8,8 @@ import sys
 from types import SimpleNamespace
 
 import config
-from lms.plugins import PluginError, load_plugins
+from lms.plugin_loader import load_plugins
+from lms.plugins import PluginError
 
 SHIPPED = {
     "likert": ("Likert-scale self-assessment questions",
@@ -69,7 +70,7 @@ def test_errors_on_the_page_name_files_without_their_folders(app, client, auth, 
 
 
 def test_redact_paths_keeps_urls_and_module_names():
-    from lms.plugins import redact_paths
+    from lms.plugin_loader import redact_paths
 
     home = "/home/pustakawan/pelita/.venv/lib/python3.11/site-packages/pelita_x/design"
     assert redact_paths(f"certificate template 'x': {home} lacks certificate.css") == (

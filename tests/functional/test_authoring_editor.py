@@ -547,7 +547,7 @@ def test_a_trainer_who_removes_themselves_goes_back_to_their_course_list(
 def test_certificate_design_is_a_select_of_installed_designs(app, trainer, shipped):
     from pathlib import Path
 
-    from lms.plugin_api import TEMPLATES, CertificateTemplate
+    from lms.plugin_api.hooks import TEMPLATES, CertificateTemplate
 
     app.extensions.setdefault(TEMPLATES, {})["klasik"] = CertificateTemplate(
         "klasik", Path("/nowhere"), owner="contoh")

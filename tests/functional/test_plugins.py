@@ -26,7 +26,7 @@ from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import enrol, mark_module_done
-from lms.plugins import load_plugins
+from lms.plugin_loader import load_plugins
 from lms.quizzes.base import QuestionType
 from tests.conftest import CSRFClient
 from tests.packs import import_folder, make_pack

@@ -24,13 +24,13 @@ class LikertPlugin:
     description = "Likert-scale self-assessment questions (type = \"likert\") with trainer summaries."
 
     def init_app(self, app) -> None:
-        from lms.plugins import register_blueprint, register_translations
+        from lms.plugins import register_blueprint, register_question_type, register_translations
         from pelita_likert.views import bp
 
         register_translations(app, TRANSLATIONS)
         register_blueprint(app, self.name, bp)
-        # A name already taken raises DuplicateQuestionType: the plugin shows as failed.
-        app.extensions["pelita_question_types"].register(Likert)
+        # A name already taken raises PluginError: the plugin shows as failed.
+        register_question_type(app, Likert)
 
 
 plugin = LikertPlugin()

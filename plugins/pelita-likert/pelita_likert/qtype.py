@@ -1,4 +1,5 @@
-"""The Likert-scale self-assessment question type. Pure: no Flask at import time.
+"""The Likert-scale self-assessment question type. Uses no Flask or database itself: the
+question-type contract comes from `lms.plugins`, like everything this plugin uses of Pelita.
 
 Definition (TOML in a course pack)::
 
@@ -42,7 +43,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from lms.quizzes.base import (
+from lms.plugins import (
+    N_,
     EditorField,
     Grade,
     Problem,
@@ -54,10 +56,6 @@ from lms.quizzes.base import (
 
 MIN_SCALE, MAX_SCALE, DEFAULT_SCALE = 2, 7, 5
 MAX_STATEMENTS = 40
-
-
-def N_(message: str) -> str:  # noqa: N802 - marks a msgid for extraction, translated at render
-    return message
 
 
 # English msgids, translated by the plugin's own catalogue (translations/id/...).

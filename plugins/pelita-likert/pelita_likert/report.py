@@ -2,7 +2,7 @@
 
 `aggregate(q, responses)` is pure (a definition and stored responses in, one summary per
 statement out). `quiz_responses(quiz_id, question_id)` reads the stored responses of finished
-attempts, one per learner (the latest), in one query.
+attempts, one per learner (the latest), in one query (Pelita's `lms.plugins.quiz_responses`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lms.plugins import quiz_responses as latest_responses
 from pelita_likert.qtype import Likert
 
 _TYPE = Likert()
@@ -68,31 +69,4 @@ def responses_by_question(quiz_id: int, question_ids: list[str], *,
     question blank counts as no answer. With `viewer`, only the learners whose work the viewer
     oversees (Pelita's access rule: a cohort trainer sees their own members).
     """
-    from sqlalchemy import select
-
-    from lms.courses.models import Quiz
-    from lms.extensions import db
-    from lms.plugins import access
-    from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
-
-    wanted = [str(q) for q in question_ids]
-    if not wanted:
-        return {}
-    query = (
-        select(QuestionResponse.question_id, QuizAttempt.user_id, QuestionResponse.response)
-        .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
-        .where(QuizAttempt.quiz_id == quiz_id, QuizAttempt.status != IN_PROGRESS,
-               QuestionResponse.question_id.in_(wanted))
-        .order_by(QuizAttempt.user_id, QuizAttempt.number.desc()))
-    if viewer is not None:
-        course_id = select(Quiz.course_id).where(Quiz.id == quiz_id).scalar_subquery()
-        query = query.where(access.oversees_clause(viewer, QuizAttempt.user_id, course_id))
-    rows = db.session.execute(query).all()
-    latest: dict[tuple[str, int], Any] = {}
-    for question_id, user_id, response in rows:
-        latest.setdefault((question_id, user_id), response)
-    out: dict[str, list[Any]] = {q: [] for q in wanted}
-    for (question_id, _user_id), response in latest.items():
-        if response is not None:
-            out[question_id].append(response)
-    return out
+    return latest_responses(quiz_id, [str(q) for q in question_ids], viewer=viewer)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from lms.certificates import services as cert_services
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.plugins import certificate_templates, plugin_records
+from lms.plugin_loader import plugin_records
+from lms.plugins import certificate_templates
 from tests.packs import import_folder, make_pack
 
 

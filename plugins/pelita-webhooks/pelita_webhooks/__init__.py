@@ -3,7 +3,7 @@
 The `pelita.plugins` entry point `webhooks` names `plugin`. Its `init_app(app)`:
 
 * registers the job handler `webhooks.deliver` (the worker sends the HTTP requests);
-* connects a receiver to every signal in `lms.events.ALL_SIGNALS` (it queues one delivery job
+* connects a receiver to every learning event (`lms.plugins.ALL_SIGNALS`; it queues one delivery job
   per endpoint that wants the event);
 * mounts the admin page at /p/webhooks/ and adds `flask lms webhooks list|send-test`;
 * adds its Indonesian catalogue.
@@ -24,8 +24,8 @@ class WebhooksPlugin:
     description = "Posts signed JSON webhooks for learning events to URLs an admin configures."
 
     def init_app(self, app) -> None:
-        from lms import events
         from lms.plugins import (
+            ALL_SIGNALS,
             register_blueprint,
             register_cli,
             register_job_handler,
@@ -39,7 +39,7 @@ class WebhooksPlugin:
         register_translations(app, TRANSLATIONS)
         register_blueprint(app, self.name, bp)
         register_cli(app, self.name, webhooks)
-        for signal in events.ALL_SIGNALS:
+        for signal in ALL_SIGNALS:
             signal.connect(delivery.make_receiver(signal.name), sender=app, weak=False)
 
 

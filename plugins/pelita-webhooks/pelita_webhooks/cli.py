@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from lms.jobs.registry import PermanentJobError
+from lms.plugins import PermanentJobError
 from pelita_webhooks import delivery, store
 
 

@@ -36,9 +36,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from lms import clock
-from lms.extensions import db
-from lms.jobs.registry import PermanentJobError
+from lms.plugins import PermanentJobError, audit_record, clock, enqueue, transaction
 from pelita_webhooks import addresses, store
 
 log = logging.getLogger("pelita.webhooks")
@@ -86,20 +84,15 @@ def job_payload(endpoint: store.Endpoint, event: str, data: dict) -> dict:
 
 def forward(event: str, data: dict) -> int:
     """Enqueue one delivery per endpoint wanting `event` and commit; never raises. Returns how many."""
-    from lms.jobs.services import enqueue
-
     try:
-        wanted = [e for e in store.endpoints() if e.wants(event)]
-        for endpoint in wanted:
-            enqueue(JOB_KIND, job_payload(endpoint, event, data), max_attempts=max_attempts())
-        db.session.commit()
+        with transaction():  # rolled back if anything fails
+            wanted = [e for e in store.endpoints() if e.wants(event)]
+            for endpoint in wanted:
+                enqueue(JOB_KIND, job_payload(endpoint, event, data),
+                        max_attempts=max_attempts())
         return len(wanted)
     except Exception:  # noqa: BLE001 - a webhook must never break the learner's request
         log.exception("could not queue the webhooks for event %r", event)
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the database itself is gone: nothing more to do
-            log.exception("rollback failed after a webhook enqueue error")
         return 0
 
 
@@ -264,12 +257,10 @@ def send_test(endpoint: store.Endpoint) -> Result:
 
 def queue_test(actor, endpoint: store.Endpoint) -> None:
     """Queue a `ping` delivery to `endpoint` (the admin page's "Send a test"), audited. Commits."""
-    from lms import audit
-    from lms.jobs.services import enqueue
-
-    enqueue(JOB_KIND, job_payload(endpoint, store.TEST_EVENT,
-                                  {"message": "A test from Pelita: your endpoint receives webhooks."}),
-            max_attempts=max_attempts())
-    audit.record("webhooks.test_queued", actor=actor, scope=store.SCOPE,
-                 target=f"webhook:{endpoint.id}", detail={"url": endpoint.url})
-    db.session.commit()
+    with transaction():
+        enqueue(JOB_KIND, job_payload(endpoint, store.TEST_EVENT,
+                                      {"message": "A test from Pelita: your endpoint receives "
+                                                  "webhooks."}),
+                max_attempts=max_attempts())
+        audit_record("webhooks.test_queued", actor=actor, scope=store.SCOPE,
+                     target=f"webhook:{endpoint.id}", detail={"url": endpoint.url})

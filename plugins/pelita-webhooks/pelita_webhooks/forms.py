@@ -8,7 +8,7 @@ from wtforms import SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.forms import max_len, required
+from lms.plugins import max_len, required
 from pelita_webhooks.store import EVENT_NAMES, MAX_URL
 
 

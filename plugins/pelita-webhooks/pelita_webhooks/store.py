@@ -14,9 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from lms import audit, clock, events
-from lms.extensions import db
-from lms.plugins import plugin_settings
+from lms.plugins import ALL_SIGNALS, audit_record, clock, plugin_settings, transaction
 from pelita_webhooks import addresses
 
 PLUGIN = "webhooks"
@@ -26,7 +24,7 @@ MAX_URL = 500
 MAX_ENDPOINTS = 50
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
-EVENT_NAMES: tuple[str, ...] = tuple(signal.name for signal in events.ALL_SIGNALS)
+EVENT_NAMES: tuple[str, ...] = tuple(signal.name for signal in ALL_SIGNALS)
 TEST_EVENT = "ping"  # sent by "Send a test" and `flask lms webhooks send-test`
 
 
@@ -153,11 +151,11 @@ def add_endpoint(actor, url: str, event_names: list[str], description: str = ""
                         description=description.strip()[:200],
                         created_at=clock.now().isoformat(timespec="seconds"))
     data[endpoint_id] = endpoint.as_json()
-    _store(data)
-    audit.record("webhooks.endpoint_added", actor=actor, scope=SCOPE,
-                 target=f"webhook:{endpoint_id}",
-                 detail={"url": url, "events": endpoint.events or ["*"]})
-    db.session.commit()
+    with transaction():
+        _store(data)
+        audit_record("webhooks.endpoint_added", actor=actor, scope=SCOPE,
+                     target=f"webhook:{endpoint_id}",
+                     detail={"url": url, "events": endpoint.events or ["*"]})
     return endpoint, endpoint.secret
 
 
@@ -175,10 +173,10 @@ def remove_endpoint(actor, endpoint_id: str) -> None:
     data = _raw()
     item = _existing(data, endpoint_id)
     del data[str(endpoint_id)]
-    _store(data)
-    audit.record("webhooks.endpoint_removed", actor=actor, scope=SCOPE,
-                 target=f"webhook:{endpoint_id}", detail={"url": item.get("url")})
-    db.session.commit()
+    with transaction():
+        _store(data)
+        audit_record("webhooks.endpoint_removed", actor=actor, scope=SCOPE,
+                     target=f"webhook:{endpoint_id}", detail={"url": item.get("url")})
 
 
 def regenerate_secret(actor, endpoint_id: str) -> str:
@@ -186,8 +184,8 @@ def regenerate_secret(actor, endpoint_id: str) -> str:
     data = _raw()
     item = _existing(data, endpoint_id)
     item["secret"] = new_secret()
-    _store(data)
-    audit.record("webhooks.secret_regenerated", actor=actor, scope=SCOPE,
-                 target=f"webhook:{endpoint_id}", detail={"url": item.get("url")})
-    db.session.commit()
+    with transaction():
+        _store(data)
+        audit_record("webhooks.secret_regenerated", actor=actor, scope=SCOPE,
+                     target=f"webhook:{endpoint_id}", detail={"url": item.get("url")})
     return item["secret"]

@@ -5,11 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from lms.auth.decorators import role_required
-from lms.extensions import db
-from lms.jobs.models import Job
+from lms.plugins import JobView, access, jobs_of_kind
 from pelita_webhooks import delivery, store
 from pelita_webhooks.forms import ActionForm, EndpointForm
 
@@ -18,10 +15,9 @@ bp = Blueprint("webhooks", __name__, template_folder="templates")
 RECENT = 50
 
 
-def recent_deliveries(limit: int = RECENT) -> list[Job]:
+def recent_deliveries(limit: int = RECENT) -> list[JobView]:
     """The newest delivery jobs, whatever their status (one query)."""
-    return list(db.session.scalars(select(Job).where(Job.kind == delivery.JOB_KIND)
-                                   .order_by(Job.id.desc()).limit(limit)))
+    return jobs_of_kind(delivery.JOB_KIND, limit)
 
 
 def _page(form: EndpointForm | None = None, *, secret: str | None = None,
@@ -40,13 +36,13 @@ def _status_labels() -> dict[str, str]:
 
 
 @bp.get("/")
-@role_required("admin")
+@access.role("admin")
 def index():
     return _page()
 
 
 @bp.post("/endpoints")
-@role_required("admin")
+@access.role("admin")
 def add():
     form = EndpointForm()
     if not form.validate_on_submit():
@@ -67,7 +63,7 @@ def _checked_action() -> None:
 
 
 @bp.post("/endpoints/<endpoint_id>/remove")
-@role_required("admin")
+@access.role("admin")
 def remove(endpoint_id: str):
     _checked_action()
     try:
@@ -79,7 +75,7 @@ def remove(endpoint_id: str):
 
 
 @bp.post("/endpoints/<endpoint_id>/secret")
-@role_required("admin")
+@access.role("admin")
 def regenerate(endpoint_id: str):
     _checked_action()
     try:
@@ -90,7 +86,7 @@ def regenerate(endpoint_id: str):
 
 
 @bp.post("/endpoints/<endpoint_id>/test")
-@role_required("admin")
+@access.role("admin")
 def test(endpoint_id: str):
     _checked_action()
     endpoint = store.get_endpoint(endpoint_id)

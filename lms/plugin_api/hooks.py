@@ -1,24 +1,24 @@
-"""The hooks a plugin calls from its `init_app(app)`; import them from `lms.plugins`.
+"""The hooks a plugin calls from its `init_app(app)`; a plugin imports them from `lms.plugins`.
 
 Each hook registers one thing on `app` and notes it on the plugin's record, so /admin/plugins
 shows what every plugin added. A hook refuses what would break the site (a blueprint outside
-`/p/<plugin>/`, a CLI name or certificate template taken by someone else) by raising
-`PluginError`; raised from `init_app`, that marks the plugin as failed and the site still starts.
+`/p/<plugin>/`, a CLI name, question type or certificate template taken by someone else) by
+raising `PluginError`; raised from `init_app`, that marks the plugin as failed and the site
+still starts.
 
     register_blueprint(app, "webhooks", bp)              # pages under /p/webhooks/
     register_cli(app, "webhooks", click_group)           # flask lms webhooks ...
     register_translations(app, Path(__file__).parent / "translations")
+    register_question_type(app, Likert)                  # type = "likert" in quiz files
     register_certificate_template(app, "klasik", Path(__file__).parent / "klasik")
     register_pack_source(app, "shared-drive", lambda: [Path("/srv/packs/a")])
     register_job_handler(app, "webhooks.deliver", deliver)
-    plugin_settings("webhooks").get("url", "")
 
 docs/plugins.md describes every hook with an example.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -174,6 +174,23 @@ def register_translations(app: Flask, directory: str | Path) -> None:
     _note(app, "translations", str(path))
 
 
+# --------------------------------------------------------------------------- question types
+
+
+def register_question_type(app: Flask, qtype: Any) -> Any:
+    """Add a question type (a `QuestionType` subclass or instance) to the app's quiz engine;
+    returns the registered instance. A name already taken raises `PluginError`."""
+    from lms.quizzes.registry import DuplicateQuestionType
+
+    registry = app.extensions.get("pelita_question_types")
+    if registry is None:
+        raise PluginError("the question-type registry does not exist yet")
+    try:
+        return registry.register(qtype)
+    except (DuplicateQuestionType, TypeError, ValueError) as exc:
+        raise PluginError(str(exc)) from None
+
+
 # --------------------------------------------------------------------------- certificate designs
 
 
@@ -277,82 +294,3 @@ def register_job_handler(app: Flask, name: str, function: Callable[[dict], None]
     record = _record(app)
     if record is not None and name not in record.job_handlers:
         record.job_handlers.append(name)
-
-
-# --------------------------------------------------------------------------- settings
-
-
-class PluginSettings:
-    """A plugin's own settings: small JSON values by key, stored in `plugin_settings`.
-
-    `get` reads; `set` adds the change to the caller's open transaction (the caller commits,
-    e.g. together with its audit record); `save` sets and commits at once. Use inside an app
-    context.
-    """
-
-    def __init__(self, plugin: str) -> None:
-        self.plugin = _check_name("plugin name", plugin)
-
-    def _row(self, key: str):
-        from sqlalchemy import select
-
-        from lms.extensions import db
-        from lms.plugin_store import PluginSetting
-
-        return db.session.scalar(select(PluginSetting).where(
-            PluginSetting.plugin == self.plugin, PluginSetting.key == key))
-
-    def get(self, key: str, default: Any = None) -> Any:
-        row = self._row(key)
-        return default if row is None else row.value
-
-    def all(self) -> dict[str, Any]:
-        from sqlalchemy import select
-
-        from lms.extensions import db
-        from lms.plugin_store import PluginSetting
-
-        rows = db.session.execute(select(PluginSetting.key, PluginSetting.value).where(
-            PluginSetting.plugin == self.plugin).order_by(PluginSetting.key))
-        return {key: value for key, value in rows}
-
-    def set(self, key: str, value: Any) -> None:
-        from lms.extensions import db
-        from lms.plugin_store import PluginSetting
-
-        if not isinstance(key, str) or not key.strip() or len(key) > 120:
-            raise PluginError(f"a setting key is a non-empty string of at most 120 characters: "
-                              f"{key!r}")
-        try:
-            json.dumps(value)
-        except (TypeError, ValueError) as exc:
-            raise PluginError(f"setting {key!r} of {self.plugin!r} is not JSON: {exc}") from None
-        row = self._row(key)
-        if row is None:
-            db.session.add(PluginSetting(plugin=self.plugin, key=key, value=value))
-        else:
-            row.value = value
-        db.session.flush()
-
-    def save(self, key: str, value: Any) -> None:
-        from lms.extensions import db
-
-        try:
-            self.set(key, value)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-
-    def delete(self, key: str) -> None:
-        """Remove a key in the caller's transaction (the caller commits)."""
-        from lms.extensions import db
-
-        row = self._row(key)
-        if row is not None:
-            db.session.delete(row)
-            db.session.flush()
-
-
-def plugin_settings(plugin_name: str) -> PluginSettings:
-    return PluginSettings(plugin_name)
