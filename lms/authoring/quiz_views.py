@@ -57,6 +57,7 @@ from lms.extensions import db
 from lms.quizzes import editor
 from lms.quizzes.base import Grade
 from lms.quizzes.registry import UnknownQuestionType
+from lms.quizzes.setup import question_types
 
 bp = Blueprint("authoring_quizzes", __name__, url_prefix="/author")
 
@@ -95,7 +96,7 @@ def _revision(value: Any) -> int | None:
 
 
 def _registry():
-    return current_app.extensions["pelita_question_types"]
+    return question_types()
 
 
 def _qtype_or_404(name: str):

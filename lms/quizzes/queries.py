@@ -27,6 +27,7 @@ from lms.quizzes.models import (
 )
 from lms.quizzes.registry import QuestionTypeRegistry
 from lms.quizzes.rules import review_moment, rules_of
+from lms.quizzes.setup import question_types
 
 
 def grace() -> timedelta:
@@ -34,7 +35,8 @@ def grace() -> timedelta:
 
 
 def registry() -> QuestionTypeRegistry:
-    return current_app.extensions["pelita_question_types"]
+    """The question types (`lms.quizzes.setup.question_types`)."""
+    return question_types()
 
 
 def current_version(quiz: Quiz) -> QuizVersion | None:

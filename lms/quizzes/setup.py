@@ -20,6 +20,8 @@ def init_question_types(app) -> QuestionTypeRegistry:
 
 
 def question_types() -> QuestionTypeRegistry:
+    """The app's question-type registry: the ONE accessor (services and views call this, or
+    `lms.quizzes.queries.registry`, which is this)."""
     from flask import current_app
 
     return current_app.extensions["pelita_question_types"]

@@ -345,11 +345,9 @@ _validation_lock = threading.Lock()
 
 
 def _question_types_key() -> tuple:
-    from flask import current_app
+    from lms.quizzes.setup import question_types
 
-    registry = current_app.extensions.get("pelita_question_types")
-    if registry is None:
-        return ()
+    registry = question_types()
     return tuple(sorted((t.name, f"{type(t).__module__}.{type(t).__qualname__}")
                         for t in registry))
 
