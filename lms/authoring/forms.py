@@ -237,6 +237,7 @@ def review_moment_labels():
         "during": _l("During the attempt"),
         "immediately_after": _l("Right after submitting (2 minutes)"),
         "later_while_open": _l("Later, while the quiz is open"),
+        "after_last_attempt": _l("After the learner's last attempt (quizzes with a limit)"),
         "after_close": _l("After the quiz closes"),
     }
 
@@ -291,6 +292,7 @@ class QuizSettingsForm(FlaskForm):
     review_during = MultiCheckboxField(choices=review_item_choices)
     review_immediately_after = MultiCheckboxField(choices=review_item_choices)
     review_later_while_open = MultiCheckboxField(choices=review_item_choices)
+    review_after_last_attempt = MultiCheckboxField(choices=review_item_choices)
     review_after_close = MultiCheckboxField(choices=review_item_choices)
 
 

@@ -238,7 +238,7 @@ SETTINGS_FORM_FIELDS = (
     "module", "kind", "title_id", "title_en", "pass_mark", "attempts", "grading",
     "time_limit_minutes", "shuffle_questions", "shuffle_options", "draw", "per_page", "opens_at",
     "closes_at", "draw_categories", "review_during", "review_immediately_after",
-    "review_later_while_open", "review_after_close",
+    "review_later_while_open", "review_after_last_attempt", "review_after_close",
 )
 Problems = dict  # field name -> (code, params): the view words them in the author's language
 

@@ -18,7 +18,10 @@ from .checks import Check, boolean, int_at_least, is_int, one_of, percent
 GRADING_METHODS = ("highest", "average", "first", "last")
 
 # When a learner looks at an attempt, and what they may see then (Moodle's review options).
-REVIEW_MOMENTS = ("during", "immediately_after", "later_while_open", "after_close")
+# "after_last_attempt": once the learner has used every attempt allowed (quizzes with a limit);
+# by default it shows what "later_while_open" shows, so a pack opts in to showing more.
+REVIEW_MOMENTS = ("during", "immediately_after", "later_while_open", "after_last_attempt",
+                  "after_close")
 REVIEW_ITEMS = ("response", "correctness", "marks", "specific_feedback", "general_feedback",
                 "right_answer")
 _OPEN = tuple(i for i in REVIEW_ITEMS if i != "right_answer")
@@ -26,6 +29,7 @@ DEFAULT_REVIEW: Mapping[str, tuple[str, ...]] = {
     "during": (),
     "immediately_after": _OPEN,
     "later_while_open": _OPEN,
+    "after_last_attempt": _OPEN,
     "after_close": REVIEW_ITEMS,
 }
 

@@ -207,16 +207,21 @@ def question_definition(attempt: QuizAttempt, question_id: str) -> dict | None:
 
 
 def review_options(
-    attempt: QuizAttempt, at: datetime | None = None, *, version: QuizVersion | None = None
+    attempt: QuizAttempt, at: datetime | None = None, *, version: QuizVersion | None = None,
+    attempts_used: int | None = None,
 ) -> frozenset[str]:
     """What the learner may see of this attempt now (quiz setting `review`).
 
     The settings come from the quiz's current version; pass it as `version` when it is already
-    loaded (a page listing many attempts) to save a query per attempt.
+    loaded, and `attempts_used` when the learner's attempts are (a page listing many attempts),
+    to save queries per attempt.
     """
     version = version or current_version(attempt.quiz) or attempt.quiz_version
     r = rules_of(version)
-    return r.review[review_moment(attempt, r, at)]
+    if attempts_used is None and r.attempts:
+        attempts_used = db.session.scalar(select(func.max(QuizAttempt.number)).where(
+            QuizAttempt.user_id == attempt.user_id, QuizAttempt.quiz_id == attempt.quiz_id))
+    return r.review[review_moment(attempt, r, at, attempts_used=attempts_used or 0)]
 
 
 def rubric_scores(response_id: int) -> RubricScore | None:

@@ -188,13 +188,17 @@ def grade_of(attempts: Iterable[Any], method: str) -> float | None:
     return combine(method, [float(a.score) for a in counted_attempts(attempts, method)])
 
 
-def review_moment(attempt: Any, r: QuizRules, at: datetime | None = None) -> str:
-    """Which review moment applies to the attempt now."""
+def review_moment(attempt: Any, r: QuizRules, at: datetime | None = None, *,
+                  attempts_used: int = 0) -> str:
+    """Which review moment applies to the attempt now (`attempts_used`: how many attempts the
+    learner has started at the quiz, for "after_last_attempt")."""
     t = at or clock.now()
     if attempt.status == IN_PROGRESS:
         return "during"
     if r.closes_at and t >= r.closes_at:
         return "after_close"
+    if r.attempts and max(attempts_used, attempt.number or 0) >= r.attempts:
+        return "after_last_attempt"
     submitted = clock.aware(attempt.submitted_at)
     if submitted is not None and t - submitted <= IMMEDIATELY_AFTER:
         return "immediately_after"

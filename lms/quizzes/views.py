@@ -107,7 +107,7 @@ def quiz(quiz_id: int):
     rows = []
     marks_shown = {}
     for a in attempts:
-        shows = quiz_queries.review_options(a, version=version)
+        shows = quiz_queries.review_options(a, version=version, attempts_used=len(attempts))
         marks_shown[a.id] = "marks" in shows or current_user.is_trainer
         rows.append({"attempt": a, "marks": marks_shown[a.id]})
     # The grade counts for progress at once, but it is shown only when the marks of every

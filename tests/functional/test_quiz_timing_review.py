@@ -16,6 +16,7 @@ from test_quiz_support import (
 
 from lms import clock as app_clock
 from lms.extensions import db
+from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
@@ -189,3 +190,24 @@ def test_review_moment_rules(app, participant, tmp_path, clock):
     assert quiz_rules.review_moment(attempt, rules) == "immediately_after"
     clock.advance(minutes=2, seconds=1)
     assert quiz_rules.review_moment(attempt, rules) == "later_while_open"
+
+
+def test_the_last_attempt_opens_what_the_quiz_shows_after_it(app, participant, tmp_path, clock):
+    """A quiz with three attempts shows the right answer once the learner has used all three
+    (the shipped module quizzes do), not after the first or second."""
+    _course, quiz = setup_quiz(tmp_path, participant, attempts=3)
+    version = set_settings(quiz, review={
+        "later_while_open": ["response", "correctness"],
+        "after_last_attempt": ["response", "correctness", "right_answer"]})
+    rules = quiz_rules.rules_of(version)
+    seen = []
+    for _ in range(3):
+        attempt = quiz_attempts.start_or_resume(participant, quiz)
+        quiz_attempts.submit(attempt)
+        clock.advance(minutes=5)
+        seen.append(quiz_rules.review_moment(attempt, rules, attempts_used=attempt.number))
+    assert seen == ["later_while_open", "later_while_open", "after_last_attempt"]
+    first = quiz_queries.attempts_of(participant.id, quiz.id)[0]
+    assert "right_answer" in quiz_queries.review_options(first)  # every attempt, once none is left
+    unlimited = quiz_rules.rules_of(set_settings(quiz, attempts=0))
+    assert quiz_rules.review_moment(first, unlimited, attempts_used=3) == "later_while_open"

@@ -26,11 +26,11 @@ def test_defaults_match_the_pack_format():
 def test_default_review_hides_only_the_right_answer_while_open():
     r = QuizRules.of({})
     assert r.review["during"] == frozenset()
-    for moment in ("immediately_after", "later_while_open"):
+    for moment in ("immediately_after", "later_while_open", "after_last_attempt"):
         assert r.review[moment] == frozenset(REVIEW_ITEMS) - {"right_answer"}
     assert r.review["after_close"] == frozenset(REVIEW_ITEMS)
     assert set(DEFAULT_REVIEW) == {"during", "immediately_after", "later_while_open",
-                                   "after_close"}
+                                   "after_last_attempt", "after_close"}
 
 
 def test_review_setting_replaces_listed_moments_and_ignores_unknown_items():
@@ -67,3 +67,22 @@ def test_combine(method, expected):
 
 def test_combine_without_attempts():
     assert combine("highest", []) is None
+
+
+def test_after_the_last_attempt_is_a_moment_of_limited_quizzes_only():
+    from types import SimpleNamespace
+
+    from lms.quizzes.rules import review_moment
+
+    done = SimpleNamespace(status="graded", number=2, submitted_at=datetime(2026, 1, 1, tzinfo=UTC))
+    later = datetime(2026, 1, 2, tzinfo=UTC)
+    assert review_moment(done, QuizRules.of({"attempts": 2}), later) == "after_last_attempt"
+    assert review_moment(done, QuizRules.of({"attempts": 3}), later) == "later_while_open"
+    assert review_moment(done, QuizRules.of({"attempts": 3}), later, attempts_used=3) == \
+        "after_last_attempt"
+    assert review_moment(done, QuizRules.of({}), later, attempts_used=9) == "later_while_open"
+    closed = QuizRules.of({"attempts": 2, "closes_at": "2026-01-01T12:00:00+07:00"})
+    assert review_moment(done, closed, later) == "after_close"  # the close date wins
+    # By default it shows what "later while open" shows: a pack opts in to showing more.
+    assert QuizRules.of({}).review["after_last_attempt"] == QuizRules.of({}).review[
+        "later_while_open"]
