@@ -767,6 +767,41 @@ def test_a_database_that_is_down_does_not_stop_the_start(entry_points, caplog):
         _disconnect(app)
 
 
+def test_a_database_without_the_plugin_tables_is_a_warning_at_start(entry_points, tmp_path,
+                                                                   caplog):
+    """In production a missing plugin_states table means the migrations have not run: worth a
+    warning. Only a configuration that creates its tables after the app (the suite's) is quiet."""
+    settings = config.TestConfig(f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}")
+    settings.TABLES_CREATED_AFTER_START = False
+    settings.PELITA_DISABLED_PLUGINS = ["off"]
+    with caplog.at_level(logging.WARNING, logger="pelita.plugins"):
+        app = create_app(settings)
+    try:
+        [warning] = [r for r in caplog.records if "plugin states not read" in r.getMessage()]
+        assert warning.levelno == logging.WARNING and "plugin_states" in warning.getMessage()
+        assert app.extensions["pelita_plugin_states_read"] is False
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        _disconnect(app)
+
+
+def test_an_app_whose_tables_come_later_reads_no_states_quietly(entry_points, tmp_path, caplog):
+    settings = config.TestConfig(f"sqlite:///{tmp_path / 'later.sqlite3'}")
+    assert settings.TABLES_CREATED_AFTER_START
+    settings.PELITA_DISABLED_PLUGINS = ["off"]
+    with caplog.at_level(logging.DEBUG, logger="pelita.plugins"):
+        app = create_app(settings)
+    try:
+        assert not [r for r in caplog.records if "plugin states" in r.getMessage()]
+        assert app.extensions["pelita_plugin_states_read"] is True
+        assert _records(app)["good"].status == "loaded"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        _disconnect(app)
+
+
 def test_the_page_works_before_the_plugin_tables_exist(app, client, auth, admin_user):
     from lms.plugin_store import PluginSetting, PluginState
 

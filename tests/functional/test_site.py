@@ -1,10 +1,20 @@
-"""Site-wide behaviour: language, error pages, CSRF, security headers, rate limits."""
+"""Site-wide behaviour: start-up, language, error pages, CSRF, security headers, rate limits."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from lms.extensions import COOKIE_LANG
+
+
+def test_the_test_app_starts_without_a_warning(app, caplog):
+    """The suite's app (every shipped plugin installed, tables created after create_app) logs
+    no warning while it starts: no "plugin states not read ... no such table: plugin_states"."""
+    logged = [f"{r.name}: {r.getMessage()}" for r in caplog.get_records("setup")
+              if r.levelno >= logging.WARNING]
+    assert logged == []
+    assert app.extensions["pelita_plugin_states_read"] is True
 
 
 def test_language_switch_is_remembered(client):
