@@ -17,6 +17,12 @@ def test_the_test_app_starts_without_a_warning(app, caplog):
     assert app.extensions["pelita_plugin_states_read"] is True
 
 
+def test_home_renders_in_indonesian_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="id"' in response.text
+
+
 def test_language_switch_is_remembered(client):
     assert "Masuk" in client.get("/login").text
     response = client.post("/language", data={"lang": "en", "next": "/login"})
