@@ -16,9 +16,8 @@ from lms.authoring import drafts
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.courses.models import Course
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
-from tests.pages import field_error, hidden
-from tests.pages import login_english as login
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import field_error, hidden, login
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35"

@@ -20,9 +20,8 @@ from lms.courses.models import Course, Quiz
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes.models import QuizAttempt
-from tests.packs import import_folder, make_pack
-from tests.pages import hidden
-from tests.pages import login_english as login
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import hidden, login
 
 SLUG = "kursus-uji"
 

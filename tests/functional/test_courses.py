@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.learning.models import ModuleCompletion
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 @pytest.fixture

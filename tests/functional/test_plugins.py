@@ -28,8 +28,8 @@ from lms.learning.models import Enrollment
 from lms.learning.services import enrol, mark_module_done
 from lms.plugins import load_plugins
 from lms.quizzes.base import QuestionType
-from tests.conftest import CSRFClient
-from tests.packs import import_folder, make_pack
+from tests.fixtures import CSRFClient
+from tests.helpers.packs import import_folder, make_pack
 
 _original_entry_points = importlib.metadata.entry_points
 

@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.learning.progress import progress_for
 from lms.learning.services import mark_module_done
 from lms.quizzes.services import attempts as quiz_attempts
-from tests.functional.test_quiz_support import RIGHT, setup_quiz
+from tests.helpers.quizzes import RIGHT, setup_quiz
 
 ALL_RIGHT = RIGHT | {"q2": True}  # the service takes responses by question id
 

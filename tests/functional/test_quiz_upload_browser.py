@@ -21,7 +21,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes.models import QuestionResponse, ResponseFile
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 pytestmark = pytest.mark.e2e
 

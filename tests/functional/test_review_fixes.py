@@ -12,7 +12,8 @@ from lms.auth.models import User
 from lms.cohorts import services
 from lms.extensions import db
 from lms.jobs.services import run_pending
-from tests.functional.test_cohorts import cohort_course, login, make_cohort
+from tests.helpers.cohorts import cohort_course, make_cohort
+from tests.helpers.pages import login
 
 
 def _reset_link(mail) -> str:
@@ -20,7 +21,7 @@ def _reset_link(mail) -> str:
 
 
 def test_an_invitation_cannot_take_over_an_account_whose_password_was_set(
-        client, auth, make_user, tmp_path, mail):
+        client, make_user, tmp_path, mail):
     """An invited person who set a password with "Forgot password" owns the account: a renewed
     (or still unexpired) invitation link, which the trainer sees, must not set it again."""
     trainer = make_user("trainer")
@@ -35,7 +36,7 @@ def test_an_invitation_cannot_take_over_an_account_whose_password_was_set(
                                     "confirm": "sandi-milik-ani-9"}).status_code == 302
     client.post("/logout")
     assert client.get(link).status_code == 400  # the password change killed the link
-    login(client, auth, trainer)
+    login(client, trainer)
     renewed = client.post(f"/cohorts/{cohort.id}/members/{added.member.id}/invitation")
     found = re.search(r'value="(http://localhost/invite/[^"]+)"', renewed.get_data(as_text=True))
     client.post("/logout")
@@ -70,11 +71,11 @@ def test_an_invitation_does_not_log_in_as_an_account_promoted_since(
 BIG = "99999999999999999999999"
 
 
-def test_ids_too_large_for_the_database_are_not_found_not_server_errors(client, auth, make_user):
+def test_ids_too_large_for_the_database_are_not_found_not_server_errors(client, make_user):
     """An id in a URL or a form that no database column can hold (a typo, a scanner) is a 404
     or 400, never a 500 (SQLite: OverflowError; PostgreSQL: integer out of range)."""
     trainer = make_user("trainer")
-    login(client, auth, trainer)
+    login(client, trainer)
     for url in (f"/cohorts/{BIG}", f"/cohorts/{BIG}/grading", "/cohorts/2147483648",
                 f"/quizzes/grading/{BIG}", f"/quizzes/grading?cohort={BIG}"):
         assert client.get(url, follow_redirects=True).status_code == 404, url
@@ -82,11 +83,11 @@ def test_ids_too_large_for_the_database_are_not_found_not_server_errors(client, 
     assert client.post("/notifications/read", data={"id": BIG}).status_code == 400
 
 
-def test_a_csv_with_a_giant_cell_is_a_problem_not_a_server_error(client, auth, make_user,
+def test_a_csv_with_a_giant_cell_is_a_problem_not_a_server_error(client, make_user,
                                                                    tmp_path):
     trainer = make_user("trainer")
     cohort = make_cohort(trainer, cohort_course(tmp_path))
-    login(client, auth, trainer)
+    login(client, trainer)
     data = b"name,email\n" + b"A" * 200_000 + b",a@contoh.id\n"
     response = client.post(f"/cohorts/{cohort.id}/import",
                            data={"file": (io.BytesIO(data), "peserta.csv")},
@@ -97,15 +98,15 @@ def test_a_csv_with_a_giant_cell_is_a_problem_not_a_server_error(client, auth, m
 
 
 def test_a_cohort_members_answer_is_graded_only_by_the_cohorts_trainers(
-        client, auth, make_user, participant, tmp_path):
+        client, make_user, participant, tmp_path):
     """Dropping `?cohort=` from the grading link must not let a trainer of another cohort grade
     (or read) a cohort member's work — not even an editor of the course; answers of learners in
     no cohort are graded by the course's editors, and admins grade everything."""
     from lms.learning.models import Enrollment
     from lms.quizzes.models import QuestionResponse, QuizAttempt
-    from tests.functional.test_cohorts import _submit_practical
-    from tests.functional.test_quiz_support import quiz_by_slug
-    from tests.people import make_editor
+    from tests.helpers.cohorts import submit_practical
+    from tests.helpers.people import make_editor
+    from tests.helpers.quizzes import quiz_by_slug
 
     owner, stranger = make_user("trainer"), make_user("trainer", full_name="Pelatih Lain")
     outsider = make_user(full_name="Bukan Anggota")
@@ -117,12 +118,12 @@ def test_a_cohort_members_answer_is_graded_only_by_the_cohorts_trainers(
     db.session.add(Enrollment(user_id=outsider.id, course_id=course.id))
     db.session.commit()
     quiz = quiz_by_slug(course, "tugas")
-    mine = _submit_practical(participant, quiz, "Rencana peserta angkatan.")
-    other = _submit_practical(outsider, quiz, "Rencana orang lain.")
+    mine = submit_practical(participant, quiz, "Rencana peserta angkatan.")
+    other = submit_practical(outsider, quiz, "Rencana orang lain.")
     response_of = {a.id: db.session.scalar(select(QuestionResponse.id).where(
         QuestionResponse.attempt_id == a.id)) for a in (mine, other)}
 
-    login(client, auth, stranger)
+    login(client, stranger)
     queue = client.get("/quizzes/grading").get_data(as_text=True)
     assert "Bukan Anggota" in queue and participant.full_name not in queue
     url = f"/quizzes/grading/{response_of[mine.id]}"
@@ -132,14 +133,14 @@ def test_a_cohort_members_answer_is_graded_only_by_the_cohorts_trainers(
     db.session.expire_all()
     assert db.session.get(QuizAttempt, mine.id).status == "submitted"
 
-    login(client, auth, owner)
+    login(client, owner)
     assert client.get(url).status_code == 200
     assert client.post(url, data={"c1": "4", "c2": "4"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(QuizAttempt, mine.id).status == "graded"
 
 
-def test_a_member_of_another_cohort_is_not_found_in_this_one(client, auth, make_user, tmp_path):
+def test_a_member_of_another_cohort_is_not_found_in_this_one(client, make_user, tmp_path):
     """Removing (or re-inviting) a member id of another cohort through a cohort one trains is
     refused as "not found" and changes nothing."""
     from lms.cohorts.models import CohortMember
@@ -149,7 +150,7 @@ def test_a_member_of_another_cohort_is_not_found_in_this_one(client, auth, make_
     mine = make_cohort(trainer, course)
     theirs = make_cohort(other_trainer, course, name="Angkatan Lain")
     added = services.add_member(other_trainer, theirs, email="c@contoh.id", full_name="C")
-    login(client, auth, trainer)
+    login(client, trainer)
     member_id = added.member.id
     assert client.post(f"/cohorts/{mine.id}/members/{member_id}/remove").status_code == 404
     assert client.post(f"/cohorts/{mine.id}/members/{member_id}/invitation").status_code == 404

@@ -16,7 +16,7 @@ from lms.certificates import services as cert_services
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.plugins import certificate_templates, plugin_records
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 def _tool(name: str) -> str:
