@@ -144,7 +144,10 @@ def test_new_course_form_errors_are_on_the_fields(trainer, shipped):
     assert "lower-case letters" in field_error(html, "slug")
     assert "at least 1" in field_error(html, "hours")
     assert field_error(html, "title_en")
-    assert 'aria-describedby="hours-error"' in html or "hours-error" in html
+    # A screen reader reads the error with the field: the input points at it and is invalid.
+    hours = re.search(r'<input [^>]*id="hours"[^>]*>', html).group(0)
+    assert "hours-error" in re.search(r'aria-describedby="([^"]*)"', hours).group(1).split()
+    assert 'aria-invalid="true"' in hours
     taken = trainer.post("/author/new", data={**NEW_COURSE, "slug": shipped})
     assert "already used" in field_error(taken.text, "slug")
     assert db.session.scalar(select(CourseDraft).where(CourseDraft.slug == "kursus-baru")) is None

@@ -282,7 +282,8 @@ def test_downloads_only_for_the_learner_and_trainers(client, auth, make_user, up
     assert client.get(f"/attempts/{attempt.id + 999}/files/{f.id}").status_code == 404
     auth.logout()
 
-    assert client.get(url).status_code in (302, 401)  # not logged in: to the login page
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     other = make_user()
     auth.login(other.email)
     assert client.get(url).status_code == 403
