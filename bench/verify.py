@@ -47,7 +47,7 @@ def main() -> None:
 
     import tempfile
 
-    from tests.packs import make_pack
+    from tests.helpers.packs import make_pack
 
     env = bench_env()
     flask(env, "db", "upgrade")

@@ -1,4 +1,4 @@
-"""Fixtures in the style of Flask's tutorial: app, client, runner, auth, db.
+"""Fixtures in the style of Flask's tutorial: app, client, runner, auth, logged_in, db.
 
 Loaded for every test of the repository, plugins/*/tests included, by the root conftest.py
 (`pytest_plugins = ["tests.fixtures"]`), so a shipped plugin's tests use the same fixtures.
@@ -8,6 +8,23 @@ must exist once, so a PostgreSQL run creates exactly one database.
 The suite runs on SQLite by default. With DATABASE_URL pointing at PostgreSQL (or `make test-pg`)
 the same tests run there, each session in a fresh database that is dropped afterwards; if the
 server does not answer, every database test is skipped with the reason.
+
+Layout of the suite (docs/architecture.md, "Tests"):
+
+    tests/fixtures.py      this module: the fixtures
+    tests/helpers/         what tests import by name, one module per subject:
+                           pages (login, english, hidden, field_error, emailed_link),
+                           packs, quizzes, cohorts, people, db
+    tests/unit/            pure libraries, without an app or a database
+    tests/functional/      the app through its HTTP interface, one file per feature
+    tests/e2e/             real browser (its conftest.py: browser, live_server, page, axe)
+    plugins/<name>/tests/  each shipped plugin's tests
+
+A test module imports helpers from tests.helpers, never from another test module. There is one
+`login` (tests.helpers.pages: through the form, then pages in English) and one `english`; the
+`auth` fixture posts the login form and returns the response, for tests of logging in. There is
+one clock, `clock` below: a module that needs another start time overrides `clock` with a
+fixture that calls `clock.set(...)` on this one (as test_quiz_pages.py does).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from lms.auth.services import register_participant
 from lms.extensions import db
-from tests.packs import import_folder
+from tests.helpers.packs import import_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
 

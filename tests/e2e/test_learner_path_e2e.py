@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.auth.services import register_participant
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 QUIZ = '''module = "modul-1"
 kind = "module"

@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuizAttempt
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 SAVE = "**/attempts/*/save"
 

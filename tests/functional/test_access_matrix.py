@@ -24,9 +24,9 @@ from lms.certificates import services as cert_services
 from lms.extensions import db
 from lms.quizzes.models import QuestionResponse, ResponseFile
 from lms.quizzes.services import attempts as quiz_attempts
-from tests.conftest import PARTICIPANT_PASSWORD
-from tests.functional.test_quiz_support import import_pack, quiz_by_slug, write_pack
-from tests.people import join_cohort, make_editor
+from tests.fixtures import PARTICIPANT_PASSWORD
+from tests.helpers.people import join_cohort, make_editor
+from tests.helpers.quizzes import import_pack, quiz_by_slug, write_pack
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.extensions import db
 from lms.jobs.services import run_pending
-from tests.conftest import PARTICIPANT_PASSWORD
-from tests.pages import field_error
+from tests.fixtures import PARTICIPANT_PASSWORD
+from tests.helpers.pages import emailed_link, field_error
 
 GOOD_FORM = {
     "full_name": "  Ni Luh  Putu Ayu  ",
@@ -159,17 +159,12 @@ def test_change_password_logs_out_other_devices(app, client, auth, participant):
     assert auth.login(participant.email, "sandi-baru-yang-kuat").status_code == 302
 
 
-def _reset_link(mail) -> str:
-    body = mail[-1].get_content()
-    return re.search(r"http://localhost(/reset/\S+)", body).group(1)
-
-
 def test_password_reset_by_email_is_single_use(client, auth, participant, mail):
     response = client.post("/reset", data={"email": participant.email})
     assert response.status_code == 302
     assert mail == [] and run_pending() == 1  # sent by the worker
     assert len(mail) == 1 and mail[0]["To"] == participant.email
-    link = _reset_link(mail)
+    link = emailed_link(mail[-1], "/reset/")
     assert client.get(link).status_code == 200
     response = client.post(link, data={"new_password": "lupa-lalu-ingat-lagi",
                                        "confirm": "lupa-lalu-ingat-lagi"})
@@ -208,7 +203,7 @@ def test_password_reset_gives_no_email_oracle(client, participant, mail, count_q
 def test_tampered_and_expired_reset_tokens_are_refused(app, client, participant, mail):
     client.post("/reset", data={"email": participant.email})
     run_pending()
-    link = _reset_link(mail)
+    link = emailed_link(mail[-1], "/reset/")
     tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
     assert client.get(tampered).status_code == 400
     app.config["PASSWORD_RESET_MAX_AGE"] = -1

@@ -16,9 +16,8 @@ from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.authoring.services import drafts
 from lms.courses.models import Course
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
-from tests.pages import field_error, hidden
-from tests.pages import login_english as login
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import field_error, hidden, login
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35"
@@ -145,7 +144,10 @@ def test_new_course_form_errors_are_on_the_fields(trainer, shipped):
     assert "lower-case letters" in field_error(html, "slug")
     assert "at least 1" in field_error(html, "hours")
     assert field_error(html, "title_en")
-    assert 'aria-describedby="hours-error"' in html or "hours-error" in html
+    # A screen reader reads the error with the field: the input points at it and is invalid.
+    hours = re.search(r'<input [^>]*id="hours"[^>]*>', html).group(0)
+    assert "hours-error" in re.search(r'aria-describedby="([^"]*)"', hours).group(1).split()
+    assert 'aria-invalid="true"' in hours
     taken = trainer.post("/author/new", data={**NEW_COURSE, "slug": shipped})
     assert "already used" in field_error(taken.text, "slug")
     assert db.session.scalar(select(CourseDraft).where(CourseDraft.slug == "kursus-baru")) is None

@@ -8,8 +8,8 @@ from lms import audit
 from lms.authoring.services import drafts
 from lms.courses.models import Course
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
-from tests.pages import login_english
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import login
 
 SLUG = "kursus-uji"
 MODULE = "modules/01-modul-1.md"
@@ -28,10 +28,6 @@ def editor(course, trainer_user, admin_user):
     return trainer_user
 
 
-def login(client, auth, user):
-    login_english(client, user.email)
-
-
 def edit_and_publish(user, text: str, note: str):
     draft = drafts.draft_for(SLUG)
     row = drafts.get_file(draft, MODULE)
@@ -42,10 +38,10 @@ def edit_and_publish(user, text: str, note: str):
 
 
 def test_history_lists_every_version_newest_first_with_who_and_note(
-        client, auth, editor, english_messages):
+        client, editor, english_messages):
     first = edit_and_publish(editor, "Isi kedua", "Perbaikan ejaan")
     second = edit_and_publish(editor, "Isi ketiga", "Tambah contoh")
-    login(client, auth, editor)
+    login(client, editor)
     page = client.get(f"/author/{SLUG}/history")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -60,9 +56,9 @@ def test_history_lists_every_version_newest_first_with_who_and_note(
     assert "The draft is the same as the version it is based on." in html
 
 
-def test_history_queries_do_not_grow_with_versions(client, auth, editor, count_queries):
+def test_history_queries_do_not_grow_with_versions(client, editor, count_queries):
     edit_and_publish(editor, "Isi dua", "satu")
-    login(client, auth, editor)
+    login(client, editor)
     client.get(f"/author/{SLUG}/history")
     with count_queries() as few:
         assert client.get(f"/author/{SLUG}/history").status_code == 200
@@ -73,11 +69,11 @@ def test_history_queries_do_not_grow_with_versions(client, auth, editor, count_q
     assert len(many) == len(few)
 
 
-def test_diff_shows_the_changed_line_with_text_markers(client, auth, editor, course,
+def test_diff_shows_the_changed_line_with_text_markers(client, editor, course,
                                                        english_messages):
     old = course.current_version_id
     new = edit_and_publish(editor, "Isi yang sudah diperbarui", "ubah").version_id
-    login(client, auth, editor)
+    login(client, editor)
     page = client.get(f"/author/{SLUG}/diff?from={old}&to={new}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -87,11 +83,11 @@ def test_diff_shows_the_changed_line_with_text_markers(client, auth, editor, cou
     assert "1 file differs." in html
 
 
-def test_diff_draft_against_live_and_binary_sizes(client, auth, editor, english_messages):
+def test_diff_draft_against_live_and_binary_sizes(client, editor, english_messages):
     draft = drafts.draft_for(SLUG)
     drafts.save_file(draft, "media/foto.png", b"\x89PNG\r\n\x1a\n" + bytes(2000),
                      expected_revision=None, user=editor)
-    login(client, auth, editor)
+    login(client, editor)
     html = client.get(f"/author/{SLUG}/diff?to=draft").get_data(as_text=True)
     assert "media/foto.png" in html and "added" in html and "New file, 2.0 kB." in html
     history = client.get(f"/author/{SLUG}/history").get_data(as_text=True)
@@ -100,9 +96,9 @@ def test_diff_draft_against_live_and_binary_sizes(client, auth, editor, english_
     assert "No differences" in same
 
 
-def test_diff_of_another_courses_version_is_404(client, auth, editor, tmp_path, course):
+def test_diff_of_another_courses_version_is_404(client, editor, tmp_path, course):
     other = import_folder(make_pack(tmp_path / "lain", "kursus-lain"))[0]
-    login(client, auth, editor)
+    login(client, editor)
     assert client.get(f"/author/{SLUG}/diff?from={other.version_id}&to=draft").status_code == 404
     assert client.get(f"/author/{SLUG}/diff?from=abc&to=draft").status_code == 404
     assert client.get(f"/author/{SLUG}/diff?from=999999&to=draft").status_code == 404
@@ -111,25 +107,25 @@ def test_diff_of_another_courses_version_is_404(client, auth, editor, tmp_path, 
 @pytest.mark.parametrize("path", ["history", "diff", "audit", "export.zip"])
 def test_participants_and_other_trainers_get_403(client, auth, editor, participant, make_user,
                                                  path):
-    login(client, auth, participant)
+    login(client, participant)
     assert client.get(f"/author/{SLUG}/{path}").status_code == 403
     auth.logout()
     stranger = make_user("trainer", email="lain@contoh.id")
-    login(client, auth, stranger)
+    login(client, stranger)
     assert client.get(f"/author/{SLUG}/{path}").status_code == 403
     auth.logout()
     assert client.get(f"/author/{SLUG}/{path}").status_code == 302  # to the login page
 
 
-def test_unknown_course_is_404_for_admins(client, auth, admin_user):
-    login(client, auth, admin_user)
+def test_unknown_course_is_404_for_admins(client, admin_user):
+    login(client, admin_user)
     assert client.get("/author/tidak-ada/history").status_code == 404
 
 
-def test_course_audit_log_lists_events_and_pages_by_50(client, auth, editor, admin_user,
+def test_course_audit_log_lists_events_and_pages_by_50(client, editor, admin_user,
                                                        count_queries, english_messages):
     edit_and_publish(editor, "Isi baru", "Catatan rilis")
-    login(client, auth, editor)
+    login(client, editor)
     html = client.get(f"/author/{SLUG}/audit").get_data(as_text=True)
     assert "Published a version" in html and "Saved a file" in html
     assert "Catatan rilis" in html and MODULE in html and editor.full_name in html
@@ -151,10 +147,10 @@ def test_site_audit_is_for_admins_and_filters_by_scope(client, auth, editor, adm
                                                        make_user, count_queries):
     audit.record("plugin.disabled", actor=admin_user, scope="plugin:contoh", target="contoh")
     db.session.commit()
-    login(client, auth, editor)
+    login(client, editor)
     assert client.get("/admin/audit").status_code == 403
     auth.logout()
-    login(client, auth, admin_user)
+    login(client, admin_user)
     with count_queries() as few:
         everything = client.get("/admin/audit").get_data(as_text=True)
     for n in range(30):
@@ -173,7 +169,7 @@ def test_site_audit_is_for_admins_and_filters_by_scope(client, auth, editor, adm
 
 
 def test_every_action_code_in_use_has_a_label_and_unknown_codes_show_raw(
-        client, auth, editor, admin_user, english_messages):
+        client, editor, admin_user, english_messages):
     import re
     from pathlib import Path
 
@@ -196,7 +192,7 @@ def test_every_action_code_in_use_has_a_label_and_unknown_codes_show_raw(
                  "cohort.member_removed", "mystery.thing"):
         audit.record(code, actor=admin_user, scope=f"course:{SLUG}", target=code)
     db.session.commit()
-    login(client, auth, editor)
+    login(client, editor)
     html = client.get(f"/author/{SLUG}/audit").get_data(as_text=True)
     for label in ("Made a new webhook secret", "Removed an editor", "Deleted a quiz",
                   "Removed a member from the cohort"):

@@ -18,8 +18,8 @@ from lms.authoring.zipio import read_zip, write_zip
 from lms.courses.models import Course, CourseVersion
 from lms.courses.services.importer import version_files
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
-from tests.pages import login_english
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import login
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(p for p in (ROOT / "courses").iterdir() if (p / "course.toml").is_file())
@@ -35,10 +35,6 @@ def upload_dir(app, tmp_path):
     folder = tmp_path / "uploads"
     app.config["AUTHORING_UPLOAD_DIR"] = str(folder)
     return folder
-
-
-def login(client, auth, user):
-    login_english(client, user.email)
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
@@ -90,10 +86,10 @@ def nothing_written(upload_dir: Path, courses_before: int = 0):
 # ----------------------------------------------------------------------------- export
 
 
-def test_export_zip_holds_the_live_version_byte_for_byte(client, auth, admin_user, tmp_path):
+def test_export_zip_holds_the_live_version_byte_for_byte(client, admin_user, tmp_path):
     pack = pack_with_media(tmp_path)
     import_folder(pack)
-    login(client, auth, admin_user)
+    login(client, admin_user)
     response = client.get(f"/author/{SLUG}/export.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
@@ -103,11 +99,11 @@ def test_export_zip_holds_the_live_version_byte_for_byte(client, auth, admin_use
     assert read_zip(response.data).files == folder_files(pack)
 
 
-def test_export_of_the_draft(client, auth, admin_user, tmp_path):
+def test_export_of_the_draft(client, admin_user, tmp_path):
     import_folder(make_pack(tmp_path, SLUG))
     draft = drafts.open_draft(SLUG, admin_user)
     drafts.save_file(draft, "media/baru.png", PNG, expected_revision=None, user=admin_user)
-    login(client, auth, admin_user)
+    login(client, admin_user)
     response = client.get(f"/author/{SLUG}/export.zip?source=draft")
     assert f'filename="{SLUG}-draft.zip"' in response.headers["Content-Disposition"]
     assert read_zip(response.data).files["media/baru.png"] == PNG
@@ -128,10 +124,10 @@ def test_export_zip_cli(runner, app, tmp_path):
 # ----------------------------------------------------------------------------- import
 
 
-def test_trainer_imports_a_new_course_after_a_preview(client, auth, trainer_user, tmp_path,
+def test_trainer_imports_a_new_course_after_a_preview(client, trainer_user, tmp_path,
                                                       upload_dir):
     files = folder_files(pack_with_media(tmp_path))
-    login(client, auth, trainer_user)
+    login(client, trainer_user)
     assert client.get("/author/import").status_code == 200
     page = upload(client, zip_of(files, top=SLUG))
     assert page.status_code == 200
@@ -160,9 +156,9 @@ def test_trainer_imports_a_new_course_after_a_preview(client, auth, trainer_user
     assert "Versi pertama dari zip" in history
 
 
-def test_importing_an_update_previews_the_changed_lines(client, auth, admin_user, tmp_path):
+def test_importing_an_update_previews_the_changed_lines(client, admin_user, tmp_path):
     import_folder(make_pack(tmp_path, SLUG))
-    login(client, auth, admin_user)
+    login(client, admin_user)
     files = read_zip(client.get(f"/author/{SLUG}/export.zip").data).files
     files["modules/01-modul-1.md"] = files["modules/01-modul-1.md"].replace(
         b"Isi modul", b"Isi yang diperbarui")
@@ -179,10 +175,10 @@ def test_importing_an_update_previews_the_changed_lines(client, auth, admin_user
     assert after.current_version_id != before and after.module_count == 2
 
 
-def test_import_replaces_unpublished_draft_edits_with_a_warning(client, auth, admin_user,
+def test_import_replaces_unpublished_draft_edits_with_a_warning(client, admin_user,
                                                                 tmp_path):
     import_folder(make_pack(tmp_path, SLUG))
-    login(client, auth, admin_user)
+    login(client, admin_user)
     exported = client.get(f"/author/{SLUG}/export.zip").data
     draft = drafts.open_draft(SLUG, admin_user)
     drafts.save_file(draft, "media/coretan.png", PNG, expected_revision=None, user=admin_user)
@@ -193,10 +189,10 @@ def test_import_replaces_unpublished_draft_edits_with_a_warning(client, auth, ad
 
 
 def test_trainer_who_is_not_an_editor_cannot_import_an_existing_course(
-        client, auth, trainer_user, admin_user, tmp_path, upload_dir):
+        client, trainer_user, admin_user, tmp_path, upload_dir):
     import_folder(make_pack(tmp_path, SLUG))
     data = zip_of(folder_files(tmp_path / SLUG))
-    login(client, auth, trainer_user)
+    login(client, trainer_user)
     page = upload(client, data)
     assert page.status_code == 403
     assert "You are not an editor of the course kursus-uji" in page.get_data(as_text=True)
@@ -206,8 +202,8 @@ def test_trainer_who_is_not_an_editor_cannot_import_an_existing_course(
     assert upload(client, data).status_code == 200
 
 
-def test_participants_cannot_import(client, auth, participant, tmp_path):
-    login(client, auth, participant)
+def test_participants_cannot_import(client, participant, tmp_path):
+    login(client, participant)
     assert client.get("/author/import").status_code == 403
     assert upload(client, zip_of(folder_files(make_pack(tmp_path)))).status_code == 403
     client.post("/logout")
@@ -237,9 +233,9 @@ def _symlink_zip() -> bytes:
     ("not-a-zip", b"%PDF-1.4 definitely not a zip", "This is not a zip file"),
     ("oversize", _root_zip({"course.toml": b"#" * (600 * 1024)}), "over the size limit"),
 ])
-def test_unsafe_zips_are_refused_and_nothing_is_written(client, auth, admin_user, upload_dir,
+def test_unsafe_zips_are_refused_and_nothing_is_written(client, admin_user, upload_dir,
                                                         name, data, message):
-    login(client, auth, admin_user)
+    login(client, admin_user)
     page = upload(client, data, f"{name}.zip")
     assert page.status_code == 422
     html = page.get_data(as_text=True)
@@ -247,7 +243,7 @@ def test_unsafe_zips_are_refused_and_nothing_is_written(client, auth, admin_user
     nothing_written(upload_dir)
 
 
-def test_media_the_uploader_refuses_are_refused_in_a_zip_too(client, auth, admin_user,
+def test_media_the_uploader_refuses_are_refused_in_a_zip_too(client, admin_user,
                                                              upload_dir, tmp_path):
     """SVG and HTML would run script, and a .png that is really a web page would too: the zip
     import holds media/ to the media uploader's allow-list and content check, naming each file."""
@@ -258,7 +254,7 @@ def test_media_the_uploader_refuses_are_refused_in_a_zip_too(client, auth, admin
         "media/foto.png": b"<html><script>alert(document.cookie)</script></html>",
         "README.html": b"<script>alert(1)</script>",
     })
-    login(client, auth, admin_user)
+    login(client, admin_user)
     page = upload(client, zip_of(files))
     assert page.status_code == 422
     html = page.get_data(as_text=True)
@@ -285,9 +281,9 @@ def test_the_zip_media_check_speaks_indonesian(client, auth, admin_user, upload_
     assert "<code>paket/media/logo.svg</code>" in html
 
 
-def test_a_broken_pack_shows_every_problem_with_file_and_line(client, auth, admin_user,
+def test_a_broken_pack_shows_every_problem_with_file_and_line(client, admin_user,
                                                               upload_dir):
-    login(client, auth, admin_user)
+    login(client, admin_user)
     page = upload(client, zip_of(folder_files(BROKEN), top="several-errors"))
     assert page.status_code == 422
     html = page.get_data(as_text=True)
@@ -300,21 +296,21 @@ def test_a_broken_pack_shows_every_problem_with_file_and_line(client, auth, admi
     nothing_written(upload_dir)
 
 
-def test_missing_file_is_a_form_error(client, auth, admin_user):
-    login(client, auth, admin_user)
+def test_missing_file_is_a_form_error(client, admin_user):
+    login(client, admin_user)
     page = client.post("/author/import", data={})
     assert page.status_code == 422 and "Choose the zip file to import." in page.get_data(
         as_text=True)
 
 
-def test_confirm_needs_a_valid_token_of_the_same_user(client, auth, admin_user, make_user,
+def test_confirm_needs_a_valid_token_of_the_same_user(client, admin_user, make_user,
                                                       tmp_path, upload_dir):
     files = folder_files(make_pack(tmp_path))
     other = make_user("admin", email="admin2@contoh.id")
-    login(client, auth, other)
+    login(client, other)
     html = upload(client, zip_of(files)).get_data(as_text=True)
     client.post("/logout")
-    login(client, auth, admin_user)
+    login(client, admin_user)
     stolen = confirm(client, html)
     assert stolen.status_code == 302
     assert "expired or does not exist" in client.get("/author/import").get_data(as_text=True)
@@ -327,8 +323,8 @@ def test_confirm_needs_a_valid_token_of_the_same_user(client, auth, admin_user, 
     assert db.session.scalar(select(func.count()).select_from(Course)) == 0
 
 
-def test_cancel_discards_the_upload(client, auth, admin_user, tmp_path, upload_dir):
-    login(client, auth, admin_user)
+def test_cancel_discards_the_upload(client, admin_user, tmp_path, upload_dir):
+    login(client, admin_user)
     html = upload(client, zip_of(folder_files(make_pack(tmp_path)))).get_data(as_text=True)
     response = client.post("/author/import", data={"token": token_of(html), "action": "cancel"})
     assert response.status_code == 302
@@ -336,11 +332,11 @@ def test_cancel_discards_the_upload(client, auth, admin_user, tmp_path, upload_d
     nothing_written(upload_dir)
 
 
-def test_a_publish_between_preview_and_confirm_refuses_the_import(client, auth, admin_user,
+def test_a_publish_between_preview_and_confirm_refuses_the_import(client, admin_user,
                                                                   tmp_path):
     pack = make_pack(tmp_path, SLUG)
     import_folder(pack)
-    login(client, auth, admin_user)
+    login(client, admin_user)
     files = folder_files(pack)
     files["modules/01-modul-1.md"] += b"\nTambahan\n"
     html = upload(client, zip_of(files)).get_data(as_text=True)
@@ -355,10 +351,10 @@ def test_a_publish_between_preview_and_confirm_refuses_the_import(client, auth, 
     assert db.session.scalar(select(Course.current_version_id).where(Course.slug == SLUG)) == live
 
 
-def test_system_files_from_zip_tools_are_ignored_and_listed(client, auth, admin_user, tmp_path):
+def test_system_files_from_zip_tools_are_ignored_and_listed(client, admin_user, tmp_path):
     files = {f"paket/{k}": v for k, v in folder_files(make_pack(tmp_path)).items()}
     files.update({"__MACOSX/paket/._course.toml": b"\0\5", "paket/.DS_Store": b"\0\0"})
-    login(client, auth, admin_user)
+    login(client, admin_user)
     html = upload(client, _root_zip(files)).get_data(as_text=True)
     assert "Ignored (system files): __MACOSX/paket/._course.toml, paket/.DS_Store" in html
     confirm(client, html)
@@ -403,10 +399,10 @@ def _import_through_the_browser(client, data: bytes) -> str:
 
 
 def test_round_trip_of_every_shipped_course_and_a_media_pack_is_lossless(
-        client, auth, admin_user, tmp_path):
+        client, admin_user, tmp_path):
     packs = [*SHIPPED, pack_with_media(tmp_path)]
     import_folder(*packs)
-    login(client, auth, admin_user)
+    login(client, admin_user)
     for pack in packs:
         slug = pack.name
         course = db.session.scalar(select(Course).where(Course.slug == slug))
@@ -425,17 +421,17 @@ def test_round_trip_of_every_shipped_course_and_a_media_pack_is_lossless(
 
 
 def test_export_then_import_into_a_fresh_database_is_byte_for_byte(
-        app, client, auth, admin_user, make_user, tmp_path):
+        app, client, admin_user, make_user, tmp_path):
     packs = [*SHIPPED, pack_with_media(tmp_path)]
     import_folder(*packs)
-    login(client, auth, admin_user)
+    login(client, admin_user)
     zips = {pack.name: client.get(f"/author/{pack.name}/export.zip").data for pack in packs}
     client.post("/logout")
     db.session.remove()
     db.drop_all()
     db.create_all()
     fresh_admin = make_user("admin", email="admin-baru@contoh.id")
-    login(client, auth, fresh_admin)
+    login(client, fresh_admin)
     for pack in packs:
         page = _import_through_the_browser(client, zips[pack.name])
         assert "was imported and published as version" in page

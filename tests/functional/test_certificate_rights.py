@@ -14,9 +14,9 @@ from lms.errors_domain import PermissionDenied
 from lms.extensions import db
 from lms.jobs.services import run_pending
 from lms.notifications import Notification
-from tests.packs import import_folder, make_pack
-from tests.pages import field_error, login_english
-from tests.people import join_cohort, make_editor
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import field_error, login
+from tests.helpers.people import join_cohort, make_editor
 
 REASON = "Lulus bimtek tatap muka di Bandung"
 
@@ -44,7 +44,7 @@ def test_an_editor_issues_by_hand_recorded_and_the_admins_told(
         client, make_user, participant, admin_user, course, mail, english_messages):
     editor = make_user("trainer", full_name="Editor Kursus")
     make_editor(editor, course)
-    login_english(client, editor.email)
+    login(client, editor)
     response = issue(client, participant.email)
     assert response.status_code == 302
     cert = db.session.scalar(select(Certificate))
@@ -65,7 +65,7 @@ def test_an_editor_issues_by_hand_recorded_and_the_admins_told(
 def test_a_trainer_who_neither_edits_nor_trains_the_learner_cannot_issue(
         client, make_user, participant, course):
     trainer = make_user("trainer")
-    login_english(client, trainer.email)
+    login(client, trainer)
     page = client.get("/certificates/issue").text
     assert "There is no course you can issue certificates for yet" in page
     assert issue(client, participant.email).status_code == 422
@@ -79,7 +79,7 @@ def test_a_cohort_trainer_issues_to_members_only_and_the_answer_hides_accounts(
     trainer = make_user("trainer")
     outsider = make_user()
     join_cohort(trainer, participant, course)
-    login_english(client, trainer.email)
+    login(client, trainer)
     outside = issue(client, outsider.email)
     nobody = issue(client, "tidak-ada@contoh.id")
     assert outside.status_code == nobody.status_code == 422
@@ -104,7 +104,7 @@ def test_nobody_issues_a_certificate_to_themselves(client, make_user, course, ro
     person = make_user(role)
     if role == "trainer":
         make_editor(person, course)
-    login_english(client, person.email)
+    login(client, person)
     response = issue(client, person.email)
     assert response.status_code == 422
     assert "yourself" in field_error(response.text, "email")
@@ -114,7 +114,7 @@ def test_nobody_issues_a_certificate_to_themselves(client, make_user, course, ro
 def test_the_reason_is_required(client, make_user, participant, course):
     editor = make_user("trainer")
     make_editor(editor, course)
-    login_english(client, editor.email)
+    login(client, editor)
     response = issue(client, participant.email, reason="   ")
     assert response.status_code == 422 and certificates() == 0
 
@@ -123,7 +123,7 @@ def test_revoke_and_reissue_are_recorded_and_told_to_holder_and_admins(
         client, make_user, participant, admin_user, course, mail, english_messages):
     other_admin = make_user("admin", full_name="Admin Kedua")
     cert = services.issue_manually(admin_user, participant, course, REASON)
-    login_english(client, other_admin.email)
+    login(client, other_admin)
     client.post(f"/certificates/{cert.code}/manage",
                 data={"action": "reissue", "reissue-reason": "Nama diperbaiki",
                       "reissue-holder_name": "Peserta Uji, S.Pd."})
@@ -152,7 +152,7 @@ def test_with_four_eyes_a_manual_issue_waits_for_another_administrator(
     app.config["CERT_MANUAL_ISSUE_APPROVAL"] = True
     editor = make_user("trainer", full_name="Editor Kursus")
     make_editor(editor, course)
-    login_english(client, editor.email)
+    login(client, editor)
     assert "your request goes to the administrators" in client.get("/certificates/issue").text
     sent = issue(client, participant.email)
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/certificates/requests")
@@ -170,7 +170,7 @@ def test_with_four_eyes_a_manual_issue_waits_for_another_administrator(
         services.approve_request(admin_user, own)
 
     client.post("/logout")
-    login_english(client, admin_user.email)
+    login(client, admin_user)
     page = client.get("/certificates/requests").text
     assert participant.full_name in page and REASON in page
     assert "Your own request: another administrator decides on it." in page

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from lms import clock as app_clock
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.content import load_pack
 from lms.courses.models import Course, CourseVersion, Module
@@ -13,13 +13,10 @@ from lms.extensions import db
 from lms.learning.models import ModuleCompletion
 from lms.learning.progress import progress_for
 from lms.learning.services import enrol, mark_module_done
-from tests.packs import import_folder, make_pack
+from tests.helpers.db import count
+from tests.helpers.packs import import_folder, make_pack
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def course(slug: str) -> Course:

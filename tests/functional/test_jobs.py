@@ -17,7 +17,7 @@ from lms.jobs import services
 from lms.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
 from lms.jobs.registry import PermanentJobError, UnknownJobKind, registry
 from lms.jobs.services import aware, enqueue, run_pending
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 class Recorder:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from lms.auth.services import create_user
-from tests.conftest import PARTICIPANT_PASSWORD
+from tests.fixtures import PARTICIPANT_PASSWORD
 
 WRONG = "bukan-kata-sandinya"
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from lms.auth.models import User
 from lms.cohorts import services as cohort_services
 from lms.extensions import db
-from tests.conftest import PARTICIPANT_PASSWORD
-from tests.pages import field_error
+from tests.fixtures import PARTICIPANT_PASSWORD
+from tests.helpers.pages import field_error
 
 FORM = {
     "full_name": "Ni Luh Putu Ayu",

@@ -12,7 +12,8 @@ from lms.content import CoursePackError
 from lms.extensions import db
 from lms.paths import services
 from lms.paths.models import LearningPath, LearningPathCourse
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import english
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUGS = ["kursus-satu", "kursus-dua", "kursus-tiga"]
@@ -53,10 +54,6 @@ def path_of_three(app, tmp_path):
     import_folder(*(make_pack(tmp_path / "courses", s, modules=2) for s in SLUGS))
     import_path_folder(write_path(tmp_path / "paths", SLUGS).parent)
     return "jalur-uji"
-
-
-def in_english(client):
-    client.post("/language", data={"lang": "en", "next": "/"})
 
 
 def text_of(html: str) -> str:
@@ -107,7 +104,7 @@ def test_import_is_idempotent_and_follows_changes(app, tmp_path):
 
 
 def test_guest_sees_the_path_without_progress(client, path_of_three):
-    in_english(client)
+    english(client)
     html = client.get(f"/paths/{path_of_three}").text
     assert "<h1>Test Path</h1>" in html and "Test path summary." in html
     positions = [html.index(f'href="/courses/{s}"') for s in SLUGS]
@@ -128,7 +125,7 @@ def test_the_path_page_shows_indonesian_by_default(client, path_of_three):
 def test_learner_sees_progress_per_course_and_what_remains(client, auth, participant,
                                                            path_of_three):
     auth.login(participant.email)
-    in_english(client)
+    english(client)
     page = text_of(client.get(f"/paths/{path_of_three}").text)
     assert "0 of 3 courses completed" in page
     assert page.count("Not enrolled yet") == 3
@@ -156,7 +153,7 @@ def test_completing_every_course_says_so(client, auth, participant, tmp_path):
     import_folder(make_pack(tmp_path / "courses", "kursus-satu", modules=1))
     import_path_folder(write_path(tmp_path / "paths", ["kursus-satu"]).parent)
     auth.login(participant.email)
-    in_english(client)
+    english(client)
     client.post("/courses/kursus-satu/enrol")
     client.post("/courses/kursus-satu/modules/modul-1/done")
     page = text_of(client.get("/paths/jalur-uji").text)
@@ -170,7 +167,7 @@ def test_completing_every_course_says_so(client, auth, participant, tmp_path):
 def test_dashboard_lists_the_paths_the_learner_has_started(client, auth, participant,
                                                            path_of_three):
     auth.login(participant.email)
-    in_english(client)
+    english(client)
     assert "Test Path" not in client.get("/").text
     client.post("/courses/kursus-dua/enrol")
     html = client.get("/").text
@@ -184,7 +181,7 @@ def test_dashboard_lists_the_paths_the_learner_has_started(client, auth, partici
 
 def test_course_page_links_to_its_path(client, path_of_three, tmp_path):
     import_folder(make_pack(tmp_path / "courses", "kursus-lain", modules=1))
-    in_english(client)
+    english(client)
     html = client.get("/courses/kursus-dua").text
     assert re.search(r'Part of the path:\s*<a href="/paths/jalur-uji">Test Path</a>', html)
     assert "Part of the path" not in client.get("/courses/kursus-lain").text

@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 QUIZ = """\
 module = "modul-1"

@@ -15,7 +15,7 @@ import pytest
 import config
 from lms import create_app, events
 from lms.extensions import db
-from tests.conftest import CSRFClient
+from tests.fixtures import CSRFClient
 from tools.plugin_imports import internal_imports
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text("utf-8")

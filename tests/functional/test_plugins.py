@@ -28,8 +28,8 @@ from lms.learning.models import Enrollment
 from lms.learning.services import enrol, mark_module_done
 from lms.plugin_loader import load_plugins
 from lms.quizzes.base import QuestionType
-from tests.conftest import CSRFClient
-from tests.packs import import_folder, make_pack
+from tests.fixtures import CSRFClient
+from tests.helpers.packs import import_folder, make_pack
 
 _original_entry_points = importlib.metadata.entry_points
 
@@ -339,7 +339,8 @@ def test_a_raising_handler_does_not_break_marking_a_module_done(app, logged_in, 
     course = db.session.scalar(select(Course))
     module = db.session.scalar(select(Module).order_by(Module.id))
     response = logged_in.post(f"/courses/kursus-uji/modules/{module.slug}/done")
-    assert response.status_code in (200, 302, 303)
+    assert response.status_code == 302  # the learner goes on as usual: no error page
+    assert response.headers["Location"].endswith(f"/courses/kursus-uji/modules/{module.slug}")
     db.session.expire_all()
     from lms.learning.progress import progress_for
 
@@ -761,6 +762,41 @@ def test_a_database_that_is_down_does_not_stop_the_start(entry_points, caplog):
         assert "plugin states not read" in caplog.text
         assert _records(app)["good"].status == "loaded"
         assert app.extensions["pelita_plugin_states_read"] is False
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        _disconnect(app)
+
+
+def test_a_database_without_the_plugin_tables_is_a_warning_at_start(entry_points, tmp_path,
+                                                                   caplog):
+    """In production a missing plugin_states table means the migrations have not run: worth a
+    warning. Only a configuration that creates its tables after the app (the suite's) is quiet."""
+    settings = config.TestConfig(f"sqlite:///{tmp_path / 'unmigrated.sqlite3'}")
+    settings.TABLES_CREATED_AFTER_START = False
+    settings.PELITA_DISABLED_PLUGINS = ["off"]
+    with caplog.at_level(logging.WARNING, logger="pelita.plugins"):
+        app = create_app(settings)
+    try:
+        [warning] = [r for r in caplog.records if "plugin states not read" in r.getMessage()]
+        assert warning.levelno == logging.WARNING and "plugin_states" in warning.getMessage()
+        assert app.extensions["pelita_plugin_states_read"] is False
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        _disconnect(app)
+
+
+def test_an_app_whose_tables_come_later_reads_no_states_quietly(entry_points, tmp_path, caplog):
+    settings = config.TestConfig(f"sqlite:///{tmp_path / 'later.sqlite3'}")
+    assert settings.TABLES_CREATED_AFTER_START
+    settings.PELITA_DISABLED_PLUGINS = ["off"]
+    with caplog.at_level(logging.DEBUG, logger="pelita.plugins"):
+        app = create_app(settings)
+    try:
+        assert not [r for r in caplog.records if "plugin states" in r.getMessage()]
+        assert app.extensions["pelita_plugin_states_read"] is True
+        assert _records(app)["good"].status == "loaded"
     finally:
         with app.app_context():
             db.engine.dispose()

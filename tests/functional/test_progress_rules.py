@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.learning.progress import progress_for
 from lms.learning.services import mark_module_done
 from lms.quizzes.services import attempts as quiz_attempts
-from tests.functional.test_quiz_support import RIGHT, setup_quiz
+from tests.helpers.quizzes import RIGHT, setup_quiz
 
 ALL_RIGHT = RIGHT | {"q2": True}  # the service takes responses by question id
 
@@ -49,17 +49,3 @@ def test_a_completed_course_stays_completed_after_a_failed_retake(app, participa
     p = progress(participant, course.id)
     assert p.completed and p.percent == 100
 
-
-def test_ordering_items_are_never_shown_in_their_correct_order(app):
-    import random
-    from types import SimpleNamespace
-
-    from lms.quizzes.queries import registry
-    from lms.quizzes.rules import QuizRules, build_layout
-
-    version = SimpleNamespace(questions=[
-        {"id": "u", "type": "ordering", "text": "Urutkan", "items": ["satu", "dua"]}])
-    rules = QuizRules.of({"shuffle_options": False})
-    for seed in range(20):  # with two items, a plain shuffle keeps the answer half of the time
-        layout = build_layout(version, rules, random.Random(seed), registry())
-        assert layout["questions"][0]["order"] == ["1", "0"]

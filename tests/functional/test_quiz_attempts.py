@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from test_quiz_support import (
-    RIGHT,
-    answers_form,
-    attempt_id_from,
-    english,
-    enrol,
-    set_settings,
-    setup_quiz,
-)
 
 from lms.extensions import db
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
+from tests.helpers.pages import english
+from tests.helpers.quizzes import (
+    RIGHT,
+    answers_form,
+    attempt_id_from,
+    enrol,
+    set_settings,
+    setup_quiz,
+)
 
 
 def _start(client, quiz):
@@ -206,7 +206,7 @@ def test_another_user_cannot_open_or_change_an_attempt(client, auth, make_user, 
 
 def test_the_courses_editor_views_a_learners_attempt_but_another_trainer_cannot(
         client, auth, make_user, tmp_path):
-    from tests.people import make_editor
+    from tests.helpers.people import make_editor
 
     owner = make_user()
     course, quiz = setup_quiz(tmp_path, owner)
@@ -236,7 +236,7 @@ def test_confirmation_page_lists_unanswered_questions(logged_in, participant, tm
 
 
 def test_one_question_per_page_and_navigation(logged_in, participant, tmp_path):
-    from test_quiz_support import set_settings
+    from tests.helpers.quizzes import set_settings
 
     _course, quiz = setup_quiz(tmp_path, participant)
     set_settings(quiz, per_page=1)
@@ -256,7 +256,7 @@ def test_one_question_per_page_and_navigation(logged_in, participant, tmp_path):
 
 
 def test_shuffled_layout_is_stable_within_the_attempt(app, participant, tmp_path):
-    from test_quiz_support import set_settings
+    from tests.helpers.quizzes import set_settings
 
     _course, quiz = setup_quiz(tmp_path, participant)
     set_settings(quiz, shuffle_questions=True, shuffle_options=True, draw=2)
@@ -273,7 +273,7 @@ def test_an_unknown_quiz_or_attempt_is_404(logged_in):
 
 
 def test_a_new_content_version_does_not_change_an_open_attempt(logged_in, participant, tmp_path):
-    from test_quiz_support import import_pack, write_pack
+    from tests.helpers.quizzes import import_pack, write_pack
 
     course, quiz = setup_quiz(tmp_path, participant)
     attempt_id = _start(logged_in, quiz)

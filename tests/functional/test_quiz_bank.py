@@ -10,15 +10,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_quiz_support import (
-    RIGHT,
-    answers_form,
-    basic_quiz,
-    enrol,
-    import_pack,
-    quiz_by_slug,
-    write_pack,
-)
 
 from lms.content import load_pack
 from lms.courses.models import Course, CourseVersion
@@ -29,6 +20,15 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
 from lms.quizzes.services.bank import QuestionImportError, import_questions, replace_questions
+from tests.helpers.quizzes import (
+    RIGHT,
+    answers_form,
+    basic_quiz,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    write_pack,
+)
 
 # These tests read the services' English messages (the app's default is Indonesian).
 pytestmark = pytest.mark.usefixtures("english_messages")

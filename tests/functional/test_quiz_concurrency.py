@@ -9,13 +9,13 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
-from test_quiz_support import setup_quiz
 
 from lms.auth.models import User
 from lms.courses.models import Quiz
 from lms.extensions import db
 from lms.quizzes.models import QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
+from tests.helpers.quizzes import setup_quiz
 
 THREADS = 8
 

@@ -4,20 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from test_quiz_support import (
-    ESSAY_QUIZ,
-    RIGHT,
-    answers_form,
-    attempt_id_from,
-    basic_quiz,
-    english,
-    enrol,
-    import_pack,
-    quiz_by_slug,
-    set_settings,
-    setup_quiz,
-    write_pack,
-)
 
 from lms.audit import AuditEvent
 from lms.courses.models import Course
@@ -28,7 +14,21 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
 from lms.quizzes.services import grading as quiz_grading
-from tests.people import make_editor
+from tests.helpers.pages import english
+from tests.helpers.people import make_editor
+from tests.helpers.quizzes import (
+    ESSAY_QUIZ,
+    RIGHT,
+    answers_form,
+    attempt_id_from,
+    basic_quiz,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    set_settings,
+    setup_quiz,
+    write_pack,
+)
 
 
 def test_essay_waits_in_the_queue_until_a_trainer_grades_it(client, auth, make_user, tmp_path):

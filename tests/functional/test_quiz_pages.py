@@ -9,19 +9,6 @@ from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import select
-from test_quiz_support import (
-    COURSE_TOML,
-    MODULE_MD,
-    QUIZ_START,
-    attempt_id_from,
-    basic_quiz,
-    english,
-    enrol,
-    import_pack,
-    quiz_by_slug,
-    set_settings,
-    setup_quiz,
-)
 
 from lms.courses.models import Course, Module
 from lms.extensions import db
@@ -33,6 +20,19 @@ from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 from lms.quizzes.rules import pass_threshold, quiz_passed
 from lms.quizzes.services import attempts as quiz_attempts
+from tests.helpers.pages import english
+from tests.helpers.quizzes import (
+    COURSE_TOML,
+    MODULE_MD,
+    QUIZ_START,
+    attempt_id_from,
+    basic_quiz,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    set_settings,
+    setup_quiz,
+)
 
 # Normalised responses earning full marks on the basic quiz (RIGHT holds its form values).
 RIGHT = {"q1": "a", "q2": True, "q3": "id"}
@@ -265,7 +265,7 @@ class Selects(HTMLParser):
 
 def test_ordering_and_matching_pages_do_not_give_the_answer_away(client, auth, make_user,
                                                                  tmp_path):
-    from test_quiz_support import write_pack
+    from tests.helpers.quizzes import write_pack
 
     learner = make_user()
     course = import_pack(write_pack(tmp_path, quizzes={"urutan": ORDERING_QUIZ}))
@@ -331,9 +331,8 @@ def test_question_text_is_not_in_a_legend(logged_in, participant, tmp_path):
 def test_the_grading_page_keeps_the_essays_line_breaks(client, auth, make_user, tmp_path, app):
     from pathlib import Path
 
-    from test_quiz_support import ESSAY_QUIZ, write_pack
-
-    from tests.people import make_editor
+    from tests.helpers.people import make_editor
+    from tests.helpers.quizzes import ESSAY_QUIZ, write_pack
 
     learner = make_user()
     course = import_pack(write_pack(tmp_path, quizzes={"esai": ESSAY_QUIZ}))

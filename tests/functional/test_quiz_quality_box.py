@@ -8,9 +8,8 @@ import re
 import pytest
 
 from lms.authoring.services import drafts
-from tests.packs import import_folder, make_pack
-from tests.pages import hidden
-from tests.pages import login_english as login
+from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import hidden, login
 
 SLUG = "kursus-mutu"
 

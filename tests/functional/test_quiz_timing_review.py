@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from test_quiz_support import (
-    QUIZ_START,
-    RIGHT,
-    answers_form,
-    attempt_id_from,
-    english,
-    set_settings,
-    setup_quiz,
-)
 
 from lms import clock as app_clock
 from lms.extensions import db
@@ -20,6 +11,15 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
 from lms.quizzes.models import QuestionResponse, QuizAttempt
 from lms.quizzes.services import attempts as quiz_attempts
+from tests.helpers.pages import english
+from tests.helpers.quizzes import (
+    QUIZ_START,
+    RIGHT,
+    answers_form,
+    attempt_id_from,
+    set_settings,
+    setup_quiz,
+)
 
 
 @pytest.fixture

@@ -8,23 +8,23 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from test_quiz_support import (
-    ESSAY_QUIZ,
-    answers_form,
-    attempt_id_from,
-    english,
-    enrol,
-    import_pack,
-    quiz_by_slug,
-    write_pack,
-)
 
 from lms.extensions import db
 from lms.quizzes import errors as quiz_errors
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuestionResponse, QuizAttempt, ResponseFile
 from lms.quizzes.services import attempts as quiz_attempts
-from tests.people import make_editor
+from tests.helpers.pages import english
+from tests.helpers.people import make_editor
+from tests.helpers.quizzes import (
+    ESSAY_QUIZ,
+    answers_form,
+    attempt_id_from,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    write_pack,
+)
 
 # These tests read the services' English messages (the app's default is Indonesian).
 pytestmark = pytest.mark.usefixtures("english_messages")
@@ -282,7 +282,8 @@ def test_downloads_only_for_the_learner_and_trainers(client, auth, make_user, up
     assert client.get(f"/attempts/{attempt.id + 999}/files/{f.id}").status_code == 404
     auth.logout()
 
-    assert client.get(url).status_code in (302, 401)  # not logged in: to the login page
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
     other = make_user()
     auth.login(other.email)
     assert client.get(url).status_code == 403

@@ -11,21 +11,21 @@ from __future__ import annotations
 import pytest
 from markupsafe import Markup
 from sqlalchemy import select
-from test_quiz_support import (
-    answers_form,
-    attempt_id_from,
-    english,
-    enrol,
-    import_pack,
-    quiz_by_slug,
-    write_pack,
-)
 
 from lms.courses.services.importer import load_packs
 from lms.extensions import db
 from lms.learning.progress import progress_for
 from lms.quizzes.base import Grade, QuestionType, first_text
 from lms.quizzes.models import QuestionResponse, QuizAttempt
+from tests.helpers.pages import english
+from tests.helpers.quizzes import (
+    answers_form,
+    attempt_id_from,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    write_pack,
+)
 
 
 class Opinion(QuestionType):

@@ -8,15 +8,7 @@ from sqlalchemy import select
 
 from lms.audit import AuditEvent
 from lms.extensions import db
-from tests.conftest import PARTICIPANT_PASSWORD
-
-
-def _login(client, email, remember=False):
-    data = {"email": email, "password": PARTICIPANT_PASSWORD}
-    if remember:
-        data["remember"] = "y"
-    assert client.post("/login", data=data).status_code == 302
-    return client
+from tests.helpers.pages import login
 
 
 def _copy(app, client, *names):
@@ -34,7 +26,7 @@ def _logged_in(client) -> bool:
 
 
 def test_a_copied_session_cookie_does_not_work_after_logout(app, client, participant):
-    _login(client, participant.email)
+    login(client, participant, in_english=False)
     thief = _copy(app, client, "session")
     assert _logged_in(thief)  # the copy works while the login lasts...
     client.post("/logout")
@@ -43,7 +35,7 @@ def test_a_copied_session_cookie_does_not_work_after_logout(app, client, partici
 
 
 def test_a_copied_remember_cookie_does_not_work_after_logout(app, client, participant):
-    _login(client, participant.email, remember=True)
+    login(client, participant, remember=True, in_english=False)
     stolen = client.get_cookie("remember_token").value
     thief = _copy(app, client, "remember_token")
     assert _logged_in(thief)  # a remember-me cookie alone opens the account
@@ -56,17 +48,17 @@ def test_a_copied_remember_cookie_does_not_work_after_logout(app, client, partic
 
 
 def test_logout_ends_only_this_devices_login(app, client, participant):
-    other_device = _login(app.test_client(), participant.email)
-    _login(client, participant.email)
+    other_device = login(app.test_client(), participant, in_english=False)
+    login(client, participant, in_english=False)
     client.post("/logout")
     assert not _logged_in(client)
     assert _logged_in(other_device)
 
 
 def test_log_out_of_every_device(app, client, participant):
-    laptop = _login(app.test_client(), participant.email, remember=True)
+    laptop = login(app.test_client(), participant, remember=True, in_english=False)
     copied_remember = _copy(app, laptop, "remember_token")
-    _login(client, participant.email)
+    login(client, participant, in_english=False)
     page = client.get("/profile").text
     assert 'action="/logout/everywhere"' in page
     assert "Keluar dari semua perangkat" in page  # "Log out of every device", in Indonesian
@@ -82,11 +74,11 @@ def test_log_out_of_every_device(app, client, participant):
     assert event is not None and event.actor_id == participant.id
     assert event.target == f"user:{participant.id}"
     # Logging in again afterwards works as usual.
-    assert _logged_in(_login(client, participant.email))
+    assert _logged_in(login(client, participant, in_english=False))
 
 
 def test_idle_rule_is_not_skipped_by_a_forged_remember_cookie(client, participant):
-    _login(client, participant.email)  # no "remember me"
+    login(client, participant, in_english=False)  # no "remember me"
     assert _logged_in(client)
     client.set_cookie("remember_token", "anything")
     with client.session_transaction() as sess:
@@ -98,8 +90,8 @@ def test_idle_rule_is_not_skipped_by_a_forged_remember_cookie(client, participan
 
 
 def test_idle_rule_is_not_skipped_by_another_logins_remember_cookie(app, client, participant):
-    remembered = _login(app.test_client(), participant.email, remember=True)
-    _login(client, participant.email)  # this browser did not tick "remember me"
+    remembered = login(app.test_client(), participant, remember=True, in_english=False)
+    login(client, participant, in_english=False)  # this browser did not tick "remember me"
     assert _logged_in(client)
     client.set_cookie("remember_token", remembered.get_cookie("remember_token").value)
     with client.session_transaction() as sess:
@@ -108,7 +100,7 @@ def test_idle_rule_is_not_skipped_by_another_logins_remember_cookie(app, client,
 
 
 def test_idle_logout_ends_the_login_on_the_server(app, client, participant):
-    _login(client, participant.email)
+    login(client, participant, in_english=False)
     assert _logged_in(client)
     thief = _copy(app, client, "session")
     with client.session_transaction() as sess:
@@ -118,7 +110,7 @@ def test_idle_logout_ends_the_login_on_the_server(app, client, participant):
 
 
 def test_a_real_remember_me_login_is_not_idled_out(client, participant):
-    _login(client, participant.email, remember=True)
+    login(client, participant, remember=True, in_english=False)
     assert _logged_in(client)
     with client.session_transaction() as sess:
         sess["seen"] = sess["seen"] - 31 * 60
@@ -133,6 +125,6 @@ def test_a_real_remember_me_login_is_not_idled_out(client, participant):
 
 
 def test_a_remember_me_login_ends_when_its_cookie_would_have_expired(client, clock, participant):
-    _login(client, participant.email, remember=True)
+    login(client, participant, remember=True, in_english=False)
     clock.advance(days=15)  # REMEMBER_COOKIE_DURATION is two weeks
     assert not _logged_in(client)

@@ -17,7 +17,7 @@ from lms.paths.loader import load_path
 from lms.quizzes import rubric
 from lms.quizzes.quality import check_quiz
 from lms.quizzes.registry import default_registry
-from tests.packs import import_folder
+from tests.helpers.packs import import_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSES = ROOT / "courses"

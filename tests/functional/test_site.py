@@ -1,10 +1,27 @@
-"""Site-wide behaviour: language, error pages, CSRF, security headers, rate limits."""
+"""Site-wide behaviour: start-up, language, error pages, CSRF, security headers, rate limits."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 from lms.extensions import COOKIE_LANG
+from tests.helpers.pages import login
+
+
+def test_the_test_app_starts_without_a_warning(app, caplog):
+    """The suite's app (every shipped plugin installed, tables created after create_app) logs
+    no warning while it starts: no "plugin states not read ... no such table: plugin_states"."""
+    logged = [f"{r.name}: {r.getMessage()}" for r in caplog.get_records("setup")
+              if r.levelno >= logging.WARNING]
+    assert logged == []
+    assert app.extensions["pelita_plugin_states_read"] is True
+
+
+def test_home_renders_in_indonesian_by_default(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert 'lang="id"' in response.text
 
 
 def test_language_switch_is_remembered(client):
@@ -44,6 +61,18 @@ def test_403_page_in_the_users_language(logged_in):
     response = logged_in.get("/admin/users")
     assert response.status_code == 403
     assert "Akses ditolak" in response.text
+
+
+def test_ids_too_large_for_the_database_are_not_found_not_server_errors(client, make_user):
+    """An id in a URL or a form that no database column can hold (a typo, a scanner) is a 404
+    or 400, never a 500 (SQLite: OverflowError; PostgreSQL: integer out of range)."""
+    big = "99999999999999999999999"
+    login(client, make_user("trainer"))
+    for url in (f"/cohorts/{big}", f"/cohorts/{big}/grading", "/cohorts/2147483648",
+                f"/quizzes/grading/{big}", f"/quizzes/grading?cohort={big}"):
+        assert client.get(url, follow_redirects=True).status_code == 404, url
+    assert client.post(f"/cohorts/{big}/members/1/remove").status_code == 404
+    assert client.post("/notifications/read", data={"id": big}).status_code == 400
 
 
 def test_500_page_never_shows_a_stack_trace(app, client):

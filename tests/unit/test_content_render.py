@@ -108,7 +108,8 @@ def test_extensions_tables_fenced_code_admonition_sane_lists_details():
     )
     html, _ = render(text)
     assert '<th align="left">a</th>' in html and '<td align="right">2</td>' in html
-    assert "<pre><code>print(&#x27;&lt;b&gt;hi&lt;/b&gt;&#x27;)" in html or "&lt;b&gt;hi" in html
+    assert "<pre><code>print('&lt;b&gt;hi&lt;/b&gt;')\n</code></pre>" in html  # code, as text
+    assert "<b>hi</b>" not in html
     assert '<div class="admonition warning">' in html
     assert '<p class="admonition-title">Perhatian</p>' in html
     assert '<ol start="3">' in html

@@ -1,9 +1,14 @@
-"""matching and ordering: validation, slot values, grading."""
+"""matching and ordering: validation, slot values, grading, the order items are shown in."""
 
 from __future__ import annotations
 
+import random
+from types import SimpleNamespace
+
 import pytest
 
+from lms.quizzes.registry import default_registry
+from lms.quizzes.rules import QuizRules, build_layout
 from lms.quizzes.types.matching import Matching
 from lms.quizzes.types.ordering import Ordering
 
@@ -142,3 +147,12 @@ def test_texts_with_colons_and_line_breaks_survive_the_form():
     m = matching(pairs=[{"left": "L1", "right": "x:\ny"}, {"left": "L2", "right": "z"}],
                  distractors=[])
     assert MA.normalise_response(m, ["1:z", "0:x:\r\ny"]) == {"0": "x:\ny", "1": "z"}
+
+
+def test_ordering_items_are_never_shown_in_their_correct_order():
+    version = SimpleNamespace(questions=[
+        {"id": "u", "type": "ordering", "text": "Urutkan", "items": ["satu", "dua"]}])
+    rules = QuizRules.of({"shuffle_options": False})
+    for seed in range(20):  # with two items, a plain shuffle keeps the answer half of the time
+        layout = build_layout(version, rules, random.Random(seed), default_registry())
+        assert layout["questions"][0]["order"] == ["1", "0"]

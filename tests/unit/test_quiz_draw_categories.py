@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from lms.content import load_pack, validate_pack
 from lms.quizzes.registry import default_registry
 from lms.quizzes.rules import QuizRules, draw_questions
-from tests.packs import make_pack
+from tests.helpers.packs import make_pack
 
 VALIDATE = default_registry().validate_question
 

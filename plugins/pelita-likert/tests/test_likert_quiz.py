@@ -164,7 +164,7 @@ def test_editors_see_the_distribution_with_constant_queries(client, auth, make_u
                                                             trainer_user, participant, quiz,
                                                             count_queries):
     from lms.courses.models import Course
-    from tests.people import make_editor
+    from tests.helpers.people import make_editor
 
     _answer(participant, quiz, {"0": 5, "1": 4})
     auth.login(trainer_user.email)
@@ -196,7 +196,7 @@ def test_learners_cannot_see_the_report(logged_in, quiz):
 def test_a_cohort_trainer_sees_only_the_members_answers(client, auth, make_user, participant,
                                                        quiz):
     from lms.courses.models import Course
-    from tests.people import join_cohort
+    from tests.helpers.people import join_cohort
 
     trainer = make_user("trainer")
     outsider = make_user()

@@ -17,7 +17,7 @@ from lms.certificates.models import Certificate
 from lms.extensions import db
 from lms.plugin_loader import plugin_records
 from lms.plugins import certificate_templates
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 def _tool(name: str) -> str:

@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.jobs import services as jobs
 from lms.jobs.models import Job
 from lms.learning.models import Enrollment
-from tests.packs import import_folder, make_pack
+from tests.helpers.packs import import_folder, make_pack
 
 
 def add(admin, url, events=()):

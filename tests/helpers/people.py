@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lms.authoring.services import drafts
 from lms.cohorts import services as cohort_services
+from tests.helpers.cohorts import add_joined
 
 
 def make_editor(trainer, course) -> None:
@@ -22,7 +23,5 @@ def join_cohort(trainer, learners, course=None, *, name: str = "Angkatan Uji", c
     wanted = courses if courses is not None else ([course] if course is not None else [])
     cohort = cohort_services.create_cohort(trainer, name=name, course_ids=[c.id for c in wanted])
     for learner in learners if isinstance(learners, list | tuple) else [learners]:
-        added = cohort_services.add_member(trainer, cohort, email=learner.email,
-                                           full_name=learner.full_name)
-        cohort_services.join(learner, added.member.id)
+        add_joined(trainer, cohort, learner)
     return cohort

@@ -165,14 +165,14 @@ def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user
     from lms.quizzes.models import QuestionResponse
     from lms.quizzes.services import attempts as quiz_attempts
     from lms.quizzes.services import grading as quiz_grading
-    from tests.functional.test_quiz_support import (
+    from tests.helpers.people import make_editor
+    from tests.helpers.quizzes import (
         ESSAY_QUIZ,
         enrol,
         import_pack,
         quiz_by_slug,
         write_pack,
     )
-    from tests.people import make_editor
 
     submitted, graded = listen(events.quiz_attempt_submitted), listen(events.quiz_attempt_graded)
 
@@ -201,8 +201,8 @@ def test_quiz_submit_and_manual_grading_emit_their_events(app, listen, make_user
 def test_revoke_and_reissue_emit_their_events(app, listen, make_user, tmp_path):
     from lms.certificates import services as certificates
     from lms.courses.models import Course
-    from tests.packs import import_folder, make_pack
-    from tests.people import make_editor
+    from tests.helpers.packs import import_folder, make_pack
+    from tests.helpers.people import make_editor
 
     issued, revoked = listen(events.certificate_issued), listen(events.certificate_revoked)
     reissued = listen(events.certificate_reissued)
@@ -232,7 +232,7 @@ def test_revoke_and_reissue_emit_their_events(app, listen, make_user, tmp_path):
 def test_enrolment_and_reenrolment_emit_enrolled(app, listen, make_user, tmp_path):
     from lms.courses.models import Course
     from lms.learning import services as learning
-    from tests.packs import import_folder, make_pack
+    from tests.helpers.packs import import_folder, make_pack
 
     seen = listen(events.enrolled)
     learner = make_user()
@@ -252,7 +252,7 @@ def test_enrolment_and_reenrolment_emit_enrolled(app, listen, make_user, tmp_pat
 def test_joining_a_cohort_emits_its_event_only_on_acceptance(app, listen, make_user, tmp_path):
     from lms.cohorts import services as cohorts
     from lms.courses.models import Course
-    from tests.packs import import_folder, make_pack
+    from tests.helpers.packs import import_folder, make_pack
 
     joined = listen(events.cohort_member_joined)
     learner, trainer = make_user(), make_user("trainer")

@@ -1,7 +1,5 @@
-"""Helpers for the quiz-engine tests: small packs written to tmp_path, enrolment, settings.
-
-This module holds no tests; the test_quiz_* modules import it.
-"""
+"""Quizzes for tests: small packs with one module and the given quiz files, written to
+tmp_path and imported; enrolment, quiz settings, and the forms an attempt posts."""
 
 from __future__ import annotations
 
@@ -173,9 +171,3 @@ def attempt_id_from(response) -> int:
 
 # Where the timing tests start the app's clock: 02:00 UTC, 09:00 WIB.
 QUIZ_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-
-
-def english(client) -> None:
-    """Show pages in English so assertions do not depend on the Indonesian catalogue."""
-    response = client.post("/language", data={"lang": "en", "next": "/"})
-    assert response.status_code == 302
