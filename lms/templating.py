@@ -1,5 +1,6 @@
 """Template globals and filters: language list, region names, static asset versioning, audit
-action labels (used by the authoring, cohort and admin pages alike)."""
+action labels (used by the authoring, cohort and admin pages alike), and `inline_markdown` for
+the short texts of questions (feedback), sanitised."""
 
 import hashlib
 from functools import cache
@@ -7,9 +8,11 @@ from pathlib import Path
 
 from flask import url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from lms import regions
 from lms.audit import action_label
+from lms.quizzes.markup import inline_html
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -32,3 +35,4 @@ def init_templating(app) -> None:
         current_locale=lambda: str(get_locale()),
     )
     app.jinja_env.filters["audit_action"] = action_label
+    app.jinja_env.filters["inline_markdown"] = lambda text: Markup(inline_html(text))  # noqa: S704 - nh3
