@@ -645,3 +645,44 @@ def export_moodle_xml(
     ET.indent(root, space="  ")
     text = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
     return text + "\n", problems
+
+
+# ---------------------------------------------------------------------------- placing media
+
+
+def _rewrite(value: Any, renamed: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        for old, new in renamed.items():
+            value = value.replace(f"../{old}", f"../{new}")
+        return value
+    if isinstance(value, list):
+        return [_rewrite(v, renamed) for v in value]
+    if isinstance(value, dict):
+        return {k: _rewrite(v, renamed) for k, v in value.items()}
+    return value
+
+
+def place_media(questions: list[dict], media: Mapping[str, bytes],
+                existing: Mapping[str, bytes]) -> tuple[list[dict], dict[str, bytes]]:
+    """The imported `media` fitted into a pack that holds `existing` files: a file already there
+    with the same bytes is reused, one with the same name but other bytes gets a new name
+    ("x-2.png") and the questions' references follow. Returns (questions, files to add)."""
+    added: dict[str, bytes] = {}
+    renamed: dict[str, str] = {}
+    for path, data in media.items():
+        if existing.get(path, data) == data:
+            if path not in existing:
+                added[path] = data
+            continue
+        same = next((p for p, d in existing.items() if p.startswith("media/") and d == data), None)
+        if same is None:
+            stem, dot, ext = path.rpartition(".")
+            n = 2
+            while f"{stem}-{n}{dot}{ext}" in existing or f"{stem}-{n}{dot}{ext}" in media:
+                n += 1
+            same = f"{stem}-{n}{dot}{ext}"
+            added[same] = data
+        renamed[path] = same
+    if renamed:
+        questions = [_rewrite(q, renamed) for q in questions]
+    return questions, added
