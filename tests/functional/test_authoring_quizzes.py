@@ -488,6 +488,19 @@ def test_the_confirm_step_has_the_same_size_limit(course, trainer):
     assert not draft_doc("kuis-satu").get("questions")
 
 
+def test_a_numerical_question_says_how_to_write_decimals_in_indonesian(course, trainer):
+    create_quiz(trainer)
+    checked = check_file(trainer, b"::pi::Berapa nilai pi? {#3.1415:0.0005}\n", "pi.gift")
+    confirm_import(trainer, checked)
+    trainer.post("/language", data={"lang": "id", "next": "/"})
+    preview = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/preview").text
+    assert "Gunakan koma untuk desimal, mis. 3,14." in preview
+    page = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/preview").text
+    graded = trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/preview",
+                          data={"csrf_token": hidden(page, "csrf_token"), "q0": "3.142"})
+    assert "quiz-state--correct" in graded.text  # 3.142 is within 0.0005 of 3.1415
+
+
 def test_participants_and_other_trainers_are_refused(course, client, make_user, app):
     learner = make_user(email="peserta@contoh.id")
     login(client, learner.email)

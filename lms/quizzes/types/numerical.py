@@ -47,7 +47,7 @@ class Numerical(QuestionType):
             row_label=N_("Answer"),
             help=N_("Give a value (with a tolerance) or a range from Minimum to Maximum. "
                  "Use a dot or a comma for decimals, no thousands separators. "
-                 "\"Any other number\" gives credit and feedback to every number no other "
+                 "\"Any other number\" gives its credit and feedback to every number no other "
                  "answer matches."),
             columns=(
                 EditorColumn("value", "number", N_("Value")),
