@@ -23,7 +23,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.content import QUIZ_KINDS, write_pack
+from lms.content import MAX_TEXT_BYTES, QUIZ_KINDS, write_pack
 from lms.content.tomlutil import SLUG, TomlLines
 from lms.courses import importer
 from lms.courses.models import Course
@@ -236,6 +236,10 @@ def import_questions(
             "The quiz slug %(slug)s is not valid: use a-z, 0-9 and single hyphens, "
             "e.g. kuis-etika.", slug=quiz_slug))
     questions, media = parse_questions(data, fmt, name)
+    # Every question text is in the quiz file at least once: a bank whose texts alone exceed
+    # the limit of a quiz file is refused before the file is written.
+    _check_quiz_size(f"quizzes/{quiz_slug}.toml", sum(len(str(q.get("text", "")).encode())
+                                                      for q in questions))
 
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None or course.current_version_id is None:
@@ -261,6 +265,7 @@ def import_questions(
         text = new_quiz_text(questions, kind=kind, module=module,
                              title=title or quiz_slug.replace("-", " ").capitalize())
     files[rel] = text.encode("utf-8")
+    _check_quiz_size(rel, len(files[rel]))
 
     with tempfile.TemporaryDirectory(prefix="pelita-questions-") as tmp:
         folder = Path(tmp) / course_slug
@@ -281,6 +286,16 @@ def import_questions(
         if q.get("category"):
             categories[q["category"]] = categories.get(q["category"], 0) + 1
     return QuestionImport(course_slug, rel, existing is None, len(questions), categories, result)
+
+
+def _check_quiz_size(rel: str, size: int) -> None:
+    """Refuse a quiz file over the pack loader's limit, saying so before the loader reads it."""
+    if size > MAX_TEXT_BYTES:
+        raise QuestionImportError(
+            _l("The quiz file would be %(size)d KB, over the %(limit)d KB a quiz file may hold; "
+               "nothing was imported. Split the questions into several quizzes.",
+               size=size // 1024, limit=MAX_TEXT_BYTES // 1024),
+            [(rel, None, f"{size} bytes or more, over the {MAX_TEXT_BYTES}-byte limit")])
 
 
 def _relative(file: str, folder: Path) -> str:

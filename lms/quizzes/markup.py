@@ -48,6 +48,13 @@ INLINE_ATTRIBUTES = {
 LINK_REL = "noopener noreferrer nofollow"
 
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_SIMPLE_TOKEN = re.compile(
+    r"<(?P<slash>/?)(?P<name>p|br|strong|em|b|i|code|sub|sup)\s*/?>"
+    r"|(?P<entity>&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
+    r"|(?P<other>[<&])",
+    re.IGNORECASE,
+)
+_SIMPLE_RENAME = {"b": "strong", "i": "em"}
 _RENAME = re.compile(r"<(/?)(b|i)(?=[\s>/])", re.IGNORECASE)
 _PROTECT = {"\\": "&#92;", "`": "&#96;", "*": "&#42;", "_": "&#95;", "[": "&#91;", "]": "&#93;"}
 _PROTECT_RE = re.compile(r"[\\`*_\[\]]")
@@ -82,8 +89,43 @@ def _escape_block(line: str) -> str:
     return _NUMBERED.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", line, count=1)
 
 
+def _simple_html(text: str) -> str | None:
+    """`text` unchanged (but `<b>`/`<i>` renamed, `>` escaped) when it holds only balanced,
+    attribute-free tags of a few kinds and well-formed character references — what most
+    exported answers look like (`<p>Jakarta</p>`); None when it needs the full sanitiser."""
+    stack: list[str] = []
+    out: list[str] = []
+    pos = 0
+    for m in _SIMPLE_TOKEN.finditer(text):
+        out.append(text[pos:m.start()].replace(">", "&gt;"))
+        pos = m.end()
+        if m.group("entity"):
+            out.append(m.group("entity"))
+            continue
+        if m.group("other"):
+            return None
+        closing, name = m.group("slash"), m.group("name").lower()
+        name = _SIMPLE_RENAME.get(name, name)
+        if name == "br":
+            if closing:
+                return None
+            out.append("<br>")
+            continue
+        if closing:
+            if not stack or stack.pop() != name:
+                return None
+        else:
+            stack.append(name)
+        out.append(f"<{closing}{name}>")
+    out.append(text[pos:].replace(">", "&gt;"))
+    return None if stack else "".join(out)
+
+
 def sanitise_html(text: str) -> str:
     """HTML reduced to what module pages allow (the pack's Markdown renderer allow-list)."""
+    simple = _simple_html(text)
+    if simple is not None:
+        return simple
     text = _RENAME.sub(lambda m: f"<{m.group(1)}{'strong' if m.group(2).lower() == 'b' else 'em'}",
                        text)
     return nh3.clean(
@@ -142,8 +184,11 @@ def plain_to_markdown(text: str) -> str:
     return out
 
 
+@lru_cache(maxsize=4096)
 def to_markdown(text: str, fmt: str | None) -> str:
     """`text` in format `fmt` (one of TEXT_FORMATS, None = Markdown) as pack Markdown."""
+    if not text.strip():
+        return ""
     if fmt == "html":
         return html_to_markdown(text)
     if fmt == "moodle":

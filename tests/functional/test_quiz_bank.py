@@ -444,3 +444,24 @@ def test_aiken_txt_is_detected_by_name_and_content(app, tmp_path):
     done = import_questions(plain, course_slug="quiz-uji", quiz_slug="aiken2", kind="practical")
     data = tomllib.loads(quiz_file(course_of("quiz-uji"), "aiken2"))
     assert done.questions == 1 and data["questions"][0]["type"] == "single_choice"
+
+
+def test_a_5_mb_gift_file_is_imported_or_refused_in_under_10_seconds(app, tmp_path):
+    # Was: more than 5 minutes (a quadratic loop over repeated titles). Measured in CPU time,
+    # so that other work on a shared machine does not count.
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from question_import import gift_of_size
+
+    course = import_pack(write_pack(tmp_path, quizzes={"kuis": basic_quiz()}))
+    count = versions(course)
+    data = gift_of_size(4_900_000)  # the bench's file: about 5 MB, under the 5 MiB limit
+    assert 5_000_000 < len(data) <= 5 * 1024 * 1024
+    started = time.process_time()
+    with pytest.raises(QuestionImportError) as err:
+        import_questions(data, course_slug="quiz-uji", quiz_slug="besar", module="satu")
+    assert time.process_time() - started < 10
+    assert "over the 512 KB a quiz file may hold" in str(err.value.message)
+    assert versions(course_of("quiz-uji")) == count

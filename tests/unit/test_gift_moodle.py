@@ -235,20 +235,20 @@ def test_windows_1252_is_still_read():
 
 def test_the_size_limit_comes_before_parsing():
     data = b"::a:: x {T}\n\n" * (MAX_TEXT_BYTES // 12 + 1)
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(BankFileError) as err:
         parse_gift(data)
     assert err.value.reason == "too_large"
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 def test_a_large_file_of_repeated_titles_parses_in_linear_time():
-    # Was: more than 5 minutes (a quadratic loop over duplicate ids).
+    # Was: more than 5 minutes (a quadratic loop over duplicate ids). CPU time, not wall time.
     block = "::Soal::Apa ibu kota Indonesia? {=Jakarta ~Bandung ~Surabaya}\n\n"
     data = (block * (4_900_000 // len(block))).encode()
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_gift(data)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert result.problems == [] and len(result.questions) == 4_900_000 // len(block)
     assert result.questions[-1]["id"] == f"soal-{len(result.questions)}"
     assert elapsed < 10, elapsed
@@ -256,7 +256,7 @@ def test_a_large_file_of_repeated_titles_parses_in_linear_time():
 
 def test_one_huge_block_is_linear_too():
     data = ("::Soal::Pilih {\n" + "~salah\n" * 200_000 + "=benar\n}\n").encode()
-    started = time.perf_counter()
+    started = time.process_time()
     result = parse_gift(data)
     assert len(result.questions[0]["options"]) == 200_001
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
