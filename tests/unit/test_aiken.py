@@ -77,16 +77,13 @@ def visible(markdown_text: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
-def test_moodle_documentation_example():
+def test_moodle_fixtures_import_with_moodles_counts():
+    # Was: "A)Correct" refused, so questions 2 and 4 of the second file were lost.
     questions, problems = parse_aiken((DATA / "moodle_docs.aiken.txt").read_bytes())
     assert problems == []
     assert len(questions) == 2  # Moodle: "Importing 2 questions from file"
     assert [o["correct"] for o in questions[0]["options"]] == [False, False, False, True]
     assert len(questions[1]["options"]) == 6 and questions[1]["options"][0]["correct"]
-
-
-def test_options_with_or_without_a_space_after_the_letter():
-    # Was: "A)Correct" refused, so questions 2 and 4 were lost.
     questions, problems = parse_aiken((DATA / "moodle_tests.aiken.txt").read_bytes())
     assert problems == []
     assert len(questions) == 6

@@ -22,7 +22,10 @@ REG = default_registry()
 
 
 def load(name):
+    """The file's questions; like Moodle, Pelita imports the whole file or nothing, so every
+    question of these files must parse (before, one numerical question stopped them all)."""
     result = parse_gift((DATA / name).read_bytes())
+    assert result.problems == [], result.problems
     return result, {q["id"]: q for q in result.questions}
 
 
@@ -228,9 +231,14 @@ def test_nul_and_control_characters_are_refused_with_their_line():
     assert "U+000B" in result.problems[1][1]
 
 
-def test_windows_1252_is_still_read():
+def test_utf8_or_windows_1252_only():
+    # Windows-1252 (Notepad, Excel on Indonesian Windows) is read; bytes it leaves undefined are
+    # refused, where they used to become U+FFFD in the questions.
     result = parse_gift("Apa arti \u201cpustaka\u201d? {T}".encode("cp1252"))
     assert result.problems == [] and "\u201cpustaka\u201d" in result.questions[0]["text"]
+    with pytest.raises(BankFileError) as err:
+        parse_gift(b"Apa arti \x93pustaka\x94 \x81? {T}")
+    assert err.value.reason == "encoding"
 
 
 def test_the_size_limit_comes_before_parsing():
