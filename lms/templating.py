@@ -1,6 +1,7 @@
 """Template globals and filters used by every area's pages: language list, region names, static
-asset versioning, audit action labels, times in the reader's own zone. (Blueprint-specific
-helpers stay with their blueprint; anything a page of another area uses belongs here.)"""
+asset versioning, audit action labels, times in the reader's own zone, and `inline_markdown` for
+the short texts of questions (feedback), sanitised. (Blueprint-specific helpers stay with their
+blueprint; anything a page of another area uses belongs here.)"""
 
 import hashlib
 from datetime import datetime
@@ -11,9 +12,11 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms import clock, regions
 from lms.audit import action_label, value_label
+from lms.quizzes.markup import inline_html
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
 
@@ -48,3 +51,4 @@ def init_templating(app) -> None:
     app.jinja_env.filters["audit_action"] = action_label
     app.jinja_env.filters["audit_value"] = value_label
     app.jinja_env.filters["quiz_time"] = local_time  # any stored time, in the reader's zone
+    app.jinja_env.filters["inline_markdown"] = lambda text: Markup(inline_html(text))  # noqa: S704 - nh3

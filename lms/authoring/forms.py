@@ -304,11 +304,14 @@ class RevisionActionForm(FlaskForm):
 
 class QuestionImportForm(FlaskForm):
     revision = HiddenField()
-    file = FileField(_l("GIFT or Aiken file"), render_kw={"accept": ".gift,.txt,.aiken"},
-                     description=_l("A .gift, .txt or .aiken file exported from Moodle or "
-                                    "written by hand."))
+    file = FileField(_l("GIFT, Aiken or Moodle XML file"),
+                     render_kw={"accept": ".gift,.txt,.aiken,.xml"},
+                     description=_l("A .gift, .txt, .aiken or .xml file exported from Moodle or "
+                                    "written by hand. Images in a Moodle XML file are added to "
+                                    "the course's media."))
     fmt = SelectField(_l("Format"), choices=lambda: [("", _l("Recognise from the file")),
-                                                      ("gift", "GIFT"), ("aiken", "Aiken")])
+                                                      ("gift", "GIFT"), ("aiken", "Aiken"),
+                                                      ("moodle_xml", "Moodle XML")])
     category = StringField(_l("Category"), [max_len(100)], render_kw={"list": "import-categories"},
                            description=_l("Optional: put every imported question into this "
                                           "category (GIFT's own $CATEGORY lines are used "

@@ -56,6 +56,7 @@ from lms.courses.services.importer import module_path
 from lms.extensions import db
 from lms.quizzes import editor
 from lms.quizzes.base import Grade
+from lms.quizzes.markup import plain_text
 from lms.quizzes.registry import UnknownQuestionType
 from lms.quizzes.setup import question_types
 
@@ -162,11 +163,14 @@ def _conflict_message(err: drafts.EditConflict) -> str:
              "page and make your change again.", name=err.by or _("Another editor"))
 
 
-def _new_problems(draft, path: str, text: str, *, allow_empty: bool) -> list[str]:
+def _new_problems(draft, path: str, text: str, *, allow_empty: bool,
+                  media: dict[str, bytes] | None = None) -> list[str]:
     """Messages of problems the pack loader would report for `path` after the change and does
-    not report now (problems the file already had do not block a save)."""
+    not report now (problems the file already had do not block a save). `media`: files added
+    with the change (an imported question's images)."""
     files = drafts.files(draft)
     before_data = files.get(path)
+    files.update(media or {})
     files[path] = text.encode("utf-8")
     after = [p for p in drafts.validate_files(files) if p.file == path]
     if allow_empty:
@@ -181,16 +185,24 @@ def _new_problems(draft, path: str, text: str, *, allow_empty: bool) -> list[str
 
 
 def _write(draft, quiz: LoadedQuiz | None, path: str, settings: dict, questions: list[dict], *,
-           revision: int | None, action: str, detail: dict | None = None) -> list[str]:
-    """Save the quiz file; returns the loader's new problems (nothing saved) or []. Raises
-    EditConflict when the file changed since `revision`."""
+           revision: int | None, action: str, detail: dict | None = None,
+           media: dict[str, bytes] | None = None) -> list[str]:
+    """Save the quiz file (and new `media` files, in the same transaction); returns the
+    loader's new problems (nothing saved) or []. Raises EditConflict when the file changed
+    since `revision`."""
     text = quizfiles.dump(settings, questions, quiz.text if quiz is not None else None)
     doc = quizfiles.parse(text)  # the writer's promise: it reads back as what was given
     if quizfiles.questions_of(doc) != questions or quizfiles.settings_of(doc) != settings:
         raise RuntimeError(f"{path} does not read back as written")
-    problems = _new_problems(draft, path, text, allow_empty=not questions)
+    problems = _new_problems(draft, path, text, allow_empty=not questions, media=media)
     if problems:
         return problems
+    if media:
+        changes = {path: (text.encode("utf-8"), revision)}
+        changes.update({m: (data, None) for m, data in media.items()})
+        drafts.save_files(draft, changes, user=current_user, action=action, target=path,
+                          detail=detail)
+        return []
     drafts.save_file(draft, path, text.encode("utf-8"), expected_revision=revision,
                      user=current_user, action=action, detail=detail)
     return []
@@ -694,21 +706,48 @@ def preview(slug: str, quiz: str):
 # ----------------------------------------------------------------------------- import
 
 
+def _decoded(data: bytes) -> str:
+    from lms.quizzes.formats.textfile import decode_text
+
+    return decode_text(data)
+
+
+def _file_refused(err) -> str:
+    """The translated message of a question file refused as a whole (formats.textfile)."""
+    messages = {
+        "too_large": _("The file is larger than %(num)d MB; split it into smaller files.",
+                       num=err.limit_mb),
+        "empty": _("The file is empty."),
+        "pdf": _("This is a PDF file, not a question file. Export the questions from Moodle as "
+                 "GIFT, Aiken or Moodle XML."),
+        "office": _("This is a Word, Excel or LibreOffice file, not a question file. Save it as "
+                    "plain text (UTF-8) or export the questions from Moodle."),
+        "rtf": _("This is an RTF document, not a question file. Save it as plain text (UTF-8)."),
+        "image": _("This is an image, not a question file."),
+        "binary": _("This is not a text file."),
+        "utf16": _('The file is UTF-16 ("Unicode") text. Save it as UTF-8.'),
+        "encoding": _("The file is neither UTF-8 nor Windows-1252 text. Save it as UTF-8."),
+    }
+    return messages.get(err.reason, str(err))
+
+
 def _parse_import(data: bytes, name: str, fmt: str):
-    """(questions, problems as (line, message))."""
-    from lms.quizzes.formats.aiken import parse_aiken
-    from lms.quizzes.formats.gift import parse_gift
-    from lms.quizzes.services.bank import FORMATS, detect_format
+    """(format, questions, problems as (line, message), media {"media/x": bytes})."""
+    from lms.quizzes.formats.textfile import BankFileError
+    from lms.quizzes.services.bank import FORMATS, detect_format, parse_bank
 
     fmt = fmt if fmt in FORMATS else detect_format(data, name)
-    result = parse_aiken(data) if fmt == "aiken" else parse_gift(data)
+    try:
+        parsed, problems, media = parse_bank(data, fmt)
+    except BankFileError as err:
+        return fmt, [], [(None, _file_refused(err))], {}
     questions = []
-    for q in result.questions:
+    for q in parsed:
         out = {k: v for k, v in q.items() if not k.startswith("_")}
         if not out.get("category"):
             out.pop("category", None)
         questions.append(out)
-    return fmt, questions, sorted(result.problems)
+    return fmt, questions, sorted(problems, key=lambda p: p[0]), media
 
 
 @bp.route("/<slug>/quizzes/<quiz>/import", methods=["GET", "POST"])
@@ -725,36 +764,49 @@ def import_questions(slug: str, quiz: str):
             abort(400)
         status = 422
     else:
+        from lms.quizzes.formats.textfile import MAX_XML_BYTES
+
         confirm = request.form.get("confirm") == "1" and form.source.data
         if confirm:
+            # The text shown for confirmation comes back: the same limits and checks apply
+            # (the parsers refuse an oversized text before parsing it).
             data, name = form.source.data.encode("utf-8"), form.name.data or "questions"
         else:
             upload = form.file.data
-            data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+            data = upload.read(MAX_XML_BYTES + 1) if upload else b""
             name = (upload.filename if upload else "") or "questions"
             if not data:
                 form.file.errors.append(_("Choose a file to import."))
-            elif len(data) > MAX_IMPORT_BYTES:
-                form.file.errors.append(_("The file is larger than 1 MB."))
-                data = b""
         if data:
-            from lms.quizzes.formats.gift import decode
-
-            fmt, parsed, problems = _parse_import(data, name, form.fmt.data or "")
+            fmt, parsed, problems, media = _parse_import(data, name, form.fmt.data or "")
             category = (form.category.data or "").strip() or None
             if not problems and not parsed:
                 problems = [(None, _("The file contains no questions."))]
+            if not problems and not confirm:
+                # The page sends the file's text back on confirmation (an XML file as it is).
+                try:
+                    form.source.data = (data.decode("utf-8") if fmt == "moodle_xml"
+                                        else _decoded(data))
+                except UnicodeDecodeError:
+                    from lms.quizzes.formats.textfile import BankFileError
+
+                    problems = [(None, _file_refused(BankFileError("encoding")))]
             if problems or not confirm:
-                form.source.data, form.name.data = decode(data), name
+                form.name.data = name
                 status = 422 if problems else 200
             else:
+                from lms.quizzes.formats.moodle_xml import place_media
+
+                parsed, media = place_media(parsed, media, drafts.files(draft))
                 questions = quizfiles.append_questions(loaded.questions, parsed, category)
                 try:
                     found = _write(draft, loaded, loaded.path, loaded.settings, questions,
                                    revision=_revision(form.revision.data),
                                    action="quiz.questions_imported",
                                    detail={"quiz": quiz, "file": name[:200],
-                                           "questions": len(parsed), "format": fmt})
+                                           "questions": len(parsed), "format": fmt,
+                                           "media": sorted(media)},
+                                   media=media)
                     status = 422
                 except drafts.EditConflict as err:
                     found, status = [_conflict_message(err)], 409
@@ -769,7 +821,7 @@ def import_questions(slug: str, quiz: str):
     preview_rows = []
     category = (form.category.data or "").strip()
     for q in parsed or []:
-        text = str(q.get("text", ""))
+        text = plain_text(str(q.get("text", "")))
         preview_rows.append({"id": q.get("id"), "type_label": _type_label(q.get("type", "")),
                              "text": text if len(text) <= 160 else text[:157] + "…",
                              "category": category or q.get("category") or ""})

@@ -128,11 +128,16 @@ def is_text(value: Any) -> bool:
 
 
 def author_html(d: dict, key: str) -> Markup:
-    """Author text as Markup: the trusted `key_html` if present, else the escaped `key`."""
+    """Author text as Markup: the trusted `key_html` if present, else `key` as sanitised inline
+    Markdown (`lms.quizzes.markup.inline_html`: emphasis and code show as such, never raw)."""
+    from lms.quizzes.markup import inline_html
+
     html = d.get(f"{key}_html")
     if isinstance(html, str):
         return Markup(html)  # noqa: S704 - *_html keys are sanitised by the caller
     value = d.get(key)
+    if isinstance(value, str):
+        return Markup(inline_html(value))  # noqa: S704 - sanitised by nh3
     return escape("" if value is None else str(value))
 
 

@@ -20,11 +20,13 @@ from lms.content import QUIZ_KINDS
               help="Module slug of a new module quiz (changes an existing quiz's module).")
 @click.option("--title", default=None,
               help="Indonesian title of a new quiz (changes an existing quiz's title).")
-@click.option("--format", "fmt", type=click.Choice(["gift", "aiken"]), default=None,
-              help="File format (default: from the suffix; .gift/.txt GIFT, .aiken Aiken).")
+@click.option("--format", "fmt", type=click.Choice(["gift", "aiken", "xml"]), default=None,
+              help="File format (default: from the name, .gift GIFT, .aiken or .aiken.txt "
+                   "Aiken, .xml Moodle XML; a .txt file by its content).")
 @click.option("--note", default="", help="A change note stored with the new content version.")
 def import_questions_command(file, course_slug, quiz_slug, kind, module, title, fmt, note):
-    """Import questions from a GIFT or Aiken FILE into a course's quiz, as a new content version.
+    """Import questions from a GIFT, Aiken or Moodle XML FILE into a course's quiz, as a new
+    content version (a Moodle XML file's images go to the pack's media/).
 
     A new quiz file is created with default settings; an existing quiz keeps its settings and
     gets these questions instead of its old ones. Nothing changes if the file has a problem.
@@ -33,7 +35,8 @@ def import_questions_command(file, course_slug, quiz_slug, kind, module, title, 
 
     try:
         done = import_questions(file, course_slug=course_slug, quiz_slug=quiz_slug, kind=kind,
-                                module=module, title=title, note=note, fmt=fmt)
+                                module=module, title=title, note=note,
+                                fmt="moodle_xml" if fmt == "xml" else fmt)
     except QuestionImportError as err:
         for line in err.lines():
             click.echo(line, err=True)
@@ -76,4 +79,55 @@ def export_gift(quiz_id):
     click.echo(text, nl=False)
 
 
-COMMANDS = [import_questions_command, close_overdue, export_gift]
+
+@click.command("export-moodle-xml")
+@click.option("--course", "course_slug", required=True, help="Slug of the course.")
+@click.option("--quiz", "quiz_slug", default=None,
+              help="Slug of one quiz (default: every quiz, each in a category named after it).")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True),
+              default="-", show_default=True, help="The XML file to write ('-': standard output).")
+@with_appcontext
+def export_moodle_xml_command(course_slug, quiz_slug, output):
+    """Export a course's questions (its current version) as Moodle XML, images embedded.
+
+    What Moodle XML cannot keep (e.g. short-answer spelling variants, question types Moodle does
+    not have) is listed on standard error; the file is written all the same.
+    """
+    import tomllib
+
+    from flask import current_app
+    from sqlalchemy import select
+
+    from lms.courses.models import Course
+    from lms.courses.services import importer
+    from lms.extensions import db
+    from lms.quizzes.formats.moodle_xml import export_moodle_xml
+
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None or course.current_version_id is None:
+        raise click.ClickException(f"There is no course {course_slug}.")
+    files = importer.version_files(course.current_version_id)
+    quizzes = sorted(p for p in files if p.startswith("quizzes/") and p.endswith(".toml"))
+    if quiz_slug is not None:
+        quizzes = [p for p in quizzes if p == f"quizzes/{quiz_slug}.toml"]
+        if not quizzes:
+            raise click.ClickException(f"The course {course_slug} has no quiz {quiz_slug}.")
+    questions = []
+    for path in quizzes:
+        slug = path[len("quizzes/"):-len(".toml")]
+        for q in tomllib.loads(files[path].decode("utf-8")).get("questions", []):
+            if quiz_slug is None:
+                q = {**q, "category": "/".join(c for c in (slug, q.get("category")) if c)}
+            questions.append(q)
+    registry = current_app.extensions["pelita_question_types"]
+    unscored = [t.name for t in registry if not t.scored]
+    text, problems = export_moodle_xml(questions, files, unscored=unscored)
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        out.write(text)
+    for qid, message in problems:
+        click.echo(f"{qid}: {message}", err=True)
+    written = text.count('<question type="') - text.count('<question type="category"')
+    click.echo(f"wrote {output}: {written} question(s)", err=True)
+
+
+COMMANDS = [import_questions_command, export_moodle_xml_command, close_overdue, export_gift]

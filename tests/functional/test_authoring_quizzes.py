@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import tomllib
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -397,6 +398,107 @@ def test_aiken_import(course, trainer):
         "revision": hidden(checked.text, "revision"), "fmt": "aiken", "category": "",
         "source": aiken.decode(), "name": "soal.txt", "confirm": "1"})
     assert draft_doc("kuis-satu")["questions"][0]["type"] == "single_choice"
+
+
+MOODLE = Path(__file__).resolve().parents[1] / "data" / "moodle"
+AIKEN = Path(__file__).resolve().parents[1] / "data" / "aiken"
+
+
+def check_file(trainer, data: bytes, name: str, fmt: str = ""):
+    page = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/import").text
+    return trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/import", data={
+        "revision": hidden(page, "revision"), "fmt": fmt, "category": "",
+        "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def confirm_import(trainer, checked):
+    return trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/import", data={
+        "revision": hidden(checked.text, "revision"), "fmt": hidden(checked.text, "fmt"),
+        "category": "", "source": unescape(hidden(checked.text, "source")).replace("\n", "\r\n"),
+        "name": hidden(checked.text, "name"), "confirm": "1"})  # as a browser sends it
+
+
+def test_moodle_xml_import_brings_its_images_into_the_media(course, trainer):
+    create_quiz(trainer)
+    checked = check_file(trainer, (MOODLE / "all_types.xml").read_bytes(), "bank.xml")
+    assert checked.status_code == 200, checked.text
+    assert "9 questions found" in checked.text
+    assert "Warna apa yang di atas pada bendera ini?" in checked.text  # no <p> in the preview
+    confirmed = confirm_import(trainer, checked)
+    assert confirmed.status_code == 302, re.findall(r"<li>(.*?)</li>", confirmed.text, re.S)[-3:]
+    questions = draft_doc("kuis-satu")["questions"]
+    assert len(questions) == 9
+    assert "../media/bendera-merah.png" in questions[0]["text"]
+    draft = drafts.draft_for(SLUG)
+    assert drafts.get_file(draft, "media/bendera-merah.png").data[:4] == b"\x89PNG"
+    assert drafts.get_file(draft, "media/bendera-merah-2.png") is not None
+    assert quiz_problems("kuis-satu") == []
+    preview = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/preview").text
+    image = f"/author/{SLUG}/media/file/media/bendera-merah.png"
+    assert f'<img src="{image}"' in preview
+    assert trainer.get(image).data[:4] == b"\x89PNG"
+    assert "&lt;p&gt;" not in preview and ">Merah</label>" in preview
+
+
+def test_unsupported_moodle_types_are_named_with_their_lines(course, trainer):
+    create_quiz(trainer)
+    checked = check_file(trainer, (MOODLE / "unsupported.xml").read_bytes(), "bank.xml")
+    assert checked.status_code == 422
+    assert re.search(r"Line 3: the question type &#39;multianswer&#39; \(Embedded answers",
+                     checked.text)
+    assert "Line 33:" in checked.text and "nothing was imported" in checked.text
+
+
+def test_a_moodle_aiken_txt_file_is_read_as_aiken(course, trainer):
+    # Was: read as GIFT, imported as descriptions without an error.
+    create_quiz(trainer)
+    checked = check_file(trainer, (AIKEN / "moodle_docs.aiken.txt").read_bytes(),
+                         "moodle_docs.aiken.txt")
+    assert "2 questions found" in checked.text
+    assert "Single choice" in checked.text and "Description" not in checked.text
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"%PDF-1.5\n%\xe2\xe3\n1 0 obj\n", "soal.txt", "This is a PDF file, not a question file."),
+        ("Apa? {=a ~b}".encode("utf-16"), "soal.gift", "UTF-16"),
+        (b"::a:: Satu\x00 {T}\n", "soal.gift", "Line 1: control character U+0000 (NUL)"),
+    ],
+)
+def test_files_that_are_not_question_text_are_refused(course, trainer, data, name, message):
+    # Was: imported "successfully" as description questions full of control characters.
+    create_quiz(trainer)
+    checked = check_file(trainer, data, name)
+    assert checked.status_code == 422
+    assert message in checked.text
+    assert not draft_doc("kuis-satu").get("questions")
+
+
+def test_the_confirm_step_has_the_same_size_limit(course, trainer):
+    # Was: the hidden source was parsed again without any limit.
+    create_quiz(trainer)
+    page = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/import").text
+    huge = "::a:: x {T}\n\n" * (5 * 1024 * 1024 // 13 + 1)
+    refused = trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/import", data={
+        "revision": hidden(page, "revision"), "fmt": "gift", "category": "", "source": huge,
+        "name": "soal.gift", "confirm": "1"})
+    assert refused.status_code == 422
+    assert "The file is larger than 5 MB" in refused.text
+    assert not draft_doc("kuis-satu").get("questions")
+
+
+def test_a_numerical_question_says_how_to_write_decimals_in_indonesian(course, trainer):
+    create_quiz(trainer)
+    checked = check_file(trainer, b"::pi::Berapa nilai pi? {#3.1415:0.0005}\n", "pi.gift")
+    confirm_import(trainer, checked)
+    trainer.post("/language", data={"lang": "id", "next": "/"})
+    preview = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/preview").text
+    assert "Gunakan koma untuk desimal, mis. 3,14." in preview
+    page = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/preview").text
+    graded = trainer.post(f"/author/{SLUG}/quizzes/kuis-satu/preview",
+                          data={"csrf_token": hidden(page, "csrf_token"), "q0": "3.142"})
+    assert "quiz-state--correct" in graded.text  # 3.142 is within 0.0005 of 3.1415
 
 
 def test_participants_and_other_trainers_are_refused(course, client, make_user, app):

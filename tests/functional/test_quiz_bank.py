@@ -351,3 +351,115 @@ def test_attempts_draw_by_category_and_keep_their_layout(app, make_user, tmp_pat
     assert second_counts == {"etika": 3, "keamanan": 2}
     page_ids = {q["id"] for q in second.layout["questions"]}
     assert len(page_ids) == 5
+
+
+# ----------------------------------------------------------------------------- Moodle XML, files
+
+MOODLE = Path(__file__).resolve().parents[1] / "data" / "moodle"
+AIKEN = Path(__file__).resolve().parents[1] / "data" / "aiken"
+
+
+def test_cli_imports_moodle_xml_with_its_images(app, cli, tmp_path):
+    import_pack(write_pack(tmp_path, quizzes={"kuis": basic_quiz()}))
+    result = cli("import-questions", str(MOODLE / "all_types.xml"), "--course", "quiz-uji",
+                 "--quiz", "moodle", "--module", "satu")
+    assert result.exit_code == 0, result.output
+    assert "created quizzes/moodle.toml: 9 question(s)" in result.output
+    course = course_of("quiz-uji")
+    files = version_files(course.current_version_id)
+    assert files["media/bendera-merah.png"][:4] == b"\x89PNG"
+    version = quiz_queries.current_version(quiz_by_slug(course, "moodle"))
+    first = version.questions[0]
+    image = f"/courses/quiz-uji/v{course.current_version_id}/media/bendera-merah.png"
+    assert f'<img src="{image}" alt="bendera"' in first["text_html"]
+    assert [q["type"] for q in version.questions][-3:] == ["ordering", "essay", "description"]
+
+
+def test_an_existing_media_file_with_the_same_name_is_kept(app, tmp_path):
+    pack = write_pack(tmp_path, quizzes={"kuis": basic_quiz()})
+    (pack / "media").mkdir()
+    (pack / "media" / "bendera-merah.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    import_pack(pack)
+    import_questions(MOODLE / "all_types.xml", course_slug="quiz-uji", quiz_slug="moodle",
+                     module="satu")
+    files = version_files(course_of("quiz-uji").current_version_id)
+    assert files["media/bendera-merah.png"] == b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    text = quiz_file(course_of("quiz-uji"), "moodle")
+    assert "../media/bendera-merah-3.png" in text and "../media/bendera-merah-2.png" in text
+    assert "../media/bendera-merah.png" not in text
+
+
+def test_export_moodle_xml_then_import_keeps_every_question(app, cli, tmp_path):
+    import_pack(write_pack(tmp_path, quizzes={"kuis": basic_quiz()}))
+    import_questions(MOODLE / "all_types.xml", course_slug="quiz-uji", quiz_slug="moodle",
+                     module="satu")
+    out = tmp_path / "keluar.xml"
+    result = cli("export-moodle-xml", "--course", "quiz-uji", "--quiz", "moodle", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "wrote" in result.output and "9 question(s)" in result.output
+    again = cli("import-questions", str(out), "--course", "quiz-uji", "--quiz", "salinan",
+                "--module", "satu")
+    assert again.exit_code == 0, again.output
+    assert "9 question(s)" in again.output
+    course = course_of("quiz-uji")
+    original = tomllib.loads(quiz_file(course, "moodle"))["questions"]
+    copy = tomllib.loads(quiz_file(course, "salinan"))["questions"]
+    assert copy == original
+    whole = cli("export-moodle-xml", "--course", "quiz-uji")
+    assert whole.exit_code == 0 and "<question type=\"truefalse\">" in whole.output
+    assert "$course$/top/kuis" in whole.output and "$course$/top/moodle/" in whole.output
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "soal.gift", "this is a PDF file"),
+        ("Soal? {=a ~b}".encode("utf-16"), "soal.txt", "UTF-16"),
+        (b"::a:: x {T}\n\n" * 450_000, "besar.gift", "larger than 5 MB"),
+        (b"<quiz>" + b" " * (21 * 1024 * 1024) + b"</quiz>", "besar.xml", "larger than 20 MB"),
+    ],
+)
+def test_files_are_refused_before_parsing_on_the_command_line(app, cli, tmp_path, content,
+                                                              name, message):
+    course = import_pack(write_pack(tmp_path / "src", quizzes={"kuis": basic_quiz()}))
+    count = versions(course)
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = cli("import-questions", str(path), "--course", "quiz-uji", "--quiz", "baru",
+                 "--module", "satu")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert versions(course_of("quiz-uji")) == count
+
+
+def test_aiken_txt_is_detected_by_name_and_content(app, tmp_path):
+    import_pack(write_pack(tmp_path / "src", quizzes={"kuis": basic_quiz()}))
+    done = import_questions(AIKEN / "moodle_docs.aiken.txt", course_slug="quiz-uji",
+                            quiz_slug="aiken", kind="final")
+    assert done.questions == 2
+    plain = tmp_path / "soal.txt"
+    plain.write_bytes((AIKEN / "soal.txt").read_bytes())
+    done = import_questions(plain, course_slug="quiz-uji", quiz_slug="aiken2", kind="practical")
+    data = tomllib.loads(quiz_file(course_of("quiz-uji"), "aiken2"))
+    assert done.questions == 1 and data["questions"][0]["type"] == "single_choice"
+
+
+def test_a_5_mb_gift_file_is_imported_or_refused_in_under_10_seconds(app, tmp_path):
+    # Was: more than 5 minutes (a quadratic loop over repeated titles). Measured in CPU time,
+    # so that other work on a shared machine does not count.
+    import sys
+    import time
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from question_import import gift_of_size
+
+    course = import_pack(write_pack(tmp_path, quizzes={"kuis": basic_quiz()}))
+    count = versions(course)
+    data = gift_of_size(4_900_000)  # the bench's file: about 5 MB, under the 5 MiB limit
+    assert 5_000_000 < len(data) <= 5 * 1024 * 1024
+    started = time.process_time()
+    with pytest.raises(QuestionImportError) as err:
+        import_questions(data, course_slug="quiz-uji", quiz_slug="besar", module="satu")
+    assert time.process_time() - started < 10
+    assert "over the 512 KB a quiz file may hold" in str(err.value.message)
+    assert versions(course_of("quiz-uji")) == count

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -241,3 +242,53 @@ def test_readme_lists_the_curriculum():
 def test_all_shipped_packs_import_together(app):
     results = import_folder(*PACKS)
     assert {r.status for r in results} == {"created"}
+
+
+# Inline Markdown written in the packs: *emphasis* and `code` in options, items and feedback.
+_RAW_MARKDOWN = re.compile(r"`|(?<![\w*])\*(?=\S)[^*\n]+(?<=\S)\*(?![\w*])")
+
+
+def _visible(html: str) -> str:
+    """The text a learner reads in `html` (tags removed, character references resolved)."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", str(html))).split())
+
+
+def _outcomes(qtype, q):
+    """Every grade a learner can get on the question's options (for their feedback)."""
+    if q["type"] in ("single_choice",):
+        return [qtype.grade(q, str(o["id"])) for o in q["options"]]
+    if q["type"] == "multiple_choice":
+        return [qtype.grade(q, [str(o["id"])]) for o in q["options"]]
+    if q["type"] == "true_false":
+        return [qtype.grade(q, True), qtype.grade(q, False)]
+    if q["type"] in ("short_answer", "numerical"):
+        return [qtype.grade(q, qtype.correct_response(q)), qtype.grade(q, "zzz 999")]
+    return []
+
+
+def test_shipped_questions_show_no_stray_asterisks_or_backticks(app):
+    """19 options (and items and feedback) in the shipped packs use Markdown emphasis or code;
+    learners see it formatted, never `*flashdisk*` or a backtick."""
+    registry = default_registry()
+    macro = app.jinja_env.get_template("quizzes/_outcome.html").module.outcome
+    shows = {"specific_feedback", "general_feedback", "right_answer", "correctness"}
+    seen_markdown = 0
+    with app.test_request_context():
+        for pack_dir in PACKS:
+            pack = load_pack(pack_dir, registry.validate_question)
+            for quiz in pack.quizzes:
+                for q in quiz.questions:
+                    qtype = registry.get(q["type"])
+                    shown = [qtype.render({**q, "text_html": "<p>x</p>"}, field="q0")]
+                    # A short answer's right answer keeps its * wildcards, as in Moodle.
+                    right = "" if q["type"] == "short_answer" else qtype.right_answer_text(q)
+                    for grade in _outcomes(qtype, q):
+                        item = {"state": grade.state, "feedback": grade.feedback,
+                                "general": q.get("feedback") or "", "points": 1, "earned": 0,
+                                "right": right, "comment": None}
+                        shown.append(macro(item, shows, {}, str))
+                    for html in shown:
+                        seen_markdown += html.count("<em>") + html.count("<code>")
+                        assert not _RAW_MARKDOWN.search(_visible(html)), (
+                            pack_dir.name, q["id"], _RAW_MARKDOWN.search(_visible(html)))
+    assert seen_markdown >= 19

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lms.quizzes.formats.aiken import parse_aiken
@@ -62,3 +63,58 @@ def test_duplicate_option_and_missing_text():
 
 def test_empty():
     assert parse_aiken("") == ([], [])
+
+
+# ------------------------------------------------------------------ Aiken as Moodle reads it
+
+
+def visible(markdown_text: str) -> str:
+    from html import unescape
+
+    from lms.content.render import render_markdown
+
+    html = render_markdown(markdown_text, module_url=lambda s, a: "", media_url=lambda p: p)[0]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_moodle_fixtures_import_with_moodles_counts():
+    # Was: "A)Correct" refused, so questions 2 and 4 of the second file were lost.
+    questions, problems = parse_aiken((DATA / "moodle_docs.aiken.txt").read_bytes())
+    assert problems == []
+    assert len(questions) == 2  # Moodle: "Importing 2 questions from file"
+    assert [o["correct"] for o in questions[0]["options"]] == [False, False, False, True]
+    assert len(questions[1]["options"]) == 6 and questions[1]["options"][0]["correct"]
+    questions, problems = parse_aiken((DATA / "moodle_tests.aiken.txt").read_bytes())
+    assert problems == []
+    assert len(questions) == 6
+    for q in questions[:4]:
+        assert [(o["text"], o["correct"]) for o in q["options"]] == [
+            ("Wrong", False), ("Correct", True)], q["text"]
+    # "J.K." starts no option: a letter without a space counts only as the next option.
+    assert questions[5]["text"] == "J.K. Rowling wrote which series?"
+
+
+def test_aiken_text_is_plain_text_as_in_moodle():
+    # Was: read as Markdown, so <html class="cool"> disappeared and *this* became emphasis.
+    questions, _ = parse_aiken((DATA / "moodle_tests.aiken.txt").read_bytes())
+    q = questions[4]
+    assert visible(q["text"]) == 'Question 5 <html class="cool"> is plain text, and so is *this*'
+    html = str(default_registry().get("single_choice").render(q, field="f"))
+    assert "&lt;b&gt;bold&lt;/b&gt; stays literal" in html and "2*3*4" in html
+
+
+def test_every_problem_is_reported_with_its_line():
+    text = ("Q1?\nA. x\nB. y\nANSWER: Z\n\n"       # 4: no option Z
+            "Q2?\nA. x\nANSWER: A\n\n"             # 8: one option
+            "Q3?\nA. x\nB. y\nstray\nANSWER: A\n\n"  # 13: a line after the options
+            "Q4?\nA. x\nA. y\nANSWER: A\n\n"       # 18: option A twice
+            "Q5?\nA. x\x00\nB. y\nANSWER: A\n\n"   # 22: a control character
+            "Q6?\nA. x\nB. y\n")                     # 26: no ANSWER line
+    questions, problems = parse_aiken(text.encode())
+    assert [line for line, _ in problems] == [4, 8, 13, 18, 22, 26]
+    assert [q["text"] for q in questions] == ["Q5?"]  # parsed, but the NUL stops the import
+
+
+def test_lowercase_and_punctuated_answer_letters():
+    questions, problems = parse_aiken("Q?\nA. x\nB. y\nANSWER: b.\n")
+    assert problems == [] and questions[0]["options"][1]["correct"] is True

@@ -208,12 +208,14 @@ def test_feedback_and_escapes():
 
 
 def test_format_markers_and_categories():
+    # Every text becomes pack Markdown by its format: HTML sanitised (<b> is <strong>), plain
+    # text escaped so that it shows literally; no text_format is left to misread later.
     result, qs = load("formats_categories.gift")
-    assert qs["fmt-html"]["text_format"] == "html"
-    assert qs["fmt-html"]["text"] == "Which tag makes <b>bold</b> text?"
-    assert qs["fmt-markdown"]["text_format"] == "markdown"
-    assert qs["fmt-plain"]["text_format"] == "plain"
-    assert qs["fmt-moodle"]["text_format"] == "moodle"
+    assert qs["fmt-html"]["text"] == "Which tag makes <strong>bold</strong> text?"
+    assert qs["fmt-markdown"]["text"] == "Is **this** bold?"
+    assert qs["fmt-plain"]["text"] == "Plain \\*text\\* stays plain."
+    assert qs["fmt-moodle"]["text"] == "Moodle auto-format."
+    assert not any("text_format" in q for q in result.questions)
     assert [q["category"] for q in result.questions] == [
         "tpbis/module-1",
         "tpbis/module-1",
@@ -257,10 +259,11 @@ def test_moodle_docs_mix():
         "essay",
         "description",
     }
-    assert len(result.questions) == 25
+    assert len(result.questions) == 27
     assert qs["q1"]["text"] == "1+1=2"
-    assert qs["q1"]["category"] == "$course$/top/Moodle docs"
-    assert qs["q9"]["category"] == "$course$/top/Moodle docs/More"
+    # Moodle's context prefix ($course$/top/) is not part of a Pelita category.
+    assert qs["q1"]["category"] == "Moodle docs"
+    assert qs["q9"]["category"] == "Moodle docs/More"
     assert qs["q2"]["options"][0] == {
         "id": "o1",
         "text": "yellow",
@@ -272,9 +275,15 @@ def test_moodle_docs_mix():
     assert qs["q20"]["answer"] is True
     assert qs["q20"]["feedback_false"] == "FALSE: No one is buried in Grant's tomb."
     assert [o["text"] for o in qs["q23"]["options"]] == ["= 2 + 2", "= 2 + 3", "= 2 + 4"]
-    assert qs["q25"]["text_format"] == "markdown"
+    assert qs["q25"]["text"] == "Which **word** is bold?"  # [markdown]: kept as Markdown
     assert qs["colon-escape"]["text"].endswith("in GIFT: the colon?")
     assert [q["_line"] for q in result.questions][:3] == [7, 10, 14]
+    pi, pi_range = qs["q26"], qs["q27"]
+    assert pi["text"] == "What is the value of pi (to 3 decimal places)? _____."
+    num = REG.get("numerical")
+    for q in (pi, pi_range):
+        for typed in ("3.142", "3,142", "3.1415"):
+            assert num.grade(q, num.normalise_response(q, [typed])).fraction == 1.0, typed
 
 
 def test_errors_name_the_line_and_the_problem():
@@ -307,7 +316,7 @@ def test_errors_name_the_line_and_the_problem():
         ("Q? {=%50%a}", "no correct answer"),
         ("Q? {~%150%a =b}", "outside"),
         ("Q? {=a -> b =c}", "no '->'"),
-        ("Q? {=a -> b ~c -> d}", "start with '='"),
+        ("Q? {=a -> b ~c -> d}", None),  # any ~ makes a choice question, as in Moodle
         ("Q? {=}", "empty"),
         ("Q? {~a}", "at least two"),
         ("Q? {T#a#b#c}", "at most two"),

@@ -79,7 +79,7 @@ def test_export_shapes():
     ]
     text = export_gift(qs)
     assert "Benar? {T#Tidak#Ya}" in text
-    assert "::Judul\\: satu::Pilih {\n=A \\= 1#ok\\#1\n~B\n}" in text
+    assert "// [id:b]\n::Judul\\: satu::[markdown]Pilih {\n=A \\= 1#ok\\#1\n~B\n}" in text
     assert "Berapa? {#3.5:0.1}" in text
     assert "Rentang? {\n#\n=1..5\n=%50%7#dekat\n}" in text
     assert "Tulis. {}" in text

@@ -23,13 +23,11 @@ def q(*answers, **extra):
         (" -3,5 ", -3.5),
         ("\u22122,5", -2.5),
         ("+2", 2.0),
-        ("1.000", 1000.0),
+        ("1.000", 1.0),  # a lone d.ddd: the decimal reading first (1000 is the other)
         ("12.345.678", 12345678.0),
         ("1.000,5", 1000.5),
         ("1.234.567,89", 1234567.89),
-        ("1,000.5", 1000.5),
         ("1,000", 1.0),
-        ("1,000,000", 1000000.0),
         ("0.001", 0.001),
         ("1.5000", 1.5),
         ("3.14159", 3.14159),
@@ -56,6 +54,8 @@ def test_parse_number_accepts(text, value):
         "1.000.00",
         "1,00,0",
         "1.000,5,5",
+        "1,000.5",  # a comma is always the decimal mark, so no dot may follow it
+        "1,000,000",  # ... and a number has at most one
         "12 kg",
         "nan",
         "inf",
@@ -163,3 +163,29 @@ def test_correct_response_and_right_answer_text():
         {"value": 10, "tolerance_pct": 5},
     )
     assert NUM.right_answer_text(question) == "3.5 ± 0.1; 1 – 5; 2; 10 ± 5%"
+
+
+def test_any_other_answer_catches_every_unmatched_number():
+    question = q({"value": 3, "tolerance": 2, "feedback": "Ya."},
+                 {"value": 10, "credit": 0, "feedback": "Itu sepuluh."},
+                 {"any": True, "credit": 0, "feedback": "Completely wrong"})
+    assert NUM.validate(question) == []
+    assert NUM.grade(question, 4).feedback == ["Ya."]
+    assert NUM.grade(question, 10).feedback == ["Itu sepuluh."]  # a specific answer wins
+    wrong = NUM.grade(question, 99)
+    assert (wrong.fraction, wrong.state, wrong.feedback) == (0.0, "incorrect", ["Completely wrong"])
+    assert NUM.right_answer_text(question) == "3 ± 2"
+    # Only "any other answer" at full credit is not a right answer.
+    assert "answers" in [f for f, _ in NUM.validate(q({"any": True}))]
+    assert "answers[0]" in [f for f, _ in NUM.validate(q({"any": True, "value": 1}, {"value": 1}))]
+    assert "answers[0].any" in [f for f, _ in NUM.validate(q({"any": "ya"}, {"value": 1}))]
+
+
+def test_any_other_answer_survives_the_browser_editor():
+    from lms.quizzes import editor
+
+    question = q({"value": 3.14, "tolerance": 0.01}, {"any": True, "credit": 0, "feedback": "x"})
+    values = editor.question_to_form(NUM, question)
+    assert values["answers-1-any"] is True
+    form = {k: ("y" if v is True else v) for k, v in values.items() if v is not False}
+    assert editor.form_to_question(NUM, form, base=question) == (question, [])

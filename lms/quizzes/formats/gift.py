@@ -2,37 +2,57 @@
 
 `parse_gift(text_or_bytes)` returns `GiftResult(questions, problems)`: question dicts in the
 shapes of the built-in types (each with "id", "category" and "_line"), and (line, message)
-problems. A question with a problem is left out of `questions`. Supported: `$CATEGORY:`,
-`//` comment lines, `::title::`, `[html]`/`[markdown]`/`[plain]`/`[moodle]` markers
-(kept as "text_format"), choice `=`/`~` with `%weight%`, true/false `T F TRUE FALSE` with
-`#wrong#right` feedback, short answer, matching `=a -> b` (an empty left side is a
-distractor), numerical `#v`, `#v:tol`, `#min..max` and `#` with several `=` answers,
-missing word (text after the braces: the blank is stored as `_____` in the text), essay
-`{}`, description (no braces), `#feedback`, `####general feedback`, escapes
-`\\~ \\= \\# \\{ \\} \\: \\\\ \\n`. Bytes that are not UTF-8 are read as Windows-1252.
+problems. A question with a problem is left out of `questions`. The file is read by
+`textfile.decode_text` first: larger than `textfile.MAX_TEXT_BYTES`, not text, UTF-16, or neither
+UTF-8 nor Windows-1252 raises `BankFileError`; control characters are problems on their lines.
+
+It reads GIFT as Moodle's `qformat_gift` does (every construct of Moodle's GIFT documentation and
+of its exporter's output): blocks separated by blank lines; `//` comment lines, whose
+`[id:...]` and `[tag:...]` (with `\\]` and `\\\\` escapes) become the question's id and
+`tags`; `$CATEGORY:` (Moodle's `$course$/top/` context prefixes removed); `::title::`; choice
+`=`/`~` with `%weight%`; true/false `T F TRUE FALSE` with `#wrong#right` feedback; short answer;
+matching `=a -> b` (an empty left side is a distractor); numerical `#v`, `#v:tol`, `#min..max`
+and `#` with several `=` answers, `=%0%*` or a trailing `~#feedback` for "any other answer"
+(an answer with `any = true`); missing word (text after the braces: the blank is stored as
+`_____`); essay `{}`; description (no braces); `#feedback`; `####general feedback` (the last one);
+escapes `\\~ \\= \\# \\{ \\} \\: \\\\ \\n`. The question type is chosen in Moodle's
+order: essay, numerical, choice (any `~`), matching (`=` and `->`), true/false, short answer.
+
+Formats: `[html]`, `[markdown]`, `[plain]`, `[moodle]` before the question text, an answer, a
+feedback or the general feedback; an answer or feedback without a marker has the question's
+format (as in Moodle). Each text is converted to pack Markdown by `lms.quizzes.markup.to_markdown`
+(HTML sanitised, plain text escaped); text without any marker is read as Markdown. Short-answer
+texts and numbers are values, never converted; matching right-hand texts are plain text.
 
 Type mapping: choice with a `=` answer -> single_choice (options with `correct`, or with
 `weight` when partial weights or several `=`); choice without `=` -> multiple_choice with
-weights. Question ids come from the title (slug) or are "q<n>"; option ids are "o<n>".
+weights. Question ids come from `[id:...]`, else the title (slug), else "q<n>" (made unique by
+"-2", "-3", ...); option ids are "o<n>". Parsing takes time linear in the file's size.
 
 `export_gift(questions)` writes GIFT back; `export_gift_report(questions)` also returns
 (question id, message) for what GIFT cannot express (ordering is skipped with a comment;
-points, short-answer variants/case/indonesian, essay rubric/limits are dropped). Questions of
-a non-scored type (no right answer: `unscored`, the names of types with `scored = False`, e.g.
-likert) are skipped with a comment saying so.
+points, short-answer variants/case/indonesian, essay rubric/limits are dropped). Question texts
+are written with `[markdown]` (Pelita's texts are Markdown), ids and tags as a `// [id:] [tag:]`
+comment. Questions of a non-scored type (no right answer: `unscored`, the names of types with
+`scored = False`, e.g. likert) are skipped with a comment saying so.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Collection
 from typing import Any, NamedTuple
 
-from lms.quizzes.types.numerical import format_number
+from lms.quizzes.formats.textfile import MAX_TEXT_BYTES, control_problems, decode_text
+from lms.quizzes.markup import plain_to_markdown, to_markdown
+from lms.quizzes.numbers import format_number
 
 BLANK = "_____"
+_BLANK_MARK = "\ue010"
 FORMATS = ("html", "markdown", "plain", "moodle")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
 
 _ESCAPES = {
     "\\": "\ue000",
@@ -46,9 +66,13 @@ _ESCAPES = {
 }
 _RESTORE = {v: ("\n" if k == "n" else k) for k, v in _ESCAPES.items()}
 _RESTORE_RE = re.compile("[" + "".join(_RESTORE) + "]")
+_ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT_RE = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT_RE = re.compile(r"^\s*%\s*(-?\d+(?:\.\d+)?)\s*%")
 _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$", re.ASCII)
+_TAG_RE = re.compile(r"\[tag:((?:\\.|[^\]\\])+)\]")
+_ID_TAG_RE = re.compile(r"\[id:((?:\\.|[^\]\\])+)\]")
+_CONTEXT_RE = re.compile(r"^\$[a-z0-9]+\$(?:/|$)")
 
 
 class GiftResult(NamedTuple):
@@ -70,47 +94,72 @@ class GiftError(ValueError):
 # ---------------------------------------------------------------------------- decoding
 
 
-def decode(data: str | bytes) -> str:
-    """Text from str or bytes (UTF-8, else Windows-1252), without BOM, with \\n newlines."""
-    if isinstance(data, bytes | bytearray):
-        try:
-            text = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = bytes(data).decode("cp1252", errors="replace")
-    else:
-        text = data
-    text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def decode(data: str | bytes, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """Text from str or bytes (UTF-8, else Windows-1252), without BOM, with \\n newlines;
+    raises `textfile.BankFileError` for a file that is too large or not text."""
+    return decode_text(data, limit=limit)
 
 
 def _escape_pre(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPES:
-            out.append(_ESCAPES[text[i + 1]])
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(1)], text)
 
 
 def _restore(text: str) -> str:
     return _RESTORE_RE.sub(lambda m: _RESTORE[m.group(0)], text)
 
 
-def _clean(text: str) -> str:
-    """Restore escapes and strip a leading format marker and surrounding space."""
-    text = _FORMAT_RE.sub("", text, count=1)
-    return _restore(text).strip()
-
-
 def slugify(text: str) -> str:
     """A lowercase ASCII slug of `text` ("Soal 1: Katalog" -> "soal-1-katalog")."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60]
+
+
+def clean_category(path: str) -> str:
+    """A Moodle category path without its context prefix: "$course$/top/Etika" -> "Etika"."""
+    path = _CONTEXT_RE.sub("", path.strip()).strip()
+    if path == "top" or path.startswith("top/"):
+        path = path[3:]
+    return path.strip("/ ").strip()
+
+
+def question_id(wanted: str) -> str:
+    """`wanted` (a Moodle idnumber) if it is a usable question id, else its slug."""
+    wanted = wanted.strip()
+    return wanted if ID_RE.match(wanted) else slugify(wanted)
+
+
+class UniqueIds:
+    """Hands out unique question ids in constant time: a taken "x" becomes "x-2", "x-3", ..."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self.next: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        qid = base
+        if qid in self.used:
+            n = self.next.get(base, 2)
+            while f"{base}-{n}" in self.used:
+                n += 1
+            qid = f"{base}-{n}"
+            self.next[base] = n + 1
+        self.used.add(qid)
+        return qid
+
+
+def _unescape_bracket(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text).strip()
+
+
+def comment_id_and_tags(comments: str) -> tuple[str | None, list[str]]:
+    """The `[id:...]` and `[tag:...]` of a question's comment lines (as Moodle reads them)."""
+    found = _ID_TAG_RE.search(comments)
+    tags: list[str] = []
+    for m in _TAG_RE.finditer(comments):
+        tag = _unescape_bracket(m.group(1))
+        if tag and tag not in tags:
+            tags.append(tag)
+    return (_unescape_bracket(found.group(1)) if found else None), tags
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -122,26 +171,45 @@ class _Block:
     def __init__(self, lines: list[tuple[int, str]]) -> None:
         self.linenos = [n for n, _ in lines]
         self.text = _escape_pre("\n".join(t for _, t in lines))
+        self.breaks = [m.start() for m in re.finditer("\n", self.text)]
 
     def line_at(self, offset: int) -> int:
-        return self.linenos[min(self.text.count("\n", 0, max(offset, 0)), len(self.linenos) - 1)]
+        k = bisect.bisect_left(self.breaks, max(offset, 0))
+        return self.linenos[min(k, len(self.linenos) - 1)]
 
 
 def _blocks(text: str):
-    """Yield (category or None, [(line number, line)]) per blank-line separated block."""
+    """Yield (lines, comments) per blank-line separated block; comment lines (`//`) belong to
+    the block they are in (Moodle reads a question's `[id:]` and `[tag:]` from them)."""
     current: list[tuple[int, str]] = []
+    comments: list[str] = []
     for n, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
         if stripped.startswith("//"):
+            comments.append(stripped)
             continue
         if not stripped:
             if current:
-                yield current
-                current = []
+                yield current, "\n".join(comments)
+            current, comments = [], []
             continue
         current.append((n, line.rstrip()))
     if current:
-        yield current
+        yield current, "\n".join(comments)
+
+
+def _text(raw: str, default: str | None) -> str:
+    """Escaped GIFT text -> pack Markdown, by its own format marker or `default`."""
+    m = _FORMAT_RE.match(raw)
+    fmt = m.group(1).lower() if m else default
+    if m:
+        raw = raw[m.end():]
+    return to_markdown(_restore(raw).strip(), fmt).strip()
+
+
+def _value(raw: str) -> str:
+    """Escaped GIFT text used as a value (a short answer): marker dropped, restored, trimmed."""
+    return _restore(_FORMAT_RE.sub("", raw, count=1)).strip()
 
 
 def _split_answers(body: str, base: int, block: _Block) -> list[tuple[str, str, int]]:
@@ -175,60 +243,73 @@ def _weight(body: str, line: int) -> tuple[float | None, str]:
     return weight, body[m.end() :]
 
 
-def _text_feedback(body: str) -> tuple[str, str]:
-    text, _, feedback = body.partition("#")
-    return _clean(text), _clean(feedback)
-
-
 def _number(spec: str, line: int) -> float:
     s = _restore(spec).strip()
     if not _NUMBER_RE.match(s):
         raise GiftError(
             line,
             f"bad number {s!r} in a numerical answer; write e.g. {{#3.14:0.01}} or {{#1..5}} "
-            "(use a dot as the decimal mark)",
+            "(use a dot as the decimal mark; * alone is 'any other answer')",
         )
     return float(s)
 
 
-def _numerical(body: str, base: int, block: _Block) -> dict:
+def _numerical(body: str, base: int, block: _Block, fmt: str | None) -> dict:
     line = block.line_at(base)
-    multi = re.search(r"[=~]", body)
-    raw = _split_answers(body, base, block) if multi else [("=", body, line)]
+    # A wrong-answer feedback after `~` (Moodle's exporter writes `~#feedback` for its `*`).
+    wrong = None
+    tilde = body.find("~")
+    if tilde != -1:
+        wrong = body[tilde + 1 :]
+        body = body[:tilde]
+    raw: list[tuple[str, str, int]] = []
+    pieces = body.split("=")
+    offset = base
+    for k, piece in enumerate(pieces):
+        if k > 0 or piece.strip():
+            raw.append(("=" if k else "", piece, block.line_at(offset)))
+        offset += len(piece) + 1
+    if not raw:
+        raise GiftError(line, "a numerical answer has no number; write e.g. {#3.14:0.01}")
     answers = []
-    for marker, text, aline in raw:
+    for _marker, text, aline in raw:
         weight, text = _weight(text, aline)
         spec, _, feedback = text.partition("#")
-        spec = spec.strip()
+        spec = _restore(spec).strip()
         if not spec:
             raise GiftError(aline, "a numerical answer has no number; write e.g. {#3.14:0.01}")
         answer: dict[str, Any] = {}
-        if ".." in spec:
+        if spec == "*":
+            answer["any"] = True
+        elif ".." in spec:
             lo, _, hi = spec.partition("..")
             answer["min"], answer["max"] = _number(lo, aline), _number(hi, aline)
             if answer["min"] > answer["max"]:
-                raise GiftError(
-                    aline, f"range {_restore(spec)!r} has min greater than max; swap them"
-                )
+                raise GiftError(aline, f"range {spec!r} has min greater than max; swap them")
         elif ":" in spec:
             value, _, tol = spec.partition(":")
             answer["value"], answer["tolerance"] = _number(value, aline), abs(_number(tol, aline))
         else:
             answer["value"] = _number(spec, aline)
-        answer["credit"] = weight if weight is not None else (100.0 if marker == "=" else 0.0)
+        answer["credit"] = weight if weight is not None else (0.0 if "any" in answer else 100.0)
         if answer["credit"] < 0:
             raise GiftError(aline, "numerical answers cannot have a negative weight")
-        if _clean(feedback):
-            answer["feedback"] = _clean(feedback)
+        if _text(feedback, fmt):
+            answer["feedback"] = _text(feedback, fmt)
         answers.append(answer)
-    if not any(a["credit"] == 100 for a in answers):
+    if wrong is not None:
+        answer = {"any": True, "credit": 0.0}
+        if _text(wrong.partition("#")[2], fmt):
+            answer["feedback"] = _text(wrong.partition("#")[2], fmt)
+        answers.append(answer)
+    if not any(a["credit"] == 100 and "any" not in a for a in answers):
         raise GiftError(
             line, "no correct answer: one numerical answer needs '=' without a weight, or %100%"
         )
     return {"type": "numerical", "answers": answers}
 
 
-def _choice(body: str, base: int, block: _Block) -> dict:
+def _choice(body: str, base: int, block: _Block, fmt: str | None) -> dict:
     raw = _split_answers(body, base, block)
     single = any(marker == "=" for marker, _, _ in raw)
     options = []
@@ -236,7 +317,8 @@ def _choice(body: str, base: int, block: _Block) -> dict:
         weight, text = _weight(text, aline)
         if weight is None:
             weight = 100.0 if marker == "=" else 0.0
-        text, feedback = _text_feedback(text)
+        text, _, feedback = text.partition("#")
+        text, feedback = _text(text, fmt), _text(feedback, fmt)
         if not text:
             raise GiftError(aline, "an answer is empty; write its text after '=' or '~'")
         opt: dict[str, Any] = {"id": f"o{k}", "text": text, "weight": weight}
@@ -262,11 +344,12 @@ def _choice(body: str, base: int, block: _Block) -> dict:
     return {"type": "multiple_choice", "options": options}
 
 
-def _short(body: str, base: int, block: _Block) -> dict:
+def _short(body: str, base: int, block: _Block, fmt: str | None) -> dict:
     answers = []
     for _, text, aline in _split_answers(body, base, block):
         weight, text = _weight(text, aline)
-        text, feedback = _text_feedback(text)
+        text, _, feedback = text.partition("#")
+        text, feedback = _value(text), _text(feedback, fmt)
         if not text:
             raise GiftError(aline, "an answer is empty; write the accepted text after '='")
         answer: dict[str, Any] = {"text": text, "credit": 100.0 if weight is None else weight}
@@ -281,7 +364,7 @@ def _short(body: str, base: int, block: _Block) -> dict:
     return {"type": "short_answer", "answers": answers}
 
 
-def _matching(body: str, base: int, block: _Block) -> dict:
+def _matching(body: str, base: int, block: _Block, fmt: str | None) -> dict:
     pairs, distractors = [], []
     for marker, text, aline in _split_answers(body, base, block):
         if marker != "=":
@@ -291,7 +374,8 @@ def _matching(body: str, base: int, block: _Block) -> dict:
                 aline, f"matching pair {_restore(text.strip())!r} has no '->'; write =left -> right"
             )
         left, _, right = text.partition("->")
-        left, right = _clean(left), _clean(right.partition("#")[0])
+        left = _text(left, fmt)
+        right = plain_to_markdown(_value(right.partition("#")[0]))
         if not right:
             raise GiftError(aline, "a matching pair has an empty right-hand side")
         if left:
@@ -308,7 +392,7 @@ def _matching(body: str, base: int, block: _Block) -> dict:
     return q
 
 
-def _true_false(body: str, base: int, block: _Block) -> dict | None:
+def _true_false(body: str, base: int, block: _Block, fmt: str | None) -> dict | None:
     parts = body.strip().split("#")
     head = parts[0].strip()
     if head not in ("T", "F", "TRUE", "FALSE"):
@@ -317,8 +401,8 @@ def _true_false(body: str, base: int, block: _Block) -> dict | None:
         raise GiftError(
             block.line_at(base), "true/false takes at most two feedbacks: {T#if wrong#if right}"
         )
-    wrong = _clean(parts[1]) if len(parts) > 1 else ""
-    right = _clean(parts[2]) if len(parts) > 2 else ""
+    wrong = _text(parts[1], fmt) if len(parts) > 1 else ""
+    right = _text(parts[2], fmt) if len(parts) > 2 else ""
     answer = head in ("T", "TRUE")
     q: dict[str, Any] = {"type": "true_false", "answer": answer}
     fb_true, fb_false = (right, wrong) if answer else (wrong, right)
@@ -329,26 +413,26 @@ def _true_false(body: str, base: int, block: _Block) -> dict | None:
     return q
 
 
-def _answers(body: str, base: int, block: _Block) -> dict:
-    """Classify and parse the text between the braces (escaped form)."""
+def _answers(body: str, base: int, block: _Block, fmt: str | None) -> dict:
+    """Classify and parse the text between the braces (escaped form), in Moodle's order."""
     general = ""
     if "####" in body:
-        body, _, general = body.partition("####")
-        general = _clean(general)
+        body, _, general = body.rpartition("####")
+        general = _text(general, fmt)
     stripped = body.strip()
     lead = base + (len(body) - len(body.lstrip()))
     if not stripped:
         q: dict[str, Any] = {"type": "essay"}
     elif stripped.startswith("#"):
-        q = _numerical(stripped[1:], lead + 1, block)
-    elif (tf := _true_false(stripped, lead, block)) is not None:
-        q = tf
-    elif "=" in stripped and "->" in stripped:
-        q = _matching(stripped, lead, block)
+        q = _numerical(stripped[1:], lead + 1, block, fmt)
     elif "~" in stripped:
-        q = _choice(stripped, lead, block)
+        q = _choice(stripped, lead, block, fmt)
+    elif "=" in stripped and "->" in stripped:
+        q = _matching(stripped, lead, block, fmt)
+    elif (tf := _true_false(stripped, lead, block, fmt)) is not None:
+        q = tf
     elif stripped.startswith("="):
-        q = _short(stripped, lead, block)
+        q = _short(stripped, lead, block, fmt)
     else:
         raise GiftError(
             block.line_at(lead),
@@ -374,7 +458,7 @@ def _question(block: _Block) -> dict:
         pos = end + 2
     rest = text[pos:]
     fmt_match = _FORMAT_RE.match(rest)
-    text_format = fmt_match.group(1).lower() if fmt_match else None
+    fmt = fmt_match.group(1).lower() if fmt_match else None
     if fmt_match:
         pos += fmt_match.end()
         rest = text[pos:]
@@ -385,7 +469,7 @@ def _question(block: _Block) -> dict:
             raise GiftError(
                 block.line_at(pos + close_at), "'}' without an opening '{'; escape it as \\}"
             )
-        q: dict[str, Any] = {"type": "description", "text": _restore(rest).strip()}
+        q: dict[str, Any] = {"type": "description", "text": _text(rest, fmt)}
     else:
         close_at = rest.find("}", open_at)
         if close_at == -1:
@@ -404,32 +488,37 @@ def _question(block: _Block) -> dict:
                 block.line_at(pos + close_at + 1 + max(after.find("{"), after.find("}"))),
                 "more than one {...} answer block; GIFT allows one per question (escape literal braces as \\{ \\})",
             )
-        q = _answers(rest[open_at + 1 : close_at], pos + open_at + 1, block)
-        before = rest[:open_at]
-        q["text"] = _restore(before + BLANK + after if after.strip() else before).strip()
+        q = _answers(rest[open_at + 1 : close_at], pos + open_at + 1, block, fmt)
+        after = rest[close_at + 1 :]
+        if after.strip():
+            # Missing word: the blank goes where the braces were (converted as one text, so
+            # HTML around the braces stays whole).
+            q["text"] = _text(rest[:open_at] + _BLANK_MARK + after, fmt).replace(_BLANK_MARK, BLANK)
+        else:
+            q["text"] = _text(rest[:open_at], fmt)
     if not q["text"]:
         raise GiftError(
             block.line_at(0), "the question text is empty; write the question before the {...}"
         )
     if title:
         q["title"] = title
-    if text_format:
-        q["text_format"] = text_format
     return q
 
 
 def parse_gift(data: str | bytes) -> GiftResult:
-    """Parse GIFT text or bytes into question dicts and (line, message) problems."""
+    """Parse GIFT text or bytes into question dicts and (line, message) problems; a file that
+    is too large or not text raises `textfile.BankFileError` before parsing."""
     from lms.quizzes.registry import default_registry
 
+    text = decode(data)
     registry = default_registry()
     questions: list[dict] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str]] = control_problems(text)
     category = ""
-    used_ids: set[str] = set()
-    for lines in _blocks(decode(data)):
+    ids = UniqueIds()
+    for lines, comments in _blocks(text):
         if lines[0][1].strip().startswith("$CATEGORY:"):
-            category = lines[0][1].strip()[len("$CATEGORY:") :].strip()
+            category = clean_category(lines[0][1].strip()[len("$CATEGORY:") :])
             lines = lines[1:]
             if not lines:
                 continue
@@ -439,12 +528,12 @@ def parse_gift(data: str | bytes) -> GiftResult:
         except GiftError as exc:
             problems.append((exc.line, exc.message))
             continue
-        base = slugify(q.get("title", "")) or f"q{len(questions) + 1}"
-        qid, n = base, 2
-        while qid in used_ids:
-            qid, n = f"{base}-{n}", n + 1
-        used_ids.add(qid)
+        idnumber, tags = comment_id_and_tags(comments)
+        base = (question_id(idnumber) if idnumber else "") or slugify(q.get("title", ""))
+        qid = ids.take(base or f"q{len(questions) + 1}")
         q = {"id": qid, **q, "category": category, "_line": lines[0][0]}
+        if tags:
+            q["tags"] = tags
         found = registry.validate_question({k: v for k, v in q.items() if not k.startswith("_")})
         if found:
             problems.extend(
@@ -453,7 +542,7 @@ def parse_gift(data: str | bytes) -> GiftResult:
             )
             continue
         questions.append(q)
-    return GiftResult(questions, problems)
+    return GiftResult(questions, sorted(problems, key=lambda p: p[0]))
 
 
 # ---------------------------------------------------------------------------- export
@@ -466,6 +555,11 @@ def escape_gift(text: Any) -> str:
     for c in "~=#{}:":
         s = s.replace(c, "\\" + c)
     return s.replace("\n", "\\n")
+
+
+def _bracket(value: Any) -> str:
+    """A value inside `[id:...]` or `[tag:...]`: `\\` and `]` escaped, one line."""
+    return " ".join(str(value).replace("\\", "\\\\").replace("]", "\\]").split())
 
 
 def _pct(value: float) -> str:
@@ -521,7 +615,9 @@ def _export_answers(q: dict, report: list[str]) -> str | None:
         answers = q.get("answers", [])
         specs = []
         for a in answers:
-            if "min" in a:
+            if a.get("any") is True:
+                spec = "*"
+            elif "min" in a:
                 spec = f"{format_number(a['min'])}..{format_number(a['max'])}"
             else:
                 spec = format_number(a.get("value", 0))
@@ -534,11 +630,14 @@ def _export_answers(q: dict, report: list[str]) -> str | None:
             credit = a.get("credit", 100)
             fb = f"#{escape_gift(a['feedback'])}" if a.get("feedback") else ""
             specs.append((credit, spec, fb))
-        if len(specs) == 1 and specs[0][0] == 100:
+        if len(specs) == 1 and specs[0][0] == 100 and specs[0][1] != "*":
             lines.append(f"#{specs[0][1]}{specs[0][2]}")
         else:
             lines.append("#")
             for credit, spec, fb in specs:
+                if spec == "*" and credit == 0:
+                    lines.append(f"~{fb or '#'}")  # Moodle's exporter writes "any other" so
+                    continue
                 mark = "=" if credit == 100 else f"=%{_pct(credit)}%"
                 lines.append(f"{mark}{spec}{fb}")
     elif qtype == "matching":
@@ -598,9 +697,13 @@ def export_gift_report(
         points = q.get("points", 1)
         if qtype != "description" and points != 1:
             report.append(f"points = {points} cannot be expressed in GIFT (imported as 1)")
-        head = f"::{escape_gift(q['title'])}::" if q.get("title") else ""
-        if q.get("text_format") in FORMATS:
-            head += f"[{q['text_format']}]"
+        head = ""
+        bits = [f"[id:{_bracket(q['id'])}]"] if q.get("id") not in (None, "") else []
+        bits += [f"[tag:{_bracket(t)}]" for t in q.get("tags") or [] if isinstance(t, str)]
+        if bits:
+            head += f"// {' '.join(bits)}\n"
+        head += f"::{escape_gift(q['title'])}::" if q.get("title") else ""
+        head += "[markdown]"  # Pelita's texts are Markdown (answers follow the question's format)
         text = escape_gift(q.get("text", ""))
         if qtype == "description":
             out.append(f"{head}{text}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from lms.quizzes.base import (
     N_,
@@ -17,6 +17,7 @@ from lms.quizzes.base import (
     is_text,
     ordered,
 )
+from lms.quizzes.markup import inline_html, plain_text
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
@@ -182,7 +183,7 @@ class Matching(QuestionType):
                     Markup('<option value="{v}"{flags}>{t}</option>').format(
                         v=slot_value(i, choices[j]),
                         flags=attr_flags(selected=current == choices[j]),
-                        t=choices[j],
+                        t=plain_text(choices[j]),
                     )
                 )
             parts.append(
@@ -191,7 +192,7 @@ class Matching(QuestionType):
                     '<select name="{s}" id="{s}"{flags}>{opts}</select></div>'
                 ).format(
                     s=sid,
-                    left=escape(str(pair.get("left", ""))),
+                    left=Markup(inline_html(str(pair.get("left", "")))),  # noqa: S704 - nh3
                     flags=attr_flags(disabled=disabled),
                     opts=Markup("").join(opts),
                 )
@@ -200,4 +201,5 @@ class Matching(QuestionType):
         return Markup("").join(parts)
 
     def right_answer_text(self, q: dict, gettext=str) -> str:
-        return "; ".join(f"{p.get('left')} → {p.get('right')}" for p in self.pairs(q))
+        return "; ".join(f"{plain_text(str(p.get('left')))} → {plain_text(str(p.get('right')))}"
+                         for p in self.pairs(q))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lms.quizzes.base import N_, Grade, Problem
+from lms.quizzes.markup import plain_text
 from lms.quizzes.types._choice import SHUFFLE_FIELD, ChoiceType, option_rows
 
 
@@ -108,5 +109,6 @@ class MultipleChoice(ChoiceType):
     def right_answer_text(self, q: dict, gettext=str) -> str:
         weights = self.weights(q)
         return "; ".join(
-            str(o.get("text", "")) for o in self.options(q) if weights.get(str(o.get("id")), 0) > 0
+            plain_text(str(o.get("text", ""))) for o in self.options(q)
+            if weights.get(str(o.get("id")), 0) > 0
         )

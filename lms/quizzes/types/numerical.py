@@ -1,22 +1,18 @@
 """Numerical: a typed number within a tolerance or a min..max range of an author answer.
 
-Reading the learner's number (`parse_number`), after removing spaces:
+The learner's text is read by the one rule in `lms.quizzes.numbers` (a comma is always the
+decimal mark; a dot is one unless the number only makes sense with dots as thousands separators;
+a lone d.ddd such as "1.822" reads both ways and is right when either reading is). A response that
+reads one way is stored as that number; a lone d.ddd is stored as the text typed, and graded by
+the reading that earns more (the decimal one on a tie). The input says what the question expects
+("Use a comma for decimals, e.g. 3,14").
 
-* a single comma and no dot is a decimal comma: "3,5" = 3.5, "1,000" = 1.0;
-* dots followed by groups of exactly three digits, first group 1-9 led, no comma, are
-  thousands separators: "1.000" = 1000, "12.345.678" = 12345678; otherwise a dot is a
-  decimal point: "3.5", "3.14159", "0.001", "1.5000";
-* with both, the last one is the decimal mark and the others must group by three:
-  "1.000,5" = 1000.5 (Indonesian), "1,000.5" = 1000.5 (English);
-* several commas and no dot, grouping by three, are thousands: "1,000,000";
-* a leading + or - (also U+2212), and an exponent ("1e3"), are accepted;
-  anything else (units, words, "1..2") is not a number and counts as unanswered.
+An answer `{any = true, credit = 0, feedback = "..."}` matches every number no other answer
+matches: Moodle's `*` ("any other answer") in GIFT and Moodle XML.
 """
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 from markupsafe import Markup
@@ -32,58 +28,16 @@ from lms.quizzes.base import (
     first_text,
     is_number,
 )
+from lms.quizzes.numbers import format_number, parse_number, readings
 
-_PLAIN = re.compile(r"^\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$|^\.\d+(?:[eE][+-]?\d+)?$", re.ASCII)
-_DOT_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$", re.ASCII)
-_COMMA_THOUSANDS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3}){2,}$", re.ASCII)
-_ID_FULL = re.compile(r"^([1-9]\d{0,2}(?:\.\d{3})+|\d+),(\d+)$", re.ASCII)
-_EN_FULL = re.compile(r"^([1-9]\d{0,2}(?:,\d{3})+|\d+)\.(\d+)$", re.ASCII)
+__all__ = ["Numerical", "format_number", "parse_number", "readings"]
 
-
-def parse_number(text: Any) -> float | None:
-    """Parse a learner's number by the rules in the module docstring; None if not a number."""
-    if not isinstance(text, str) or len(text) > 60:
-        return None
-    s = "".join(text.split()).replace("\u2212", "-")
-    sign = 1.0
-    if s[:1] in "+-" and s:
-        sign = -1.0 if s[0] == "-" else 1.0
-        s = s[1:]
-    if not s:
-        return None
-    if "," in s and "." in s:
-        m = _ID_FULL.match(s) if s.rfind(",") > s.rfind(".") else _EN_FULL.match(s)
-        if not m:
-            return None
-        s = m.group(1).replace(".", "").replace(",", "") + "." + m.group(2)
-    elif s.count(",") == 1:
-        s = s.replace(",", ".")
-    elif "," in s:
-        if not _COMMA_THOUSANDS.match(s):
-            return None
-        s = s.replace(",", "")
-    elif _DOT_THOUSANDS.match(s):
-        s = s.replace(".", "")
-    if not _PLAIN.match(s):
-        return None
-    try:
-        value = float(s)
-    except (ValueError, OverflowError):
-        return None
-    if not math.isfinite(value):
-        return None
-    return sign * value
-
-
-def format_number(value: float) -> str:
-    """A short plain form of `value` for display and GIFT ("3.14", "2", "1e-07")."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
+MAX_TYPED = 60
 
 
 class Numerical(QuestionType):
-    """`answers = [{value, tolerance | tolerance_pct, credit, feedback} | {min, max, ...}]`."""
+    """`answers = [{value, tolerance | tolerance_pct, credit, feedback} | {min, max, ...} |
+    {any = true, credit, feedback}]`."""
 
     name = "numerical"
     label = "Numerical"
@@ -92,13 +46,16 @@ class Numerical(QuestionType):
             "answers", "rows", N_("Accepted answers"), required=True, start_rows=2,
             row_label=N_("Answer"),
             help=N_("Give a value (with a tolerance) or a range from Minimum to Maximum. "
-                 "Use a dot or a comma for decimals, no thousands separators."),
+                 "Use a dot or a comma for decimals, no thousands separators. "
+                 "\"Any other number\" gives its credit and feedback to every number no other "
+                 "answer matches."),
             columns=(
                 EditorColumn("value", "number", N_("Value")),
                 EditorColumn("tolerance", "number", N_("Tolerance (±)")),
                 EditorColumn("tolerance_pct", "number", N_("Tolerance (%)")),
                 EditorColumn("min", "number", N_("Minimum")),
                 EditorColumn("max", "number", N_("Maximum")),
+                EditorColumn("any", "bool", N_("Any other number")),
                 EditorColumn("credit", "number", N_("Credit (%)"), help=N_("Empty means 100.")),
                 EditorColumn("feedback", "text", N_("Feedback for this answer")),
             ),
@@ -116,8 +73,13 @@ class Numerical(QuestionType):
         return float(c) if is_number(c) else 0.0
 
     @staticmethod
+    def is_any(answer: dict) -> bool:
+        """True for the catch-all answer (Moodle's `*`): it matches every other number."""
+        return answer.get("any") is True
+
+    @staticmethod
     def bounds(answer: dict) -> tuple[float, float] | None:
-        """The accepted closed interval of an answer, None if malformed."""
+        """The accepted closed interval of an answer, None if malformed (or a catch-all)."""
         if is_number(answer.get("min")) and is_number(answer.get("max")):
             return float(answer["min"]), float(answer["max"])
         value = answer.get("value")
@@ -154,7 +116,15 @@ class Numerical(QuestionType):
                 )
                 continue
             is_range = "min" in a or "max" in a
-            if is_range:
+            if "any" in a:
+                if a["any"] is not True:
+                    problems.append((f"{where}.any", "Write any = true or leave it out."))
+                elif any(k in a for k in ("value", "min", "max", "tolerance", "tolerance_pct")):
+                    problems.append(
+                        (where, "An answer with any = true matches every other number; give it "
+                                "no value, range or tolerance.")
+                    )
+            elif is_range:
                 if not (is_number(a.get("min")) and is_number(a.get("max"))):
                     problems.append(
                         (
@@ -198,35 +168,49 @@ class Numerical(QuestionType):
                 )
             if "feedback" in a and a["feedback"] is not None and not isinstance(a["feedback"], str):
                 problems.append((f"{where}.feedback", "Answer feedback must be text."))
-        if answers and not any(isinstance(a, dict) and self.credit(a) == 100 for a in answers):
+        if answers and not any(
+            isinstance(a, dict) and self.credit(a) == 100 and not self.is_any(a) for a in answers
+        ):
             problems.append(
                 ("answers", "At least one answer must have credit = 100 (the default).")
             )
         return problems
 
     def normalise_response(self, q: dict, raw: list[str]) -> Any:
+        """A number; a lone d.ddd (two readings) is kept as the text typed; None if not a number."""
         text = first_text(raw)
-        return None if text is None else parse_number(text)
+        if text is None:
+            return None
+        found = readings(text)
+        if len(found) == 2:
+            return " ".join(text.split())[:MAX_TYPED]
+        return found[0] if found else None
 
-    def grade(self, q: dict, response: Any) -> Grade:
-        if isinstance(response, str):
-            response = parse_number(response)
-        if not is_number(response):
-            return Grade.unanswered()
+    def _grade_value(self, q: dict, value: float) -> tuple[float, dict | None]:
+        """(credit percent, the answer matched) for one reading of the response."""
         best = None
         for a in self.answers(q):
             b = self.bounds(a)
             if b is None:
                 continue
             eps = 1e-9 * max(1.0, abs(b[0]), abs(b[1]))
-            if b[0] - eps <= response <= b[1] + eps and (
+            if b[0] - eps <= value <= b[1] + eps and (
                 best is None or self.credit(a) > self.credit(best)
             ):
                 best = a
         if best is None:
-            return Grade.from_fraction(0.0)
-        fb = best.get("feedback")
-        return Grade.from_fraction(self.credit(best) / 100, [fb] if isinstance(fb, str) else [])
+            best = next((a for a in self.answers(q) if self.is_any(a)), None)
+        return (self.credit(best) if best is not None else 0.0), best
+
+    def grade(self, q: dict, response: Any) -> Grade:
+        values = readings(response) if isinstance(response, str) else (
+            (float(response),) if is_number(response) else ())
+        if not values:
+            return Grade.unanswered()
+        # A lone d.ddd: the reading earning more counts (the decimal reading on a tie).
+        credit, best = max((self._grade_value(q, v) for v in values), key=lambda cb: cb[0])
+        fb = best.get("feedback") if best is not None else None
+        return Grade.from_fraction(credit / 100, [fb] if isinstance(fb, str) else [])
 
     def correct_response(self, q: dict) -> Any | None:
         for a in self.answers(q):
@@ -236,21 +220,26 @@ class Numerical(QuestionType):
         return None
 
     def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str) -> Markup:
-        value = format_number(response) if is_number(response) else ""
+        if is_number(response):
+            value = format_number(response)
+        else:
+            value = response if isinstance(response, str) and readings(response) else ""
         return (
             self._open(q, field, fieldset=False)
             + Markup(
                 '<div class="pq-answer"><label for="{f}-input">{label}</label> '
                 '<input type="text" inputmode="decimal" name="{f}" id="{f}-input" value="{v}"'
-                ' autocomplete="off" aria-describedby="{f}-text"{flags}></div>'
-            ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled))
+                ' autocomplete="off" aria-describedby="{f}-text {f}-hint"{flags}>'
+                ' <span class="pq-hint" id="{f}-hint">{hint}</span></div>'
+            ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled),
+                     hint=gettext("Use a comma for decimals, e.g. 3,14."))
             + self._close(fieldset=False)
         )
 
     def right_answer_text(self, q: dict, gettext=str) -> str:
         out = []
         for a in self.answers(q):
-            if self.credit(a) != 100 or self.bounds(a) is None:
+            if self.credit(a) != 100 or self.bounds(a) is None:  # catch-alls have no bounds
                 continue
             if "min" in a:
                 out.append(f"{format_number(a['min'])} – {format_number(a['max'])}")

@@ -16,6 +16,7 @@ from lms.quizzes.base import (
     is_text,
     ordered,
 )
+from lms.quizzes.markup import plain_text
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 
 
@@ -120,7 +121,7 @@ class Ordering(QuestionType):
                     Markup('<option value="{v}"{flags}>{t}</option>').format(
                         v=slot_value(p, items[i]),
                         flags=attr_flags(selected=current == i),
-                        t=items[i],
+                        t=plain_text(items[i]),
                     )
                 )
             parts.append(
@@ -138,4 +139,4 @@ class Ordering(QuestionType):
         return Markup("").join(parts)
 
     def right_answer_text(self, q: dict, gettext=str) -> str:
-        return "; ".join(f"{p + 1}. {item}" for p, item in enumerate(self.items(q)))
+        return "; ".join(f"{p + 1}. {plain_text(item)}" for p, item in enumerate(self.items(q)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lms.quizzes.base import N_, Grade, Problem
+from lms.quizzes.markup import plain_text
 from lms.quizzes.types._choice import SHUFFLE_FIELD, ChoiceType, option_rows
 
 
@@ -97,5 +98,6 @@ class SingleChoice(ChoiceType):
         return None if best is None else str(best.get("id"))
 
     def right_answer_text(self, q: dict, gettext=str) -> str:
-        texts = [str(o.get("text", "")) for o in self.options(q) if self.weight(o) >= 100]
+        texts = [plain_text(str(o.get("text", ""))) for o in self.options(q)
+                 if self.weight(o) >= 100]
         return "; ".join(texts)
