@@ -195,14 +195,26 @@ def can_view_certificate(user, certificate) -> bool:
 
 
 def can_issue_certificate(user, learner, course) -> bool:
-    """Issue a certificate by hand: an editor of the course or a trainer of the learner's cohort
-    in that course (admins always) — never to oneself."""
+    """Issue a certificate by hand: to a learner of the course whose work the issuer oversees —
+    a trainer of the learner's cohort in that course, or an editor of the course for a learner
+    enrolled in it outside cohorts (admins: anyone enrolled or not) — never to oneself, and a
+    trainer never to another trainer or admin (only an administrator issues to staff)."""
     if not _signed_in(user) or learner is None or course is None or learner.id == user.id:
         return False
     if user.is_admin:
         return True
-    return bool(user.is_trainer) and (edits_course(user, course.id)
-                                      or trains_learner(user, learner.id, course.id))
+    if not user.is_trainer or learner.is_trainer:
+        return False
+    return trains_learner(user, learner.id, course.id) or (
+        edits_course(user, course.id) and _enrolled(learner.id, course.id)
+        and oversees(user, learner.id, course.id))
+
+
+def _enrolled(learner_id: int, course_id: int) -> bool:
+    from lms.learning.models import Enrollment
+
+    return _holds(exists(select(Enrollment.id).where(
+        Enrollment.user_id == learner_id, Enrollment.course_id == course_id)))
 
 
 def can_manage_certificate(user, certificate=None) -> bool:

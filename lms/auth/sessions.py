@@ -19,6 +19,7 @@ from flask import current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_login.utils import decode_cookie
 
+from lms import clock
 from lms.auth import services
 from lms.auth.models import User
 
@@ -31,6 +32,9 @@ def log_in(user: User, *, remember: bool = False) -> None:
         session["lang"] = lang
     services.start_session(user, remembered=remember)
     login_user(user, remember=remember)
+    # The idle clock starts now, in the cookie the login answers with: a copy of that cookie is
+    # idled out like the original (views.end_idle_sessions).
+    session["seen"] = clock.timestamp()
 
 
 def log_out(*, everywhere: bool = False) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import access, audit, clock, events, notifications
@@ -274,27 +274,42 @@ def requests_of(trainer: User, limit: int = 50) -> list[CertificateRequest]:
         .limit(limit)))
 
 
-def _open_request(admin: User, request: CertificateRequest) -> None:
+def _open_request(admin: User, request: CertificateRequest, status: str) -> None:
+    """Check the decision may be made, then claim the request for it in one conditional UPDATE
+    (`WHERE status = 'pending'`): of two decisions at the same moment only one goes through."""
     if not access.can_manage_certificate(admin):
         raise PermissionDenied(_l("Only an administrator can decide on a certificate request."))
-    if request.requested_by_id == admin.id:
-        raise PermissionDenied(_l("Someone else must approve your own request."))
-    if request.status != REQUEST_PENDING:
+    if admin.id in (request.requested_by_id, request.user_id):
+        raise PermissionDenied(_l("Someone else must decide on a request you sent or that is "
+                                  "about your own certificate."))
+    claimed = db.session.execute(
+        update(CertificateRequest)
+        .where(CertificateRequest.id == request.id, CertificateRequest.status == REQUEST_PENDING)
+        .values(status=status, decided_by_id=admin.id, decided_at=clock.now())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
         raise ServiceError(_l("This request was already decided."))
+    db.session.refresh(request)
 
 
 def approve_request(admin: User, request: CertificateRequest) -> Certificate:
-    """The second pair of eyes: issue the requested certificate (one transaction)."""
-    _open_request(admin, request)
+    """The second pair of eyes: issue the requested certificate (one transaction). The
+    requester's rights are checked again: they may have lost them since they asked."""
+    _open_request(admin, request, REQUEST_APPROVED)
     user = db.session.get(User, request.user_id)
     course = db.session.get(Course, request.course_id)
     requester = db.session.get(User, request.requested_by_id)
+    if not access.can_issue_certificate(requester, user, course):
+        db.session.rollback()
+        raise PermissionDenied(_l("The sender of this request may no longer issue this "
+                                  "certificate."))
     if standing_certificate(user.id, course.id):
+        db.session.rollback()
         raise ServiceError(_l("This learner already has a certificate for this course."))
     try:
         cert = _issue_by_hand(requester, user, course, request.reason, approved_by=admin)
-        request.status, request.decided_by_id = REQUEST_APPROVED, admin.id
-        request.decided_at, request.certificate_id = clock.now(), cert.id
+        request.certificate_id = cert.id
         notifications.notify(requester.id, notifications.CERT_REQUEST_DECIDED,
                              {**_cert_params(admin, user.full_name, course, cert.code, ""),
                               "approved": True}, url=f"/verify/{cert.code}", email=True)
@@ -306,14 +321,13 @@ def approve_request(admin: User, request: CertificateRequest) -> Certificate:
 
 
 def reject_request(admin: User, request: CertificateRequest, note: str) -> None:
-    _open_request(admin, request)
     note = " ".join((note or "").split())
     if not note:
         raise ServiceError(_l("Say why the request is not approved."), "note")
+    _open_request(admin, request, REQUEST_REJECTED)
     course = db.session.get(Course, request.course_id)
     user = db.session.get(User, request.user_id)
-    request.status, request.decided_by_id = REQUEST_REJECTED, admin.id
-    request.decided_at, request.decision_note = clock.now(), note
+    request.decision_note = note
     audit.record("certificate.request_rejected", actor=admin, scope=f"course:{course.slug}",
                  target=f"user:{user.id}",
                  detail={"holder": user.email, "course": course.slug, "note": note,

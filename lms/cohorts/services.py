@@ -110,10 +110,12 @@ def cohort_courses(cohort: Cohort) -> list[CohortCourse]:
 
 
 def members_of(cohort: Cohort) -> list[CohortMember]:
-    return list(db.session.scalars(
-        select(CohortMember).join(User, User.id == CohortMember.user_id)
-        .where(CohortMember.cohort_id == cohort.id)
-        .options(joinedload(CohortMember.user)).order_by(User.full_name, User.id)))
+    """The cohort's members and invited people, by the name the trainer may see (an invited
+    person's own name must not even show through the order of the list)."""
+    members = db.session.scalars(
+        select(CohortMember).where(CohortMember.cohort_id == cohort.id)
+        .options(joinedload(CohortMember.user))).all()
+    return sorted(members, key=lambda m: (m.shown_name.casefold(), m.id))
 
 
 def completion_dates(user_ids: list[int], course_ids: list[int]) -> dict[tuple[int, int], date]:
@@ -290,9 +292,10 @@ def set_deadlines(actor: User, cohort: Cohort, deadlines: dict[int, date | None]
 class Added:
     """One person invited to a cohort: their account, whether it is new, their invitation link.
 
-    The trainer is shown the same thing whether or not the address already had an account: an
-    invitation link for every person (a new account sets its password through it; an existing
-    one logs in and accepts), so adding people never tells a trainer who has an account."""
+    The trainer is shown the same thing whether or not the address already had an account: the
+    names and addresses invited, never the links (`link` goes by email only: whoever holds it
+    could set a new account's password), so adding people never tells a trainer who has an
+    account nor lets them accept for someone."""
 
     user: User
     member: CohortMember
@@ -527,7 +530,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def _fingerprint(user: User, member: CohortMember) -> str:
     """Changes when the password is set or the invitation renewed: a used link is dead."""
-    stamp = member.invited_at.timestamp() if member.invited_at else 0
+    stamp = clock.aware(member.invited_at).timestamp() if member.invited_at else 0
     raw = f"{user.password_hash}:{user.session_version}:{member.id}:{stamp}".encode()
     return hashlib.sha256(raw).hexdigest()[:20]
 
@@ -595,7 +598,9 @@ def accept_invitation(token: str, *, full_name: str, password: str) -> User:
 
 
 def renew_invitation(actor: User, cohort: Cohort, member: CohortMember) -> str:
-    """A new invitation link (the old one stops working); emailed again."""
+    """A new invitation link (the old one stops working), emailed to the person; returned for
+    the CLI and tests, never shown to the trainer (it would let them accept in the person's
+    place)."""
     _require(actor, cohort)
     if (member.cohort_id != cohort.id or member.joined or member.invitation not in WAITING
             or (member.invitation == INVITED and not _still_invited(member.user))):
@@ -628,7 +633,7 @@ def _queue_mail(member: CohortMember, kind: str) -> None:
     One queued email per membership and invitation (a renewed invitation is a new one)."""
     from lms.jobs.services import enqueue
 
-    stamp = int(member.invited_at.timestamp()) if member.invited_at else 0
+    stamp = int(clock.aware(member.invited_at).timestamp()) if member.invited_at else 0
     enqueue(MAIL_JOB, {"member_id": member.id, "kind": kind},
             dedupe_key=f"cohorts.mail:{kind}:{member.id}:{stamp}")
 

@@ -281,12 +281,13 @@ def renew_invitation(cohort_id: int, member_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        link = services.renew_invitation(current_user, cohort, member)
+        services.renew_invitation(current_user, cohort, member)
     except ServiceError as err:
         flash(err.message, "error")
-        return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
-    added = services.Added(member.user, member, member.invitation == "invited", link)
-    return render_template("cohorts/added.html", cohort=cohort, added=[added])
+    else:
+        flash(_("A new invitation was emailed to %(email)s; the old link no longer works.",
+                email=member.user.email), "success")
+    return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
 
 
 # --------------------------------------------------------------------------- CSV import

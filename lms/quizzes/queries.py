@@ -344,3 +344,16 @@ def quiz_responses(quiz_id: int, question_ids: list[str], *,
         if response is not None:
             out[question_id].append(response)
     return out
+
+
+def overseen_learners(viewer: User, course_id: int, learner_ids: set[int]) -> set[int]:
+    """Which of `learner_ids` the viewer oversees in the course (lms/access.py), in one query."""
+    from sqlalchemy import literal
+
+    from lms import access
+
+    if not learner_ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(
+        User.id.in_(learner_ids),
+        access.oversees_clause(viewer, User.id, literal(course_id)))))

@@ -625,11 +625,17 @@ def regrade(quiz_id: int):
     if version is None:
         abort(404)
     results = quiz_grading.regrade(version, actor=current_user)
+    # Every attempt is re-graded, but the page names only the learners whose work this person
+    # oversees (an editor does not see cohort members' scores): the others are counted.
+    visible = quiz_queries.overseen_learners(current_user, quiz.course_id,
+                                             {r.user_id for r in results})
     return render_template(
         "quizzes/regrade.html",
         quiz=quiz,
         title=version.display_title(str(get_locale())),
-        results=results,
+        results=[r for r in results if r.user_id in visible],
+        total=len(results),
+        hidden=sum(1 for r in results if r.user_id not in visible),
         changed=sum(1 for r in results if r.changed),
         score_text=_score_text,
     )

@@ -22,9 +22,15 @@ REASON = "Lulus bimtek tatap muka di Bandung"
 
 
 @pytest.fixture
-def course(app, tmp_path):
+def course(app, tmp_path, participant):
+    """A course the participant is enrolled in (outside any cohort)."""
+    from lms.learning.services import start_enrollment
+
     import_folder(make_pack(tmp_path, "kursus-tatap-muka", modules=1))
-    return db.session.scalar(select(Course).where(Course.slug == "kursus-tatap-muka"))
+    course = db.session.scalar(select(Course).where(Course.slug == "kursus-tatap-muka"))
+    start_enrollment(participant, course)
+    db.session.commit()
+    return course
 
 
 def issue(client, email, reason=REASON, course="kursus-tatap-muka"):
@@ -204,3 +210,68 @@ def test_a_refused_request_tells_its_sender_why(app, make_user, participant, adm
     told = db.session.scalar(select(Notification).where(Notification.user_id == editor.id))
     assert "Tidak ada daftar hadir" in told.text
     assert audit_rows("certificate.request_rejected")[0].detail["note"] == "Tidak ada daftar hadir"
+
+
+def test_an_editor_issues_only_to_enrolled_learners_and_never_to_staff(
+        client, make_user, participant, course):
+    """Editing a course (which any trainer can start by creating one) is no licence to mint
+    certificates for colleagues or strangers: the learner must be enrolled, outside cohorts,
+    and not a trainer or admin; every refusal reads the same as an unknown address."""
+    editor, colleague = make_user("trainer"), make_user("trainer")
+    stranger = make_user()  # has an account, never enrolled
+    make_editor(editor, course)
+    for person in (colleague, stranger):
+        with pytest.raises(PermissionDenied):
+            services.issue_manually(editor, person, course, REASON)
+    login(client, editor)
+    answers = [issue(client, email) for email in
+               (colleague.email, stranger.email, "tidak-ada@contoh.id")]
+    assert {a.status_code for a in answers} == {422}
+    assert len({field_error(a.text, "email") for a in answers}) == 1
+    assert certificates() == 0
+    assert issue(client, participant.email).status_code == 302  # enrolled: theirs to issue
+
+
+def test_an_admin_decides_neither_their_own_request_nor_one_about_themselves(
+        app, make_user, admin_user, course):
+    app.config["CERT_MANUAL_ISSUE_APPROVAL"] = True
+    other_admin = make_user("admin")
+    editor = make_user("trainer")
+    make_editor(editor, course)
+    from lms.learning.services import start_enrollment
+
+    start_enrollment(other_admin, course)
+    db.session.commit()
+    about_them = services.request_issue(admin_user, other_admin, course, REASON)
+    with pytest.raises(PermissionDenied):
+        services.approve_request(other_admin, about_them)
+    assert certificates() == 0
+
+
+def test_a_request_is_decided_once_and_its_senders_rights_are_checked_again(
+        app, make_user, participant, admin_user, course, english_messages):
+    from lms.authoring.services import drafts
+
+    app.config["CERT_MANUAL_ISSUE_APPROVAL"] = True
+    editor = make_user("trainer")
+    make_editor(editor, course)
+    request = services.request_issue(editor, participant, course, REASON)
+    second_admin = make_user("admin")
+    services.approve_request(admin_user, request)
+    # A second admin decides from a page loaded before: the database decides, not the page.
+    with pytest.raises(services.ServiceError, match="already decided"):
+        services.reject_request(second_admin, request, "Terlambat")
+    db.session.expire_all()
+    assert db.session.get(CertificateRequest, request.id).status == "approved"
+    assert certificates() == 1
+
+    learner = make_user()
+    from lms.learning.services import start_enrollment
+
+    start_enrollment(learner, course)
+    db.session.commit()
+    second = services.request_issue(editor, learner, course, REASON)
+    drafts.remove_editor(drafts.draft_for(course.slug), editor, user=admin_user)
+    with pytest.raises(PermissionDenied):
+        services.approve_request(admin_user, second)
+    assert certificates() == 1

@@ -185,3 +185,31 @@ def test_export_gift_command(app, runner, participant, tmp_path):
     assert "Ibu kota Indonesia?" in result.output and "=Jakarta" in result.output
     missing = runner.invoke(args=["lms", "export-gift", "999"])
     assert missing.exit_code != 0
+
+
+def test_the_regrade_page_names_only_learners_the_editor_oversees(client, make_user, tmp_path):
+    from tests.helpers.pages import login
+
+    """Re-grading covers every attempt, but an editor does not see the scores of a cohort's
+    members (their cohort's trainers do): those are counted, not listed."""
+    from tests.helpers.people import join_cohort
+
+    editor, cohort_trainer = make_user("trainer"), make_user("trainer")
+    alone, member = make_user(full_name="Belajar Sendiri"), make_user(full_name="Anggota Angkatan")
+    pack = write_pack(tmp_path, quizzes={"kuis": basic_quiz(right="b")})
+    course = import_pack(pack)
+    enrol(alone, course)
+    join_cohort(cohort_trainer, member, course)
+    quiz = quiz_by_slug(course, "kuis")
+    for learner in (alone, member):
+        attempt = quiz_attempts.start_or_resume(learner, quiz)
+        quiz_attempts.save_responses(attempt, {"q1": "a", "q2": True, "q3": "id"})
+        quiz_attempts.submit(attempt)
+    write_pack(tmp_path, version="2", quizzes={"kuis": basic_quiz(right="a")})
+    import_pack(pack)
+    make_editor(editor, course)
+    login(client, editor)
+    page = client.post(f"/quizzes/{quiz.id}/regrade").get_data(as_text=True)
+    assert "2 attempts were re-graded" in page
+    assert "Belajar Sendiri" in page and "Anggota Angkatan" not in page
+    assert "1 of them belongs to a learner in a cohort you do not train" in page

@@ -128,3 +128,14 @@ def test_a_remember_me_login_ends_when_its_cookie_would_have_expired(client, clo
     login(client, participant, remember=True, in_english=False)
     clock.advance(days=15)  # REMEMBER_COOKIE_DURATION is two weeks
     assert not _logged_in(client)
+
+
+def test_a_cookie_copied_from_the_login_answer_is_idled_out_too(app, client, participant, clock):
+    """The cookie the login answers with carries the time of the login: a copy taken from that
+    answer (before the browser's next page) cannot wait out the idle rule."""
+    response = client.post("/login", data={"email": participant.email,
+                                           "password": "kata-sandi-kuat-42"})
+    assert response.status_code == 302
+    thief = _copy(app, client, "session")
+    clock.advance(days=3)
+    assert not _logged_in(thief)
