@@ -138,19 +138,25 @@ def render_markdown(
         # nh3 checks URL schemes before this filter runs, so re-check what we produce.
         return new if _SAFE_URL.match(new) else None
 
-    clean = nh3.clean(
+    clean = clean_html(raw_html, attribute_filter=rewrite)
+    return _decorate(clean, media_by_url, media_size), toc
+
+
+def clean_html(raw_html: str, *, attribute_filter: Callable | None = None) -> str:
+    """HTML reduced to the module pages' allow-list (nh3): the ONE sanitiser of course texts —
+    rendered Markdown and HTML imported from question banks alike."""
+    return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=rewrite,
+        attribute_filter=attribute_filter,
         link_rel=None,
         tag_attribute_values=ALLOWED_VALUES,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=URL_SCHEMES,
         strip_comments=True,
     )
-    return _decorate(clean, media_by_url, media_size), toc
 
 
 def _decorate(clean: str, media_by_url: dict[str, str], media_size: MediaSize | None) -> str:

@@ -31,11 +31,8 @@ import markdown
 import nh3
 
 from lms.content.render import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_CLASSES,
-    ALLOWED_TAGS,
-    ALLOWED_VALUES,
     URL_SCHEMES,
+    clean_html,
 )
 
 TEXT_FORMATS = ("markdown", "html", "moodle", "plain")
@@ -128,17 +125,7 @@ def sanitise_html(text: str) -> str:
         return simple
     text = _RENAME.sub(lambda m: f"<{m.group(1)}{'strong' if m.group(2).lower() == 'b' else 'em'}",
                        text)
-    return nh3.clean(
-        text,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        link_rel=None,
-        tag_attribute_values=ALLOWED_VALUES,
-        allowed_classes=ALLOWED_CLASSES,
-        url_schemes=URL_SCHEMES,
-        strip_comments=True,
-    )
+    return clean_html(text)
 
 
 def html_to_markdown(text: str, *, keep_line_breaks: bool = False) -> str:

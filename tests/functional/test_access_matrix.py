@@ -26,34 +26,7 @@ from lms.quizzes.models import QuestionResponse, ResponseFile
 from lms.quizzes.services import attempts as quiz_attempts
 from tests.fixtures import PARTICIPANT_PASSWORD
 from tests.helpers.people import join_cohort, make_editor
-from tests.helpers.quizzes import import_pack, quiz_by_slug, write_pack
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
-UPLOAD_QUIZ = """\
-kind = "practical"
-pass_mark = 50
-attempts = 0
-
-[title]
-id = "Tugas Praktik"
-
-[[questions]]
-id = "p1"
-type = "single_choice"
-text = "Pilih A."
-options = [
-  { id = "a", text = "A", correct = true },
-  { id = "b", text = "B", correct = false },
-]
-
-[[questions]]
-id = "p2"
-type = "essay"
-text = "Unggah rencana pendampingan Anda."
-points = 4
-allow_upload = true
-"""
+from tests.helpers.quizzes import PDF, PNG, UPLOAD_QUIZ, import_pack, quiz_by_slug, write_pack
 
 ACTORS = ("anonymous", "learner", "other_learner", "cohort_trainer", "other_trainer", "editor",
           "admin")

@@ -18,6 +18,9 @@ from tests.helpers.pages import english
 from tests.helpers.people import make_editor
 from tests.helpers.quizzes import (
     ESSAY_QUIZ,
+    PDF,
+    PNG,
+    UPLOAD_QUIZ,
     answers_form,
     attempt_id_from,
     enrol,
@@ -30,34 +33,6 @@ from tests.helpers.quizzes import (
 pytestmark = pytest.mark.usefixtures("english_messages")
 
 
-UPLOAD_QUIZ = """\
-kind = "practical"
-pass_mark = 50
-attempts = 0
-
-[title]
-id = "Tugas Praktik"
-
-[[questions]]
-id = "p1"
-type = "single_choice"
-text = "Pilih A."
-options = [
-  { id = "a", text = "A", correct = true },
-  { id = "b", text = "B", correct = false },
-]
-
-[[questions]]
-id = "p2"
-type = "essay"
-text = "Unggah rencana pendampingan Anda."
-points = 4
-allow_upload = true
-rubric = "Empat kriteria."
-"""
-
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"PE\x00\x00"
 
 

@@ -171,3 +171,34 @@ def attempt_id_from(response) -> int:
 
 # Where the timing tests start the app's clock: 02:00 UTC, 09:00 WIB.
 QUIZ_START = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+
+# A practical assignment whose essay takes uploaded files (evidence), and files that are what
+# their names say.
+UPLOAD_QUIZ = """\
+kind = "practical"
+pass_mark = 50
+attempts = 0
+
+[title]
+id = "Tugas Praktik"
+
+[[questions]]
+id = "p1"
+type = "single_choice"
+text = "Pilih A."
+options = [
+  { id = "a", text = "A", correct = true },
+  { id = "b", text = "B", correct = false },
+]
+
+[[questions]]
+id = "p2"
+type = "essay"
+text = "Unggah rencana pendampingan Anda."
+points = 4
+allow_upload = true
+rubric = "Empat kriteria."
+"""
+
+PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20
