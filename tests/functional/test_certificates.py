@@ -16,6 +16,7 @@ from lms import clock as app_clock
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.helpers.packs import import_folder, make_pack
+from tests.helpers.pages import login
 
 
 @pytest.fixture
@@ -293,11 +294,12 @@ def test_a_replaced_certificates_file_points_to_the_new_one(logged_in, client, c
            f"by {new.code}" in result.output
 
 
-def test_an_expired_certificates_file_shows_expired_in_both_boxes(app, logged_in, runner,
+def test_an_expired_certificates_file_shows_expired_in_both_boxes(app, client, participant, runner,
                                                                   tmp_path, clock):
     from datetime import UTC, datetime
 
     clock.set(datetime(2026, 12, 5, 3, 0, tzinfo=UTC))
+    logged_in = login(client, participant, in_english=False)  # at that hour: a fresh login
     pack = make_pack(tmp_path, "kursus-kedaluwarsa", modules=1)
     with (pack / "course.toml").open("a", encoding="utf-8") as toml:
         toml.write("\n[certificate]\nvalid_months = 12\n")
@@ -396,12 +398,13 @@ def test_the_pdf_is_rendered_by_the_background_worker(completed, runner):
 
 @pytest.mark.parametrize("hour, minute", [(0, 30), (6, 59), (17, 0), (23, 30)])
 def test_a_credential_is_valid_from_the_moment_it_is_issued_at_any_hour(
-        logged_in, client, runner, tmp_path, clock, hour, minute):
+        client, participant, runner, tmp_path, clock, hour, minute):
     """Issued at 07:30 WIB (00:30 UTC) or at 06:30 WIB the next day (23:30 UTC): the credential is
     valid at once, through the upload form and the CLI; the pages show the date in Indonesia."""
     from datetime import UTC, datetime
 
     issued = clock.set(datetime(2026, 12, 5, hour, minute, tzinfo=UTC))
+    logged_in = login(client, participant, in_english=False)  # at that hour: a fresh login
     import_folder(make_pack(tmp_path, "kursus-jam", modules=1))
     logged_in.post("/courses/kursus-jam/enrol")
     logged_in.post("/courses/kursus-jam/modules/modul-1/done")
@@ -426,10 +429,11 @@ def test_a_credential_is_valid_from_the_moment_it_is_issued_at_any_hour(
 
 
 def test_an_expiring_credential_is_valid_through_its_last_day_in_indonesia(
-        logged_in, runner, tmp_path, clock):
+        client, participant, runner, tmp_path, clock):
     from datetime import UTC, datetime
 
     clock.set(datetime(2026, 12, 5, 18, 0, tzinfo=UTC))  # 01:00 WIB on 6 December
+    logged_in = login(client, participant, in_english=False)  # at that hour: a fresh login
     pack = make_pack(tmp_path, "kursus-masa", modules=1)
     with (pack / "course.toml").open("a", encoding="utf-8") as toml:
         toml.write("\n[certificate]\nvalid_months = 12\n")

@@ -210,6 +210,10 @@ def test_revoke_and_reissue_emit_their_events(app, listen, make_user, tmp_path):
     import_folder(make_pack(tmp_path))
     course = db.session.scalar(select(Course))
     make_editor(trainer, course)
+    from lms.learning.services import start_enrollment
+
+    start_enrollment(learner, course)  # a learner of the course the trainer edits
+    db.session.commit()
     first = certificates.issue_manually(trainer, learner, course, "Ikut pelatihan tatap muka")
     [(_, data)] = issued
     assert data == {"certificate_id": first.id, "code": first.code, "user_id": learner.id,
