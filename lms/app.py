@@ -43,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms.main.views import bp as main_bp
     from lms.paths.views import bp as paths_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.reports.views import bp as reports_bp
     from lms.verify.views import bp as verify_bp
 
     app.register_blueprint(main_bp)
@@ -54,6 +55,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(verify_bp)
+    app.register_blueprint(reports_bp)
     from lms.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)
