@@ -105,6 +105,13 @@ class Config:
 
     # Static files are served with a content hash in the URL (see templating.asset).
     SEND_FILE_MAX_AGE_DEFAULT = 60 * 60 * 24 * 365
+    # Flask-Compress: brotli where the browser takes it, else gzip; pages, CSS, JS, JSON, SVG.
+    # (Why compressing pages with CSRF tokens is safe here: docs/security.md, "Compression".)
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_STREAMS = False  # see lms/security.py: static files are buffered, streams left alone
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "application/manifest+json", "image/svg+xml",
+                          "text/plain", "text/csv"]
 
     # The largest request accepted: a quiz page with evidence-upload questions (3 files of at most
     # QUIZ_UPLOAD_MAX_BYTES = 5 MB each) plus text answers. Larger requests get the 413 page.

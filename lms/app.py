@@ -24,13 +24,14 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from lms.extensions import babel, csrf, db, limiter, migrate, select_locale
+    from lms.extensions import babel, compress, csrf, db, limiter, migrate, select_locale
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    compress.init_app(app)  # its after_request runs last: it sees every header set before
     _init_login(app)
 
     from lms import models  # noqa: F401  (register every model with SQLAlchemy)

@@ -1,4 +1,19 @@
-"""Security headers on every response."""
+"""Security and caching headers on every response.
+
+HTML pages are `no-store` unless their view is marked `@revalidate`: then `private, no-cache`
+with an ETag, so a reload over 3G costs a 304 instead of the page, and the back button can use
+the browser's back/forward cache. Only pages with no secret on them are marked (the catalogue,
+course, module and path pages, the verification form): never attempts, answers, certificates,
+profiles, cohorts, reports or administration. Logging out clears the browser's cache for the site
+(`Clear-Site-Data`), so the next person on a shared computer cannot page back through it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from flask import current_app, request, session
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -12,10 +27,52 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+REVALIDATE_ATTR = "pelita_revalidate"
+# A page's CSRF tokens are signed with the time, so they differ on every render: the ETag is taken
+# over the page without them (and with the session's own token secret), so an unchanged page
+# gives the same ETag in the same session and a 304, and never across sessions.
+_CSRF_VALUE = re.compile(rb'(name="csrf_token" value="|name="csrf-token" content=")[^"]*"')
+
+
+def revalidate(view):
+    """Mark a view whose page shows nothing secret: cached privately, revalidated with an ETag."""
+    setattr(view, REVALIDATE_ATTR, True)
+    return view
+
+
+def _marked(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    while view is not None:
+        if getattr(view, REVALIDATE_ATTR, False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def page_etag(body: bytes) -> str:
+    digest = hashlib.sha256(_CSRF_VALUE.sub(rb"\1\"", body))
+    digest.update(str(session.get("csrf_token", "")).encode())
+    return digest.hexdigest()[:32]
+
+
+# Static files are sent as a stream from disk; Flask-Compress would compress that stream but lose
+# the file's close(). The small compressible ones (CSS, JS, SVG) are read into memory instead, so
+# they are compressed whole, with an ETag, and the file is closed with the response.
+_BUFFERED_STATIC_LIMIT = 512 * 1024
+
+
+def _buffer_static(app, response):
+    if (request.endpoint == "static" and response.status_code == 200 and response.is_streamed
+            and response.mimetype in app.config.get("COMPRESS_MIMETYPES", ())
+            and (response.content_length or 0) <= _BUFFERED_STATIC_LIMIT):
+        response.direct_passthrough = False
+        response.make_sequence()  # keeps the file's close() for the end of the response
+
 
 def init_security_headers(app) -> None:
     @app.after_request
     def headers(response):
+        _buffer_static(app, response)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -23,8 +80,20 @@ def init_security_headers(app) -> None:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html":
-            # Pages show personal data: never keep them in shared caches or the back-forward cache
-            # of a shared computer after logout.
-            response.headers.setdefault("Cache-Control", "no-store")
+        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+            if (request.method in ("GET", "HEAD") and response.status_code == 200
+                    and not response.is_streamed and _marked(request.endpoint)):
+                response.headers["Cache-Control"] = "private, no-cache"
+                response.set_etag(page_etag(response.get_data()))
+                response.make_conditional(request)
+            else:
+                # Pages with personal data: never kept in a cache, nor in the back/forward cache
+                # of a shared computer after logout.
+                response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def clear_site_cache(response):
+    """Tell the browser to drop what it cached of this site (on logout)."""
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response

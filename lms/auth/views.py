@@ -34,6 +34,7 @@ from lms.auth.forms import (
 from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
+from lms.security import clear_site_cache
 
 bp = Blueprint("auth", __name__)
 
@@ -174,7 +175,7 @@ def logout():
     """End this device's login (other devices stay logged in)."""
     log_out()
     flash(_("You have logged out. On a shared computer, also close the browser."), "info")
-    return redirect(url_for("auth.login"))
+    return clear_site_cache(redirect(url_for("auth.login")))
 
 
 @bp.route("/logout/everywhere", methods=["POST"])
@@ -184,7 +185,7 @@ def logout_everywhere():
     log_out(everywhere=True)
     flash(_("You have been logged out on every device, this one included. Log in again to "
             "continue."), "info")
-    return redirect(url_for("auth.login"))
+    return clear_site_cache(redirect(url_for("auth.login")))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

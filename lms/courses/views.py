@@ -22,6 +22,7 @@ from lms.forms import ActionForm
 from lms.learning import services as learning
 from lms.learning.progress import Loaded, progress_for
 from lms.paths.queries import paths_for_course
+from lms.security import revalidate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -80,6 +81,7 @@ def course_helpers():
 
 
 @bp.route("/")
+@revalidate
 @access.public
 def catalogue():
     area = request.args.get("area") or None
@@ -94,6 +96,7 @@ def catalogue():
 
 
 @bp.route("/<slug>")
+@revalidate
 @access.public
 def course(slug: str):
     course = _course_or_404(slug)
@@ -145,6 +148,7 @@ def unenrol(slug: str):
 
 
 @bp.route("/<slug>/modules/<module_slug>")
+@revalidate
 @access.signed_in
 def module(slug: str, module_slug: str):
     course, page = _module_or_404(slug, module_slug)

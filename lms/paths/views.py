@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from lms import access
 from lms.paths import queries
+from lms.security import revalidate
 
 bp = Blueprint("paths", __name__, url_prefix="/paths")
 
@@ -16,6 +17,7 @@ def _user_id() -> int | None:
 
 
 @bp.route("/")
+@revalidate
 @access.public
 def index():
     paths = queries.all_paths()
@@ -23,6 +25,7 @@ def index():
 
 
 @bp.route("/<slug>")
+@revalidate
 @access.public
 def path(slug: str):
     found = queries.path_by_slug(slug)

@@ -25,6 +25,7 @@ from lms.certificates.signing import (
     verify_credential,
 )
 from lms.extensions import limiter
+from lms.security import revalidate
 from lms.verify.forms import CodeForm, CredentialForm
 
 bp = Blueprint("verify", __name__)
@@ -111,6 +112,7 @@ def _status_payload(cert, today) -> dict:
 
 
 @bp.route("/verify")
+@revalidate
 @access.public
 def form():
     form = CodeForm(request.args)
