@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from lms.courses.models import Course, Module, ModuleVersion
 from lms.extensions import db
-
 from tests.helpers.packs import import_folder
 from tests.helpers.pages import login
 from tests.helpers.quizzes import enrol
