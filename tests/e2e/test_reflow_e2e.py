@@ -1,0 +1,101 @@
+"""Reflow (WCAG 1.4.10): at 320 CSS pixels wide no page scrolls sideways — long words break,
+wide tables scroll inside their own region — for every page type a learner, a trainer and an
+administrator open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sqlalchemy import select
+
+from lms.auth.models import User
+from lms.auth.services import create_user, register_participant
+from lms.courses.models import Course
+from lms.extensions import db
+from tests.helpers.cohorts import add_joined, make_cohort
+from tests.helpers.packs import import_folder
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
+PHONE = {"width": 320, "height": 640}
+LONG = "Perpustakaan" * 6  # one unbreakable word wider than the phone
+
+# How much a page scrolls sideways: the document's width beyond the viewport's.
+OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.right > doc.clientWidth + 1 && !e.closest('.table-scroll, .prose table, pre, .diff');
+  }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+  return {over: doc.scrollWidth - doc.clientWidth, wide};
+}"""
+
+
+@pytest.fixture
+def site(live_server):
+    with live_server.app.app_context():
+        import_folder(COURSES / "contoh-kursus", COURSES / "literasi-tik")
+        register_participant(full_name=f"Ahmad {LONG}", email="ahmad@contoh.id",
+                             password="perpustakaan-desa-aceh", library_name=LONG,
+                             library_level="desa", province_code="11", regency_code="11.06")
+        admin = create_user(email="admin@contoh.id", full_name=f"Admin {LONG}",
+                            password="kelola-pelita-bersama", role="admin")
+        learner = db.session.scalar(select(User).where(User.email == "ahmad@contoh.id"))
+        course = db.session.scalar(select(Course).where(Course.slug == "contoh-kursus"))
+        cohort = make_cohort(admin, course, name=f"Angkatan {LONG}")
+        add_joined(admin, cohort, learner)
+        live_server.cohort_id = cohort.id
+        db.session.remove()
+    return live_server
+
+
+def log_in(page, email, password):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def check(page, urls) -> list[str]:
+    problems = []
+    for url in urls:
+        if url is not None:
+            page.goto(url)
+        result = page.evaluate(OVERFLOW)
+        if result["over"] > 0:
+            problems.append(f"{page.url}: {result['over']} px sideways, from {result['wide']}")
+    return problems
+
+
+def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
+    context = browser.new_context(base_url=site.url, viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    found = check(page, ["/", "/login", "/register", "/reset", "/verify", "/courses/",
+                         "/courses/contoh-kursus", "/courses/literasi-tik", "/paths/",
+                         "/verify/PLT-0000-0000-0"])
+
+    log_in(page, "ahmad@contoh.id", "perpustakaan-desa-aceh")
+    page.goto("/courses/contoh-kursus")
+    page.get_by_role("link", name="Mulai:").click()
+    found += check(page, [None])  # module page
+    page.get_by_role("link", name="Kuis Modul 1: Pengenalan").click()
+    found += check(page, [None])  # quiz page
+    quiz_url = page.url
+    page.get_by_role("button", name="Mulai kuis").click()
+    found += check(page, [None])  # attempt page, every question type
+    page.get_by_role("button", name="Simpan dan selesai").click()
+    found += check(page, [None])  # confirm or review
+    found += check(page, [quiz_url])  # the quiz page again, with its attempts table
+    found += check(page, ["/", "/profile", "/password", "/certificates/"])
+    context.clear_cookies()
+
+    log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
+    found += check(page, ["/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
+                          "/author/", "/author/contoh-kursus/", "/author/contoh-kursus/settings",
+                          "/cohorts/", "/cohorts/new", f"/cohorts/{site.cohort_id}",
+                          f"/cohorts/{site.cohort_id}/grading", f"/cohorts/{site.cohort_id}/import",
+                          f"/cohorts/{site.cohort_id}/members/add", "/reports/", "/profile"])
+    context.close()
+    assert found == [], "\n".join(found)
