@@ -184,12 +184,15 @@ def test_csv_holds_the_same_figures(client, world):
     assert footer["Coefficient of internal consistency (%)"] == "-21.43"
 
 
-def test_csv_in_indonesian_uses_the_decimal_comma(client, world):
+def test_indonesian_uses_the_decimal_comma(client, world):
     login(client, world["trainer"], in_english=False)
     data = client.get(url(world["quiz"], ".csv")).get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
     q2 = next(r for r in rows if len(r) > 1 and r[1] == "q2")
     assert "-55,90" in q2 and "20,00" in q2
+    html = client.get(url(world["quiz"])).get_data(as_text=True)
+    assert "Statistik soal" in html and "60,00 %" in row_of(html, "item-q1")
+    assert "daya beda negatif" in row_of(html, "item-q2")
 
 
 def test_formula_like_question_text_is_defused_in_the_csv(client, world):
