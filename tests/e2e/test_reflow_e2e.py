@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy import select
 
 from lms.auth.models import User
