@@ -15,8 +15,7 @@ LEVELS = ("province_code", "regency_code", "district_code", "village_code")
 
 
 class ActivityForm(FlaskForm):
-    kind = SelectField(_l("Kind of activity"), choices=[
-        (rules.TRAINING, _l("Training (bimtek)")), (rules.MENTORING, _l("Mentoring visit"))])
+    kind = SelectField(_l("Kind of activity"), choices=[])
     activity_date = DateField(_l("Date"), validators=[required()])
     province_code = SelectField(_l("Province"), choices=[], validate_choice=False)
     regency_code = SelectField(_l("Regency or city"), choices=[], validate_choice=False)
@@ -36,6 +35,8 @@ class ActivityForm(FlaskForm):
 
     def fill_choices(self) -> None:
         """Each select lists the children of the one above (an empty first option)."""
+        self.kind.choices = [(rules.TRAINING, _l("Training (bimtek)")),
+                             (rules.MENTORING, _l("Mentoring visit"))]
         empty = [("", "—")]
         self.province_code.choices = empty + [(r.code, r.name) for r in regions.provinces()]
         parent = self.province_code.data
