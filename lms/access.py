@@ -1,13 +1,20 @@
 """Who may do what: every access rule of Pelita, in one place.
 
-Roles say what kind of work a person does (`participant`, `trainer`, `admin`); the rules below
-say whose work and which courses. The one relation most rules rest on is **oversees**: a person
-has rights over a learner's work in a course when they are
+Roles say what kind of work a person does (`participant`, `facilitator`, `trainer`, `admin`);
+the rules below say whose work and which courses. The one relation most rules rest on is
+**oversees**: a person has rights over a learner's work in a course when they are
 
 - an administrator, or
 - a trainer of a cohort that takes the course and that the learner has *joined* (accepted the
   invitation: `CohortMember.accepted_at`), or
+- a facilitator running a *replication* cohort that takes the course and that the learner has
+  joined (a facilitator oversees nobody else: no course editing, no training cohorts), or
 - an editor of the course, for learners who take it outside any cohort (self-enrolled).
+
+A facilitator is not a trainer (`is_trainer` is False): they run only the replication cohorts
+they train, never issue certificates and never edit courses. Field activities (the cascade) are
+seen by their facilitator, by the master trainers of a training cohort the facilitator joined
+(who confirm them) and by admins.
 
 So a learner's answers, evidence files and certificate are seen by the learner, the trainers of
 their cohort and admins — not by every trainer, and not by a trainer who merely typed the
@@ -44,6 +51,18 @@ def _models():
     return CourseDraft, CourseEditor, CohortCourse, CohortMember, CohortTrainer
 
 
+def _cohort_model():
+    from lms.cohorts.models import Cohort
+
+    return Cohort
+
+
+def _replication():
+    from lms.cohorts.models import REPLICATION, TRAINING
+
+    return REPLICATION, TRAINING
+
+
 def _joined_memberships(learner, course):
     """Memberships the learner accepted, in cohorts that take the course."""
     _d, _e, CohortCourse, CohortMember, _t = _models()
@@ -59,6 +78,32 @@ def trains_clause(user_id: int, learner, course) -> ColumnElement[bool]:
     return exists(_joined_memberships(learner, course)
                   .join(CohortTrainer, CohortTrainer.cohort_id == CohortMember.cohort_id)
                   .where(CohortTrainer.user_id == user_id))
+
+
+def facilitates_clause(user_id: int, learner, course) -> ColumnElement[bool]:
+    """`user_id` trains a *replication* cohort that the learner joined and that takes the course
+    (what a facilitator oversees)."""
+    _d, _e, _c, CohortMember, CohortTrainer = _models()
+    Cohort = _cohort_model()
+    replication, _training = _replication()
+    return exists(_joined_memberships(learner, course)
+                  .join(CohortTrainer, CohortTrainer.cohort_id == CohortMember.cohort_id)
+                  .join(Cohort, Cohort.id == CohortMember.cohort_id)
+                  .where(CohortTrainer.user_id == user_id, Cohort.kind == replication))
+
+
+def trains_facilitator_clause(user_id: int, facilitator) -> ColumnElement[bool]:
+    """`user_id` trains a *training* cohort that `facilitator` (a column or value of user ids)
+    joined: the master trainer who confirms the facilitator's field activities."""
+    _d, _e, _c, CohortMember, CohortTrainer = _models()
+    Cohort = _cohort_model()
+    _replication_kind, training = _replication()
+    return exists(select(CohortMember.id)
+                  .join(CohortTrainer, CohortTrainer.cohort_id == CohortMember.cohort_id)
+                  .join(Cohort, Cohort.id == CohortMember.cohort_id)
+                  .where(CohortMember.user_id == facilitator,
+                         CohortMember.accepted_at.is_not(None),
+                         CohortTrainer.user_id == user_id, Cohort.kind == training))
 
 
 def in_cohort_clause(learner, course) -> ColumnElement[bool]:
@@ -80,6 +125,8 @@ def oversees_clause(user, learner, course) -> ColumnElement[bool]:
         return false()
     if user.is_admin:
         return true()
+    if user.is_facilitator:
+        return facilitates_clause(user.id, learner, course)
     if not user.is_trainer:
         return false()
     return or_(trains_clause(user.id, learner, course),
@@ -103,7 +150,7 @@ def oversees(user, learner_id: int, course_id: int | None) -> bool:
         return False
     if user.is_admin:
         return True
-    if not user.is_trainer:
+    if not (user.is_trainer or user.is_facilitator):
         return False
     return _holds(oversees_clause(user, literal(learner_id), literal(course_id)))
 
@@ -223,14 +270,19 @@ def can_manage_certificate(user, certificate=None) -> bool:
 
 
 def can_manage_cohort(user, cohort) -> bool:
-    """Change a cohort, its members and deadlines, grade its work: its trainers and admins."""
+    """Change a cohort, its members and deadlines, grade its work: its trainers and admins; a
+    facilitator only the replication cohorts they run."""
     if not _signed_in(user):
         return False
     if user.is_admin:
         return True
+    replication, _training = _replication()
+    if user.is_facilitator and cohort.kind != replication:
+        return False
     _d, _e, _c, _m, CohortTrainer = _models()
-    return bool(user.is_trainer) and _holds(exists(select(CohortTrainer.id).where(
-        CohortTrainer.cohort_id == cohort.id, CohortTrainer.user_id == user.id)))
+    return bool(user.is_trainer or user.is_facilitator) and _holds(exists(
+        select(CohortTrainer.id).where(CohortTrainer.cohort_id == cohort.id,
+                                       CohortTrainer.user_id == user.id)))
 
 
 def can_edit_course(user, draft) -> bool:
@@ -246,6 +298,50 @@ def can_edit_course(user, draft) -> bool:
         CourseEditor.draft_id == draft.id, CourseEditor.user_id == user.id)))
 
 
+def confirms_activities_of(user, facilitator_id: int) -> bool:
+    """`user` trains a training cohort that the facilitator joined (admins: always)."""
+    if not _signed_in(user):
+        return False
+    if user.is_admin:
+        return True
+    return bool(user.is_trainer) and _holds(
+        trains_facilitator_clause(user.id, literal(facilitator_id)))
+
+
+def activities_clause(user, facilitator) -> ColumnElement[bool]:
+    """SQL form of `view_activity` for a column of facilitator ids: one's own, those of the
+    facilitators one trained (master trainers), all (admins)."""
+    if not _signed_in(user):
+        return false()
+    if user.is_admin:
+        return true()
+    if user.is_trainer:
+        return trains_facilitator_clause(user.id, facilitator)
+    return facilitator == user.id
+
+
+def can_view_activity(user, activity) -> bool:
+    """A field activity and its attachment: its facilitator, the master trainers who confirm it
+    (trainers of a training cohort the facilitator joined), admins."""
+    if not _signed_in(user):
+        return False
+    return activity.facilitator_id == user.id or confirms_activities_of(
+        user, activity.facilitator_id)
+
+
+def can_edit_activity(user, activity) -> bool:
+    """Change a field activity: its facilitator only (the 7-day window is the service's rule)."""
+    return (_signed_in(user) and bool(user.is_facilitator)
+            and activity.facilitator_id == user.id)
+
+
+def can_confirm_activity(user, activity) -> bool:
+    """Confirm a field activity: a master trainer of a training cohort the facilitator joined,
+    admins — never one's own."""
+    return (_signed_in(user) and activity.facilitator_id != user.id
+            and confirms_activities_of(user, activity.facilitator_id))
+
+
 RULES: dict[str, Callable[..., bool]] = {
     "take_attempt": can_take_attempt,
     "view_attempt": can_view_attempt,
@@ -258,6 +354,9 @@ RULES: dict[str, Callable[..., bool]] = {
     "manage_certificate": can_manage_certificate,
     "manage_cohort": can_manage_cohort,
     "edit_course": can_edit_course,
+    "view_activity": can_view_activity,
+    "edit_activity": can_edit_activity,
+    "confirm_activity": can_confirm_activity,
 }
 
 

@@ -37,6 +37,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms import models  # noqa: F401  (register every model with SQLAlchemy)
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
+    from lms.cascade.views import bp as cascade_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.cohorts.views import bp as cohorts_bp
     from lms.courses.views import bp as courses_bp
@@ -57,6 +58,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(verify_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(cascade_bp)
     from lms.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)

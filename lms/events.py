@@ -57,6 +57,11 @@ course_version_imported = writer_hooks.signal(
     "course-version-imported",
     doc="A pack import added a new current version of a course (data: course_id).")
 
+course_credential_gained = writer_hooks.signal(
+    "course-credential-gained",
+    doc="A learner completed a course or received its certificate (data: user_id, course_id): "
+        "the cascade checks whether a learning path now grants them a role.")
+
 # Event name -> the keys its data always carries (documented in docs/plugins.md).
 EVENT_DATA: dict[str, tuple[str, ...]] = {
     "user-registered": ("user_id", "role", "locale", "library_level", "province_code",

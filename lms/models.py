@@ -3,6 +3,7 @@
 from lms.audit import AuditEvent
 from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
+from lms.cascade.models import FieldActivity, FieldActivityFile
 from lms.certificates.models import Certificate
 from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer
 from lms.courses.models import (
@@ -23,7 +24,7 @@ from lms.plugin_store import PluginSetting, PluginState
 from lms.quizzes.models import QuestionResponse, QuizAttempt, RubricScore
 
 __all__ = [
-    "AuditEvent", "Certificate", "CourseDraft", "CourseEditor", "DraftFile",
+    "AuditEvent", "Certificate", "FieldActivity", "FieldActivityFile", "CourseDraft", "CourseEditor", "DraftFile",
     "PluginSetting", "PluginState",
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
     "LibraryLevel", "LoginSession", "Module", "ModuleCompletion",

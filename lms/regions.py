@@ -60,3 +60,60 @@ def name(code: str | None) -> str:
         return ""
     found = wilayah.get_wilayah(code)
     return found.name if found else code
+
+
+# --------------------------------------------------------------------------- districts, villages
+# The cascade records field activities down to the village (desa/kelurahan): codes like
+# "32.76.01" (kecamatan) and "32.76.01.1006" (desa/kelurahan). Looked up once per code.
+
+
+@cache
+def districts(regency_code: str) -> tuple[Region, ...]:
+    """Districts (kecamatan) of a regency/city, sorted by name; empty if unknown."""
+    if not _is_code(regency_code, 2):
+        return ()
+    items = (Region(w.code, w.name) for w in wilayah.list_wilayah(regency_code))
+    return tuple(sorted(items, key=lambda r: r.name))
+
+
+@cache
+def villages(district_code: str) -> tuple[Region, ...]:
+    """Villages (desa) and urban villages (kelurahan) of a district, sorted by name."""
+    if not _is_code(district_code, 3):
+        return ()
+    items = (Region(w.code, w.name) for w in wilayah.list_wilayah(district_code))
+    return tuple(sorted(items, key=lambda r: r.name))
+
+
+def children(code: str | None) -> tuple[Region, ...]:
+    """The regions one level below `code` (provinces for an empty code)."""
+    if not code:
+        return provinces()
+    level = code.count(".")
+    if level == 0:
+        return regencies(code)
+    if level == 1:
+        return districts(code)
+    if level == 2:
+        return villages(code)
+    return ()
+
+
+def _is_code(code: str | None, parts: int) -> bool:
+    pieces = (code or "").split(".")
+    return len(pieces) == parts and all(p.isdigit() for p in pieces)
+
+
+def is_village(code: str | None) -> bool:
+    """True for the Kemendagri code of an existing desa/kelurahan ("32.76.01.1006")."""
+    if not _is_code(code, 4):
+        return False
+    district = code.rsplit(".", 1)[0]
+    return any(v.code == code for v in villages(district))
+
+
+def ancestors(code: str | None) -> list[str]:
+    """The codes above and including `code`: "32.76.01.1006" -> ["32", "32.76", "32.76.01",
+    "32.76.01.1006"]."""
+    pieces = (code or "").split(".") if code else []
+    return [".".join(pieces[:i]) for i in range(1, len(pieces) + 1)]

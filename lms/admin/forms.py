@@ -10,6 +10,7 @@ from lms.auth.models import Role
 def role_choices():
     return [
         (Role.PARTICIPANT.value, _l("Participant (peserta)")),
+        (Role.FACILITATOR.value, _l("Facilitator (fasda)")),
         (Role.TRAINER.value, _l("Master trainer")),
         (Role.ADMIN.value, _l("Administrator")),
     ]

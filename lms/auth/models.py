@@ -17,6 +17,10 @@ class Role(enum.StrEnum):
     """What a user may do. Stored as its value."""
 
     PARTICIPANT = "participant"
+    # A certified regional facilitator (fasda): runs replication cohorts for village library
+    # staff and records field activities. NOT a trainer: no authoring, no certificates by hand,
+    # no master-trainer cohorts (see docs/security.md).
+    FACILITATOR = "facilitator"
     TRAINER = "trainer"
     ADMIN = "admin"
 
@@ -74,7 +78,8 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}:{self.login_token}"
 
     def has_role(self, *roles: str) -> bool:
-        """True if the user holds any of the roles; admins hold every role."""
+        """True if the user holds any of the roles; admins hold every role. Roles are not
+        otherwise nested: a trainer does not hold `facilitator`, a facilitator not `trainer`."""
         return self.role == Role.ADMIN or self.role in roles
 
     @property
@@ -84,6 +89,12 @@ class User(UserMixin, db.Model):
     @property
     def is_trainer(self) -> bool:
         return self.role in (Role.TRAINER, Role.ADMIN)
+
+    @property
+    def is_facilitator(self) -> bool:
+        """A facilitator (exactly: trainers and admins are not facilitators, though admins pass
+        every role check)."""
+        return self.role == Role.FACILITATOR
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -399,6 +399,18 @@ def _state(active: bool) -> str:
     return "active" if active else "inactive"
 
 
+def grant_role_for_path(user: User, role: str, path_slug: str) -> bool:
+    """In the caller's transaction (no commit): give `role` to a participant who completed a
+    learning path that grants it; audited. Never changes a facilitator, trainer or admin (no
+    downgrade). Returns whether the role changed."""
+    if role not in {r.value for r in Role} or user.role != Role.PARTICIPANT or role == user.role:
+        return False
+    audit.record("account.role_granted", actor=None, target=f"user:{user.id}",
+                 detail={"email": user.email, "from": user.role, "to": role, "path": path_slug})
+    user.role = role
+    return True
+
+
 def create_user(*, email: str, full_name: str, password: str, role: str) -> User:
     """Create an account without affiliation (CLI: first admin, demo accounts)."""
     email = normalise_email(email)

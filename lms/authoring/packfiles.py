@@ -28,8 +28,8 @@ from lms.quizzes.formats.toml_out import value as toml_value
 
 MODULE_FILE = re.compile(r"^modules/(\d{2,})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 
-COURSE_KEYS = ("slug", "version", "area", "hours", "enrolment", "sequential", "authors",
-               "prerequisites", "modules")
+COURSE_KEYS = ("slug", "version", "area", "hours", "enrolment", "sequential", "replication",
+               "authors", "prerequisites", "modules")
 COURSE_TABLES = {
     "title": ("id", "en"),
     "summary": ("id", "en"),

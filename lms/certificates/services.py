@@ -228,6 +228,9 @@ def _issue_by_hand(actor: User, user: User, course: Course, reason: str, *,
                                 except_user_id=(approved_by or actor).id)
     notifications.notify(user.id, notifications.MY_CERT_ISSUED, params, url="/certificates/")
     _emit_issued(cert)
+    db.session.flush()
+    # In this transaction: a learning path may now grant a role (the cascade listens).
+    events.course_credential_gained.send(None, user_id=user.id, course_id=course.id)
     return cert
 
 

@@ -16,6 +16,14 @@ from lms.auth.models import User
 from lms.courses.models import Course
 from lms.extensions import db
 
+# Cohort.kind — stored, set once at creation from the creator's role:
+#   "training"     run by master trainers (and admins) for facilitator candidates;
+#   "replication"  run by a certified facilitator for village library staff, limited to courses
+#                  marked `replication = true` and to facilitators as its trainers.
+TRAINING = "training"
+REPLICATION = "replication"
+COHORT_KINDS = (TRAINING, REPLICATION)
+
 ACTIVE = "active"
 ARCHIVED = "archived"
 COHORT_STATUSES = (ACTIVE, ARCHIVED)
@@ -44,6 +52,7 @@ class Cohort(db.Model):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE)
+    kind: Mapped[str] = mapped_column(String(20), default=TRAINING, server_default=TRAINING)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,

@@ -38,6 +38,8 @@ from lms.cohorts.models import (
     ACTIVE,
     INVITED,
     PENDING,
+    REPLICATION,
+    TRAINING,
     WAITING,
     Cohort,
     CohortCourse,
@@ -138,16 +140,39 @@ def trainers_of(cohort: Cohort) -> list[User]:
         .where(CohortTrainer.cohort_id == cohort.id).order_by(User.full_name)))
 
 
-def trainer_choices() -> list[User]:
+def kind_for(actor: User) -> str:
+    """The kind of cohort `actor` creates: facilitators run replication cohorts."""
+    return REPLICATION if actor.is_facilitator else TRAINING
+
+
+def _trainer_roles(kind: str) -> list[str]:
+    """Who may train a cohort of this kind: facilitators a replication cohort, master trainers
+    and admins a training cohort."""
+    if kind == REPLICATION:
+        return [Role.FACILITATOR.value]
+    return [Role.TRAINER.value, Role.ADMIN.value]
+
+
+def trainer_choices(kind: str = TRAINING) -> list[User]:
     return list(db.session.scalars(select(User).where(
-        User.role.in_([Role.TRAINER.value, Role.ADMIN.value]), User.active.is_(True))
+        User.role.in_(_trainer_roles(kind)), User.active.is_(True))
         .order_by(User.full_name)))
 
 
-def course_choices() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(
-        Course.status == "published", Course.current_version_id.is_not(None))
-        .order_by(Course.title_id)))
+def course_choices(kind: str = TRAINING) -> list[Course]:
+    """Published courses; a replication cohort only those marked for replication."""
+    query = select(Course).where(Course.status == "published",
+                                 Course.current_version_id.is_not(None))
+    if kind == REPLICATION:
+        query = query.where(Course.replication.is_(True))
+    return list(db.session.scalars(query.order_by(Course.title_id)))
+
+
+def _course_filter(kind: str) -> list:
+    wanted = [Course.status == "published"]
+    if kind == REPLICATION:
+        wanted.append(Course.replication.is_(True))
+    return wanted
 
 
 # --------------------------------------------------------------------------- creating
@@ -161,25 +186,28 @@ def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
 def create_cohort(actor: User, *, name: str, description: str = "", starts_on: date | None = None,
                   ends_on: date | None = None, course_ids: list[int] | None = None,
                   trainer_ids: list[int] | None = None) -> Cohort:
-    """Create a cohort with its courses and trainers (the creator trains it) in one transaction."""
-    if not actor.is_trainer:
+    """Create a cohort with its courses and trainers (the creator trains it) in one transaction.
+    A facilitator creates a replication cohort: only courses marked for replication, only
+    facilitators as its trainers."""
+    if not (actor.is_trainer or actor.is_facilitator):
         raise PermissionDenied(_l("Only trainers and administrators can create cohorts."))
+    kind = kind_for(actor)
     name = auth_services.clean_name(name)
     if not name:
         raise ServiceError(_l("Give the cohort a name."), "name")
     _check_dates(starts_on, ends_on)
     wanted_courses = list(dict.fromkeys(course_ids or []))
     courses = {c.id: c for c in db.session.scalars(select(Course).where(
-        Course.id.in_(wanted_courses), Course.status == "published"))}
+        Course.id.in_(wanted_courses), *_course_filter(kind)))}
     if len(courses) != len(wanted_courses):
         raise ServiceError(_l("Choose courses from the list."), "courses")
     wanted_trainers = list(dict.fromkeys([actor.id, *(trainer_ids or [])]))
     trainers = list(db.session.scalars(select(User).where(
-        User.id.in_(wanted_trainers), User.role.in_([Role.TRAINER.value, Role.ADMIN.value]))))
+        User.id.in_(wanted_trainers), User.role.in_(_trainer_roles(kind)))))
     if len(trainers) != len(wanted_trainers):
         raise ServiceError(_l("Choose trainers from the list."), "trainers")
     cohort = Cohort(name=name, description=(description or "").strip(), starts_on=starts_on,
-                    ends_on=ends_on, created_by_id=actor.id, status=ACTIVE)
+                    ends_on=ends_on, created_by_id=actor.id, status=ACTIVE, kind=kind)
     db.session.add(cohort)
     db.session.flush()
     for position, course_id in enumerate(wanted_courses):
@@ -190,7 +218,7 @@ def create_cohort(actor: User, *, name: str, description: str = "", starts_on: d
     audit.record("cohort.created", actor=actor, scope=f"cohort:{cohort.id}",
                  target=f"cohort:{cohort.id}",
                  detail={"name": name, "courses": [courses[i].slug for i in wanted_courses],
-                         "trainers": wanted_trainers})
+                         "trainers": wanted_trainers, "kind": kind})
     emit_after_commit(events.cohort_created, cohort_id=cohort.id, name=name,
                       created_by_id=actor.id,
                       starts_on=starts_on.isoformat() if starts_on else None,
@@ -221,14 +249,14 @@ def update_cohort(actor: User, cohort: Cohort, *, name: str, description: str = 
     current = {cc.course_id: cc for cc in cohort_courses(cohort)}
     added_ids = [i for i in wanted_courses if i not in current]
     added_courses = {c.id: c for c in db.session.scalars(select(Course).where(
-        Course.id.in_(added_ids), Course.status == "published"))}
+        Course.id.in_(added_ids), *_course_filter(cohort.kind)))}
     if len(added_courses) != len(added_ids):
         raise ServiceError(_l("Choose courses from the list."), "courses")
     wanted_trainers = list(dict.fromkeys(trainer_ids or []))
     if not wanted_trainers:
         raise ServiceError(_l("A cohort needs at least one trainer."), "trainers")
     valid = set(db.session.scalars(select(User.id).where(
-        User.id.in_(wanted_trainers), User.role.in_([Role.TRAINER.value, Role.ADMIN.value]))))
+        User.id.in_(wanted_trainers), User.role.in_(_trainer_roles(cohort.kind)))))
     if len(valid) != len(wanted_trainers):
         raise ServiceError(_l("Choose trainers from the list."), "trainers")
     changes: dict = {}

@@ -100,19 +100,20 @@ def problem_text(p: csvimport.Problem) -> str:
 
 
 @bp.get("/cohorts")
-@role_required("trainer")
+@role_required("trainer", "facilitator")
 def index():
     return render_template("cohorts/index.html", cohorts=services.cohorts_for(current_user))
 
 
 @bp.route("/cohorts/new", methods=["GET", "POST"])
-@role_required("trainer")
+@role_required("trainer", "facilitator")
 def new():
     form = CohortForm()
     locale = str(get_locale())
-    form.courses.choices = [(c.id, c.title(locale)) for c in services.course_choices()]
-    form.trainers.choices = [(u.id, f"{u.full_name} ({u.email})") for u in services.trainer_choices()
-                             if u.id != current_user.id]
+    kind = services.kind_for(current_user)
+    form.courses.choices = [(c.id, c.title(locale)) for c in services.course_choices(kind)]
+    form.trainers.choices = [(u.id, f"{u.full_name} ({u.email})")
+                             for u in services.trainer_choices(kind) if u.id != current_user.id]
     if form.validate_on_submit():
         try:
             cohort = services.create_cohort(
@@ -124,7 +125,8 @@ def new():
         else:
             flash(_("The cohort has been created. Now add its participants."), "success")
             return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
-    return render_template("cohorts/form.html", form=form, cohort=None), 422 if form.errors else 200
+    return render_template("cohorts/form.html", form=form, cohort=None, kind=kind), \
+        422 if form.errors else 200
 
 
 @bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
@@ -140,11 +142,12 @@ def edit(cohort_id: int):
                 "trainers": sorted(services.trainer_ids(cohort))}
     form = EditCohortForm(data=data)
     locale = str(get_locale())
-    available = {c.id: c for c in services.course_choices()}
+    available = {c.id: c for c in services.course_choices(cohort.kind)}
     for cc in courses:  # a course archived since stays listed so it is not dropped by accident
         available.setdefault(cc.course_id, cc.course)
     form.courses.choices = [(c.id, c.title(locale)) for c in available.values()]
-    form.trainers.choices = [(u.id, f"{u.full_name} ({u.email})") for u in services.trainer_choices()]
+    form.trainers.choices = [(u.id, f"{u.full_name} ({u.email})")
+                             for u in services.trainer_choices(cohort.kind)]
     form.status.choices = [("active", _("Active")), ("archived", _("Archived"))]
     if form.validate_on_submit():
         try:

@@ -80,6 +80,9 @@ class CoursePack:
     files: dict[str, bytes] = field(repr=False)
     content_hash: str = ""
     source: str = ""
+    # `replication = true`: facilitators may run it in their replication cohorts for village
+    # library staff.
+    replication: bool = False
 
     def module(self, slug: str) -> ModuleSource | None:
         """The module with this slug, or None."""

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +49,9 @@ class Course(db.Model):
     module_count: Mapped[int] = mapped_column(Integer, default=0)
     enrolment: Mapped[str] = mapped_column(String(20), default="open")
     sequential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Marked for replication (course.toml `replication = true`): facilitators may put it in the
+    # cohorts they run for village library staff.
+    replication: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
                                                  onupdate=clock.now)

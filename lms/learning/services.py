@@ -146,6 +146,8 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
             issue_for_completion(user, course, enrollment.completed_at, score=final)
     except IntegrityError:
         pass
+    # In this transaction: a learning path may now grant a role (the cascade listens).
+    events.course_credential_gained.send(None, user_id=user.id, course_id=course.id)
     return True
 
 

@@ -18,7 +18,9 @@ from lms.content.problems import CoursePackError, Problem
 from lms.content.tomlutil import SLUG, Spec, TomlLines, check_table, toml_error_location
 
 MAX_PATH_FILE_BYTES = 64 * 1024
-TOP_KEYS = ("slug", "version", "courses")
+TOP_KEYS = ("slug", "version", "courses", "grants_role")
+# Roles a path may grant on certification (the role is given, never taken away).
+GRANTABLE_ROLES = ("facilitator",)
 TABLES = ("title", "summary", "requirements")
 LANGS = ("id", "en")
 
@@ -35,6 +37,8 @@ class PathSource:
     content_hash: str
     source: str
     courses_line: int | None = None
+    # A role given to whoever completes every course of the path (e.g. "facilitator").
+    grants_role: str | None = None
 
 
 # --------------------------------------------------------------------------- value checks
@@ -56,6 +60,12 @@ def _texts(value: Any) -> str | None:
     return "a list of non-empty strings"
 
 
+def _grants_role(value: Any) -> str | None:
+    if value in GRANTABLE_ROLES:
+        return None
+    return "one of " + ", ".join(f'"{r}"' for r in GRANTABLE_ROLES)
+
+
 def _course_slugs(value: Any) -> str | None:
     if isinstance(value, list) and value and all(_slug(v) is None for v in value):
         return None
@@ -66,6 +76,7 @@ TOP_SPEC: Spec = [
     ("slug", True, None, _slug),
     ("version", True, None, _text),
     ("courses", True, [], _course_slugs),
+    ("grants_role", False, None, _grants_role),
 ]
 TITLE_SPEC: Spec = [("id", True, None, _text), ("en", True, None, _text)]
 SUMMARY_SPEC: Spec = [("id", False, "", _text), ("en", False, "", _text)]
@@ -150,7 +161,7 @@ class _PathReader:
             summary={lang: summary.get(lang, "") for lang in LANGS},
             requirements={"id": list(req_id), "en": list(req_en)},
             content_hash=hashlib.sha256(data).hexdigest(), source=self.label,
-            courses_line=courses_line,
+            courses_line=courses_line, grants_role=top.get("grants_role"),
         )
 
 

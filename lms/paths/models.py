@@ -29,6 +29,9 @@ class LearningPath(db.Model):
     # sha256 of the path file: re-importing the same file changes nothing.
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(500), default="")
+    # The role given to a learner who completes every course of the path (`grants_role` in the
+    # path file, e.g. "facilitator"); None: the path grants no role.
+    grants_role: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now,
                                                  onupdate=clock.now)

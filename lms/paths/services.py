@@ -76,6 +76,7 @@ def _import_one(source: PathSource, course_ids: dict[str, int]) -> PathImportRes
     path.requirements = {"id": list(source.requirements.get("id", [])),
                          "en": list(source.requirements.get("en", []))}
     path.content_hash = source.content_hash
+    path.grants_role = source.grants_role
     path.source = source.source[:500]
     # Replace the course list: delete first so the (path, position) unique key never clashes.
     path.entries.clear()

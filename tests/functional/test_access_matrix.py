@@ -5,7 +5,8 @@ The test walks the app's URL map (core and plugin pages alike). A route without 
 cannot be added without saying who may see it. Then each route is tried as
 
     anonymous, the learner, another learner, a trainer of the learner's cohort, a trainer of
-    another cohort, an editor of the course, and an admin
+    another cohort, an editor of the course, an admin, and a facilitator (a member of the
+    learner's cohort, with a field activity of their own)
 
 against one small world where the learner has joined a cohort, submitted an answer with an
 evidence file and holds a certificate. Refused people must be refused (anonymous: sent to log in;
@@ -25,11 +26,12 @@ from lms.extensions import db
 from lms.quizzes.models import QuestionResponse, ResponseFile
 from lms.quizzes.services import attempts as quiz_attempts
 from tests.fixtures import PARTICIPANT_PASSWORD
+from tests.helpers.cascade import record
 from tests.helpers.people import join_cohort, make_editor
 from tests.helpers.quizzes import PDF, PNG, UPLOAD_QUIZ, import_pack, quiz_by_slug, write_pack
 
 ACTORS = ("anonymous", "learner", "other_learner", "cohort_trainer", "other_trainer", "editor",
-          "admin")
+          "admin", "facilitator")
 SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
 TRAINERS = frozenset({"cohort_trainer", "other_trainer", "editor", "admin"})
 
@@ -40,6 +42,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "signed_in": SIGNED_IN,
     "role:trainer": TRAINERS,
     "role:admin": frozenset({"admin"}),
+    "role:facilitator|trainer": TRAINERS | {"facilitator"},
+    "role:facilitator": frozenset({"facilitator", "admin"}),
+    "rule:view_activity": frozenset({"facilitator", "cohort_trainer", "admin"}),
+    "rule:edit_activity": frozenset({"facilitator"}),
+    "rule:confirm_activity": frozenset({"cohort_trainer", "admin"}),
     "rule:take_attempt": frozenset({"learner"}),
     "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin"}),
     "rule:view_evidence": frozenset({"learner", "cohort_trainer", "admin"}),
@@ -72,13 +79,16 @@ def world(app, make_user, tmp_path) -> World:
         "other_trainer": make_user("trainer", full_name="Pelatih Lain"),
         "editor": make_user("trainer", full_name="Penyunting Kursus"),
         "admin": make_user("admin", full_name="Admin Situs"),
+        "facilitator": make_user("facilitator", full_name="Fasilitator Daerah"),
     }
     pack = write_pack(tmp_path, slug="kursus-akses", quizzes={"tugas": UPLOAD_QUIZ})
     (pack / "media").mkdir()
     (pack / "media" / "peta.png").write_bytes(PNG)
     course = import_pack(pack)
     make_editor(users["editor"], course)
-    cohort = join_cohort(users["cohort_trainer"], users["learner"], course, name="Angkatan A")
+    cohort = join_cohort(users["cohort_trainer"], [users["learner"], users["facilitator"]], course,
+                         name="Angkatan A")
+    activity = record(users["facilitator"], attachment=("foto.png", PNG))
     join_cohort(users["other_trainer"], users["other_learner"], course, name="Angkatan B")
 
     quiz = quiz_by_slug(course, "tugas")
@@ -97,6 +107,7 @@ def world(app, make_user, tmp_path) -> World:
         "code": cert.code, "cohort_id": cohort.id, "member_id": member_id, "quiz_id": quiz.id,
         "attempt_id": attempt.id, "file_id": evidence.id, "response_id": essay.id,
         "endpoint_id": "abcd1234", "token": "bukan-token", "answer": "accept",
+        "activity_id": activity.id, "region_code": "32.76",
     }
     assert isinstance(evidence, ResponseFile)
     return World(users, values)

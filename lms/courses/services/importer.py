@@ -162,7 +162,8 @@ def _current_module_slugs(course: Course) -> list[str]:
 def _create_version(course: Course, pack: CoursePack, note: str) -> CourseVersion:
     manifest = {
         "version": pack.version, "area": pack.area, "hours": pack.hours,
-        "enrolment": pack.enrolment, "sequential": pack.sequential, "authors": pack.authors,
+        "enrolment": pack.enrolment, "sequential": pack.sequential,
+        "replication": pack.replication, "authors": pack.authors,
         "prerequisites": pack.prerequisites, "title": pack.title, "summary": pack.summary,
         "completion": vars(pack.completion), "certificate": vars(pack.certificate),
         "modules": [m.slug for m in pack.modules],
@@ -254,6 +255,7 @@ def _set_current(course: Course, pack: CoursePack, version: CourseVersion) -> No
     course.module_count = len(pack.modules)
     course.enrolment = pack.enrolment
     course.sequential = pack.sequential
+    course.replication = pack.replication
 
 
 def version_files(version_id: int) -> dict[str, bytes]:

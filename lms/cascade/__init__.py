@@ -1,0 +1,1 @@
+"""The training cascade: facilitators, their field activities, the master-trainer tree."""

@@ -1,0 +1,210 @@
+"""Reads for the cascade pages and services: whether a learner completed a path, the field
+activities a person may see, and the tree (master trainer -> facilitators -> villages), each in
+a fixed number of queries whatever the number of rows (aggregated in SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import joinedload
+
+from lms import access
+from lms.auth.models import Role, User
+from lms.cascade.models import FieldActivity
+from lms.certificates.models import Certificate
+from lms.cohorts.models import TRAINING, Cohort, CohortMember, CohortTrainer
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.paths.models import LearningPath, LearningPathCourse
+
+# --------------------------------------------------------------------------- paths and roles
+
+
+def role_granting_paths(course_id: int) -> list[LearningPath]:
+    """The paths that grant a role and list the course."""
+    return list(db.session.scalars(
+        select(LearningPath).join(LearningPathCourse, LearningPathCourse.path_id == LearningPath.id)
+        .where(LearningPath.grants_role.is_not(None), LearningPathCourse.course_id == course_id)))
+
+
+def completed_path(user_id: int, path: LearningPath) -> bool:
+    """Whether the learner is certified on the path: for every course of it, a standing
+    certificate — or, for a course that issues none (`[certificate] enabled = false`), its
+    completion. Three queries."""
+    courses = list(db.session.scalars(
+        select(Course).join(LearningPathCourse, LearningPathCourse.course_id == Course.id)
+        .where(LearningPathCourse.path_id == path.id)
+        .options(joinedload(Course.current_version))))
+    if not courses:
+        return False
+    ids = [c.id for c in courses]
+    certified = set(db.session.scalars(select(Certificate.course_id).where(
+        Certificate.user_id == user_id, Certificate.course_id.in_(ids),
+        Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None))))
+    completed = set(db.session.scalars(select(Enrollment.course_id).where(
+        Enrollment.user_id == user_id, Enrollment.course_id.in_(ids),
+        Enrollment.completed_at.is_not(None))))
+    for course in courses:
+        manifest = course.current_version.manifest if course.current_version else {}
+        issues_certificate = manifest.get("certificate", {}).get("enabled", True)
+        if course.id not in (certified if issues_certificate else certified | completed):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- activities
+
+
+def get_activity(activity_id: int) -> FieldActivity | None:
+    return db.session.get(FieldActivity, activity_id)
+
+
+def activities_for(viewer, *, status: str = "", limit: int = 200) -> list[FieldActivity]:
+    """The activities `viewer` may see (own; a master trainer's facilitators'; all for admins),
+    newest first; `status` "unconfirmed"/"confirmed" filters. One query."""
+    query = (select(FieldActivity)
+             .where(access.activities_clause(viewer, FieldActivity.facilitator_id))
+             .options(joinedload(FieldActivity.facilitator), joinedload(FieldActivity.attachment))
+             .order_by(FieldActivity.activity_date.desc(), FieldActivity.id.desc())
+             .limit(limit))
+    if status == "unconfirmed":
+        query = query.where(FieldActivity.confirmed_at.is_(None))
+    elif status == "confirmed":
+        query = query.where(FieldActivity.confirmed_at.is_not(None))
+    return list(db.session.scalars(query).unique())
+
+
+# --------------------------------------------------------------------------- the tree
+
+
+@dataclass
+class Figures:
+    activities: int = 0
+    women: int = 0
+    men: int = 0
+    villages: int = 0
+    last: date | None = None
+
+    @property
+    def participants(self) -> int:
+        return self.women + self.men
+
+
+@dataclass
+class VillageRow:
+    code: str
+    library: str
+    figures: Figures
+
+
+@dataclass
+class FacilitatorNode:
+    user: User
+    figures: Figures
+    villages: list[VillageRow] = field(default_factory=list)
+    gap: bool = False
+
+
+@dataclass
+class TrainerNode:
+    trainer: User | None  # None: facilitators with no master trainer in Pelita (admins only)
+    figures: Figures
+    facilitators: list[FacilitatorNode] = field(default_factory=list)
+
+
+def _pairs(viewer):
+    """(master trainer id, facilitator id): trainers of a training cohort the facilitator
+    joined; a trainer sees only their own pairs."""
+    query = (select(CohortTrainer.user_id.label("trainer_id"),
+                    CohortMember.user_id.label("facilitator_id"))
+             .join(CohortMember, CohortMember.cohort_id == CohortTrainer.cohort_id)
+             .join(Cohort, Cohort.id == CohortTrainer.cohort_id)
+             .join(User, User.id == CohortMember.user_id)
+             .where(Cohort.kind == TRAINING, CohortMember.accepted_at.is_not(None),
+                    User.role == Role.FACILITATOR.value)
+             .distinct())
+    if not viewer.is_admin:
+        query = query.where(CohortTrainer.user_id == viewer.id)
+    return query
+
+
+def _figures(row) -> Figures:
+    return Figures(activities=row.activities or 0, women=int(row.women or 0),
+                   men=int(row.men or 0), villages=row.villages or 0, last=row.last)
+
+
+def _aggregates(*group):
+    return (*group, func.count(FieldActivity.id).label("activities"),
+            func.sum(FieldActivity.women).label("women"),
+            func.sum(FieldActivity.men).label("men"),
+            func.count(func.distinct(FieldActivity.village_code)).label("villages"),
+            func.max(FieldActivity.activity_date).label("last"))
+
+
+def tree(viewer, today: date) -> list[TrainerNode]:
+    """Master trainer -> facilitators -> villages reached, with counts and gaps. Five queries:
+    the pairs, the people, figures per facilitator, per village, per master trainer."""
+    from lms.cascade.rules import is_gap
+
+    pairs = _pairs(viewer).subquery()
+    pair_rows = db.session.execute(select(pairs.c.trainer_id, pairs.c.facilitator_id)).all()
+    if viewer.is_admin:  # every facilitator, with or without a master trainer in Pelita
+        facilitator_filter = User.role == Role.FACILITATOR.value
+    else:
+        facilitator_filter = and_(User.role == Role.FACILITATOR.value,
+                                  User.id.in_(select(pairs.c.facilitator_id)))
+    people_ids = {t for t, _f in pair_rows}
+    people = {u.id: u for u in db.session.scalars(select(User).where(
+        facilitator_filter | User.id.in_(people_ids or [-1])))}
+    facilitator_ids = [uid for uid, u in people.items() if u.role == Role.FACILITATOR.value]
+
+    scope = FieldActivity.facilitator_id.in_(select(User.id).where(facilitator_filter))
+    per_facilitator = {row.facilitator_id: _figures(row) for row in db.session.execute(
+        select(*_aggregates(FieldActivity.facilitator_id)).where(scope)
+        .group_by(FieldActivity.facilitator_id))}
+    per_village: dict[int, list[VillageRow]] = {}
+    for row in db.session.execute(
+            select(*_aggregates(FieldActivity.facilitator_id, FieldActivity.village_code,
+                                func.max(FieldActivity.library_name).label("library")))
+            .where(scope)
+            .group_by(FieldActivity.facilitator_id, FieldActivity.village_code)
+            .order_by(FieldActivity.facilitator_id, FieldActivity.village_code)):
+        per_village.setdefault(row.facilitator_id, []).append(
+            VillageRow(row.village_code, row.library or "", _figures(row)))
+    per_trainer = {row.trainer_id: _figures(row) for row in db.session.execute(
+        select(*_aggregates(pairs.c.trainer_id))
+        .join(FieldActivity, FieldActivity.facilitator_id == pairs.c.facilitator_id)
+        .group_by(pairs.c.trainer_id))}
+
+    def node(fid: int) -> FacilitatorNode:
+        figures = per_facilitator.get(fid, Figures())
+        return FacilitatorNode(people[fid], figures, per_village.get(fid, []),
+                               gap=is_gap(figures.last, today))
+
+    by_name = lambda n: (n.user.full_name.casefold(), n.user.id)  # noqa: E731
+    trainers: dict[int, list[int]] = {}
+    for trainer_id, facilitator_id in pair_rows:
+        trainers.setdefault(trainer_id, []).append(facilitator_id)
+    result = [TrainerNode(people[tid], per_trainer.get(tid, Figures()),
+                          sorted((node(f) for f in fids), key=by_name))
+              for tid, fids in trainers.items()]
+    result.sort(key=lambda t: (t.trainer.full_name.casefold(), t.trainer.id))
+    if viewer.is_admin:
+        placed = {f for _t, f in pair_rows}
+        orphans = [node(f) for f in facilitator_ids if f not in placed]
+        if orphans:
+            figures = Figures()
+            for o in orphans:
+                figures.activities += o.figures.activities
+                figures.women += o.figures.women
+                figures.men += o.figures.men
+                figures.last = max(filter(None, [figures.last, o.figures.last]), default=None)
+            figures.villages = len({v.code for o in orphans for v in o.villages})
+            result.append(TrainerNode(None, figures, sorted(orphans, key=by_name)))
+    return result
+
+
+__all__ = ["activities_for", "completed_path", "get_activity", "role_granting_paths", "tree"]

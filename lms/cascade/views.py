@@ -1,0 +1,182 @@
+"""Cascade pages: field activities (list, record, change within 7 days, confirm, attachment)
+and the tree. Views validate and call one service; reads come from `lms.cascade.queries`."""
+
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms import access, clock, regions
+from lms.auth.models import Role
+from lms.cascade import queries, rules, services
+from lms.cascade.forms import ActivityForm
+from lms.errors_domain import ServiceError
+from lms.extensions import db
+from lms.forms import ActionForm
+
+bp = Blueprint("cascade", __name__, url_prefix="/cascade")
+
+
+def _activity_or_404(activity_id: int, rule: str):
+    activity = queries.get_activity(activity_id)
+    access.require(rule, activity)
+    return activity
+
+
+def _input(form: ActivityForm) -> services.ActivityInput:
+    return services.ActivityInput(
+        kind=form.kind.data, activity_date=form.activity_date.data,
+        village_code=form.village_code.data or "", library_name=form.library_name.data or "",
+        women=form.women.data if form.women.data is not None else 0,
+        men=form.men.data if form.men.data is not None else 0, topic=form.topic.data or "")
+
+
+def _upload(form: ActivityForm):
+    file = form.attachment.data
+    if file is None or not getattr(file, "filename", ""):
+        return None
+    return file.filename, file.read()
+
+
+def _field_error(form, err: ServiceError) -> None:
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None:
+        target.errors = [*target.errors, err.message]
+    else:
+        form.form_errors.append(err.message)
+
+
+# --------------------------------------------------------------------------- activities
+
+
+@bp.get("/activities")
+@access.role(Role.FACILITATOR, Role.TRAINER)
+def activities():
+    status = request.args.get("status", "")
+    if status not in ("", "confirmed", "unconfirmed"):
+        status = ""
+    items = queries.activities_for(current_user, status=status)
+    return render_template("cascade/activities.html", activities=items, status=status,
+                           regions=regions, locked=services.locked)
+
+
+@bp.route("/activities/new", methods=["GET", "POST"])
+@access.role(Role.FACILITATOR)
+def new():
+    form = ActivityForm()
+    if request.method == "GET":
+        form.activity_date.data = clock.today(clock.zone_of(current_user))
+    form.fill_choices()
+    if form.load_regions.data:  # no-JS path: show the next list, validate nothing yet
+        return render_template("cascade/form.html", form=form, activity=None)
+    if form.validate_on_submit():
+        try:
+            activity = services.record_activity(current_user, _input(form), _upload(form))
+        except ServiceError as err:
+            _field_error(form, err)
+        else:
+            flash(_("The activity has been recorded. You can change it for 7 days."), "success")
+            return redirect(url_for("cascade.detail", activity_id=activity.id))
+    return render_template("cascade/form.html", form=form, activity=None), \
+        422 if form.errors or form.form_errors else 200
+
+
+@bp.get("/activities/<int:activity_id>")
+@access.rule("view_activity")
+def detail(activity_id: int):
+    activity = _activity_or_404(activity_id, "view_activity")
+    return render_template(
+        "cascade/detail.html", activity=activity, regions=regions,
+        locked=services.locked(activity),
+        editable_until=rules.editable_until(clock.aware(activity.created_at)),
+        can_edit=access.allowed("edit_activity", activity),
+        can_confirm=access.allowed("confirm_activity", activity), confirm_form=ActionForm())
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@access.rule("edit_activity")
+def edit(activity_id: int):
+    activity = _activity_or_404(activity_id, "edit_activity")
+    locked = services.locked(activity) or activity.confirmed_at is not None
+    form = ActivityForm(obj=activity if request.method == "GET" else None)
+    if request.method == "GET":
+        form.set_place(activity.village_code)
+    form.fill_choices()
+    if not locked and not form.load_regions.data and form.validate_on_submit():
+        try:
+            services.update_activity(current_user, activity, _input(form), _upload(form))
+        except ServiceError as err:
+            _field_error(form, err)
+        else:
+            flash(_("The activity has been saved."), "success")
+            return redirect(url_for("cascade.detail", activity_id=activity.id))
+    elif locked and request.method == "POST":
+        form.form_errors.append(_("This activity is locked and can no longer be changed."))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("cascade/form.html", form=form, activity=activity, locked=locked), status
+
+
+@bp.post("/activities/<int:activity_id>/confirm")
+@access.rule("confirm_activity")
+def confirm(activity_id: int):
+    activity = _activity_or_404(activity_id, "confirm_activity")
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_activity(current_user, activity)
+        except ServiceError as err:
+            db.session.rollback()
+            flash(str(err.message), "error")
+        else:
+            flash(_("The activity has been confirmed."), "success")
+    return redirect(url_for("cascade.detail", activity_id=activity.id))
+
+
+@bp.get("/activities/<int:activity_id>/attachment")
+@access.rule("view_activity")
+def attachment(activity_id: int):
+    """Always a download, with its checked type, `nosniff` and a sandboxing CSP."""
+    activity = _activity_or_404(activity_id, "view_activity")
+    stored = activity.attachment
+    if stored is None:
+        abort(404)
+    response = send_file(io.BytesIO(stored.data), mimetype=stored.mimetype, as_attachment=True,
+                         download_name=stored.filename, conditional=False, etag=False, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/regions/<region_code>.json")
+@access.signed_in
+def region_children(region_code: str):
+    """The regions one level below a code, for the progressive-enhancement script."""
+    if region_code.count(".") > 2:
+        abort(404)
+    return jsonify([{"code": r.code, "name": r.name} for r in regions.children(region_code)])
+
+
+# --------------------------------------------------------------------------- the tree
+
+
+@bp.get("/tree")
+@access.role(Role.TRAINER)
+def tree():
+    today = clock.today(clock.zone_of(current_user))
+    nodes = queries.tree(current_user, today)
+    return render_template("cascade/tree.html", nodes=nodes, today=today, regions=regions,
+                           gap_days=rules.GAP_DAYS)
