@@ -401,7 +401,9 @@ def test_gradebook_csv_in_indonesian_uses_semicolons_and_decimal_commas(client, 
     rows = _csv_rows(client.get(f"/reports/cohorts/{world.cohort.id}/gradebook.csv"), ";")
     ani = next(r for r in rows if r[0] == "Ani Lestari")
     assert ani[5] == "77,78" and ani[4] == "2026-11-26"
-    assert len(rows[0]) == 11
+    assert len(rows[0]) == 11 and rows[0][5] == "Kursus Kuis Uji · Kuis Satu: nilai (%)"
+    html = client.get(f"/reports/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Tidak aktif selama 20 hari" in html and "Tersendat" in html
 
 
 def test_gradebook_csv_defuses_formulas(client, world):
