@@ -3,17 +3,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from datetime import timedelta
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
-from lms import access, clock
+from lms import access, clock, regions
 from lms.auth.models import Role
+from lms.cohorts import services as cohort_services
+from lms.learning.progress import progress_matrix
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.markup import plain_text
-from lms.reports import charts, itemstats, queries, statscsv
+from lms.reports import charts, dashboard, exports, itemstats, queries, statscsv
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -21,9 +28,11 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 @bp.route("/")
 @access.role(Role.TRAINER)
 def index():
-    """The list of reports this person may open."""
+    """The reports this person may open: their cohorts (admins: every cohort) and the quizzes
+    whose statistics they may read."""
     locale = str(get_locale())
     return render_template("reports/index.html",
+                           cohorts=cohort_services.cohorts_for(current_user),
                            quizzes=queries.reportable_quizzes(current_user, locale))
 
 
@@ -142,3 +151,190 @@ def quiz_statistics_csv(quiz_id: int):
     return Response(data, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store"})
+
+
+# --------------------------------------------------------------------------- cohort reports
+
+
+def _cohort(cohort_id: int):
+    """The cohort, its courses and its joined members (invited people are never shown), after
+    the `manage_cohort` rule: 404 if there is no such cohort, 403 if it is not the viewer's."""
+    cohort = cohort_services.get_cohort(cohort_id)
+    access.require("manage_cohort", cohort)
+    courses = cohort_services.cohort_courses(cohort)
+    members = [m for m in cohort_services.members_of(cohort) if m.joined]
+    return cohort, courses, members
+
+
+def _number(value) -> str:
+    """A grade or points as the reader writes numbers (87,5 in Indonesian, 87.5 in English)."""
+    if value is None:
+        return ""
+    return format_decimal(round(float(value), 2), "#,##0.##", locale=str(get_locale()))
+
+
+def _grading_label(method: str) -> str:
+    return {"average": _("The average of the attempts"), "first": _("The first attempt"),
+            "last": _("The last attempt")}.get(method, _("The highest attempt"))
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@access.rule("manage_cohort")
+def cohort_dashboard(cohort_id: int):
+    """One row per joined participant, sortable and filterable by GET parameters (no script),
+    inactive rows marked in words, and module completions per week as a chart and a table."""
+    cohort, courses, members = _cohort(cohort_id)
+    locale = str(get_locale())
+    zone = clock.zone_of(current_user)
+    today = clock.today(zone)
+    days = dashboard.inactive_days_of(request.args.get("inactive_days"))
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in dashboard.SORT_KEYS else "name"
+    descending = request.args.get("dir") == "desc"
+    q = (request.args.get("q") or "").strip()[:100]
+    regency = request.args.get("regency") or ""
+    status = request.args.get("status") or ""
+    status = status if status in dashboard.STATUSES else ""
+
+    rows, _columns = queries.dashboard_rows(members, courses, clock.today())
+    dashboard.mark_inactive(rows, clock.now(), days)
+    regencies = sorted({(r.regency_code, r.regency) for r in rows if r.regency_code},
+                       key=lambda pair: pair[1].casefold())
+    shown = dashboard.sort_rows(dashboard.filter_rows(rows, q=q, regency=regency, status=status),
+                                sort, descending)
+
+    last_day = min(today, cohort.ends_on) if cohort.ends_on else today
+    weeks = dashboard.week_starts(cohort.starts_on, last_day)
+    bounds = [clock.start_of_day(w, zone) for w in weeks]
+    bounds.append(bounds[-1] + timedelta(weeks=1))
+    counts = queries.weekly_module_completions([m.user_id for m in members],
+                                               [cc.course_id for cc in courses], bounds)
+    week_labels = [format_date(w, "d MMM", locale=locale) for w in weeks]
+    chart = Markup(charts.line_chart(  # noqa: S704 - charts escape every label
+        [charts.Bar(label, n) for label, n in zip(week_labels, counts, strict=True)],
+        _("Modules completed per week")))
+
+    params = {"q": q, "regency": regency, "status": status, "inactive_days": days}
+
+    def sort_url(key: str) -> str:
+        flip = "asc" if key == sort and descending else ("desc" if key == sort else "asc")
+        if key != sort and key in ("progress", "last_activity", "quizzes", "certificates"):
+            flip = "desc"  # the most first is what people look for
+        return url_for("reports.cohort_dashboard", cohort_id=cohort.id, sort=key, dir=flip,
+                       **{k: v for k, v in params.items() if v})
+
+    return render_template(
+        "reports/cohort_dashboard.html", cohort=cohort, courses=courses, rows=shown,
+        total=len(rows), sort=sort, descending=descending, sort_url=sort_url, q=q,
+        regency=regency, status=status, days=days, regencies=regencies, chart=chart,
+        weeks=list(zip(week_labels, counts, strict=True)))
+
+
+@bp.get("/cohorts/<int:cohort_id>/participants/<int:user_id>")
+@access.rule("manage_cohort")
+def participant(cohort_id: int, user_id: int):
+    """A joined member's whole record in the cohort's courses; 404 for anyone else."""
+    cohort, courses, members = _cohort(cohort_id)
+    member = next((m for m in members if m.user_id == user_id), None)
+    if member is None:
+        abort(404)
+    course_list = [cc.course for cc in courses]
+    columns = queries.quiz_columns(course_list)
+    progress = progress_matrix([user_id], course_list)
+    cells = queries.grade_cells([user_id], columns, course_list)
+    record = queries.participant_record(user_id, course_list, columns)
+    attempts_by_id = {a.id: a for a in record.attempts}
+    return render_template(
+        "reports/participant.html", cohort=cohort, courses=courses, member=member,
+        user=member.user, progress=progress, columns=columns,
+        column_of={c.quiz_id: c for c in columns}, cells=cells, record=record,
+        attempts_by_id=attempts_by_id, grading_label=_grading_label, number=_number,
+        regency=regions.name(member.user.regency_code) if member.user.regency_code else "")
+
+
+# --------------------------------------------------------------------------- gradebook
+
+
+def _gradebook(cohort_id: int):
+    cohort, courses, members = _cohort(cohort_id)
+    course_list = [cc.course for cc in courses]
+    columns = queries.quiz_columns(course_list)
+    cells = queries.grade_cells([m.user_id for m in members], columns, course_list)
+    return cohort, courses, members, columns, cells
+
+
+@bp.get("/cohorts/<int:cohort_id>/gradebook")
+@access.rule("manage_cohort")
+def gradebook(cohort_id: int):
+    """Participants × quizzes, each grade by its quiz's grading method, passed / failed /
+    waiting for a grade marked in words."""
+    cohort, courses, members, columns, cells = _gradebook(cohort_id)
+    return render_template("reports/gradebook.html", cohort=cohort, courses=courses,
+                           members=members, columns=columns, cells=cells,
+                           grading_label=_grading_label, number=_number)
+
+
+def _cell_status(cell: queries.Cell) -> str:
+    if cell.needs_grading:
+        return _("Needs grading")
+    if cell.grade is None:
+        return ""
+    return _("Passed") if cell.passed else _("Not passed")
+
+
+def _gradebook_table(cohort_id: int):
+    """The gradebook as export columns and rows: per participant name, email, library,
+    regency, last activity (a date in the viewer's zone), then per quiz the grade (a number) and
+    its status (text)."""
+    cohort, courses, members, columns, cells = _gradebook(cohort_id)
+    locale = str(get_locale())
+    zone = clock.zone_of(current_user)
+    activity = queries.last_activity([m.user_id for m in members],
+                                     [cc.course_id for cc in courses],
+                                     [c.quiz_id for c in columns])
+    head = [exports.Column(_("Name"), width=24), exports.Column(_("Email"), width=24),
+            exports.Column(_("Library"), width=24), exports.Column(_("Regency or city"), width=20),
+            exports.Column(_("Last activity"), exports.DATE, width=12)]
+    course_titles = {cc.course_id: cc.course.title(locale) for cc in courses}
+    for c in columns:
+        names = {"course": course_titles[c.course_id], "quiz": c.display_title(locale)}
+        head.append(exports.Column(_("%(course)s · %(quiz)s: grade (%%)", **names),
+                                   exports.NUMBER))
+        head.append(exports.Column(_("%(course)s · %(quiz)s: status", **names)))
+    rows = []
+    for m in members:
+        u = m.user
+        seen = activity.get(u.id)
+        row = [u.full_name, u.email, u.library_name or "",
+               regions.name(u.regency_code) if u.regency_code else "",
+               clock.local_date(seen, zone) if seen else None]
+        for c in columns:
+            cell = cells[(u.id, c.quiz_id)]
+            row.extend([cell.grade, _cell_status(cell)])
+        rows.append(row)
+    return cohort, head, rows, locale
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/cohorts/<int:cohort_id>/gradebook.csv")
+@access.rule("manage_cohort")
+def gradebook_csv(cohort_id: int):
+    """CSV as Excel in the reader's language expects it (`;` and decimal comma for Indonesian)."""
+    cohort, head, rows, locale = _gradebook_table(cohort_id)
+    return _download(exports.to_csv(head, rows, locale=locale), "text/csv",
+                     f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.csv")
+
+
+@bp.get("/cohorts/<int:cohort_id>/gradebook.xlsx")
+@access.rule("manage_cohort")
+def gradebook_xlsx(cohort_id: int):
+    """XLSX with numeric grade cells and date cells, shown in the spreadsheet's own locale."""
+    cohort, head, rows, _locale = _gradebook_table(cohort_id)
+    return _download(exports.to_xlsx(head, rows, sheet=_("Gradebook")),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.xlsx")
