@@ -79,9 +79,11 @@ test-e2e: install
 bench: install
 	$(BIN)/python bench/run_all.py
 
-## lint: ruff, and the architecture contracts of .importlinter (import-linter)
+## lint: ruff, the architecture contracts of .importlinter (import-linter), and the Indonesian
+## catalogue (msgfmt refuses a duplicated message, which Babel would silently ignore)
 lint: install
 	$(BIN)/ruff check .
+	msgfmt --check -o /dev/null lms/translations/id/LC_MESSAGES/messages.po
 	PYTHONPATH=. $(BIN)/lint-imports
 
 translations-extract: install
