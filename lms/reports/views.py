@@ -100,9 +100,9 @@ def programme_csv():
     labels = _figure_labels()
     headers = {"code": _("Kemendagri code"), "region": _("Region"), **labels,
                "facilitators_target": _("Facilitator target"),
-               "facilitators_percent": _("Facilitators, % of target"),
+               "facilitators_percent": _("Facilitators, percent of target"),
                "villages_target": _("Village target"),
-               "villages_percent": _("Villages, % of target")}
+               "villages_percent": _("Villages, percent of target")}
     body = rollup.rollup_csv(data.rows, data.total, figures=data.figures, headers=headers,
                              locale=locale)
     where = province or "provinces"
