@@ -153,7 +153,7 @@ def rollup_csv(rows: Sequence[Row], total: Row, *, figures: Sequence[str],
     return (BOM + out.getvalue()).encode("utf-8")
 
 
-_WHOLE = re.compile(r"\d{1,9}|\d{1,3}(?:([.,])\d{3})(?:\1\d{3}){0,2}")
+_WHOLE = re.compile(r"\d{1,9}|\d{1,3}(?:([.,])\d{3})(?:\1\d{3}){0,2}", re.ASCII)
 
 
 def parse_target(text: str | None) -> int | None:

@@ -15,8 +15,7 @@ from sqlalchemy import select
 from lms.audit import AuditEvent
 from lms.auth.models import User
 from lms.certificates import services as cert_services
-from lms.certificates.models import Certificate
-from lms.courses.models import Module
+from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import Enrollment
@@ -31,8 +30,6 @@ JABAR, JATIM = "Jawa Barat", "Jawa Timur"
 
 def _course(tmp_path, slug, modules):
     import_folder(make_pack(tmp_path, slug, modules=modules))
-    from lms.courses.models import Course
-
     return db.session.scalar(select(Course).where(Course.slug == slug))
 
 
