@@ -8,7 +8,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve worker test test-pg test-e2e bench lint translations-extract translations-update clean
+.PHONY: install run serve worker test test-pg test-e2e bench bench-reports lint translations-extract translations-update clean
 
 # The stamp is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -78,6 +78,10 @@ test-e2e: install
 ## bench: print the benchmark figures (see bench/README.md)
 bench: install
 	$(BIN)/python bench/run_all.py
+
+## bench-reports: report pages on 2,000 participants and 50,000 attempts (DATABASE_URL: PostgreSQL)
+bench-reports: install
+	$(BIN)/python bench/reports.py
 
 ## lint: ruff, the architecture contracts of .importlinter (import-linter), and the Indonesian
 ## catalogue (msgfmt refuses a duplicated message, which Babel would silently ignore)

@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "account.reactivated": _l("Reactivated an account"),
     "plugin.enabled": _l("Enabled a plugin"),
     "plugin.disabled": _l("Disabled a plugin"),
+    "report.target_set": _l("Set a programme target"),
     "webhooks.endpoint_added": _l("Added a webhook"),
     "webhooks.endpoint_removed": _l("Removed a webhook"),
     "webhooks.secret_regenerated": _l("Made a new webhook secret"),

@@ -22,6 +22,7 @@ from lms.notifications import Notification
 from lms.paths.models import LearningPath, LearningPathCourse
 from lms.plugin_store import PluginSetting, PluginState
 from lms.quizzes.models import QuestionResponse, QuizAttempt, RubricScore
+from lms.reports.models import RegionTarget
 
 __all__ = [
     "AuditEvent", "Certificate", "FieldActivity", "FieldActivityFile", "CourseDraft", "CourseEditor", "DraftFile",
@@ -29,6 +30,6 @@ __all__ = [
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
     "LibraryLevel", "LoginSession", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
-    "QuizVersion", "Role", "User",
+    "QuizVersion", "RegionTarget", "Role", "User",
     "Cohort", "CohortCourse", "CohortMember", "CohortTrainer", "Notification", "RubricScore",
 ]
