@@ -105,11 +105,11 @@ def test_rollup_by_province_counts_each_figure(client, world, admin_user):
     login(client, admin_user)
     html = client.get("/reports/programme").get_data(as_text=True)
     rows = table(html)
-    assert rows[JABAR] == ["3", "1", "1", "2", "1", "—", "—", "—"]
-    assert rows[JATIM] == ["1", "1", "0", "0", "0", "—", "—", "—"]
-    assert rows["Unknown region"] == ["1", "1", "1", "1", "0", "—", "—", "—"]
-    assert rows["Total"] == ["5", "3", "2", "3", "1", "—", "—", "—"]
-    assert rows["Bali"] == ["0", "0", "0", "0", "0", "—", "—", "—"]  # every province listed
+    assert rows[JABAR] == ["3", "1", "1", "2", "1", "—", "—", "0", "—", "—"]
+    assert rows[JATIM] == ["1", "1", "0", "0", "0", "—", "—", "0", "—", "—"]
+    assert rows["Unknown region"] == ["1", "1", "1", "1", "0", "—", "—", "0", "—", "—"]
+    assert rows["Total"] == ["5", "3", "2", "3", "1", "—", "—", "0", "—", "—"]
+    assert rows["Bali"] == ["0", "0", "0", "0", "0", "—", "—", "0", "—", "—"]  # every province listed
     assert list(rows)[-2:] == ["Unknown region", "Total"]
     # The chart shows certified people by region, with the same figures as the table.
     chart = re.search(r"<svg.*?</svg>", html, re.S).group(0)
@@ -119,10 +119,10 @@ def test_rollup_by_province_counts_each_figure(client, world, admin_user):
 def test_drilling_into_a_province_counts_by_regency(client, world, admin_user):
     login(client, admin_user)
     rows = table(client.get("/reports/programme?province=32").get_data(as_text=True))
-    assert rows["Kabupaten Bandung"] == ["2", "1", "1", "1", "1", "—", "—", "—"]
-    assert rows["Kota Bandung"] == ["0", "0", "0", "1", "0", "—", "—", "—"]
-    assert rows["Unknown region"] == ["1", "0", "0", "0", "0", "—", "—", "—"]
-    assert rows["Total"] == ["3", "1", "1", "2", "1", "—", "—", "—"]
+    assert rows["Kabupaten Bandung"] == ["2", "1", "1", "1", "1", "—", "—", "0", "—", "—"]
+    assert rows["Kota Bandung"] == ["0", "0", "0", "1", "0", "—", "—", "0", "—", "—"]
+    assert rows["Unknown region"] == ["1", "0", "0", "0", "0", "—", "—", "0", "—", "—"]
+    assert rows["Total"] == ["3", "1", "1", "2", "1", "—", "—", "0", "—", "—"]
     assert "Kabupaten Lamongan" not in rows  # another province's regency
     assert client.get("/reports/programme?province=99").status_code == 404
 
@@ -132,8 +132,8 @@ def test_a_course_filter_counts_that_course_only(client, world, admin_user):
     b = world["b"].id
     rows = table(client.get(f"/reports/programme?course={b}").get_data(as_text=True))
     # B: u2 (active 40 days ago, certificate revoked) and u6 (never opened); u3 withdrew.
-    assert rows[JABAR] == ["2", "0", "0", "0", "1", "—", "—", "—"]
-    assert rows[JATIM] == ["0", "0", "0", "0", "0", "—", "—", "—"]
+    assert rows[JABAR] == ["2", "0", "0", "0", "1", "—", "—", "0", "—", "—"]
+    assert rows[JATIM] == ["0", "0", "0", "0", "0", "—", "—", "0", "—", "—"]
     assert "Unknown region" not in rows
     assert client.get("/reports/programme?course=999999").status_code == 404
 
@@ -166,12 +166,14 @@ def test_csv_in_english_reads_back_the_same_figures(client, world, admin_user):
     assert rows[0] == ["Kemendagri code", "Region", "Participants enrolled", "Active (30 days)",
                        "Completed a course", "Certified", "Facilitators certified",
                        "Facilitator target", "Facilitators, percent of target",
-                       "Village target"]
+                       "Village libraries reached", "Village target",
+                       "Villages, percent of target"]
     by_name = {r[1]: r for r in rows[1:]}
-    assert by_name[JABAR] == ["32", JABAR, "3", "1", "1", "2", "1", "3", "33.3", "40"]
+    assert by_name[JABAR] == ["32", JABAR, "3", "1", "1", "2", "1", "3", "33.3", "0", "40",
+                              "0.0"]
     assert by_name["Unknown region"] == ["", "Unknown region", "1", "1", "1", "1", "0", "", "",
-                                         ""]
-    assert rows[-1] == ["", "Total", "5", "3", "2", "3", "1", "3", "33.3", "40"]
+                                         "0", "", ""]
+    assert rows[-1] == ["", "Total", "5", "3", "2", "3", "1", "3", "33.3", "0", "40", "0.0"]
 
 
 def test_csv_in_indonesian_uses_semicolons_and_a_decimal_comma(client, world, admin_user):
@@ -183,7 +185,7 @@ def test_csv_in_indonesian_uses_semicolons_and_a_decimal_comma(client, world, ad
     assert delimiter == ";"
     assert rows[0][:3] == ["Kode Kemendagri", "Wilayah", "Peserta terdaftar"]
     by_code = {r[0]: r for r in rows[1:]}
-    assert by_code["32.04"][2:] == ["2", "1", "1", "1", "1", "3", "33,3", "12"]
+    assert by_code["32.04"][2:] == ["2", "1", "1", "1", "1", "3", "33,3", "0", "12", "0,0"]
     assert rows[-1][1:3] == ["Total", "3"]
 
 
@@ -217,8 +219,8 @@ def test_an_admin_sets_a_target_and_the_table_shows_the_percentage(client, world
     assert event.detail["after"] == {"villages": 1200, "facilitators": 4}
     assert "Jawa Barat (32): villages — → 1200" in event.detail["note"]
     rows = table(client.get("/reports/programme").get_data(as_text=True))
-    assert rows[JABAR][4:] == ["1", "4", "25.0%", "1,200"]
-    assert rows["Total"][4:] == ["1", "4", "25.0%", "1,200"]
+    assert rows[JABAR][4:] == ["1", "4", "25.0%", "0", "1,200", "0.0%"]
+    assert rows["Total"][4:] == ["1", "4", "25.0%", "0", "1,200", "0.0%"]
     listed = table(client.get("/reports/programme/targets").get_data(as_text=True), "targets")
     assert listed[JABAR][:2] == ["1,200", "4"]
     # Saving the same numbers again changes nothing and records nothing.
@@ -235,8 +237,8 @@ def test_a_regency_target_is_set_from_the_province_page(client, world, admin_use
         "region": "32.04", "villages_target": "10", "facilitators_target": ""})
     assert response.status_code == 302
     rows = table(client.get("/reports/programme?province=32").get_data(as_text=True))
-    assert rows["Kabupaten Bandung"][4:] == ["1", "—", "—", "10"]
-    assert rows["Total"][-1] == "10"
+    assert rows["Kabupaten Bandung"][4:] == ["1", "—", "—", "0", "10", "0.0%"]
+    assert rows["Total"][-2:] == ["10", "0.0%"]
 
 
 @pytest.mark.parametrize(("data", "field", "message"), [
