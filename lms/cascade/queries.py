@@ -144,9 +144,12 @@ def _aggregates(*group):
             func.max(FieldActivity.activity_date).label("last"))
 
 
-def tree(viewer, today: date) -> list[TrainerNode]:
-    """Master trainer -> facilitators -> villages reached, with counts and gaps. Five queries:
-    the pairs, the people, figures per facilitator, per village, per master trainer."""
+def tree(viewer, today: date, expand: int | None = None) -> list[TrainerNode]:
+    """Master trainer -> facilitators -> villages reached, with counts and gaps. At most six
+    queries: the pairs, the people, figures per facilitator and per master trainer, and — for
+    the one facilitator opened (`expand`) — per village, and for admins the facilitators with no
+    master trainer. Villages are listed for the opened facilitator only: with hundreds of
+    facilitators and thousands of villages the whole tree would be megabytes."""
     from lms.cascade.rules import is_gap
 
     pairs = _pairs(viewer).subquery()
@@ -166,10 +169,10 @@ def tree(viewer, today: date) -> list[TrainerNode]:
         select(*_aggregates(FieldActivity.facilitator_id)).where(scope)
         .group_by(FieldActivity.facilitator_id))}
     per_village: dict[int, list[VillageRow]] = {}
-    for row in db.session.execute(
+    for row in [] if expand is None else db.session.execute(
             select(*_aggregates(FieldActivity.facilitator_id, FieldActivity.village_code,
                                 func.max(FieldActivity.library_name).label("library")))
-            .where(scope)
+            .where(scope, FieldActivity.facilitator_id == (expand or -1))
             .group_by(FieldActivity.facilitator_id, FieldActivity.village_code)
             .order_by(FieldActivity.facilitator_id, FieldActivity.village_code)):
         per_village.setdefault(row.facilitator_id, []).append(
@@ -202,7 +205,9 @@ def tree(viewer, today: date) -> list[TrainerNode]:
                 figures.women += o.figures.women
                 figures.men += o.figures.men
                 figures.last = max(filter(None, [figures.last, o.figures.last]), default=None)
-            figures.villages = len({v.code for o in orphans for v in o.villages})
+            figures.villages = db.session.scalar(
+                select(func.count(func.distinct(FieldActivity.village_code)))
+                .where(scope, FieldActivity.facilitator_id.not_in(select(pairs.c.facilitator_id))))
             result.append(TrainerNode(None, figures, sorted(orphans, key=by_name)))
     return result
 

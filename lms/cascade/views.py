@@ -177,6 +177,7 @@ def region_children(region_code: str):
 @access.role(Role.TRAINER)
 def tree():
     today = clock.today(clock.zone_of(current_user))
-    nodes = queries.tree(current_user, today)
+    expand = request.args.get("facilitator", type=int)
+    nodes = queries.tree(current_user, today, expand=expand)
     return render_template("cascade/tree.html", nodes=nodes, today=today, regions=regions,
-                           gap_days=rules.GAP_DAYS)
+                           gap_days=rules.GAP_DAYS, expand=expand)

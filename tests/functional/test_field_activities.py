@@ -158,7 +158,7 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     record(active, village=OTHER_VILLAGE, women=1, men=1, day=date(2026, 11, 20))
     record(idle, village=OTHER_VILLAGE, women=2, men=2, day=date(2026, 9, 1))  # 86 days ago
 
-    [node] = queries.tree(trainer_user, date(2026, 11, 26))
+    [node] = queries.tree(trainer_user, date(2026, 11, 26), expand=active.id)
     assert node.trainer.id == trainer_user.id
     assert (node.figures.activities, node.figures.women, node.figures.men,
             node.figures.villages) == (4, 10, 5, 2)
@@ -169,6 +169,7 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     assert [(v.code, v.figures.activities) for v in ani.villages] == [
         (VILLAGE, 2), (OTHER_VILLAGE, 1)]
     assert (budi.figures.activities, budi.gap) == (1, True)
+    assert budi.villages == []  # only the opened facilitator's villages are listed
 
     login(client, trainer_user)
     with count_queries() as few:
@@ -176,6 +177,9 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Gap: no activity in the last 60 days" in html and "Budi Diam" in html
+    assert "Depok Jaya" not in html  # villages are listed once a facilitator is opened
+    opened = client.get(f"/cascade/tree?facilitator={active.id}").get_data(as_text=True)
+    assert "Depok Jaya" in opened and opened.count("cascade-village") == 2
     more = make_user("facilitator", full_name="Citra Baru")
     trained_facilitator(trainer_user, more, fasda_course, name="Angkatan 2")
     for day in range(1, 6):
