@@ -64,5 +64,14 @@ def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reache
     tree = page.locator("main").inner_text()
     assert "Sri Wahyuni" in tree
     found += axe(page)
+
+    page.get_by_role("link", name="Laporan").first.click()
+    page.get_by_role("link", name="Rekap program").click()
+    jabar = page.locator("tr", has=page.locator("th", has_text="Jawa Barat")).first
+    cells = jabar.locator("td").all_inner_texts()
+    headers = page.locator("thead th").all_inner_texts()
+    reached = headers.index("Perpustakaan desa terjangkau") - 1  # the first column is the row head
+    assert cells[reached] == "1"
+    found += axe(page)
     context.close()
     assert found == [], "\n".join(found)
