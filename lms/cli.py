@@ -30,7 +30,7 @@ DEMO_ACCOUNTS = [
 
 AREA_COMMANDS = (
     "lms.auth.cli", "lms.courses.cli", "lms.paths.cli", "lms.quizzes.cli", "lms.authoring.cli",
-    "lms.certificates.cli", "lms.jobs.cli", "lms.reports.cli",
+    "lms.certificates.cli", "lms.jobs.cli", "lms.reports.cli", "lms.cascade.cli",
 )
 
 

@@ -55,6 +55,22 @@ def completed_path(user_id: int, path: LearningPath) -> bool:
     return True
 
 
+def path_role_candidates() -> list[tuple[int, LearningPath]]:
+    """(participant id, path) for participants who hold a credential in some course of a path
+    that grants a role: those `grant_path_roles` should look at again (the command that gives
+    the role to people certified before the path granted it). One query per path."""
+    out = []
+    for path in db.session.scalars(select(LearningPath).where(LearningPath.grants_role.is_not(None))):
+        course_ids = select(LearningPathCourse.course_id).where(LearningPathCourse.path_id == path.id)
+        holders = (select(Certificate.user_id).where(Certificate.course_id.in_(course_ids))
+                   .union(select(Enrollment.user_id).where(
+                       Enrollment.course_id.in_(course_ids), Enrollment.completed_at.is_not(None))))
+        out += [(uid, path) for uid in db.session.scalars(
+            select(User.id).where(User.role == Role.PARTICIPANT.value, User.id.in_(holders))
+            .order_by(User.id))]
+    return out
+
+
 # --------------------------------------------------------------------------- activities
 
 

@@ -34,6 +34,22 @@ def grant_path_roles(user_id: int, course_id: int) -> str | None:
     return None
 
 
+def grant_missed_path_roles() -> list[tuple[User, str]]:
+    """Give the role of a path to every participant already certified on it — people who
+    finished before the path granted a role, or before Pelita knew of roles. One transaction;
+    each grant audited as on certification. Returns (user, role) for each grant."""
+    granted = []
+    for user_id, path in queries.path_role_candidates():
+        user = db.session.get(User, user_id)
+        if (user.role == path.grants_role or user.is_trainer or user.is_facilitator
+                or not queries.completed_path(user_id, path)):
+            continue
+        if auth_services.grant_role_for_path(user, path.grants_role, path.slug):
+            granted.append((user, path.grants_role))
+    db.session.commit()
+    return granted
+
+
 @events.course_credential_gained.connect_via(None, weak=False)
 def _on_credential(_sender, *, user_id: int, course_id: int) -> None:
     grant_path_roles(user_id, course_id)

@@ -55,6 +55,32 @@ def test_a_revoked_certificate_does_not_count(path_courses, participant, admin_u
     assert participant.role == "participant"
 
 
+def test_people_certified_before_the_path_granted_the_role_get_it_from_the_command(
+        app, tmp_path, runner, make_user, trainer_user):
+    with_cert = course(tmp_path, "kursus-sertifikat")
+    no_cert = course(tmp_path, "kursus-orientasi", certificate=False)
+    done, halfway = make_user("participant"), make_user("participant")
+    for learner in (done, trainer_user):
+        complete(learner, with_cert)
+        complete(learner, no_cert)
+    complete(halfway, with_cert)
+    facilitator_path(tmp_path, [with_cert, no_cert])  # the path now grants the role
+    db.session.refresh(done)
+    assert done.role == "participant"  # nothing happened by itself
+
+    result = runner.invoke(args=["lms", "grant-path-roles"])
+    assert result.exit_code == 0, result.output
+    assert f"{done.email}: facilitator" in result.output
+    assert "1 account(s) given a role." in result.output
+    db.session.expire_all()
+    assert (done.role, halfway.role, trainer_user.role) == ("facilitator", "participant",
+                                                             "trainer")
+    [event] = _events("account.role_granted")
+    assert event.target == f"user:{done.id}" and event.detail["path"] == "fasilitator-uji"
+    again = runner.invoke(args=["lms", "grant-path-roles"])
+    assert "0 account(s) given a role." in again.output
+
+
 def test_a_trainer_is_never_downgraded(path_courses, trainer_user):
     for c in path_courses:
         complete(trainer_user, c)
