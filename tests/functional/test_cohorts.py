@@ -602,7 +602,7 @@ def test_cohort_grading_queue_rubric_and_notification(client, make_user, partici
 
     login(client, participant)
     home = client.get("/").get_data(as_text=True)
-    assert "Your answer in “Practical Assignment” has been graded: 62.5 %." in home
+    assert "Your answer in “Practical Assignment” has been graded: 62.5%." in home
     assert f'href="/attempts/{mine.id}/review"' in home
 
 
