@@ -129,7 +129,7 @@ class ChoiceType(QuestionType):
             parts.append(
                 Markup(
                     '<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"'
-                    '{d}{flags}> <label for="{i}">{text}</label>{note}</div>'
+                    '{flags}{d}> <label for="{i}">{text}</label>{note}</div>'
                 ).format(
                     t=self.input_type,
                     n=field,

@@ -76,7 +76,7 @@ class TrueFalse(QuestionType):
             parts.append(
                 Markup(
                     '<div class="pq-option"><input type="radio" name="{n}" id="{i}" value="{v}"'
-                    '{d}{flags}> <label for="{i}">{label}</label>{note}</div>'
+                    '{flags}{d}> <label for="{i}">{label}</label>{note}</div>'
                 ).format(
                     n=field,
                     i=input_id,
