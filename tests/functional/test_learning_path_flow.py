@@ -242,6 +242,27 @@ def test_the_completion_moment_in_indonesian(client, participant, course):
     assert "Lulus — nilai lulus 70%" in text_of(response.text)
 
 
+def test_beranda_queries_do_not_grow_with_completion_moments(
+        app, client, participant, tmp_path, count_queries):
+    """Each completed course adds a moment to Beranda, read from what the page loads anyway."""
+    from lms.courses.queries import course_by_slug
+
+    slugs = ["cepat-satu", "cepat-dua", "cepat-tiga"]
+    import_folder(*(make_pack(tmp_path, slug, modules=1) for slug in slugs))
+    for slug in slugs:
+        enrol(participant, course_by_slug(slug))
+    login(client, participant)
+    counts = []
+    for slug in slugs[:2]:
+        client.post(f"/courses/{slug}/modules/modul-1/done")  # completes the course
+        client.get("/")
+        with count_queries() as queries:
+            html = client.get("/").text
+        counts.append(len(queries))
+        assert html.count('<section class="completion"') == len(counts)
+    assert counts[0] == counts[1]
+
+
 # --------------------------------------------------------------------------- breadcrumbs
 
 
