@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms import clock
+from lms import clock, l10n
 from lms.auth.models import User
 from lms.extensions import db
 
@@ -37,6 +37,10 @@ CERT_REQUESTED = "certificate_requested"
 CERT_REQUEST_DECIDED = "certificate_request_decided"  # + params approved (bool)
 MY_CERT_ISSUED = "my_certificate_issued"
 MY_CERT_REVOKED = "my_certificate_revoked"
+# A learner completed a course and its certificate was issued (params course, code; url: the
+# course page). While unread, Beranda shows it as the completion moment (certificate links and
+# what comes next in the learning path); marking it read dismisses it.
+COURSE_COMPLETED = "course_completed"
 
 
 class Notification(db.Model):
@@ -67,7 +71,12 @@ def _in_language(value) -> str:
 
 def message(kind: str, params: dict) -> str:
     """The translated sentence of a notification."""
+    raw = params
     params = {k: _in_language(v) for k, v in params.items()}
+    if kind == GRADED and raw.get("score") is not None:
+        params["score"] = l10n.percent(raw["score"])  # "9,5%" / "9.5%" in the reader's language
+    if kind == DEADLINE_SOON and raw.get("deadline"):
+        params["deadline"] = l10n.date_text(raw["deadline"])
     if kind == GRADED and not params.get("score"):
         return _("Your answer in “%(quiz)s” has been graded.", quiz=params.get("quiz", ""))
     if kind == GRADED:
@@ -102,6 +111,9 @@ def message(kind: str, params: dict) -> str:
                  "(“%(course)s”): %(reason)s", **_cert(params))
     if kind == MY_CERT_ISSUED:
         return _("You received the certificate for “%(course)s” (%(code)s).", **_cert(params))
+    if kind == COURSE_COMPLETED:
+        return _("Congratulations! You completed “%(course)s” and your certificate %(code)s has "
+                 "been issued.", course=params.get("course", ""), code=params.get("code", ""))
     if kind == MY_CERT_REVOKED:
         return _("Your certificate %(code)s for “%(course)s” was revoked: %(reason)s",
                  **_cert(params))

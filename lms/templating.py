@@ -1,5 +1,6 @@
 """Template globals and filters used by every area's pages: language list, region names, static
-asset versioning, audit action labels, times in the reader's own zone, and `inline_markdown` for
+asset versioning, audit action labels, times in the reader's own zone, percentages and dates
+in the reader's language (`percent`, `date`: lms/l10n.py), and `inline_markdown` for
 the short texts of questions (feedback), sanitised. (Blueprint-specific helpers stay with their
 blueprint; anything a page of another area uses belongs here.)"""
 
@@ -14,7 +15,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms import clock, regions
+from lms import clock, l10n, regions
 from lms.audit import action_label, value_label
 from lms.quizzes.markup import inline_html
 
@@ -51,4 +52,8 @@ def init_templating(app) -> None:
     app.jinja_env.filters["audit_action"] = action_label
     app.jinja_env.filters["audit_value"] = value_label
     app.jinja_env.filters["quiz_time"] = local_time  # any stored time, in the reader's zone
+    # Every learner page writes percentages and calendar dates through these (Babel, per locale):
+    # "9,5%" / "9.5%", "6 Des 2026" / "Dec 6, 2026" — never ISO strings or " %".
+    app.jinja_env.filters["percent"] = l10n.percent
+    app.jinja_env.filters["date"] = l10n.date_text
     app.jinja_env.filters["inline_markdown"] = lambda text: Markup(inline_html(text))  # noqa: S704 - nh3

@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from wtforms.widgets import PasswordInput
 
 from lms import access, clock, regions
 from lms.auth import services
@@ -128,6 +129,10 @@ def register():
     form.fill_choices()
     if form.load_regencies.data:  # no-JS path: show the regencies, validate nothing yet
         form.form_errors.clear()
+        # Only on this re-render of what the person just typed: keep both passwords, so the
+        # list of regencies does not cost them retyping (the page is never cached: no-store).
+        for typed in (form.password, form.confirm):
+            typed.widget = PasswordInput(hide_value=False)
         return render_template("auth/register.html", form=form)
     if form.validate_on_submit():
         try:

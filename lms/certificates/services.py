@@ -146,6 +146,10 @@ def issue_for_completion(user: User, course: Course, completed_at: datetime,
     cert = _build(user, course, completed_at=completed_at, score=score, issued_by=None, reason="")
     db.session.add(cert)
     _queue_render(cert)
+    # The learner's completion moment on Beranda, until they mark it read.
+    notifications.notify(user.id, notifications.COURSE_COMPLETED,
+                         {"course": {"id": course.title("id"), "en": course.title("en")},
+                          "code": cert.code}, url=f"/courses/{course.slug}")
     _emit_issued(cert)
     return cert
 

@@ -160,7 +160,8 @@ def clean_html(raw_html: str, *, attribute_filter: Callable | None = None) -> st
 
 
 def _decorate(clean: str, media_by_url: dict[str, str], media_size: MediaSize | None) -> str:
-    """Add lazy loading and sizes to images and rel/target to external links."""
+    """Add lazy loading and sizes to images, rel/target to external links and aria-hidden to
+    heading permalinks."""
 
     def replace(match: re.Match[str]) -> str:
         tag, attrs_text = match.group(1), match.group(2)
@@ -177,6 +178,11 @@ def _decorate(clean: str, media_by_url: dict[str, str], media_size: MediaSize | 
             href = attrs.get("href", "").lower()
             if href.startswith(("http://", "https://")):
                 extra += f' rel="{EXTERNAL_REL}" target="_blank"'
+            if attrs.get("class") == "headerlink":
+                # The toc extension's "¶" permalink: a pointer convenience, hidden from screen
+                # readers and the tab order so a heading's accessible name is its text alone.
+                # Added after sanitising: authors cannot hide anything themselves.
+                extra += ' aria-hidden="true" tabindex="-1"'
         return f"<{tag}{attrs_text}{extra}>"
 
     return _TAG.sub(replace, clean)

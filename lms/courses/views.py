@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from lms import access
+from lms.certificates.services import standing_certificate
 from lms.content import AREAS
 from lms.courses import queries
 from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
@@ -21,7 +22,7 @@ from lms.extensions import db
 from lms.forms import ActionForm
 from lms.learning import services as learning
 from lms.learning.progress import Loaded, progress_for
-from lms.paths.queries import paths_for_course
+from lms.paths.queries import next_steps, paths_for_course
 from lms.security import revalidate
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -108,10 +109,15 @@ def course(slug: str):
         [i.module_id for i in items], quizzes, enrollment, enrollment_known=True))[course.id]
     locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
     next_item = _next_module(items, progress.done_module_ids, locked, enrollment)
+    completion = None
+    if user_id and progress.completed:  # the completion moment: certificate and what is next
+        completion = {"cert": standing_certificate(user_id, course.id),
+                      "steps": next_steps(user_id, course.id)}
     return render_template(
         "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
         enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
         manifest=course.current_version.manifest, paths=paths_for_course(course.id),
+        completion=completion,
     )
 
 
@@ -168,12 +174,16 @@ def module(slug: str, module_slug: str):
         learning.record_visit(current_user, course, page.module, enrollment)
     index = next(i for i, item in enumerate(items) if item.module_id == page.module_id)
     quizzes = [q for q in all_quizzes if q.module_id == page.module_id]
+    # After the last module: the course's own assessment (the final first), else the course.
+    course_quizzes = sorted((q for q in all_quizzes if q.module_id is None),
+                            key=lambda q: q.kind != "final")
     return render_template(
         "courses/module.html", course=course, page=page, items=items, index=index,
         prev_item=items[index - 1] if index > 0 else None,
         next_item=items[index + 1] if index + 1 < len(items) else None,
         progress=progress, locked=locked, quizzes=quizzes, enrollment=enrollment,
         done=page.module_id in progress.done_module_ids, form=ActionForm(),
+        final=course_quizzes[0] if index + 1 == len(items) and course_quizzes else None,
     )
 
 

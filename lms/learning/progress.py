@@ -37,6 +37,7 @@ class Progress:
     enrolled: bool = False
     completed: bool = False
     new_since_completion: int = 0
+    visited: bool = False  # opened a module of the course (the enrolment's last module)
     done_module_ids: set[int] = field(default_factory=set)
     passed_quiz_ids: set[int] = field(default_factory=set)
 
@@ -47,6 +48,12 @@ class Progress:
     @property
     def done(self) -> int:
         return self.modules_done + self.quizzes_passed
+
+    @property
+    def started(self) -> bool:
+        """Whether the learner has begun: a module opened or done, a quiz passed. The pages
+        say "Start" before and "Continue" after."""
+        return self.completed or self.visited or self.done > 0
 
     @property
     def percent(self) -> int:
@@ -189,6 +196,7 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
         enrollment = enrollments.get((user_id, course_id))
         p.enrolled = bool(enrollment and enrollment.active)
         p.completed = bool(enrollment and enrollment.completed_at)
+        p.visited = bool(enrollment and enrollment.last_module_id)
         if p.completed:
             p.new_since_completion = len(set(ids) - p.done_module_ids)
     return result

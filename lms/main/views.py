@@ -14,7 +14,7 @@ from lms.courses.models import Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.progress import progress_for
-from lms.paths.queries import started_paths
+from lms.paths.queries import next_step, started_paths
 from lms.routing import id_or_none
 
 bp = Blueprint("main", __name__)
@@ -38,13 +38,32 @@ def home():
     suggestions = [] if courses else queries.published_courses()[:3]
     today = clock.today()
     cohorts, deadlines = my_cohorts(current_user.id, today)
+    paths = started_paths(current_user.id)
+    certificates = certificate_services.certificates_of(current_user.id)
+    notes = notifications.unread(current_user)
+    moments = _completion_moments(notes, certificates, paths, today)
+    shown = {m["note"].id for m in moments}
     return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
                            progress=progress, suggestions=suggestions,
-                           started_paths=started_paths(current_user.id),
-                           certificates=certificate_services.certificates_of(current_user.id),
+                           started_paths=paths, certificates=certificates,
                            today=today, cohorts=cohorts, deadlines=deadlines,
                            invitations=invitations_for(current_user),
-                           notes=notifications.unread(current_user))
+                           notes=[n for n in notes if n.id not in shown], moments=moments)
+
+
+def _completion_moments(notes, certificates, paths, today) -> list[dict]:
+    """The completion moments Beranda shows: one per unread "course completed" notification
+    whose certificate still stands, with what comes next in the learner's paths (read from what
+    the page already loaded: no query per moment)."""
+    by_code = {c.code: c for c in certificates if c.status(today) == "valid"}
+    moments = []
+    for note in notes:
+        cert = by_code.get((note.params or {}).get("code"))
+        if note.kind != notifications.COURSE_COMPLETED or cert is None:
+            continue
+        steps = [s for s in (next_step(view, cert.course_id) for view in paths) if s]
+        moments.append({"note": note, "cert": cert, "steps": steps})
+    return moments
 
 
 @bp.post("/notifications/read")

@@ -52,6 +52,27 @@ class PathView:
         return (self.completed_count * 100) // self.total if self.total else 0
 
 
+@dataclass
+class NextStep:
+    """What comes after a completed course in one path that holds it: the next course the
+    learner has not completed (after it in the path's order, else the first one left), or None
+    when the whole path is completed."""
+
+    path: LearningPath
+    course: Course | None
+
+
+def next_step(view: PathView, course_id: int) -> NextStep | None:
+    """The next step of `view`'s learner after `course_id` (None if the path lacks the course)."""
+    ids = [c.id for c in view.courses]
+    if course_id not in ids:
+        return None
+    at = ids.index(course_id)
+    ahead = view.courses[at + 1:] + view.courses[:at]
+    left = [c for c in ahead if not view.progress[c.id].completed]
+    return NextStep(view.path, left[0] if left else None)
+
+
 def _with_courses():
     return (selectinload(LearningPath.entries).joinedload(LearningPathCourse.course)
             .joinedload(Course.current_version))
@@ -94,3 +115,18 @@ def started_paths(user_id: int) -> list[PathView]:
     courses = {entry.course.id: entry.course for path in paths for entry in path.entries}
     progress = progress_for(user_id, list(courses.values()))
     return [PathView(path, [entry.course for entry in path.entries], progress) for path in paths]
+
+
+def next_steps(user_id: int, course_id: int) -> list[NextStep]:
+    """What comes next in every path holding the course, for the completion moment on the
+    course and review pages (a fixed number of queries, whatever the paths hold)."""
+    holding = select(LearningPathCourse.path_id).where(LearningPathCourse.course_id == course_id)
+    paths = list(db.session.scalars(select(LearningPath).options(_with_courses())
+                                    .where(LearningPath.id.in_(holding))
+                                    .order_by(LearningPath.title_id)))
+    if not paths:
+        return []
+    courses = {entry.course.id: entry.course for path in paths for entry in path.entries}
+    progress = progress_for(user_id, list(courses.values()))
+    views = [PathView(path, [entry.course for entry in path.entries], progress) for path in paths]
+    return [step for view in views if (step := next_step(view, course_id)) is not None]

@@ -127,6 +127,17 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def option_feedback_html(field: str, key: str, text: Any) -> Markup:
+    """The feedback of one chosen option, shown under it in a review (id `{field}-{key}-fb`, which
+    the option's input names in `aria-describedby`); empty for no feedback."""
+    if not is_text(text):
+        return Markup("")
+    from lms.quizzes.markup import inline_html
+
+    return Markup('<p class="pq-option__feedback quiz-feedback" id="{f}-{k}-fb">{t}</p>').format(
+        f=field, k=key, t=Markup(inline_html(text)))  # noqa: S704 - sanitised by nh3
+
+
 def author_html(d: dict, key: str) -> Markup:
     """Author text as Markup: the trusted `key_html` if present, else `key` as sanitised inline
     Markdown (`lms.quizzes.markup.inline_html`: emphasis and code show as such, never raw)."""
@@ -246,6 +257,9 @@ class QuestionType:
     editor_omit: ClassVar[tuple[str, ...]] = ()
     # False: no right answer (self-assessment, survey); see the module docstring.
     scored: ClassVar[bool] = True
+    # True when the type has feedback per option and its `render_review` shows each chosen
+    # option's feedback under that option (the review then leaves it out of the list below).
+    inline_feedback: ClassVar[bool] = False
     # The marks a question is worth when it has no `points` key.
     default_points: ClassVar[float] = 1
 
@@ -325,6 +339,21 @@ class QuestionType:
     ) -> Markup:
         """Accessible HTML for the question, usable without JavaScript."""
         raise NotImplementedError
+
+    def render_review(
+        self,
+        q: dict,
+        *,
+        field: str,
+        response: Any = None,
+        order: list[str] | None = None,
+        gettext: Gettext = str,
+        feedback: bool = False,
+    ) -> Markup:
+        """The question as the review shows it (inputs disabled). With `feedback`, a type with
+        `inline_feedback` puts each chosen option's feedback under that option."""
+        return self.render(q, field=field, response=response, order=order, disabled=True,
+                           gettext=gettext)
 
     def right_answer_text(self, q: dict, gettext: Gettext = str) -> str:
         """Plain text for review: the right answer is ..."""

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import joinedload, undefer
 
 from lms import clock
 from lms.auth.models import User
-from lms.courses.models import Course, Quiz, QuizVersion
+from lms.courses.models import Course, ModuleVersion, Quiz, QuizVersion
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import uploads
@@ -49,6 +49,17 @@ def current_version(quiz: Quiz) -> QuizVersion | None:
             QuizVersion.quiz_id == quiz.id, QuizVersion.version_id == course.current_version_id
         )
     )
+
+
+def module_of(version: QuizVersion) -> ModuleVersion | None:
+    """The module a quiz belongs to, as it is in the quiz's course version (None for a quiz of
+    the whole course, such as the final exam): the breadcrumbs lead back to it."""
+    if version.module_id is None:
+        return None
+    return db.session.scalar(
+        select(ModuleVersion).options(joinedload(ModuleVersion.module))
+        .where(ModuleVersion.version_id == version.version_id,
+               ModuleVersion.module_id == version.module_id))
 
 
 def attempts_of(user_id: int, quiz_id: int) -> list[QuizAttempt]:

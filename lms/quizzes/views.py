@@ -29,9 +29,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms import access, clock
+from lms import access, clock, l10n
 from lms.auth.decorators import role_required
-from lms.courses.models import Course, Quiz
+from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
 from lms.quizzes import errors as quiz_errors
 from lms.quizzes import queries as quiz_queries
@@ -41,6 +41,7 @@ from lms.quizzes.base import review_state
 from lms.quizzes.errors import QuizError
 from lms.quizzes.forms import GradeEssayForm
 from lms.quizzes.models import (
+    GRADED,
     IN_PROGRESS,
     MAX_FILES_PER_QUESTION,
     QuestionResponse,
@@ -78,9 +79,67 @@ def _attempt_or_404(attempt_id: int, rule: str) -> QuizAttempt:
 
 
 def _score_text(value: float | None) -> str:
-    if value is None:
-        return ""
-    return f"{value:.1f}".rstrip("0").rstrip(".") + " %"
+    """A score in percent in the reader's language ("9,5%" / "9.5%"): lms/l10n.py."""
+    return l10n.percent(value)
+
+
+def _trail(course: Course | None, version: QuizVersion | None,
+           *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """Breadcrumbs of a quiz page (macros/breadcrumbs.html): courses › course › module (when
+    the quiz belongs to one) › `tail` (the quiz, the attempt...)."""
+    locale = str(get_locale())
+    trail: list[tuple[str, str | None]] = [(_("Courses"), url_for("courses.catalogue"))]
+    if course is not None:
+        trail.append((course.title(locale), url_for("courses.course", slug=course.slug)))
+        module = quiz_queries.module_of(version) if version is not None else None
+        if module is not None:
+            trail.append((module.display_title(locale),
+                          url_for("courses.module", slug=course.slug,
+                                  module_slug=module.module.slug)))
+    return trail + list(tail)
+
+
+def _attempt_trail(attempt: QuizAttempt, last: str) -> list[tuple[str, str | None]]:
+    """Breadcrumbs of an attempt's pages: back to the quiz, its module and its course."""
+    course = db.session.get(Course, attempt.quiz.course_id)
+    version = quiz_queries.current_version(attempt.quiz) or attempt.quiz_version
+    title = attempt.quiz_version.display_title(str(get_locale()))
+    return _trail(course, version, (title, url_for("quizzes.quiz", quiz_id=attempt.quiz_id)),
+                  (last, None))
+
+
+def _completion_rule(course: Course | None) -> dict:
+    if course is None or course.current_version is None:
+        return {}
+    return (course.current_version.manifest or {}).get("completion") or {}
+
+
+def _threshold_of(attempt: QuizAttempt, course: Course | None) -> float:
+    """The pass mark of the attempt's quiz as the quiz page states it (current version)."""
+    version = quiz_queries.current_version(attempt.quiz) or attempt.quiz_version
+    return pass_threshold(version.kind, version.settings, _completion_rule(course))
+
+
+def _completion_moment(attempt: QuizAttempt, course: Course | None) -> dict | None:
+    """The completion moment on the review of the attempt that completed the course: the
+    learner's last attempt of this quiz graded when (or before) the course was completed."""
+    from lms.certificates.services import standing_certificate
+    from lms.learning.services import get_enrollment
+    from lms.paths.queries import next_steps
+
+    if (course is None or attempt.user_id != current_user.id or attempt.status != GRADED
+            or attempt.graded_at is None):
+        return None
+    enrollment = get_enrollment(attempt.user_id, course.id)
+    completed_at = clock.aware(enrollment.completed_at) if enrollment else None
+    if completed_at is None or clock.aware(attempt.graded_at) > completed_at:
+        return None
+    before = [a for a in quiz_queries.attempts_of(attempt.user_id, attempt.quiz_id)
+              if a.graded_at is not None and clock.aware(a.graded_at) <= completed_at]
+    if max(before, key=lambda a: (clock.aware(a.graded_at), a.number)).id != attempt.id:
+        return None
+    return {"course": course, "cert": standing_certificate(attempt.user_id, course.id),
+            "steps": next_steps(attempt.user_id, course.id)}
 
 
 # --------------------------------------------------------------------------- quiz page
@@ -119,12 +178,14 @@ def quiz(quiz_id: int):
     completion: dict = {}
     if course is not None and course.current_version is not None:
         completion = (course.current_version.manifest or {}).get("completion") or {}
+    title = version.display_title(str(get_locale()))
     return render_template(
         "quizzes/quiz.html",
         quiz=quiz,
         version=version,
         course=course,
-        title=version.display_title(str(get_locale())),
+        trail=_trail(course, version, (title, None)),
+        title=title,
         rules=r,
         rows=rows,
         current=current,
@@ -179,16 +240,29 @@ def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
 
-def _render_question(q: dict, fname: str, response, order, *, disabled: bool) -> tuple[Markup, bool]:
-    """(HTML, is a real question) for a definition; a broken type shows a notice, not a 500."""
+def _render_question(q: dict, fname: str, response, order, *, disabled: bool,
+                     review: bool = False, feedback: bool = False) -> tuple[Markup, bool]:
+    """(HTML, is a real question) for a definition; a broken type shows a notice, not a 500.
+    `review`: the review's rendering, with each chosen option's feedback under it (`feedback`)."""
     try:
         qtype = quiz_queries.registry().get(q.get("type"))
     except UnknownQuestionType:
         return Markup('<p class="alert alert--error">{}</p>').format(
             _("This question cannot be shown. Please tell your trainer.")), False
-    html = qtype.render(q, field=fname, response=response, order=order, disabled=disabled,
-                        gettext=_)
+    if review:
+        html = qtype.render_review(q, field=fname, response=response, order=order, gettext=_,
+                                   feedback=feedback)
+    else:
+        html = qtype.render(q, field=fname, response=response, order=order, disabled=disabled,
+                            gettext=_)
     return html, qtype.is_question
+
+
+def _inline_feedback(q: dict) -> bool:
+    try:
+        return quiz_queries.registry().get(q.get("type")).inline_feedback
+    except UnknownQuestionType:
+        return False
 
 
 def _remaining_text(attempt: QuizAttempt) -> str | None:
@@ -254,6 +328,7 @@ def attempt(attempt_id: int):
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
+        trail=_attempt_trail(attempt, _("Attempt %(num)d", num=attempt.number)),
         title=version.display_title(str(get_locale())),
         questions=shown,
         nav=[n for n in nav if n["is_question"]],
@@ -386,6 +461,7 @@ def confirm_submit(attempt_id: int):
     return render_template(
         "quizzes/confirm_submit.html",
         attempt=attempt,
+        trail=_attempt_trail(attempt, _("Submit your attempt")),
         title=attempt.quiz_version.display_title(str(get_locale())),
         unanswered=unanswered,
         total=number,
@@ -400,8 +476,22 @@ def submit(attempt_id: int):
     was_open = attempt.status == IN_PROGRESS
     quiz_attempts.submit(attempt)
     if was_open:
-        flash(_("Your attempt has been submitted."), "success")
+        db.session.refresh(attempt)
+        flash(*_submitted_message(attempt))
     return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+
+
+def _submitted_message(attempt: QuizAttempt) -> tuple[str, str]:
+    """The flash after submitting: passed or not and the pass mark, when the attempt is graded
+    and its marks may be shown now; else only that it was submitted."""
+    if (attempt.status != GRADED or not attempt.max_points or attempt.score is None
+            or "marks" not in quiz_queries.review_options(attempt)):
+        return _("Your attempt has been submitted."), "success"
+    course = db.session.get(Course, attempt.quiz.course_id)
+    threshold = _threshold_of(attempt, course)
+    if attempt.score >= threshold:
+        return _("You passed."), "success"
+    return _("Not passed yet: the pass mark is %(mark)s.", mark=_score_text(threshold)), "info"
 
 
 @bp.get("/attempts/<int:attempt_id>/review")
@@ -422,24 +512,34 @@ def review(attempt_id: int):
     for pos, q, order in quiz_queries.attempt_questions(attempt):
         row = saved.get(str(q.get("id")))
         response = row.response if (row is not None and "response" in shows) else None
-        html, real = _render_question(q, quiz_rules.field_name(pos), response, order, disabled=True)
+        graded_q = quiz_queries.question_definition(attempt, str(q.get("id"))) or q
+        # Feedback that belongs to an option is shown under that option, not in a list below.
+        inline = "specific_feedback" in shows and response is not None and _inline_feedback(q)
+        html, real = _render_question(graded_q if inline else q, quiz_rules.field_name(pos),
+                                      response, order, disabled=True, review=True,
+                                      feedback=inline)
         if real:
             number += 1
-        graded_q = quiz_queries.question_definition(attempt, str(q.get("id"))) or q
         item = _outcome(
             graded_q,
             state=row.state if row is not None and row.state else "unanswered",
             fraction=row.fraction if row is not None and row.fraction is not None else 0.0,
-            feedback=(row.feedback or []) if row is not None else [],
+            feedback=(row.feedback or []) if row is not None and not inline else [],
             comment=row.manual_comment if row is not None else None,
             shows=shows,
         )
         item.update(number=number, real=real, html=html, files=files.get(str(q.get("id")), []))
         items.append(item)
+    course = db.session.get(Course, attempt.quiz.course_id)
+    threshold = _threshold_of(attempt, course)
     return render_template(
         "quizzes/review.html",
         attempt=attempt,
         owner=owner,
+        trail=_attempt_trail(attempt, _("Review of attempt %(num)d", num=attempt.number)),
+        threshold=threshold,
+        passed=attempt.score is not None and attempt.score >= threshold,
+        completion=_completion_moment(attempt, course) if owner else None,
         title=attempt.quiz_version.display_title(str(get_locale())),
         items=items,
         shows=shows,

@@ -1,5 +1,6 @@
 """The whole path of a facilitator candidate, in a real browser: enrol, read, pass the quiz,
-receive the certificate, and have a stranger verify it from its code."""
+receive the certificate, and have a stranger verify it from its code; and the completion moment
+after passing a final exam."""
 
 from __future__ import annotations
 
@@ -85,3 +86,70 @@ def test_enrol_pass_quiz_get_certificate_and_verify_it(page, browser, live_serve
     expect(stranger.get_by_role("heading", level=1)).to_contain_text("Sah")
     expect(stranger.get_by_text("Maria Goreti Lewar")).to_be_visible()
     expect(stranger.get_by_text("Kursus Uji jalur-lengkap")).to_be_visible()
+
+
+FINAL = '''kind = "final"
+pass_mark = 70
+shuffle_options = false
+
+[title]
+id = "Ujian Akhir"
+
+[[questions]]
+id = "f1"
+type = "single_choice"
+text = "Apa langkah pertama sebelum meneruskan pesan berantai?"
+options = [
+  { id = "a", text = "Langsung meneruskan", correct = false, feedback = "Belum diperiksa." },
+  { id = "b", text = "Memeriksa sumber resminya", correct = true, feedback = "Tepat." },
+]
+'''
+
+
+@pytest.fixture
+def finalist(live_server, tmp_path):
+    """A one-module course closed by a final exam, and a learner who has read the module."""
+    pack = make_pack(tmp_path, "kursus-akhir", modules=1)
+    (pack / "quizzes").mkdir()
+    (pack / "quizzes" / "ujian-akhir.toml").write_text(FINAL, encoding="utf-8")
+    with live_server.app.app_context():
+        import_folder(pack)
+        register_participant(full_name="Yohanes Bria", email="yohanes@contoh.id",
+                             password="pustaka-atambua-2026", library_name="TBM Atambua",
+                             library_level="desa", province_code="53", regency_code="53.04")
+        db.session.remove()
+
+
+def test_passing_the_final_shows_the_completion_moment_and_its_certificate(
+        page, live_server, finalist, axe):
+    page.goto("/login")
+    page.get_by_label("Email").fill("yohanes@contoh.id")
+    page.get_by_label("Kata sandi").fill("pustaka-atambua-2026")
+    page.get_by_role("button", name="Masuk").click()
+    page.goto("/courses/kursus-akhir")
+    page.get_by_role("button", name="Ikuti kursus ini").click()
+    page.get_by_role("link", name="Mulai:").click()
+    page.get_by_role("button", name="Tandai selesai").click()
+    # After the last module, the page points to the final exam.
+    page.get_by_role("link", name="Berikutnya: ujian akhir").click()
+    expect(page.get_by_role("navigation", name="Jejak navigasi")).to_contain_text("Kursus Uji kursus-akhir")
+    page.get_by_role("button", name="Mulai kuis").click()
+    page.get_by_label("Memeriksa sumber resminya").check()
+    page.get_by_role("button", name="Simpan dan selesai").click()
+    page.get_by_role("button", name="Kirim semua jawaban dan selesai").click()
+
+    expect(page.get_by_text("Anda lulus.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Selamat! Sertifikat Anda sudah terbit.")).to_be_visible()
+    # The pass mark of a final is raised by the course rule (final_min_score 75 in this pack).
+    expect(page.get_by_text("Lulus — nilai lulus 75%")).to_be_visible()
+    # The option's feedback sits under the chosen option.
+    expect(page.locator(".pq-option", has_text="Memeriksa sumber resminya")).to_contain_text("Tepat.")
+    assert axe(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Unduh sertifikat Anda (PDF)").click()
+    assert download.value.suggested_filename.startswith("sertifikat-PLT-")
+    page.get_by_role("link", name="Halaman verifikasi publik sertifikat").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sah")
+
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Selamat! Sertifikat Anda sudah terbit.")).to_be_visible()

@@ -602,7 +602,7 @@ def test_cohort_grading_queue_rubric_and_notification(client, make_user, partici
 
     login(client, participant)
     home = client.get("/").get_data(as_text=True)
-    assert "Your answer in “Practical Assignment” has been graded: 62.5 %." in home
+    assert "Your answer in “Practical Assignment” has been graded: 62.5%." in home
     assert f'href="/attempts/{mine.id}/review"' in home
 
 
@@ -920,7 +920,7 @@ def test_deadline_reminders_are_sent_once_per_member_course_and_deadline(
     login(client, participant)
     home = client.get("/").get_data(as_text=True)
     assert (f"Reminder: the deadline of “Quiz Test Course” (cohort Angkatan Pengingat) is "
-            f"{in_three.isoformat()}.") in home
+            f"{in_three:%b} {in_three.day}, {in_three.year}.") in home  # a date, in English
     assert 'href="/courses/kursus-satu"' in home
 
 

@@ -69,8 +69,8 @@ def test_the_quiz_page_uses_the_course_rule_for_passed(logged_in, participant, t
     attempt = _finish(participant, quiz, {"q1": "a", "q2": True})
     assert round(attempt.score, 2) == 66.67
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
-    assert _dd(html, "quiz-threshold") == "at least 70 %"
-    assert _dd(html, "quiz-grade") == "66.7 % — Not passed yet"
+    assert _dd(html, "quiz-threshold") == "at least 70%"
+    assert _dd(html, "quiz-grade") == "66.7% — Not passed yet"
     version = quiz_queries.current_version(quiz)
     rule = course.current_version.manifest["completion"]
     assert not quiz_passed(version.kind, version.settings, rule, attempt.score)
@@ -78,7 +78,7 @@ def test_the_quiz_page_uses_the_course_rule_for_passed(logged_in, participant, t
 
     _finish(participant, quiz, RIGHT)
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
-    assert _dd(html, "quiz-grade") == "100 % — Passed"
+    assert _dd(html, "quiz-grade") == "100% — Passed"
 
 
 def test_the_threshold_shown_is_the_one_progress_applies(app):
@@ -114,12 +114,12 @@ def test_the_quiz_page_hides_the_grade_when_marks_are_hidden(logged_in, particip
     _finish(participant, quiz, RIGHT)
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
     assert _dd(html, "quiz-grade") == "Your grade will be shown later."
-    assert "100 %" not in html and "Passed" not in html
+    assert "100%" not in html and "Passed" not in html
     # The grade counts for progress all the same.
     assert quiz.id in progress_for(participant.id, [course])[course.id].passed_quiz_ids
     clock.advance(hours=6)  # past 12:00 WIB: marks are shown after the quiz closes
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
-    assert _dd(html, "quiz-grade") == "100 % — Passed"
+    assert _dd(html, "quiz-grade") == "100% — Passed"
 
 
 def test_a_hidden_attempt_hides_a_grade_it_is_part_of(logged_in, participant, tmp_path, clock):
@@ -130,7 +130,7 @@ def test_a_hidden_attempt_hides_a_grade_it_is_part_of(logged_in, participant, tm
     set_settings(quiz, review={"immediately_after": ["marks"], "later_while_open": []})
     _finish(participant, quiz, RIGHT)
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
-    assert _dd(html, "quiz-grade") == "100 % — Passed"
+    assert _dd(html, "quiz-grade") == "100% — Passed"
     clock.advance(minutes=5)
     _finish(participant, quiz, {"q1": "b"})
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
@@ -138,7 +138,7 @@ def test_a_hidden_attempt_hides_a_grade_it_is_part_of(logged_in, participant, tm
     # With grading "last", only the last attempt counts, and its marks may be seen.
     set_settings(quiz, grading="last")
     html = logged_in.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
-    assert _dd(html, "quiz-grade") == "0 % — Not passed yet"
+    assert _dd(html, "quiz-grade") == "0% — Not passed yet"
 
 
 # --------------------------------------------------------------------------- locked modules

@@ -145,7 +145,7 @@ def test_review_options_at_each_moment(logged_in, participant, tmp_path, clock):
     logged_in.post(f"/attempts/{attempt.id}/submit")
     review_url = f"/attempts/{attempt.id}/review"
     after = logged_in.get(review_url).get_data(as_text=True)
-    assert "Marks: 0 of 1" in after and "0 %" in after
+    assert "Marks: 0 of 1" in after and "0%" in after
     assert 'value="b" checked' not in after and "Incorrect" not in after
     assert "The right answer is" not in after
 
@@ -173,7 +173,7 @@ def test_default_review_options(logged_in, participant, tmp_path, clock):
     for minutes in (0, 30):
         clock.advance(minutes=minutes)
         html = logged_in.get(f"/attempts/{attempt.id}/review").get_data(as_text=True)
-        assert "Correct" in html and "Marks: 1 of 1" in html and "100 %" in html
+        assert "Correct" in html and "Marks: 1 of 1" in html and "100%" in html
         assert 'value="a" checked' in html and "Jakarta masih ibu kota." in html
         assert "The right answer is" not in html
     set_settings(quiz, closes_at="2026-11-26T09:15:00+07:00")

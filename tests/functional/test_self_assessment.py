@@ -123,7 +123,7 @@ def test_review_says_answered_and_the_score_ignores_the_survey(opinion, client, 
     assert html.count(">Correct</p>") == 1  # only the choice question
     assert html.count("Marks: ") == 1  # no "Marks: 0 of 0" for the survey
     assert "Your answer is recorded." in html and "does not count towards your score" in html
-    assert "100 % (1 / 1)" in html
+    assert "100% (1 / 1)" in html
     assert "quiz-review--answered" in html
 
 

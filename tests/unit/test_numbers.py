@@ -64,7 +64,7 @@ def test_indonesian_thousands_separators():
 def test_the_answer_box_says_what_it_expects():
     html = NUM.render(gift("Pi? {#3.14:0.01}"), field="q0")
     assert "Use a comma for decimals, e.g. 3,14." in html
-    assert 'aria-describedby="q0-text q0-hint"' in html
+    assert 'aria-labelledby="q0-label q0-text"' in html and 'aria-describedby="q0-hint"' in html
 
 
 def test_an_ambiguous_answer_is_shown_back_as_typed():

@@ -244,7 +244,7 @@ def grade_answer(grader: User, response: QuestionResponse, *, points: float | No
                  "en": attempt.quiz_version.display_title("en")}
         score = None
         if attempt.score is not None and attempt.status == GRADED:  # every answer graded
-            score = f"{attempt.score:.1f}".rstrip("0").rstrip(".") + " %"
+            score = round(float(attempt.score), 1)  # a number: formatted when shown (l10n)
         notifications.notify(attempt.user_id, notifications.GRADED,
                              {"quiz": title, "score": score},
                              url=f"/attempts/{attempt.id}/review")

@@ -16,6 +16,7 @@ from lms.quizzes.base import (
     author_html,
     is_number,
     is_text,
+    option_feedback_html,
     ordered,
 )
 
@@ -110,8 +111,11 @@ class ChoiceType(QuestionType):
             return None
         return self.option_ids(q)
 
+    inline_feedback = True
+
     def _render_options(
-        self, q: dict, *, field: str, chosen: set[str], order: list[str] | None, disabled: bool
+        self, q: dict, *, field: str, chosen: set[str], order: list[str] | None, disabled: bool,
+        feedback: bool = False,
     ) -> Markup:
         by_id = self.option_by_id(q)
         index = {oid: k for k, oid in enumerate(self.option_ids(q))}
@@ -119,17 +123,22 @@ class ChoiceType(QuestionType):
         for oid in ordered(list(by_id), order):
             opt = by_id[oid]
             input_id = f"{field}-opt{index[oid]}"
+            note = (option_feedback_html(field, f"opt{index[oid]}", opt.get("feedback"))
+                    if feedback and oid in chosen else Markup(""))
+            described = Markup(' aria-describedby="{}-fb"').format(input_id) if note else ""
             parts.append(
                 Markup(
-                    '<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"{flags}>'
-                    ' <label for="{i}">{text}</label></div>'
+                    '<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"'
+                    '{flags}{d}> <label for="{i}">{text}</label>{note}</div>'
                 ).format(
                     t=self.input_type,
                     n=field,
                     i=input_id,
                     v=oid,
+                    d=described,
                     flags=attr_flags(checked=oid in chosen, disabled=disabled),
                     text=author_html(opt, "text"),
+                    note=note,
                 )
             )
         parts.append(Markup("</div>"))
@@ -140,6 +149,16 @@ class ChoiceType(QuestionType):
         return (
             self._open(q, field, fieldset=True)
             + self._render_options(q, field=field, chosen=chosen, order=order, disabled=disabled)
+            + self._close(fieldset=True)
+        )
+
+    def render_review(self, q, *, field, response=None, order=None, gettext=str,
+                      feedback=False) -> Markup:
+        chosen = self._chosen(q, response)
+        return (
+            self._open(q, field, fieldset=True)
+            + self._render_options(q, field=field, chosen=chosen, order=order, disabled=True,
+                                   feedback=feedback)
             + self._close(fieldset=True)
         )
 

@@ -76,12 +76,13 @@ class Essay(QuestionType):
             hint = Markup(' <span class="pq-hint" id="{f}-hint">{t}</span>').format(
                 f=field, t=gettext("At most %(num)d words") % {"num": int(mw)}
             )
-        described = f"{field}-text {field}-hint" if is_number(mw) else f"{field}-text"
+        described = Markup(' aria-describedby="{f}-hint"').format(f=field) if is_number(mw) else ""
         return (
             self._open(q, field, fieldset=False)
             + Markup(
-                '<div class="pq-answer"><label for="{f}-input">{label}</label>{hint}'
-                '<textarea name="{f}" id="{f}-input" rows="10" aria-describedby="{d}"{flags}>{v}</textarea></div>'
+                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label>{hint}'
+                '<textarea name="{f}" id="{f}-input" rows="10" aria-labelledby="{f}-label {f}-text"'
+                '{d}{flags}>{v}</textarea></div>'
             ).format(
                 f=field,
                 label=gettext("Answer"),

@@ -227,9 +227,10 @@ class Numerical(QuestionType):
         return (
             self._open(q, field, fieldset=False)
             + Markup(
-                '<div class="pq-answer"><label for="{f}-input">{label}</label> '
+                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
                 '<input type="text" inputmode="decimal" name="{f}" id="{f}-input" value="{v}"'
-                ' autocomplete="off" aria-describedby="{f}-text {f}-hint"{flags}>'
+                ' autocomplete="off" aria-labelledby="{f}-label {f}-text"'
+                ' aria-describedby="{f}-hint"{flags}>'
                 ' <span class="pq-hint" id="{f}-hint">{hint}</span></div>'
             ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled),
                      hint=gettext("Use a comma for decimals, e.g. 3,14."))

@@ -233,9 +233,9 @@ class ShortAnswer(QuestionType):
         return (
             self._open(q, field, fieldset=False)
             + Markup(
-                '<div class="pq-answer"><label for="{f}-input">{label}</label> '
+                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
                 '<input type="text" name="{f}" id="{f}-input" value="{v}" autocomplete="off"'
-                ' spellcheck="false" aria-describedby="{f}-text"{flags}></div>'
+                ' spellcheck="false" aria-labelledby="{f}-label {f}-text"{flags}></div>'
             ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled))
             + self._close(fieldset=False)
         )

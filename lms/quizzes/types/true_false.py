@@ -6,7 +6,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import N_, EditorField, Grade, Problem, QuestionType, attr_flags
+from lms.quizzes.base import (
+    N_,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    option_feedback_html,
+)
 
 _VALUES = {"true": True, "false": False}
 
@@ -54,24 +62,38 @@ class TrueFalse(QuestionType):
         answer = q.get("answer")
         return answer if isinstance(answer, bool) else None
 
-    def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str) -> Markup:
+    inline_feedback = True
+
+    def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str,
+               feedback=False) -> Markup:
         parts = [self._open(q, field, fieldset=True), Markup('<div class="pq-options">')]
         for value, label in (("true", gettext("True")), ("false", gettext("False"))):
             input_id = f"{field}-{value}"
+            checked = response is _VALUES[value]
+            note = (option_feedback_html(field, value, q.get(f"feedback_{value}"))
+                    if feedback and checked else Markup(""))
+            described = Markup(' aria-describedby="{}-fb"').format(input_id) if note else ""
             parts.append(
                 Markup(
-                    '<div class="pq-option"><input type="radio" name="{n}" id="{i}" value="{v}"{flags}>'
-                    ' <label for="{i}">{label}</label></div>'
+                    '<div class="pq-option"><input type="radio" name="{n}" id="{i}" value="{v}"'
+                    '{flags}{d}> <label for="{i}">{label}</label>{note}</div>'
                 ).format(
                     n=field,
                     i=input_id,
                     v=value,
-                    flags=attr_flags(checked=response is _VALUES[value], disabled=disabled),
+                    d=described,
+                    flags=attr_flags(checked=checked, disabled=disabled),
                     label=label,
+                    note=note,
                 )
             )
         parts += [Markup("</div>"), self._close(fieldset=True)]
         return Markup("").join(parts)
+
+    def render_review(self, q, *, field, response=None, order=None, gettext=str,
+                      feedback=False) -> Markup:
+        return self.render(q, field=field, response=response, order=order, disabled=True,
+                           gettext=gettext, feedback=feedback)
 
     def right_answer_text(self, q: dict, gettext=str) -> str:
         answer = q.get("answer")
