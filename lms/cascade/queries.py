@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
-from lms import access
+from lms import access, clock
+from lms.audit import AuditEvent
 from lms.auth.models import Role, User
 from lms.cascade.models import FieldActivity
 from lms.certificates.models import Certificate
@@ -156,8 +157,27 @@ def _aggregates(*group):
     return (*group, func.count(FieldActivity.id).label("activities"),
             func.sum(FieldActivity.women).label("women"),
             func.sum(FieldActivity.men).label("men"),
-            func.count(func.distinct(FieldActivity.village_code)).label("villages"),
+            # Villages reached: confirmed activities only, as in the programme roll-up.
+            func.count(func.distinct(case((FieldActivity.confirmed_at.is_not(None),
+                                           FieldActivity.village_code)))).label("villages"),
             func.max(FieldActivity.activity_date).label("last"))
+
+
+def _facilitator_since(user_ids: list[int]) -> dict[int, date]:
+    """The day each became a facilitator: the last audited grant or role change (one query);
+    accounts created as facilitators count from their creation."""
+    if not user_ids:
+        return {}
+    targets = {f"user:{uid}": uid for uid in user_ids}
+    since = {targets[t]: clock.local_date(clock.aware(at)) for t, at in db.session.execute(
+        select(AuditEvent.target, func.max(AuditEvent.at))
+        .where(AuditEvent.action.in_(("account.role_granted", "account.role_changed")),
+               AuditEvent.target.in_(list(targets)))
+        .group_by(AuditEvent.target))}
+    for uid, created in db.session.execute(
+            select(User.id, User.created_at).where(User.id.in_(user_ids))):
+        since.setdefault(uid, clock.local_date(clock.aware(created)))
+    return since
 
 
 def tree(viewer, today: date, expand: int | None = None) -> list[TrainerNode]:
@@ -198,10 +218,12 @@ def tree(viewer, today: date, expand: int | None = None) -> list[TrainerNode]:
         .join(FieldActivity, FieldActivity.facilitator_id == pairs.c.facilitator_id)
         .group_by(pairs.c.trainer_id))}
 
+    since = _facilitator_since(facilitator_ids)
+
     def node(fid: int) -> FacilitatorNode:
         figures = per_facilitator.get(fid, Figures())
         return FacilitatorNode(people[fid], figures, per_village.get(fid, []),
-                               gap=is_gap(figures.last, today))
+                               gap=is_gap(figures.last, today, since.get(fid)))
 
     by_name = lambda n: (n.user.full_name.casefold(), n.user.id)  # noqa: E731
     trainers: dict[int, list[int]] = {}
@@ -223,7 +245,8 @@ def tree(viewer, today: date, expand: int | None = None) -> list[TrainerNode]:
                 figures.last = max(filter(None, [figures.last, o.figures.last]), default=None)
             figures.villages = db.session.scalar(
                 select(func.count(func.distinct(FieldActivity.village_code)))
-                .where(scope, FieldActivity.facilitator_id.not_in(select(pairs.c.facilitator_id))))
+                .where(scope, FieldActivity.confirmed_at.is_not(None),
+                       FieldActivity.facilitator_id.not_in(select(pairs.c.facilitator_id))))
             result.append(TrainerNode(None, figures, sorted(orphans, key=by_name)))
     return result
 

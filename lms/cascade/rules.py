@@ -37,9 +37,12 @@ def is_locked(created_at: datetime, now: datetime) -> bool:
     return now >= editable_until(created_at)
 
 
-def is_gap(last_activity: date | None, today: date) -> bool:
-    """A facilitator with no activity at all, or none in the last GAP_DAYS days."""
-    return last_activity is None or (today - last_activity).days > GAP_DAYS
+def is_gap(last_activity: date | None, today: date, since: date | None = None) -> bool:
+    """A facilitator with no activity in the last GAP_DAYS days — counted from the day they
+    became a facilitator (`since`) when they have recorded nothing yet, so a facilitator made
+    yesterday is not a gap; with neither date, a gap."""
+    start = last_activity or since
+    return start is None or (today - start).days > GAP_DAYS
 
 
 def count_problem(women: int | None, men: int | None) -> str | None:

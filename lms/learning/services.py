@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import clock, events
@@ -73,15 +75,40 @@ def unenrol(user: User, course: Course) -> None:
         db.session.commit()
 
 
+# `Enrollment.last_activity_at` is the one measure of "when did this learner last do something in
+# the course" (reports: inactive, active in the last 30 days). Reading a module, marking it done,
+# starting, saving and submitting a quiz attempt all stamp it; within this step of the last stamp
+# nothing is written, so a learner saving answers every few seconds costs no extra write.
+ACTIVITY_STEP = timedelta(minutes=10)
+
+
+def note_activity(user_id: int, course_id) -> None:
+    """In the caller's transaction: the learner did something in the course now (`course_id`
+    may be a SQL expression, e.g. the course of a quiz). One UPDATE, which touches no row when
+    the last stamp is recent or the learner is not enrolled."""
+    now = clock.now()
+    db.session.execute(
+        update(Enrollment)
+        .where(Enrollment.user_id == user_id, Enrollment.course_id == course_id,
+               or_(Enrollment.last_activity_at.is_(None),
+                   Enrollment.last_activity_at < now - ACTIVITY_STEP))
+        .values(last_activity_at=now)
+        .execution_options(synchronize_session=False))
+
+
 def record_visit(user: User, course: Course, module: Module,
                  enrollment: Enrollment | None = None) -> None:
-    """Remember where the learner is, for "continue where I left off" (`enrollment`: the
-    learner's enrolment in `course` when the caller already has it)."""
+    """Remember where the learner is, for "continue where I left off", and that they were active
+    (`enrollment`: the learner's enrolment in `course` when the caller already has it)."""
     if enrollment is None:
         enrollment = get_enrollment(user.id, course.id)
-    if enrollment is not None and enrollment.active and enrollment.last_module_id != module.id:
+    if enrollment is None or not enrollment.active:
+        return
+    now = clock.now()
+    last = clock.aware(enrollment.last_activity_at)
+    if enrollment.last_module_id != module.id or last is None or last < now - ACTIVITY_STEP:
         enrollment.last_module_id = module.id
-        enrollment.last_activity_at = clock.now()
+        enrollment.last_activity_at = now
         db.session.commit()
 
 

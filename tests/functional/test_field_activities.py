@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.audit import AuditEvent
 from lms.cascade import queries
+from lms.cascade import services as cascade_services
 from lms.cascade.models import FieldActivity
 from lms.errors_domain import ServiceError
 from lms.extensions import db
@@ -153,10 +154,15 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     active = make_user("facilitator", full_name="Ani Aktif")
     idle = make_user("facilitator", full_name="Budi Diam")
     trained_facilitator(trainer_user, [active, idle], fasda_course)
-    record(active, village=VILLAGE, women=3, men=2, day=date(2026, 11, 1))
+    first = record(active, village=VILLAGE, women=3, men=2, day=date(2026, 11, 1))
     record(active, village=VILLAGE, women=4, men=0, day=date(2026, 11, 10))
-    record(active, village=OTHER_VILLAGE, women=1, men=1, day=date(2026, 11, 20))
+    other = record(active, village=OTHER_VILLAGE, women=1, men=1, day=date(2026, 11, 20))
     record(idle, village=OTHER_VILLAGE, women=2, men=2, day=date(2026, 9, 1))  # 86 days ago
+    # Villages reached count confirmed activities only (as the programme roll-up does).
+    cascade_services.confirm_activity(trainer_user, first)
+    unconfirmed = queries.tree(trainer_user, date(2026, 11, 26))[0]
+    assert unconfirmed.figures.villages == 1
+    cascade_services.confirm_activity(trainer_user, other)
 
     [node] = queries.tree(trainer_user, date(2026, 11, 26), expand=active.id)
     assert node.trainer.id == trainer_user.id
@@ -196,3 +202,21 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     assert client.get("/cascade/tree").status_code == 403
     admin_nodes = queries.tree(admin_user, date(2026, 11, 26))
     assert sum(n.figures.activities for n in admin_nodes) == 9
+
+
+def test_a_new_facilitator_is_not_a_gap_until_60_days_pass_without_activity(
+        app, tmp_path, make_user, trainer_user, admin_user, clock):
+    """The gap counts from the day the person became a facilitator when they have recorded
+    nothing yet (the issue: a *certified* facilitator with no activity in 60 days)."""
+    from lms.auth import services as auth_services
+
+    fasda_course = course(tmp_path, "kursus-celah")
+    newcomer = make_user("participant", full_name="Dewi Baru")
+    trained_facilitator(trainer_user, newcomer, fasda_course)
+    clock.advance(days=100)  # an old account, made facilitator today
+    auth_services.set_role(admin_user, newcomer, "facilitator")
+    today = clock.value.date()
+    [node] = queries.tree(trainer_user, today)
+    assert node.facilitators[0].gap is False
+    [node] = queries.tree(trainer_user, today.fromordinal(today.toordinal() + 61))
+    assert node.facilitators[0].gap is True

@@ -16,14 +16,17 @@ from lms.audit import AuditEvent
 from lms.auth.models import User
 from lms.cascade.models import FieldActivity
 from lms.certificates import services as cert_services
+from lms.clock import aware as clock_aware
 from lms.courses.models import Course, Module
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import Enrollment
+from lms.quizzes.services import attempts
 from lms.reports.models import RegionTarget
 from tests.helpers.db import count
 from tests.helpers.packs import import_folder, make_pack
 from tests.helpers.pages import field_error, login
+from tests.helpers.quizzes import answers_form, setup_quiz
 
 JABAR, JATIM = "Jawa Barat", "Jawa Timur"
 
@@ -387,3 +390,32 @@ def test_villages_reached_counts_distinct_confirmed_villages(client, world, admi
     assert rows["Total"][7] == "3"
     drill = table(client.get("/reports/programme?province=32").get_data(as_text=True))
     assert drill["Kabupaten Bandung"][7] == "2"
+
+
+# --------------------------------------------------------------------------- who counts as active
+
+
+def test_taking_a_quiz_is_activity_for_the_roll_up_and_the_dashboard(client, world, admin_user,
+                                                                     make_user, clock, tmp_path):
+    """A learner who only takes quizzes (never opens a module again) is active: starting,
+    saving and submitting an attempt stamp the enrolment's last activity, at most once per
+    `ACTIVITY_STEP` so saving every few seconds writes nothing more."""
+    learner = make_user(province_code="35", regency_code="35.24")
+    _course, quiz = setup_quiz(tmp_path / "kuis", learner)
+    login(client, admin_user)
+    before = table(client.get("/reports/programme").get_data(as_text=True))[JATIM][1]
+
+    attempt = attempts.start_or_resume(learner, quiz)
+    enrolment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == learner.id))
+    assert clock_aware(enrolment.last_activity_at) == clock.value
+    after = table(client.get("/reports/programme").get_data(as_text=True))[JATIM][1]
+    assert int(after) == int(before) + 1
+
+    clock.advance(minutes=3)
+    attempts.save_responses(attempt, answers_form(attempt, {"q1": "b"}))
+    db.session.refresh(enrolment)
+    assert clock_aware(enrolment.last_activity_at) == clock.value - timedelta(minutes=3)
+    clock.advance(minutes=10)
+    attempts.submit(attempt)
+    db.session.refresh(enrolment)
+    assert clock_aware(enrolment.last_activity_at) == clock.value

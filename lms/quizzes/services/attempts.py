@@ -31,6 +31,7 @@ from lms import clock, events
 from lms.auth.models import User
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
+from lms.learning.services import note_activity
 from lms.quizzes import uploads
 from lms.quizzes.errors import (
     AttemptClosed,
@@ -179,6 +180,7 @@ def start_or_resume(user: User, quiz: Quiz, *, rng: random.Random | None = None)
             layout=build_layout(version, r, rng, registry()),
         )
         db.session.add(attempt)
+        note_activity(user.id, quiz.course_id)
         try:
             db.session.commit()
             return attempt
@@ -347,8 +349,14 @@ def save_answers(attempt: QuizAttempt, form_values: Any) -> SavedAnswers:
         acked[fname] = seq
     if rows:
         db.session.execute(_upsert_statement(rows))
+        note_activity(attempt.user_id, _course_of(attempt))
     db.session.commit()
     return SavedAnswers(saved=[r["question_id"] for r in rows], acked=acked)
+
+
+def _course_of(attempt: QuizAttempt):
+    """The attempt's course id, as SQL (no extra query on the save path)."""
+    return select(Quiz.course_id).where(Quiz.id == attempt.quiz_id).scalar_subquery()
 
 
 def save_responses(attempt: QuizAttempt, form_values: Any) -> list[str]:
@@ -452,7 +460,8 @@ def submit(attempt: QuizAttempt) -> QuizAttempt:
     """Finish and grade the attempt once; a repeated submit returns the same result."""
     close_overdue(attempt_id=attempt.id)  # time ran out first: it was closed by the deadline
     try:
-        _finish(attempt.id, "learner")
+        if _finish(attempt.id, "learner"):
+            note_activity(attempt.user_id, _course_of(attempt))
         db.session.commit()
     except Exception:
         db.session.rollback()
