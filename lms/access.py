@@ -188,6 +188,12 @@ def trains_course(user, course_id: int) -> bool:
         literal(course_id).in_(trained_course_ids(user.id)))
 
 
+def facilitates_course(user, course_id: int) -> bool:
+    """`user` is a facilitator running a replication cohort that takes the course."""
+    return _signed_in(user) and bool(getattr(user, "is_facilitator", False)) and _holds(
+        literal(course_id).in_(trained_course_ids(user.id)))
+
+
 def _course_of_quiz(quiz_id: int) -> int | None:
     from lms.courses.models import Quiz
 
@@ -227,9 +233,11 @@ def can_regrade(user, quiz) -> bool:
 
 
 def can_view_quiz_reports(user, quiz) -> bool:
-    """A quiz's reports (answer distributions): editors of the course, admins, and trainers of a
-    cohort taking it (who then see their own members' answers only: `oversees_clause`)."""
-    return edits_course(user, quiz.course_id) or trains_course(user, quiz.course_id)
+    """A quiz's reports (answer distributions, question statistics): editors of the course,
+    admins, trainers of a cohort taking it and facilitators of a replication cohort taking it
+    (who then see their own members' answers only: `oversees_clause`)."""
+    return (edits_course(user, quiz.course_id) or trains_course(user, quiz.course_id)
+            or facilitates_course(user, quiz.course_id))
 
 
 def can_view_certificate(user, certificate) -> bool:

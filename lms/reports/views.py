@@ -29,7 +29,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 @bp.route("/")
-@access.role(Role.TRAINER)
+@access.role(Role.TRAINER, Role.FACILITATOR)
 def index():
     """The reports this person may open: their cohorts (admins: every cohort) and the quizzes
     whose statistics they may read."""

@@ -220,7 +220,7 @@ def test_each_trainer_sees_only_the_learners_they_oversee(client, world, admin_u
                                                           participant):
     login(client, world["other"])
     html = client.get(url(world["quiz"])).get_data(as_text=True)
-    assert "rest on 1 graded attempts by 1 learners" in html
+    assert "rest on 1 graded attempt by 1 learner whose" in html
     assert "100.00 %" in row_of(html, "item-q1")
     login(client, admin_user)
     assert "rest on 6 graded attempts" in client.get(url(world["quiz"])).get_data(as_text=True)
@@ -291,3 +291,32 @@ def test_query_count_does_not_grow_with_learners(client, world, make_user, count
     with count_queries() as csv_queries:
         client.get(url(world["quiz"], ".csv"))
     assert len(csv_queries) <= len(many)
+
+
+def test_a_facilitator_reads_the_statistics_of_their_own_replication_cohort(
+        client, app, make_user, tmp_path):
+    """A facilitator runs replication cohorts with the same tools as a master trainer: the
+    question statistics of a course their cohort takes, resting on their own members only."""
+    from lms.cohorts import services as cohort_services
+    from tests.helpers.cohorts import add_joined
+
+    pack = write_pack(tmp_path, slug="kursus-replikasi", quizzes={"kuis": STATS_QUIZ})
+    (pack / "course.toml").write_text("replication = true\n" + (pack / "course.toml").read_text())
+    course = import_pack(pack)
+    quiz = quiz_by_slug(course, "kuis")
+    fasda, other_fasda = make_user("facilitator"), make_user("facilitator")
+    village, elsewhere = make_user(full_name="Warga Desa"), make_user(full_name="Warga Lain")
+    cohort = cohort_services.create_cohort(fasda, name="Replikasi Desa", course_ids=[course.id])
+    add_joined(fasda, cohort, village)
+    join_cohort(make_user("trainer"), elsewhere, course, name="Angkatan Pelatih")
+    answer(village, quiz, ANSWERS["A"])
+    answer(elsewhere, quiz, ALL_RIGHT)
+
+    login(client, fasda)
+    index = client.get("/reports/").get_data(as_text=True)
+    assert url(quiz) in index and "Replikasi Desa" in index
+    html = client.get(url(quiz)).get_data(as_text=True)
+    assert "rest on 1 graded attempt by 1 learner whose" in html
+    login(client, other_fasda)
+    assert client.get(url(quiz)).status_code == 403
+    assert url(quiz) not in client.get("/reports/").get_data(as_text=True)

@@ -40,7 +40,7 @@ def reportable_quizzes(viewer, locale: str) -> list[ReportableQuiz]:
                    & (QuizVersion.version_id == Course.current_version_id))
              .order_by(Course.title_id, Course.id, Quiz.id))
     if not viewer.is_admin:
-        if not viewer.is_trainer:
+        if not (viewer.is_trainer or viewer.is_facilitator):
             return []
         query = query.where(or_(access.edits_clause(viewer.id, Quiz.course_id),
                                 Quiz.course_id.in_(access.trained_course_ids(viewer.id))))

@@ -138,7 +138,7 @@ def test_a_learner_answers_through_the_quiz_pages(logged_in, participant, quiz):
     assert html.count('class="quiz-state quiz-state--answered">Answered</p>') == 1
     assert html.count(">Correct</p>") == 1 and html.count("Marks: ") == 1
     assert "does not count towards your score" in html
-    assert "100 % (1 / 1)" in html
+    assert "100% (1 / 1)" in html
 
     definition = quiz_queries.question_definition(attempt, "diri")
     first, second = aggregate(definition, quiz_responses(quiz.id, "diri"))
