@@ -1,7 +1,9 @@
 """The cohort's progress table as CSV (pure: no Flask, no database).
 
-UTF-8 with a byte-order mark and comma separators, so Excel (which the trainers use) shows
-"Kabupaten Bandung" and "Siti Aminah" right when the file is double-clicked. A cell that a
+UTF-8 with a byte-order mark, so Excel (which the trainers use) shows "Kabupaten Bandung" and
+"Siti Aminah" right when the file is double-clicked; separated by semicolons for the Indonesian
+interface (Excel set to Indonesian, whose list separator is ";", splits the columns) and by
+commas for English — the rule of `lms.reports.exports`. A cell that a
 spreadsheet would run as a formula (starting with = + - @) gets a leading apostrophe.
 """
 
@@ -30,7 +32,7 @@ def progress_csv(members, courses, progress: dict, completed_on: dict[tuple[int,
     """One row per member: name, email, library, province, regency, then per course the
     percent done and the completion date (YYYY-MM-DD, empty if not completed)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=";" if locale == "id" else ",")
     head = [headers[k] for k in ("name", "email", "library", "province", "regency")]
     for cc in courses:
         head.extend(course_headers(cc.course.title(locale)))

@@ -1081,6 +1081,14 @@ def test_trainer_downloads_the_progress_table_as_csv(client, make_user, particip
         completed_on = completed_on.replace(tzinfo=UTC)
     assert mine[6] == clock.local_date(completed_on).isoformat() and mine[8] == ""
 
+    # In Indonesian the columns are split by ";", as Excel set to Indonesian expects.
+    client.post("/language", data={"lang": "id", "next": "/"})
+    indonesian = list(csv.reader(io.StringIO(client.get(url).get_data().decode("utf-8-sig")),
+                                 delimiter=";"))
+    assert [len(r) for r in indonesian] == [len(r) for r in rows]
+    assert indonesian[1:] == rows[1:]
+    client.post("/language", data={"lang": "en", "next": "/"})
+
     for i in range(3, 8):
         accept_new(services.add_member(trainer, cohort, email=f"e{i}@contoh.id",
                                        full_name=f"E {i}"))
