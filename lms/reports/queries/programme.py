@@ -101,11 +101,13 @@ def certified(scope: Scope) -> Counts:
 
 
 def facilitators(scope: Scope) -> Counts:
-    """Accounts holding the facilitator role (given on certification on the path, or by an
-    admin), under the region of their profile."""
+    """Active accounts holding the facilitator role (given on certification on the path, or by
+    an admin), under the region of their profile. Deactivated accounts are not counted; the role
+    stays when a path certificate is later revoked (an admin changes it on the users page)."""
     key = scope.key(User.province_code, User.regency_code)
     stmt = (select(key, func.count(User.id))
-            .where(User.role == FACILITATOR_ROLE, *scope.within(User.province_code)))
+            .where(User.role == FACILITATOR_ROLE, User.active.is_(True),
+                   *scope.within(User.province_code)))
     return _by_region(stmt, key)
 
 
