@@ -65,6 +65,9 @@ def line_chart(points: list[Bar], title: str, *, maximum: float | None = None) -
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
         out.append(f'<polyline points="{path}" fill="none" class="chart-line" '
                    f'stroke-width="2"/>')
+        if n == 1:  # a line needs two points: one week is drawn as a dot
+            x, y = coords[0]
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" class="chart-dot"/>')
         out.append(f'<text x="{pad}" y="{height + 2 * pad - 4}" font-size="11">'
                    f"{escape(points[0].label)}</text>")
         if n > 1:

@@ -199,7 +199,7 @@ def cohort_dashboard(cohort_id: int):
     status = request.args.get("status") or ""
     status = status if status in dashboard.STATUSES else ""
 
-    rows, _columns = queries.dashboard_rows(members, courses, clock.today())
+    rows, _columns = queries.dashboard_rows(members, courses, clock.today(clock.zone_of(current_user)))
     dashboard.mark_inactive(rows, clock.now(), days)
     regencies = sorted({(r.regency_code, r.regency) for r in rows if r.regency_code},
                        key=lambda pair: pair[1].casefold())

@@ -35,3 +35,10 @@ def test_line_chart_rises_with_the_values():
     ys = [float(p.split(",")[1]) for p in points]
     assert ys[0] > ys[1] > ys[2]  # SVG y grows downwards
     assert [t.text for t in root.iter(SVG + "text")] == ["1 Nov", "15 Nov"]
+
+
+def test_a_single_week_is_drawn_as_a_dot():
+    root = ET.fromstring(line_chart([Bar("1 Nov", 3)], "t"))  # noqa: S314
+    assert root.find(SVG + "circle") is not None
+    assert ET.fromstring(line_chart([Bar("a", 1), Bar("b", 2)], "t")).find(  # noqa: S314
+        SVG + "circle") is None
