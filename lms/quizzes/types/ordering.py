@@ -20,7 +20,6 @@ from lms.quizzes.markup import plain_text
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
 from lms.quizzes.types.matching import choices_with_images
 
-
 # Moodle's qtype_ordering grading types (question.php GRADING_*), by Pelita name -> Moodle name.
 GRADING_TYPES: dict[str, str] = {
     "absolute_position": "ABSOLUTE_POSITION",
