@@ -21,6 +21,7 @@ or lists, paragraphs joined by line breaks; sanitised) and, where HTML cannot go
 
 from __future__ import annotations
 
+import contextvars
 import html
 import re
 import threading
@@ -67,6 +68,21 @@ _BREAKS = re.compile(r"(?:\s*<br\s*/?>\s*)+")
 _ANY_TAG = re.compile(r"<[^>]*>")
 
 _local = threading.local()
+
+# Where a page's media live ("/courses/<slug>/v<version id>/"): set by the quiz pages for the
+# attempt's course version so an image in an option, item or feedback (`../media/x.png`) loads,
+# as it does in the question text (rendered when the version is imported). None: left as written.
+_media_base: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "quiz_media_base", default=None)
+
+
+def set_media_base(base: str | None) -> None:
+    """Resolve `media/...` references of short texts against `base` (None: stop resolving)."""
+    _media_base.set(base.rstrip("/") + "/" if base else None)
+
+
+def media_base() -> str | None:
+    return _media_base.get()
 
 
 def _markdown() -> markdown.Markdown:
@@ -158,9 +174,20 @@ def html_to_markdown(text: str, *, keep_line_breaks: bool = False) -> str:
     return result
 
 
-def plain_to_markdown(text: str) -> str:
-    """Plain text that the Markdown renderer shows literally (see the docstring)."""
-    text = html.escape(text.replace("\r\n", "\n"), quote=False)
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def plain_to_markdown(text: str, *, minimal: bool = False) -> str:
+    """Plain text that the Markdown renderer shows literally (see the docstring).
+
+    `minimal`: `&` and `<` are written as references only where Markdown would read them as a
+    character reference or a tag ("Teh & kopi" stays as typed; "&amp;" becomes "&amp;amp;")."""
+    text = text.replace("\r\n", "\n")
+    if minimal:
+        text = _TAG_START.sub("&lt;", _ENTITY_START.sub("&amp;", text))
+    else:
+        text = html.escape(text, quote=False)
     text = _PLAIN_ESCAPE.sub(r"\\\1", text)
     lines = []
     for line in text.split("\n"):
@@ -234,12 +261,28 @@ def _inline_cached(text: str) -> str:
 
 
 def inline_html(text: object, media_url: Callable[[str], str] | None = None) -> str:
-    """A short Markdown text (an option, an item, feedback) as sanitised inline HTML."""
+    """A short Markdown text (an option, an item, feedback) as sanitised inline HTML.
+
+    Media references (`../media/x.png`) go through `media_url`, else against the base set with
+    `set_media_base` (the quiz pages set the attempt's course version)."""
     if not isinstance(text, str) or not text:
         return ""
     if media_url is not None:
         return _render_inline(text, media_url)
+    base = _media_base.get()
+    if base is not None and "media/" in text:
+        return _inline_with_base(text, base)
     return _inline_cached(text)
+
+
+@lru_cache(maxsize=4096)
+def _inline_with_base(text: str, base: str) -> str:
+    return _render_inline(text, lambda path: base + path)
+
+
+def has_image(text: object) -> bool:
+    """True when a short text shows an image (which an <option> cannot show)."""
+    return isinstance(text, str) and "<img" in _inline_cached(text)
 
 
 def plain_text(text: object) -> str:
@@ -249,8 +292,22 @@ def plain_text(text: object) -> str:
     return _plain_cached(text)
 
 
+_IMG_ALT = re.compile(r'\balt="([^"]*)"')
+_IMG_SRC = re.compile(r'\bsrc="([^"]*)"')
+
+
+def _image_words(match: re.Match[str]) -> str:
+    """An image as words: its alt text, else its file name ("peta.png")."""
+    alt = _IMG_ALT.search(match.group(0))
+    if alt and alt.group(1).strip():
+        return f" {alt.group(1)} "
+    src = _IMG_SRC.search(match.group(0))
+    name = src.group(1).rsplit("/", 1)[-1] if src else ""
+    return f" {name} " if name else " "
+
+
 @lru_cache(maxsize=8192)
 def _plain_cached(text: str) -> str:
-    shown = _BREAKS.sub(" ", inline_html(text))
-    shown = re.sub(r'<img[^>]*\balt="([^"]*)"[^>]*>', r"\1", shown)
+    shown = _BREAKS.sub(" ", _inline_cached(text))
+    shown = re.sub(r"<img[^>]*>", _image_words, shown)
     return " ".join(html.unescape(_ANY_TAG.sub("", shown)).split())

@@ -368,3 +368,12 @@ def overseen_learners(viewer: User, course_id: int, learner_ids: set[int]) -> se
     return set(db.session.scalars(select(User.id).where(
         User.id.in_(learner_ids),
         access.oversees_clause(viewer, User.id, literal(course_id)))))
+
+
+def media_base(attempt: QuizAttempt) -> str | None:
+    """Where the media of the attempt's course version are served ("/courses/<slug>/v<id>/")."""
+    version = attempt.quiz_version
+    slug = db.session.scalar(select(Course.slug).where(Course.id == attempt.quiz.course_id))
+    if version is None or not slug:
+        return None
+    return f"/courses/{slug}/v{version.version_id}/"

@@ -34,9 +34,9 @@ from lms.auth.decorators import role_required
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
 from lms.quizzes import errors as quiz_errors
+from lms.quizzes import markup, uploads
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
-from lms.quizzes import uploads
 from lms.quizzes.base import review_state
 from lms.quizzes.errors import QuizError
 from lms.quizzes.forms import GradeEssayForm
@@ -240,6 +240,17 @@ def _pages(attempt: QuizAttempt) -> list[list[tuple[int, dict, list | None]]]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
 
 
+def _use_media_of(attempt: QuizAttempt) -> None:
+    """Images in options, items and feedback load from the attempt's course version, as the
+    question text's do (`lms.quizzes.markup.set_media_base`; reset after the request)."""
+    markup.set_media_base(quiz_queries.media_base(attempt))
+
+
+@bp.teardown_request
+def _forget_media(_exc=None) -> None:
+    markup.set_media_base(None)
+
+
 def _render_question(q: dict, fname: str, response, order, *, disabled: bool,
                      review: bool = False, feedback: bool = False) -> tuple[Markup, bool]:
     """(HTML, is a real question) for a definition; a broken type shows a notice, not a 500.
@@ -287,6 +298,7 @@ def attempt(attempt_id: int):
     if attempt.status != IN_PROGRESS:
         flash(_("This attempt is finished."), "info")
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
+    _use_media_of(attempt)
     pages = _pages(attempt)
     page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
     saved = quiz_queries.saved_responses(attempt)
@@ -503,6 +515,7 @@ def review(attempt_id: int):
     owner = attempt.user_id == current_user.id
     if attempt.status == IN_PROGRESS and owner:
         return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
+    _use_media_of(attempt)
     everything = frozenset(quiz_rules.REVIEW_ITEMS)
     shows = quiz_queries.review_options(attempt) if owner else everything
     saved = quiz_queries.saved_responses(attempt)
@@ -654,6 +667,7 @@ def grade_response(response_id: int):
         abort(404)
     attempt = response.attempt
     access.require("grade", attempt)
+    _use_media_of(attempt)
     q = quiz_queries.question_definition(attempt, response.question_id)
     if q is None:
         abort(404)

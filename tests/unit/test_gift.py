@@ -319,7 +319,7 @@ def test_errors_name_the_line_and_the_problem():
         ("Q? {=a -> b ~c -> d}", None),  # any ~ makes a choice question, as in Moodle
         ("Q? {=}", "empty"),
         ("Q? {~a}", "at least two"),
-        ("Q? {T#a#b#c}", "at most two"),
+        ("Q? {T#a#b#c}", None),  # Moodle: right feedback "b#c"
         ("Q? {=a ~b} {=c}", "more than one"),
         ("Q? {x ~a =b}", "before the first answer"),
         ("Q? {x =a}", "cannot tell"),

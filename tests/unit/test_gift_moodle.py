@@ -119,6 +119,44 @@ def test_truefalse_feedbacks():
     assert answer(q1, "false").feedback == ["You gave the right answer."]
 
 
+@pytest.mark.parametrize(
+    ("source", "answer_", "true_fb", "false_fb", "general"),
+    [
+        # Moodle's documentation: {T}, {FALSE}, feedback for a wrong answer, both feedbacks.
+        ("Grant was buried in a tomb in New York City.{T}", True, None, None, None),
+        ("The sun rises in the West.{FALSE}", False, None, None, None),
+        ("Grant is buried in Grant's tomb.{FALSE#No one is buried in Grant's tomb.}",
+         False, "No one is buried in Grant's tomb.", None, None),
+        ("1+1=2 {T#You said false!#You said true!}", True, "You said true!", "You said false!",
+         None),
+        # ... and general feedback after ####, with or without the answers' feedbacks.
+        ("1+1=2 {T#wrong feedback#right feedback####general}", True, "right feedback",
+         "wrong feedback", "general"),
+        ("1+1=2 {TRUE####general}", True, None, None, "general"),
+        ("1+1=3 {F##right only####general}", False, None, "right only", "general"),
+        # Moodle splits at the first two # (split_truefalse_comment): the rest is the right
+        # answer's feedback, '#' included.
+        ("Q {T#a#b#c}", True, "b#c", "a", None),
+        ("Q {F#a#b#c####d}", False, "a", "b#c", "d"),
+    ],
+)
+def test_truefalse_every_form_moodle_reads(source, answer_, true_fb, false_fb, general):
+    result = parse_gift(source.encode())
+    assert result.problems == []
+    (q,) = result.questions
+    assert q["type"] == "true_false" and q["answer"] is answer_
+    assert (q.get("feedback_true"), q.get("feedback_false"), q.get("feedback")) == (
+        true_fb, false_fb, general)
+    # The right answer's feedback goes with the right answer, the wrong one's with the wrong one.
+    if true_fb:
+        assert answer(q, "true").feedback == [true_fb]
+    if false_fb:
+        assert answer(q, "false").feedback == [false_fb]
+    again = parse_gift(export_gift([q]).encode()).questions[0]
+    assert {k: again.get(k) for k in ("answer", "feedback_true", "feedback_false", "feedback")} \
+        == {k: q.get(k) for k in ("answer", "feedback_true", "feedback_false", "feedback")}
+
+
 def test_pre_content_keeps_its_braces_and_lines():
     _, qs = load("moodle_tests.gift")
     shown = page(qs["q001"]["text"])

@@ -183,6 +183,11 @@ EVERY_TYPE = [
      "pairs": [{"left": "DDC *x*", "right": "Dewey"}, {"left": "UDC", "right": "Otlet"}],
      "distractors": ["Ranganathan"]},
     {"id": "urut", "type": "ordering", "text": "Urutkan", "items": ["satu", "dua", "tiga"]},
+    {"id": "urut-subset", "type": "ordering", "text": "Urutkan lagi", "items": ["a", "b", "c"],
+     "grading": "longest_contiguous_subset"},
+    {"id": "pasang-tanda", "type": "matching", "text": "Tanda", "shuffle": False,
+     "pairs": [{"left": "Dan", "right": "Teh & kopi"}, {"left": "Tag", "right": "&lt;b> tebal"},
+               {"left": "Kutip", "right": "\"kata\" 'kutip'"}]},
     {"id": "esai", "type": "essay", "text": "Tulis.", "rubric": "**Satu** perubahan.",
      "max_words": 200, "allow_upload": True, "points": 5},
     {"id": "info", "type": "description", "text": "Bacalah dengan teliti."},
@@ -217,3 +222,99 @@ def test_export_reports_what_moodle_cannot_keep():
     again = {q["id"]: q for q in parse_moodle_xml(text.encode()).questions}
     assert again["r"]["answers"] == [{"value": 3, "tolerance": 2}]
     assert "u" not in again
+
+
+# ------------------------------------------------------------------ ordering grading types
+
+ORDERING = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="ordering">
+    <name><text>Urut</text></name>
+    <questiontext format="html"><text>Urutkan.</text></questiontext>
+    <layouttype>VERTICAL</layouttype><selecttype>ALL</selecttype><selectcount>0</selectcount>
+    <gradingtype>{grading}</gradingtype>
+    <answer fraction="1" format="plain_text"><text>satu</text></answer>
+    <answer fraction="2" format="plain_text"><text>dua</text></answer>
+    <answer fraction="3" format="plain_text"><text>tiga</text></answer>
+  </question>
+</quiz>
+"""
+
+
+@pytest.mark.parametrize(("written", "grading"), [
+    ("ABSOLUTE_POSITION", None),
+    ("ALL_OR_NOTHING", "all_or_nothing"),
+    ("RELATIVE_NEXT_EXCLUDE_LAST", "relative_next_exclude_last"),
+    ("RELATIVE_NEXT_INCLUDE_LAST", "relative_next_include_last"),
+    ("RELATIVE_ONE_PREVIOUS_AND_NEXT", "relative_one_previous_and_next"),
+    ("RELATIVE_ALL_PREVIOUS_AND_NEXT", "relative_all_previous_and_next"),
+    ("LONGEST_ORDERED_SUBSET", "longest_ordered_subset"),
+    ("LONGEST_CONTIGUOUS_SUBSET", "longest_contiguous_subset"),
+    ("RELATIVE_TO_CORRECT", "relative_to_correct"),
+    ("5", "longest_ordered_subset"),  # the number Moodle stores
+    ("-1", "all_or_nothing"),
+])
+def test_ordering_grading_type_imports_and_exports(written, grading):
+    result = parse_moodle_xml(ORDERING.format(grading=written).encode())
+    assert result.problems == []
+    (q,) = result.questions
+    assert q.get("grading") == grading
+    text, _ = export_moodle_xml([{k: v for k, v in q.items() if k != "_line"}])
+    expected = written if not written.lstrip("-").isdigit() else {
+        "5": "LONGEST_ORDERED_SUBSET", "-1": "ALL_OR_NOTHING"}[written]
+    assert f"<gradingtype>{expected}</gradingtype>" in text
+    # Graded as the type says: "dua satu tiga".
+    fractions = {None: 1 / 3, "all_or_nothing": 0.0, "longest_ordered_subset": 2 / 3}
+    if grading in fractions:
+        assert answer(q, "0:dua", "1:satu", "2:tiga").fraction == pytest.approx(fractions[grading])
+
+
+def test_an_unknown_ordering_grading_type_is_a_problem_with_its_line():
+    result = parse_moodle_xml(ORDERING.format(grading="SOMETIMES").encode())
+    assert result.problems == [(7, "the ordering grading type 'SOMETIMES' is not one Moodle has")]
+
+
+# ------------------------------------------------------------------ matching right-hand texts
+
+MATCHING = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="matching">
+    <name><text>Tanda</text></name>
+    <questiontext format="html"><text>Pasangkan.</text></questiontext>
+    <shuffleanswers>false</shuffleanswers>
+    <subquestion format="html"><text>Dan</text><answer><text>Teh &amp; kopi</text></answer>
+    </subquestion>
+    <subquestion format="html"><text>Entitas</text>
+      <answer><text><![CDATA[Roti &amp; selai]]></text></answer></subquestion>
+    <subquestion format="html"><text>Tag</text>
+      <answer><text>&amp;lt;b&amp;gt; tebal</text></answer></subquestion>
+    <subquestion format="html"><text>Kutip</text>
+      <answer><text>"kata" 'kutip' &amp;quot;ganda&amp;quot;</text></answer></subquestion>
+    <subquestion format="html"><text>HTML</text>
+      <answer><text><![CDATA[<b>tebal</b> 3 < 5]]></text></answer></subquestion>
+  </question>
+</quiz>
+"""
+
+
+def test_matching_right_hand_texts_show_as_moodle_shows_them_once():
+    result = parse_moodle_xml(MATCHING.encode())
+    assert result.problems == []
+    (q,) = result.questions
+    from lms.quizzes.markup import plain_text
+
+    # Moodle shows a right-hand text with format_string: references read once, tags dropped.
+    shown = [plain_text(p["right"]) for p in q["pairs"]]
+    assert shown == ["Teh & kopi", "Roti & selai", "<b> tebal", "\"kata\" 'kutip' \"ganda\"",
+                     "tebal 3 < 5"]
+    html = str(REG.get("matching").render(q, field="q1"))
+    options = re.findall(r"<option value=\"0:[^\"]*\">([^<]*)</option>", html)
+    assert [unescape(o) for o in options] == shown  # each shown as text, escaped exactly once
+    assert "&amp;amp;" not in html.split('value="')[0]
+    # Through the form and grading: the value each option submits is the right one.
+    values = [unescape(v) for v in re.findall(r'<option value="(0:[^"]*)"', html)]
+    raw = [v.replace("0:", f"{i}:", 1) for i, v in enumerate(values)]
+    assert answer(q, *raw).fraction == 1.0
+    text, _ = export_moodle_xml([{k: v for k, v in q.items() if k != "_line"}])
+    again = parse_moodle_xml(text.encode()).questions[0]
+    assert [p["right"] for p in again["pairs"]] == [p["right"] for p in q["pairs"]]

@@ -393,14 +393,12 @@ def _matching(body: str, base: int, block: _Block, fmt: str | None) -> dict:
 
 
 def _true_false(body: str, base: int, block: _Block, fmt: str | None) -> dict | None:
-    parts = body.strip().split("#")
+    # As Moodle's split_truefalse_comment: answer#wrong feedback#right feedback, where the right
+    # feedback is the rest ({T#a#b#c}: "b#c"); general feedback was split off at the last ####.
+    parts = body.strip().split("#", 2)
     head = parts[0].strip()
     if head not in ("T", "F", "TRUE", "FALSE"):
         return None
-    if len(parts) > 3:
-        raise GiftError(
-            block.line_at(base), "true/false takes at most two feedbacks: {T#if wrong#if right}"
-        )
     wrong = _text(parts[1], fmt) if len(parts) > 1 else ""
     right = _text(parts[2], fmt) if len(parts) > 2 else ""
     answer = head in ("T", "TRUE")

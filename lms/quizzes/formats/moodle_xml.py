@@ -41,6 +41,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -55,6 +56,7 @@ from lms.quizzes.formats.gift import UniqueIds, clean_category, question_id, slu
 from lms.quizzes.formats.textfile import MAX_XML_BYTES, check_file
 from lms.quizzes.markup import plain_text, plain_to_markdown, to_markdown
 from lms.quizzes.numbers import format_number
+from lms.quizzes.types.ordering import DEFAULT_GRADING, GRADING_TYPES, MOODLE_GRADING_NUMBERS
 
 SUPPORTED = ("multichoice", "truefalse", "shortanswer", "numerical", "matching", "ordering",
              "essay", "description")
@@ -327,10 +329,20 @@ def _numerical(q: ET.Element, r: _Reader) -> dict:
     return {"type": "numerical", "answers": answers}
 
 
+_MOODLE_TAG = re.compile(r"<[A-Za-z/!?][^>]*>")
+
+
+def moodle_string(text: str) -> str:
+    """A text Moodle shows with `format_string` (a matching question's right-hand text) as the
+    words shown: tags dropped, character references read once (`&amp;` is "&", `&lt;b&gt;` is
+    "<b>"), spaces folded."""
+    return " ".join(html.unescape(_MOODLE_TAG.sub("", text)).split())
+
+
 def _matching(q: ET.Element, r: _Reader) -> dict:
     pairs, distractors = [], []
     for sub in q.findall("subquestion"):
-        right = plain_to_markdown(_string(sub, "answer", "text").strip())
+        right = plain_to_markdown(moodle_string(_string(sub, "answer", "text")), minimal=True)
         left = r.rich(sub)
         if not right:
             continue
@@ -352,7 +364,25 @@ def _ordering(q: ET.Element, r: _Reader) -> dict:
     if all(p is not None for p in positions) and len(set(positions)) == len(positions):
         answers = [a for _, a in sorted(zip(positions, answers, strict=True),
                                         key=lambda pa: pa[0])]
-    return {"type": "ordering", "items": [r.rich(a) for a in answers]}
+    out: dict[str, Any] = {"type": "ordering", "items": [r.rich(a) for a in answers]}
+    grading = _ordering_grading(_string(q, "gradingtype").strip(), q, r)
+    if grading and grading != DEFAULT_GRADING:
+        out["grading"] = grading
+    return out
+
+
+def _ordering_grading(raw: str, q: ET.Element, r: _Reader) -> str | None:
+    """qtype_ordering's <gradingtype>, written by name (ABSOLUTE_POSITION) or as its number."""
+    if not raw:
+        return None
+    by_name = {moodle: name for name, moodle in GRADING_TYPES.items()}
+    name = by_name.get(raw.upper())
+    if name is None and re.fullmatch(r"-?\d+", raw):
+        name = MOODLE_GRADING_NUMBERS.get(int(raw))
+    if name is None:
+        line = getattr(_child(q, "gradingtype"), "line", q.line)
+        r.problems.append((line, f"the ordering grading type {raw!r} is not one Moodle has"))
+    return name
 
 
 def _essay(q: ET.Element, r: _Reader) -> dict:
@@ -566,11 +596,13 @@ def _export_type(q: dict, question: ET.Element, w: _Writer) -> str | None:
         rows += [("", d) for d in q.get("distractors") or []]
         for left, right in rows:
             sub = w.rich(question, "subquestion", str(left))
-            _sub(_sub(sub, "answer"), "text", plain_text(str(right)))
+            # Moodle shows it with format_string (HTML): "<b>" must be written "&lt;b&gt;".
+            _sub(_sub(sub, "answer"), "text", html.escape(plain_text(str(right)), quote=False))
         return "matching"
     if qtype == "ordering":
+        grading = GRADING_TYPES.get(str(q.get("grading")), GRADING_TYPES[DEFAULT_GRADING])
         for key, value in (("layouttype", "VERTICAL"), ("selecttype", "ALL"),
-                           ("selectcount", "0"), ("gradingtype", "ABSOLUTE_POSITION"),
+                           ("selectcount", "0"), ("gradingtype", grading),
                            ("showgrading", "SHOW"), ("numberingstyle", "none")):
             _sub(question, key, value)
         for position, item in enumerate(q.get("items") or [], 1):

@@ -17,8 +17,20 @@ from lms.quizzes.base import (
     is_text,
     ordered,
 )
-from lms.quizzes.markup import inline_html, plain_text
+from lms.quizzes.markup import has_image, inline_html, plain_text
 from lms.quizzes.types._slots import slot_texts, slot_value, text_key
+
+
+def choices_with_images(texts: list[str], gettext) -> Markup:
+    """The choices shown whole, images included, above the selects when any choice holds an
+    image (an <option> shows only its words: the image's alt text or file name)."""
+    if not any(has_image(t) for t in texts):
+        return Markup("")
+    items = Markup("").join(
+        Markup("<li>{}</li>").format(Markup(inline_html(t)))  # noqa: S704 - nh3
+        for t in texts)
+    return Markup('<div class="pq-choice-images"><p>{}</p><ul>{}</ul></div>').format(
+        gettext("The choices:"), items)
 
 
 class Matching(QuestionType):
@@ -172,7 +184,9 @@ class Matching(QuestionType):
     def render(self, q, *, field, response=None, order=None, disabled=False, gettext=str) -> Markup:
         choices = self.choices(q)
         keys = ordered([str(j) for j in range(len(choices))], order)
-        parts = [self._open(q, field, fieldset=True), Markup('<div class="pq-pairs">')]
+        parts = [self._open(q, field, fieldset=True),
+                 choices_with_images([choices[int(k)] for k in keys], gettext),
+                 Markup('<div class="pq-pairs">')]
         for i, pair in enumerate(self.pairs(q)):
             current = self._answer(response, i)
             sid = f"{field}-{i}"
