@@ -26,8 +26,8 @@ from lms import access
 from lms.certificates.services import standing_certificate
 from lms.content import AREAS
 from lms.courses import queries
-from lms.courses.offline import size_text
 from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
+from lms.courses.offline import size_text
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.forms import ActionForm
