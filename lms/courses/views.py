@@ -125,7 +125,7 @@ def course(slug: str):
         completion = {"cert": standing_certificate(user_id, course.id),
                       "steps": next_steps(user_id, course.id)}
     offline_size = None
-    if user_id and _may_read(course, enrollment):
+    if user_id and _may_read(enrollment):
         offline_size = size_text(queries.offline_size_estimate(course), _locale())
     return render_template(
         "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
@@ -223,7 +223,7 @@ def mark_done(slug: str, module_slug: str):
     return redirect(url_for("courses.module", slug=slug, module_slug=module_slug))
 
 
-def _may_read(course, enrollment) -> bool:
+def _may_read(enrollment) -> bool:
     """Who reads a course's modules (and may take them away offline): its enrolled learners
     and trainers (editors are trainers), as on the module page."""
     return (enrollment is not None and enrollment.active) or current_user.is_trainer
@@ -235,12 +235,12 @@ def offline_zip(slug: str):
     """The course's current version as static HTML in a zip, to read from a USB stick
     (lms/courses/offline.py). Built on the fly; a re-download the same day is a 304."""
     course = _course_or_404(slug)
-    if not _may_read(course, learning.get_enrollment(current_user.id, course.id)):
+    if not _may_read(learning.get_enrollment(current_user.id, course.id)):
         flash(_("Enrol in the course to download it for offline reading."), "info")
         return redirect(url_for("courses.course", slug=slug))
     etag = queries.offline_etag(course)
     if etag in request.if_none_match:
-        response = current_app.response_class(status=304)
+        response = current_app.response_class(status=304, mimetype="application/zip")
     else:
         bundle = queries.offline_zip(course)
         response = send_file(io.BytesIO(bundle.data), mimetype="application/zip",
