@@ -94,4 +94,30 @@ def export(slug, dest, overwrite):
     click.echo(f"exported {slug} to {path}")
 
 
-COMMANDS = [validate, import_, export]
+@click.command("export-offline")
+@click.argument("slug")
+@click.argument("dest", type=click.Path(dir_okay=False, writable=True))
+@click.option("--overwrite", is_flag=True, help="Replace the file if it exists.")
+@with_appcontext
+def export_offline(slug, dest, overwrite):
+    """Write a course's current version as static HTML in a zip, for a library without
+    internet: unzip it on a USB stick and open index.html in any browser (docs/offline.md)."""
+    from pathlib import Path
+
+    from lms.courses import queries
+
+    course = queries.course_by_slug(slug)
+    if course is None:
+        raise click.ClickException(f"no course with the slug {slug!r} (flask lms import first?)")
+    path = Path(dest)
+    if path.exists() and not overwrite:
+        raise click.ClickException(f"{path} exists; use --overwrite to replace it")
+    bundle = queries.offline_zip(course)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(bundle.data)
+    partial.replace(path)
+    click.echo(f"exported {slug} (version {course.current_version.version_label}) to {path}: "
+               f"{len(bundle.data)} bytes; unzip it and open {bundle.filename[:-4]}/index.html")
+
+
+COMMANDS = [validate, import_, export, export_offline]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from flask import current_app
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
+from werkzeug.routing import BuildError
 
-from lms.courses.models import Course, Module, ModuleVersion, QuizVersion
+from lms import clock
+from lms.courses import offline
+from lms.courses.models import Course, Module, ModuleVersion, PackBlob, PackFile, QuizVersion
 from lms.extensions import db
 
 
@@ -84,3 +89,115 @@ def locked_modules(items: list[SyllabusItem], done: set[int], sequential: bool) 
         if item.module_id not in done:
             blocked = True
     return locked
+
+
+# --------------------------------------------------------------------------- the offline copy
+
+
+@dataclass(frozen=True)
+class OfflineZip:
+    """The offline copy of a course version as a zip (`lms/courses/offline.py`)."""
+
+    data: bytes
+    filename: str
+
+
+def offline_etag(course: Course) -> str:
+    """The download's ETag: the version and the day (the pages say when the copy was made)."""
+    return f"offline-v{course.current_version_id}-{clock.today().isoformat()}"
+
+
+def _site_url() -> str | None:
+    """The public address when one is configured (not the development default)."""
+    if current_app.config.get("BASE_URL_IS_DEFAULT"):
+        return None
+    return (current_app.config.get("BASE_URL") or "").rstrip("/") or None
+
+
+def _online_url(site_url: str | None, endpoint: str, **values) -> str | None:
+    """An absolute link to a page of the site, on the public address (None without one)."""
+    if site_url is None:
+        return None
+    try:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    except BuildError:  # e.g. the quiz engine is not mounted
+        return None
+    return site_url + path
+
+
+def _static(name: str) -> bytes | None:
+    path = Path(current_app.static_folder or "") / name
+    return path.read_bytes() if path.is_file() else None
+
+
+def offline_source(course: Course) -> offline.OfflineCourse:
+    """The course's current version as plain data for the offline builder: 3 queries (modules,
+    quizzes, the media the modules refer to), whatever the number of modules."""
+    version = course.current_version
+    rows = db.session.execute(
+        select(ModuleVersion.module_id, Module.slug, ModuleVersion.title, ModuleVersion.minutes, ModuleVersion.objectives,
+               ModuleVersion.body_html, ModuleVersion.toc)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(ModuleVersion.version_id == course.current_version_id)
+        .order_by(ModuleVersion.position)).all()
+    modules = tuple(offline.OfflineModule(
+        slug=r.slug, title=r.title, minutes=r.minutes, body_html=r.body_html,
+        objectives=tuple(str(o) for o in r.objectives or ()), toc=tuple(r.toc or ()))
+        for r in rows)
+    module_slugs = {r.module_id: r.slug for r in rows}
+    site_url = _site_url()
+    quizzes = tuple(offline.OfflineQuiz(
+        title=q.display_title("id"), kind=q.kind, module_slug=module_slugs.get(q.module_id),
+        online_url=_online_url(site_url, "quizzes.quiz", quiz_id=q.quiz_id))
+        for q in quizzes_of(course))
+    wanted: set[str] = set()
+    for m in modules:
+        wanted |= offline.referenced_media(m.body_html, course.slug)
+    media = dict(db.session.execute(
+        select(PackFile.path, PackBlob.data)
+        .join(PackBlob, PackBlob.sha256 == PackFile.sha256)
+        .where(PackFile.version_id == course.current_version_id, PackFile.path.in_(wanted))
+    ).all()) if wanted else {}
+    manifest = version.manifest if version else {}
+    return offline.OfflineCourse(
+        slug=course.slug, title=course.title_id, summary=course.summary_id,
+        version_label=version.version_label if version else "", version_id=course.current_version_id,
+        exported_on=clock.today(), modules=modules, hours=course.hours,
+        authors=tuple(str(a) for a in manifest.get("authors") or ()), quizzes=quizzes,
+        media=media, stylesheet=_static(offline.STYLESHEET) or b"", logo=_static(offline.LOGO),
+        site_url=site_url, course_url=_online_url(site_url, "courses.course", slug=course.slug),
+    )
+
+
+def offline_zip(course: Course) -> OfflineZip:
+    """The offline copy of the course's current version, zipped. The entries carry the
+    version's date (WIB), so the same version exported the same day gives the same bytes."""
+    source = offline_source(course)
+    files = offline.build_bundle(source)
+    folder = offline.folder_name(source)
+    created = course.current_version.created_at if course.current_version else clock.now()
+    stamp = clock.aware(created).astimezone(clock.WIB).replace(tzinfo=None)
+    return OfflineZip(offline.zip_bundle(files, folder, stamp), f"{folder}.zip")
+
+
+def offline_size_estimate(course: Course) -> int:
+    """About how many bytes the offline zip takes, without building it, in ONE query (module
+    bodies and the sizes of the version's media): the media the modules refer to as they are,
+    the pages and the stylesheet compressed to about a third."""
+    version_id = course.current_version_id
+    rows = db.session.execute(union_all(
+        select(literal("page").label("kind"), ModuleVersion.body_html.label("text"),
+               literal(0).label("size"))
+        .where(ModuleVersion.version_id == version_id),
+        select(literal("media"), PackFile.path, PackBlob.size)
+        .join(PackBlob, PackBlob.sha256 == PackFile.sha256)
+        .where(PackFile.version_id == version_id, PackFile.path.like("media/%")),
+    )).all()
+    bodies = [r.text for r in rows if r.kind == "page"]
+    wanted: set[str] = set()
+    for body in bodies:
+        wanted |= offline.referenced_media(body, course.slug)
+    media = sum(int(r.size) for r in rows if r.kind == "media" and r.text in wanted)
+    css = Path(current_app.static_folder or "") / offline.STYLESHEET
+    text = sum(len(b.encode()) + 4096 for b in bodies) + (css.stat().st_size if css.is_file() else 0)
+    return media + text // 3

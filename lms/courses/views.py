@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +27,7 @@ from lms.certificates.services import standing_certificate
 from lms.content import AREAS
 from lms.courses import queries
 from lms.courses.models import Course, CourseVersion, PackBlob, PackFile
+from lms.courses.offline import size_text
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.forms import ActionForm
@@ -113,11 +124,14 @@ def course(slug: str):
     if user_id and progress.completed:  # the completion moment: certificate and what is next
         completion = {"cert": standing_certificate(user_id, course.id),
                       "steps": next_steps(user_id, course.id)}
+    offline_size = None
+    if user_id and _may_read(enrollment):
+        offline_size = size_text(queries.offline_size_estimate(course), _locale())
     return render_template(
         "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
         enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
         manifest=course.current_version.manifest, paths=paths_for_course(course.id),
-        completion=completion,
+        completion=completion, offline_size=offline_size,
     )
 
 
@@ -207,6 +221,33 @@ def mark_done(slug: str, module_slug: str):
     if request.form.get("next") == "1" and index is not None and index + 1 < len(items):
         return redirect(url_for("courses.module", slug=slug, module_slug=items[index + 1].slug))
     return redirect(url_for("courses.module", slug=slug, module_slug=module_slug))
+
+
+def _may_read(enrollment) -> bool:
+    """Who reads a course's modules (and may take them away offline): its enrolled learners
+    and trainers (editors are trainers), as on the module page."""
+    return (enrollment is not None and enrollment.active) or current_user.is_trainer
+
+
+@bp.route("/<slug>/offline.zip")
+@access.signed_in
+def offline_zip(slug: str):
+    """The course's current version as static HTML in a zip, to read from a USB stick
+    (lms/courses/offline.py). Built on the fly; a re-download the same day is a 304."""
+    course = _course_or_404(slug)
+    if not _may_read(learning.get_enrollment(current_user.id, course.id)):
+        flash(_("Enrol in the course to download it for offline reading."), "info")
+        return redirect(url_for("courses.course", slug=slug))
+    etag = queries.offline_etag(course)
+    if etag in request.if_none_match:
+        response = current_app.response_class(status=304, mimetype="application/zip")
+    else:
+        bundle = queries.offline_zip(course)
+        response = send_file(io.BytesIO(bundle.data), mimetype="application/zip",
+                             as_attachment=True, download_name=bundle.filename)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.route("/<slug>/v<int:version_id>/<path:path>")
