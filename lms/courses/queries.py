@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.courses.models import Course, Module, ModuleVersion, QuizVersion
+from lms.courses.models import Course, Module, ModuleVersion, PackFile, QuizVersion
 from lms.extensions import db
 
 
@@ -84,3 +84,11 @@ def locked_modules(items: list[SyllabusItem], done: set[int], sequential: bool) 
         if item.module_id not in done:
             blocked = True
     return locked
+
+
+def media_paths(course: Course) -> list[str]:
+    """The pack paths of the current version's media files (`media/...`), in path order."""
+    return list(db.session.scalars(
+        select(PackFile.path)
+        .where(PackFile.version_id == course.current_version_id, PackFile.path.like("media/%"))
+        .order_by(PackFile.path)))
