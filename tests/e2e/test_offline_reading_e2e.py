@@ -137,7 +137,7 @@ def test_a_saved_course_is_read_offline_and_gone_after_logout(page, live_server,
         page.context.set_offline(False)
 
 
-def test_the_saved_page_removes_a_course(page, live_server, tmp_path):
+def test_the_saved_page_removes_a_course(page, live_server, tmp_path, axe):
     setup_course(live_server, tmp_path)
     log_in(page)
     page.goto("/courses/baca-luring")
@@ -145,7 +145,10 @@ def test_the_saved_page_removes_a_course(page, live_server, tmp_path):
     page.get_by_role("button", name="Simpan untuk dibaca luring").click()
     expect(page.locator("[data-offline-status]")).to_contain_text("Tersimpan di perangkat ini",
                                                                  timeout=15_000)
+    assert axe(page) == []
     page.goto("/saved")
+    expect(page.locator("[data-offline-total]")).to_contain_text("Situs ini memakai")
+    assert axe(page) == []
     page.get_by_role("button", name="Hapus Kursus Uji baca-luring dari perangkat ini").click()
     expect(page.locator("[data-offline-said]")).to_have_text(
         "Kursus Uji baca-luring telah dihapus dari perangkat ini.")
