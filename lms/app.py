@@ -43,6 +43,7 @@ def create_app(config: object | None = None) -> Flask:
     from lms.courses.views import bp as courses_bp
     from lms.learning import services as _learning  # noqa: F401  (connects its writer hooks)
     from lms.main.views import bp as main_bp
+    from lms.offline.views import bp as offline_bp
     from lms.paths.views import bp as paths_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.reports.views import bp as reports_bp
@@ -59,6 +60,7 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(verify_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(cascade_bp)
+    app.register_blueprint(offline_bp)
     from lms.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)

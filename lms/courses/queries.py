@@ -201,3 +201,9 @@ def offline_size_estimate(course: Course) -> int:
     css = Path(current_app.static_folder or "") / offline.STYLESHEET
     text = sum(len(b.encode()) + 4096 for b in bodies) + (css.stat().st_size if css.is_file() else 0)
     return media + text // 3
+def media_paths(course: Course) -> list[str]:
+    """The pack paths of the current version's media files (`media/...`), in path order."""
+    return list(db.session.scalars(
+        select(PackFile.path)
+        .where(PackFile.version_id == course.current_version_id, PackFile.path.like("media/%"))
+        .order_by(PackFile.path)))

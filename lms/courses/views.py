@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -184,7 +185,10 @@ def module(slug: str, module_slug: str):
     if page.module_id in locked and not current_user.is_trainer:
         flash(_("Finish the previous modules first: this course opens its modules in order."), "info")
         return redirect(url_for("courses.course", slug=slug))
-    if enrollment is not None and enrollment.active:
+    # A page fetched to be saved for reading offline (offline.js) is not a visit: "Continue"
+    # keeps pointing where the learner really was.
+    if (enrollment is not None and enrollment.active
+            and request.headers.get("X-Pelita-Offline") != "save"):
         learning.record_visit(current_user, course, page.module, enrollment)
     index = next(i for i, item in enumerate(items) if item.module_id == page.module_id)
     quizzes = [q for q in all_quizzes if q.module_id == page.module_id]
@@ -199,6 +203,39 @@ def module(slug: str, module_slug: str):
         done=page.module_id in progress.done_module_ids, form=ActionForm(),
         final=course_quizzes[0] if index + 1 == len(items) and course_quizzes else None,
     )
+
+
+@bp.route("/<slug>/offline.json")
+@access.signed_in
+def offline_files(slug: str):
+    """What "save for reading offline" keeps (lms/static/js/offline.js): the course page, the
+    module pages of the current version the reader may open now (locked ones of a sequential
+    course wait) and the version's media. For the people who may read the module pages: active
+    enrolled learners and trainers."""
+    course = _course_or_404(slug)
+    enrollment = learning.get_enrollment(current_user.id, course.id)
+    reader = enrollment is not None and enrollment.active
+    if not reader and not current_user.is_trainer:
+        abort(403)
+    items = queries.syllabus(course)
+    locked: set[int] = set()
+    if course.sequential and not current_user.is_trainer:
+        progress = progress_for(current_user.id, [course], Loaded(
+            [i.module_id for i in items], queries.quizzes_of(course), enrollment,
+            enrollment_known=True))[course.id]
+        locked = queries.locked_modules(items, progress.done_module_ids, True)
+    version = course.current_version_id
+    response = jsonify(
+        course={"slug": course.slug, "title": course.title(_locale()), "version": version,
+                "url": url_for("courses.course", slug=course.slug)},
+        pages=[{"url": url_for("courses.module", slug=course.slug, module_slug=i.slug),
+                "title": i.display_title(_locale())}
+               for i in items if i.module_id not in locked],
+        media=[url_for("courses.media", slug=course.slug, version_id=version, path=path)
+               for path in queries.media_paths(course)],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/<slug>/modules/<module_slug>/done", methods=["POST"])

@@ -409,7 +409,15 @@ def save(attempt_id: int):
         result = quiz_attempts.save_answers(attempt, request.form)
     except QuizError as err:
         if _wants_json():
-            return jsonify(error=str(err.message), closed=True), 409
+            db.session.refresh(attempt)
+            late = attempt.closed_by == "deadline"
+            # Answers that arrive after the time limit or the quiz's close date (e.g. given
+            # offline and sent on reconnection) are refused; quiz.js shows this message and the
+            # refused answers so the learner can copy them (docs/offline.md).
+            message = (_("These answers arrived after the time for this quiz was over and were "
+                         "not saved. Answers saved before the deadline are kept.")
+                       if late else str(err.message))
+            return jsonify(error=message, closed=True, late=late), 409
         flash(str(err.message), "error")
         return redirect(url_for("quizzes.review", attempt_id=attempt_id))
     if _wants_json():

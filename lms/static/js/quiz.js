@@ -55,9 +55,80 @@
     }
   }
 
-  // The review page of a finished attempt: its device copy can never be sent any more.
+  // Answers the server refused because they came too late (the time limit or the quiz's close
+  // date had passed, e.g. given offline and sent on reconnection) are kept on this device under
+  // "pelita-late-<id>" ({message, items: [{label, text}]}) and shown, with the server's message,
+  // so the learner can read and copy them, until they remove them.
+  var LATE_KEY = "pelita-late-";
+
+  function showLate(anchor, id, source) {
+    var record = readJSON(LATE_KEY + id);
+    var old = document.getElementById("quiz-late");
+    if (old) { old.parentNode.removeChild(old); }
+    if (!record || !Array.isArray(record.items) || !record.items.length) { return; }
+    var boxEl = document.createElement("div");
+    boxEl.id = "quiz-late";
+    boxEl.className = "alert alert--error quiz-late";
+    boxEl.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = record.message;
+    boxEl.appendChild(p);
+    var intro = document.createElement("p");
+    intro.textContent = source.getAttribute("data-msg-late-list") || "";
+    boxEl.appendChild(intro);
+    var ul = document.createElement("ul");
+    record.items.forEach(function (item) {
+      var li = document.createElement("li");
+      var label = document.createElement("strong");
+      label.textContent = item.label + ": ";
+      var text = document.createElement("span");
+      text.className = "quiz-late__text";
+      text.textContent = item.text;
+      li.appendChild(label);
+      li.appendChild(text);
+      ul.appendChild(li);
+    });
+    boxEl.appendChild(ul);
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "button button--secondary";
+    remove.textContent = source.getAttribute("data-msg-late-remove") || "OK";
+    remove.addEventListener("click", function () {
+      writeJSON(LATE_KEY + id, null);
+      boxEl.parentNode.removeChild(boxEl);
+    });
+    boxEl.appendChild(remove);
+    anchor.parentNode.insertBefore(boxEl, anchor);
+  }
+
+  // Keep refused answers: `items` [{label, text}] added to what is already kept.
+  function keepLate(id, message, items) {
+    if (!items.length) { return; }
+    var record = readJSON(LATE_KEY + id) || { items: [] };
+    record.message = message;
+    record.items = (Array.isArray(record.items) ? record.items : []).concat(items);
+    writeJSON(LATE_KEY + id, record);
+  }
+
+  // The review page of a finished attempt: its device copy can never be sent any more. Answers
+  // still in it never reached the server in time: they are kept and shown as refused.
   var finished = document.querySelector("[data-attempt-finished]");
-  if (finished) { writeJSON(ATTEMPT_KEY + finished.getAttribute("data-attempt-finished"), null); }
+  if (finished) {
+    var doneId = finished.getAttribute("data-attempt-finished");
+    var left = readJSON(ATTEMPT_KEY + doneId) || {};
+    var leftItems = [];
+    Object.keys(left).forEach(function (f) {
+      var entry = left[f];
+      var pairs = Array.isArray(entry) ? entry : (entry && entry.v) || [];
+      var text = pairs.map(function (pair) { return pair[1]; }).filter(function (v) { return v !== ""; }).join(", ");
+      if (text) {
+        leftItems.push({ label: (finished.getAttribute("data-msg-late-answer") || "{n}").replace("{n}", leftItems.length + 1), text: text });
+      }
+    });
+    keepLate(doneId, finished.getAttribute("data-msg-late") || "", leftItems);
+    writeJSON(ATTEMPT_KEY + doneId, null);
+    showLate(finished, doneId, finished);
+  }
 
   var form = document.getElementById("quiz-form");
   if (!form || !window.fetch || !window.FormData || !window.Promise) { return; }
@@ -82,6 +153,7 @@
   var leaving = false;         // the form is being posted
   var lastButton = null;
   var onServer = {};           // field -> JSON of the values the server is known to hold
+  var closedMessage = "";      // why the server refused a save of the closed attempt
 
   function randomId() {
     var bytes = new Uint8Array(12);
@@ -135,7 +207,7 @@
     var n = pendingCount();
     var text = "";
     if (problem === "closed") {
-      text = message("closed");
+      text = closedMessage || message("closed");
     } else if (!n) {
       text = sentOnce ? message("saved") : "";
     } else if (problem || (pressed && !inflight)) {
@@ -169,6 +241,29 @@
     return pairs;
   }
 
+  // The refused answers as the learner would read them: the question's number and the text
+  // typed or the label of the option chosen.
+  function lateItems(copy) {
+    return Object.keys(copy).map(function (f) {
+      var b = box(f);
+      var nav = form.querySelector('[data-nav-field="' + f + '"]');
+      var number = nav && nav.firstChild ? String(nav.firstChild.textContent).trim() : "";
+      var label = (message("late-question") || "{n}").replace("{n}", number || f);
+      var texts = copy[f].v.map(function (pair) {
+        if (pair[1] === "" || !b) { return pair[1]; }
+        var option = null;
+        b.querySelectorAll("input[type=radio], input[type=checkbox], option").forEach(function (el) {
+          if ((el.name === pair[0] || el.tagName === "OPTION") && el.value === pair[1]) { option = el; }
+        });
+        if (!option) { return pair[1]; }
+        if (option.tagName === "OPTION") { return option.textContent.trim(); }
+        var lab = option.closest("label") || (option.id && b.querySelector('label[for="' + option.id + '"]'));
+        return lab ? lab.textContent.trim() : pair[1];
+      }).filter(function (t) { return t !== ""; });
+      return { label: label, text: texts.join(", ") };
+    }).filter(function (item) { return item.text !== ""; });
+  }
+
   function markAnswered(field, pairs) {
     var nav = form.querySelector('[data-nav-field="' + field + '"]');
     if (!nav) { return; }
@@ -196,7 +291,13 @@
       headers: { "X-CSRFToken": token ? token.value : "", "X-Requested-With": "fetch",
                  "Accept": "application/json" }
     }).then(function (r) {
-      if (r.status === 409) { throw { closed: true }; }
+      if (r.status === 409) {
+        // The attempt is closed; the server says why (too late, or submitted elsewhere).
+        return r.json().then(function (data) { return data; }, function () { return {}; })
+          .then(function (data) {
+            throw { closed: true, message: data && data.error, late: !!(data && data.late) };
+          });
+      }
       if (!r.ok) {
         var after = parseInt(r.headers.get("Retry-After") || "", 10);
         throw { retry: r.status === 408 || r.status === 429 || r.status >= 500,
@@ -266,7 +367,12 @@
     }, function (err) {
       if (err.closed) {
         problem = "closed";
+        closedMessage = err.message || "";
+        // Nothing can be saved any more: the unsent answers stay on this device, shown with the
+        // server's message, until the learner removes them.
+        keepLate(form.getAttribute("data-attempt"), closedMessage || message("closed"), lateItems(loadCopy()));
         saveCopy({});
+        showLate(status || form, form.getAttribute("data-attempt"), form);
         return;
       }
       failures += 1;
@@ -411,6 +517,7 @@
     if (document.visibilityState === "hidden") { flushOnLeave(); } else if (pendingCount()) { send(); }
   });
   window.addEventListener("online", function () { failures = 0; send(); });
+  showLate(status || form, form.getAttribute("data-attempt"), form);
   restore();
 
   // Remaining time, updated every 20 seconds (the server enforces the deadline anyway).
