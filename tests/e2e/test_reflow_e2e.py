@@ -92,7 +92,7 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
     page.get_by_role("button", name="Simpan dan selesai").click()
     found += check(page, [None])  # confirm or review
     found += check(page, [quiz_url])  # the quiz page again, with its attempts table
-    found += check(page, ["/", "/profile", "/password", "/certificates/"])
+    found += check(page, ["/", "/profile", "/password", "/certificates/", "/saved", "/offline"])
     context.clear_cookies()
 
     log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
