@@ -144,11 +144,13 @@ def quiz_statistics(viewer, quiz: QuizView, which: str) -> QuizStatistics:
     data: list[itemstats.AttemptData] = []
     answers: dict[str, list[tuple[Any, float]]] = defaultdict(list)
     excluded: set[str] = set()
+    # A question's marks per version, worked out once (not once per answer: tens of thousands).
+    marks_of = {vid: {qid: _marks(q) for qid, q in defs.items()} for vid, defs in versions.items()}
     for a in chosen:
-        defs = versions.get(a.graded_version_id or a.quiz_version_id, {})
+        marks_in = marks_of.get(a.graded_version_id or a.quiz_version_id, {})
         items = {}
         for qid, (fraction, response) in responses.get(a.id, {}).items():
-            marks = _marks(defs.get(qid))
+            marks = marks_in.get(qid)
             if marks is None or fraction is None:
                 excluded.add(qid)
                 continue
