@@ -12,10 +12,16 @@ graded quiz attempts, --facilitators accounts with role "facilitator", a target 
 and, when `lms.cascade.models.FieldActivity` exists, --activities field activities (80%
 confirmed) — else a printed note. Plus one cohort of 60 members for the cohort reports.
 
+The statistics' quiz (the first course's final assessment) has a graded response on 20 of its
+questions in each of its attempts, right with the probability of the attempt's score.
+
 Then the pages are requested in-process with Flask's test client as a logged-in admin: the
 programme roll-up (by province, one province, one course), its CSV exports and — when their
-routes exist in the URL map — the cohort dashboard and gradebook, a quiz's item statistics and
-the cascade tree (a missing one is skipped with a note). Each page: one warm-up, then --runs
+routes exist in the URL map — the cohort dashboard and gradebook, a quiz's item statistics,
+the cascade tree and the field-activity list and CSV (a missing one is skipped with a note);
+then the same pages but the roll-up as a master trainer, who trains the 60-member cohort and a
+cohort of 50 facilitators (20 other trainers run cohorts of 60), so the access filters
+(`oversees_clause`, `activities_clause`: EXISTS over memberships) are measured. Each page: one warm-up, then --runs
 timed requests. Exit status 1 if a page fails or its p95 reaches 1 s.
 
 SQLite (a throw-away file) by default; with DATABASE_URL=postgresql+psycopg://... a fresh
@@ -42,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 CURRICULUM = ["literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
 ADMIN = ("admin-bench@pelita.test", "kelola-laporan-bench-2026")
+TRAINER = ("pelatih-bench@pelita.test", "latih-laporan-bench-2026")
 P95_LIMIT_MS = 1000.0
 CHUNK = 5000
 
@@ -229,6 +236,10 @@ def seed_programme(app, *, participants: int = 2000, attempts: int = 50_000,
                          "score": score, "points": score / 10, "max_points": 10.0,
                          "layout": {"questions": []}})
         _bulk(QuizAttempt, rows)
+        # The statistics' quiz: the first course's final assessment (the largest question
+        # bank), each of its attempts answered on up to 20 of its questions.
+        bench_quiz = _bench_quiz(courses[0][0], quizzes)
+        counts["responses"] = _seed_responses(bench_quiz, rng)
 
         # Targets per province.
         from lms import regions
@@ -240,17 +251,42 @@ def seed_programme(app, *, participants: int = 2000, attempts: int = 50_000,
         # Field activities, when the cascade model exists on this branch.
         counts["activities"] = _seed_activities(facilitator_ids, places, activities, rng, now)
 
-        # One cohort of 60 members over the curriculum, trained by the admin.
-        cohort = Cohort(name="Angkatan Laporan", created_by_id=admin.id)
-        db.session.add(cohort)
-        db.session.flush()
-        for position, (course_id, _v) in enumerate(courses):
-            db.session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id,
-                                        position=position))
-        db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=admin.id))
-        for uid in learner_ids[:cohort_members]:
-            db.session.add(CohortMember(cohort_id=cohort.id, user_id=uid, invitation="accepted",
-                                        invited_at=now, accepted_at=now, added_by_id=admin.id))
+        # One cohort of 60 members over the curriculum, trained by the admin and a master
+        # trainer; the master trainer also trains a cohort of 50 facilitators (whose field
+        # activities they see and confirm), and 20 other trainers run cohorts of 60 learners
+        # each, so the access filters (EXISTS over memberships) have rows to skip.
+        trainer = auth_services.register_participant(
+            full_name="Pelatih Laporan", email=TRAINER[0], password=TRAINER[1],
+            library_name="Perpustakaan Provinsi Jawa Barat", library_level="provinsi",
+            province_code="32", regency_code="32.73", role="trainer")
+
+        def make_cohort(name, trainer_ids, member_ids):
+            cohort = Cohort(name=name, created_by_id=trainer_ids[0])
+            db.session.add(cohort)
+            db.session.flush()
+            for position, (course_id, _v) in enumerate(courses):
+                db.session.add(CohortCourse(cohort_id=cohort.id, course_id=course_id,
+                                            position=position))
+            for tid in trainer_ids:
+                db.session.add(CohortTrainer(cohort_id=cohort.id, user_id=tid))
+            _bulk(CohortMember, [{"cohort_id": cohort.id, "user_id": uid,
+                                  "invitation": "accepted", "invited_at": now,
+                                  "accepted_at": now, "added_by_id": trainer_ids[0]}
+                                 for uid in member_ids])
+            return cohort
+
+        cohort = make_cohort("Angkatan Laporan", [admin.id, trainer.id],
+                             learner_ids[:cohort_members])
+        make_cohort("Angkatan Fasilitator", [trainer.id], facilitator_ids[:50])
+        others = [{"email": f"trainer-{run}-{n}@contoh.id", "password_hash": "!",
+                   "full_name": f"Pelatih {n}", "role": "trainer", "active": True}
+                  for n in range(20)]
+        _bulk(User, others)
+        other_ids = list(db.session.scalars(select(User.id).where(
+            User.email.in_([o["email"] for o in others])).order_by(User.id)))
+        for n, tid in enumerate(other_ids):
+            start = cohort_members + n * 60
+            make_cohort(f"Angkatan {n}", [tid], learner_ids[start:start + 60])
         db.session.commit()
 
         busiest = db.session.execute(
@@ -259,8 +295,74 @@ def seed_programme(app, *, participants: int = 2000, attempts: int = 50_000,
         counts.update(participants=len(learner_ids), facilitators=len(facilitator_ids),
                       enrolments=len(enrolments), certificates=len(certificates),
                       attempts=len(rows))
-        return {"admin": ADMIN, "courses": [c for c, _v in courses], "quiz": quizzes[0][0],
+        return {"admin": ADMIN, "trainer": TRAINER, "courses": [c for c, _v in courses],
+                "quiz": bench_quiz,
                 "cohort": cohort.id, "busiest_province": busiest, "counts": counts}
+
+
+def _bench_quiz(course_id: int, quizzes) -> int:
+    """The quiz of the course whose newest version has the most questions."""
+    from sqlalchemy import select
+
+    from lms.courses.models import QuizVersion
+    from lms.extensions import db
+
+    ids = {vid: qid for qid, vid in quizzes}
+    sizes = [(len(questions or []), ids[vid]) for vid, questions in db.session.execute(
+        select(QuizVersion.id, QuizVersion.questions).where(QuizVersion.id.in_(list(ids))))
+        if db.session.get(QuizVersion, vid).quiz.course_id == course_id]
+    return max(sizes)[1]
+
+
+def _response(q: dict, right: bool, rng):
+    """A stored response to `q` (as its question type keeps it), right or wrong."""
+    options = [o for o in q.get("options") or [] if isinstance(o, dict)]
+    kind = q.get("type")
+    if kind == "single_choice" and options:
+        correct = [o["id"] for o in options if o.get("correct")]
+        wrong = [o["id"] for o in options if not o.get("correct")] or correct
+        return rng.choice(correct if right else wrong)
+    if kind == "multiple_choice" and options:
+        correct = [o["id"] for o in options if o.get("correct")]
+        if right:
+            return correct
+        return rng.sample([o["id"] for o in options], rng.randint(1, len(options)))
+    if kind == "true_false":
+        return bool(q.get("answer")) if right else not q.get("answer")
+    return "jawaban" if right else "lain"
+
+
+def _seed_responses(quiz_id: int, rng, per_attempt: int = 20) -> int:
+    """A graded response on up to `per_attempt` scored questions of each attempt at the quiz,
+    right with the probability of the attempt's score (so items discriminate)."""
+    from sqlalchemy import select
+
+    from lms.courses.models import QuizVersion
+    from lms.extensions import db
+    from lms.quizzes.models import QuestionResponse, QuizAttempt
+    from lms.reports.queries.statistics import _marks
+
+    rows = []
+    versions: dict[int, list[dict]] = {}
+    for attempt_id, version_id, score, at in db.session.execute(
+            select(QuizAttempt.id, QuizAttempt.graded_version_id, QuizAttempt.score,
+                   QuizAttempt.graded_at).where(QuizAttempt.quiz_id == quiz_id)):
+        if version_id not in versions:
+            questions = db.session.get(QuizVersion, version_id).questions or []
+            versions[version_id] = [q for q in questions if _marks(q) is not None]
+        scored = versions[version_id]
+        for q in rng.sample(scored, min(per_attempt, len(scored))):
+            p = float(score) / 100
+            if q.get("type") == "multiple_choice" or rng.random() < 0.15:
+                fraction = round(min(1.0, max(0.0, rng.gauss(p, 0.25))), 2)
+            else:
+                fraction = 1.0 if rng.random() < p else 0.0
+            rows.append({"attempt_id": attempt_id, "question_id": str(q["id"]),
+                         "response": _response(q, fraction >= 0.5, rng), "saved_at": at,
+                         "fraction": fraction, "state": "correct" if fraction == 1 else
+                         "partial" if fraction else "incorrect"})
+    _bulk(QuestionResponse, rows)
+    return len(rows)
 
 
 def _seed_activities(facilitator_ids, places, n: int, rng, now) -> int | str:
@@ -289,33 +391,40 @@ def _seed_activities(facilitator_ids, places, n: int, rng, now) -> int | str:
 # --------------------------------------------------------------------------- pages
 
 
-# Report pages other parts of issue 18 add: found in the URL map by their rule, skipped if absent.
+# Pages found in the URL map by their rule, skipped if absent: (label, rule pattern, the id
+# its parameter takes, query string).
 OPTIONAL = [
-    ("cohort dashboard", re.compile(r"^/reports/cohorts/<[^>]+>$"), "cohort"),
-    ("cohort gradebook", re.compile(r"^/reports/cohorts/<[^>]+>/gradebook$"), "cohort"),
-    ("quiz item statistics", re.compile(r"^/reports/quizzes/<[^>]+>/statistics$"), "quiz"),
-    ("cascade tree", re.compile(r"^/cascade/tree$"), None),
+    ("cohort dashboard", re.compile(r"^/reports/cohorts/<[^>]+>$"), "cohort", ""),
+    ("cohort gradebook", re.compile(r"^/reports/cohorts/<[^>]+>/gradebook$"), "cohort", ""),
+    ("question statistics", re.compile(r"^/reports/quizzes/<[^>]+>/statistics$"), "quiz", ""),
+    ("question statistics, all attempts", re.compile(r"^/reports/quizzes/<[^>]+>/statistics$"),
+     "quiz", "?attempts=all"),
+    ("cascade tree", re.compile(r"^/cascade/tree$"), None, ""),
+    ("field activities, page 1", re.compile(r"^/cascade/activities$"), None, ""),
+    ("field activities, page 100", re.compile(r"^/cascade/activities$"), None, "?page=100"),
+    ("field activities CSV", re.compile(r"^/cascade/activities\.csv$"), None, ""),
 ]
 
 
-def pages(app, ids: dict) -> tuple[list[tuple[str, str]], list[str]]:
-    """(label, path) of every report page to time, and notes on the ones not found."""
+def pages(app, ids: dict, *, admin: bool = True) -> tuple[list[tuple[str, str]], list[str]]:
+    """(label, path) of every report page to time, and notes on the ones not found. The
+    programme roll-up is for admins only (`admin=False`: the pages a master trainer opens)."""
     found = [
         ("programme roll-up", "/reports/programme"),
         ("province drill-down", f"/reports/programme?province={ids['busiest_province']}"),
         ("roll-up, one course", f"/reports/programme?course={ids['courses'][0]}"),
         ("roll-up CSV", "/reports/programme.csv"),
         ("drill-down CSV", f"/reports/programme.csv?province={ids['busiest_province']}"),
-    ]
+    ] if admin else []
     notes = []
     rules = list(app.url_map.iter_rules())
-    for label, pattern, param in OPTIONAL:
+    for label, pattern, param, query in OPTIONAL:
         rule = next((r for r in rules if pattern.match(r.rule)), None)
         if rule is None:
             notes.append(f"note: no route for the {label} ({pattern.pattern}): skipped")
             continue
         values = {name: ids[param] for name in rule.arguments} if param else {}
-        found.append((f"{label} ({rule.endpoint})", rule.build(values, append_unknown=False)[1]))
+        found.append((label, rule.build(values, append_unknown=False)[1] + query))
     return found, notes
 
 
@@ -352,7 +461,7 @@ def measure(app, client, path: str, runs: int) -> dict:
 def login(client, email: str, password: str) -> None:
     response = client.post("/login", data={"email": email, "password": password})
     if response.status_code != 302:
-        raise SystemExit(f"admin login failed: {response.status_code}")
+        raise SystemExit(f"login as {email} failed: {response.status_code}")
 
 
 def main(argv=None) -> int:
@@ -373,21 +482,23 @@ def main(argv=None) -> int:
         seeded = time.perf_counter() - started
         print(f"{database.kind}: seeded in {seeded:.1f} s — " + ", ".join(
             f"{k} {v}" for k, v in ids["counts"].items()), flush=True)
-        client = app.test_client()
-        login(client, *ids["admin"])
-        targets, notes = pages(app, ids)
-        for note in notes:
-            print(note)
-        print(f"\n{'page':<48} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
-              f"{'KB':>6}")
         failed = False
-        for label, path in targets:
-            result = measure(app, client, path, args.runs)
-            bad = result["status"] != 200 or result["p95"] >= P95_LIMIT_MS
-            failed |= bad
-            print(f"{label:<48} {result['status']:>6} {result['p50']:>8.1f} "
-                  f"{result['p95']:>8.1f} {result['queries']:>8} "
-                  f"{result['bytes'] / 1024:>6.1f}{'  <-- FAIL' if bad else ''}", flush=True)
+        for who, admin in (("admin", True), ("trainer", False)):
+            client = app.test_client()
+            login(client, *ids[who])
+            targets, notes = pages(app, ids, admin=admin)
+            for note in notes if admin else []:
+                print(note)
+            print(f"\nas {'an admin' if admin else 'a master trainer (their cohorts only)'}"
+                  f"\n{'page':<48} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
+                  f"{'KB':>6}")
+            for label, path in targets:
+                result = measure(app, client, path, args.runs)
+                bad = result["status"] != 200 or result["p95"] >= P95_LIMIT_MS
+                failed |= bad
+                print(f"{label:<48} {result['status']:>6} {result['p50']:>8.1f} "
+                      f"{result['p95']:>8.1f} {result['queries']:>8} "
+                      f"{result['bytes'] / 1024:>6.1f}{'  <-- FAIL' if bad else ''}", flush=True)
         print(f"\n{args.runs} runs per page after one warm-up; target: p95 < "
               f"{P95_LIMIT_MS:.0f} ms on {database.kind}.")
         return 1 if failed else 0

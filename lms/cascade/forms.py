@@ -4,7 +4,7 @@ without JavaScript the "show the next list" button reloads the form with the nex
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from lms import regions
@@ -53,3 +53,10 @@ class ActivityForm(FlaskForm):
         codes = regions.ancestors(village_code)
         for name, code in zip(LEVELS, codes, strict=False):
             getattr(self, name).data = code
+
+
+class ConfirmActivityForm(FlaskForm):
+    """Confirm an activity as the confirmer saw it: `seen` is the activity's `updated_at` when
+    the page was opened (ISO 8601); the service refuses if it changed since."""
+
+    seen = HiddenField()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from lms import access, clock
 from lms.audit import AuditEvent
@@ -79,19 +79,104 @@ def get_activity(activity_id: int) -> FieldActivity | None:
     return db.session.get(FieldActivity, activity_id)
 
 
-def activities_for(viewer, *, status: str = "", limit: int = 200) -> list[FieldActivity]:
-    """The activities `viewer` may see (own; a master trainer's facilitators'; all for admins),
-    newest first; `status` "unconfirmed"/"confirmed" filters. One query."""
-    query = (select(FieldActivity)
-             .where(access.activities_clause(viewer, FieldActivity.facilitator_id))
-             .options(joinedload(FieldActivity.facilitator), joinedload(FieldActivity.attachment))
-             .order_by(FieldActivity.activity_date.desc(), FieldActivity.id.desc())
-             .limit(limit))
-    if status == "unconfirmed":
-        query = query.where(FieldActivity.confirmed_at.is_(None))
-    elif status == "confirmed":
-        query = query.where(FieldActivity.confirmed_at.is_not(None))
-    return list(db.session.scalars(query).unique())
+@dataclass(frozen=True)
+class ActivityFilter:
+    """What the field-activity list and its CSV are narrowed to (every part optional)."""
+
+    status: str = ""  # "" | "confirmed" | "unconfirmed"
+    facilitator_id: int | None = None
+    province: str = ""  # a province code ("32")
+    regency: str = ""  # a regency/city code of that province ("32.76")
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _activities(viewer, filters: ActivityFilter):
+    """The WHERE of the list: what `viewer` may see (`access.activities_clause`) and the filters."""
+    where = [access.activities_clause(viewer, FieldActivity.facilitator_id)]
+    if filters.status == "unconfirmed":
+        where.append(FieldActivity.confirmed_at.is_(None))
+    elif filters.status == "confirmed":
+        where.append(FieldActivity.confirmed_at.is_not(None))
+    if filters.facilitator_id is not None:
+        where.append(FieldActivity.facilitator_id == filters.facilitator_id)
+    if filters.regency:
+        where.append(FieldActivity.regency_code == filters.regency)
+    elif filters.province:
+        where.append(FieldActivity.province_code == filters.province)
+    if filters.date_from is not None:
+        where.append(FieldActivity.activity_date >= filters.date_from)
+    if filters.date_to is not None:
+        where.append(FieldActivity.activity_date <= filters.date_to)
+    return where
+
+
+NEWEST_FIRST = (FieldActivity.activity_date.desc(), FieldActivity.id.desc())
+PER_PAGE = 50
+
+
+@dataclass
+class ActivityPage:
+    items: list[FieldActivity]
+    total: int
+    page: int  # 1-based, within 1..pages
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:  # position of the first row shown (0 when there is none)
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+
+def activities_page(viewer, filters: ActivityFilter = ActivityFilter(), page: int = 1,
+                    per_page: int = PER_PAGE) -> ActivityPage:
+    """One page of the activities `viewer` may see, newest first, and how many match. Two
+    queries (the count, the page with its facilitators), whatever the number of rows; a page
+    past the end shows the last one."""
+    where = _activities(viewer, filters)
+    total = db.session.scalar(select(func.count(FieldActivity.id)).where(*where)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    items = list(db.session.scalars(
+        select(FieldActivity).where(*where)
+        .options(joinedload(FieldActivity.facilitator))
+        .order_by(*NEWEST_FIRST).limit(per_page).offset((page - 1) * per_page)))
+    return ActivityPage(items, total, page, per_page)
+
+
+def activity_rows(viewer, filters: ActivityFilter):
+    """Every activity `viewer` may see that matches, newest first, as plain rows for the CSV:
+    date, kind, facilitator, village code, library, women, men, topic, confirmer, confirmed at.
+    One query (joined to the two people), read in batches."""
+    confirmer = aliased(User)
+    return db.session.execute(
+        select(FieldActivity.activity_date, FieldActivity.kind,
+               User.full_name.label("facilitator"), FieldActivity.village_code,
+               FieldActivity.library_name, FieldActivity.women, FieldActivity.men,
+               FieldActivity.topic, confirmer.full_name.label("confirmed_by"),
+               FieldActivity.confirmed_at)
+        .join(User, User.id == FieldActivity.facilitator_id)
+        .outerjoin(confirmer, confirmer.id == FieldActivity.confirmed_by_id)
+        .where(*_activities(viewer, filters)).order_by(*NEWEST_FIRST)
+        .execution_options(yield_per=2000))
+
+
+def visible_facilitators(viewer) -> list[User]:
+    """The facilitators whose activities `viewer` may see, by name, for the list's filter:
+    all (admins), those of the training cohorts they run (master trainers), none otherwise
+    (a facilitator sees only their own). One query."""
+    if not (viewer.is_admin or viewer.is_trainer):
+        return []
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.FACILITATOR.value,
+                           access.activities_clause(viewer, User.id))
+        .order_by(User.full_name, User.id)))
 
 
 # --------------------------------------------------------------------------- the tree
@@ -251,4 +336,5 @@ def tree(viewer, today: date, expand: int | None = None) -> list[TrainerNode]:
     return result
 
 
-__all__ = ["activities_for", "completed_path", "get_activity", "role_granting_paths", "tree"]
+__all__ = ["ActivityFilter", "ActivityPage", "activities_page", "activity_rows", "completed_path",
+           "get_activity", "role_granting_paths", "tree", "visible_facilitators"]

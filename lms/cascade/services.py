@@ -4,7 +4,7 @@ recorded, changed (for 7 days) and confirmed. One transaction per public functio
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
@@ -179,6 +179,8 @@ def update_activity(user: User, activity: FieldActivity, data: ActivityInput,
         if attachment is not None:
             changed["attachment"] = activity.attachment.filename
         if changed:
+            # Marks the new version for confirmers (an attachment alone does not touch the row).
+            activity.updated_at = clock.now()
             audit.record("activity.updated", actor=user, target=f"activity:{activity.id}",
                          detail=changed)
         db.session.commit()
@@ -187,20 +189,44 @@ def update_activity(user: User, activity: FieldActivity, data: ActivityInput,
         raise
 
 
-def confirm_activity(user: User, activity: FieldActivity) -> None:
-    """A master trainer of the facilitator (or an admin) confirms the activity (audited; once)."""
+def seen_mark(activity: FieldActivity) -> str:
+    """The version of the activity a confirmer sees: its `updated_at` (ISO 8601, UTC), carried
+    by the confirm form and checked by `confirm_activity`."""
+    return clock.aware(activity.updated_at).isoformat()
+
+
+def _parse_mark(mark: str | None) -> datetime | None:
+    try:
+        seen = datetime.fromisoformat((mark or "").strip())
+    except ValueError:
+        return None
+    return clock.aware(seen)
+
+
+def confirm_activity(user: User, activity: FieldActivity, seen: str | None) -> None:
+    """A master trainer of the facilitator (or an admin) confirms the activity (audited; once)
+    as they saw it: `seen` is `seen_mark(activity)` from the page they confirmed on. If the
+    facilitator changed the activity since, nothing is confirmed (ServiceError)."""
     if not access.can_confirm_activity(user, activity):
         raise PermissionDenied(_l("Only a master trainer who trained this facilitator can "
                                   "confirm their activities."))
-    # Claimed with a conditional UPDATE: two confirmers at the same moment cannot both succeed.
+    changed = _l("The activity was changed after you opened it; check it again.")
+    seen_at = _parse_mark(seen)
+    if seen_at is None:
+        raise ServiceError(changed)
+    # Claimed with a conditional UPDATE: two confirmers at the same moment cannot both succeed,
+    # and an edit saved after the confirmer opened the page makes it match no row.
     claimed = db.session.execute(
         update(FieldActivity).where(FieldActivity.id == activity.id,
-                                    FieldActivity.confirmed_at.is_(None))
+                                    FieldActivity.confirmed_at.is_(None),
+                                    FieldActivity.updated_at == seen_at)
         .values(confirmed_at=clock.now(), confirmed_by_id=user.id)
         .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.rollback()
-        raise ServiceError(_l("This activity has already been confirmed."))
+        if activity.confirmed_at is not None:  # reloaded after the rollback
+            raise ServiceError(_l("This activity has already been confirmed."))
+        raise ServiceError(changed)
     db.session.refresh(activity)
     audit.record("activity.confirmed", actor=user, target=f"activity:{activity.id}",
                  detail=_detail(activity))

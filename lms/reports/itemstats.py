@@ -231,7 +231,8 @@ def analyse(attempts: Sequence[AttemptData], order: Sequence[str] = (),
         total = a.total
         for qid, result in a.items.items():
             seen.setdefault(str(qid), []).append((result, total))
-    ids = [q for q in order if q in seen] + sorted(q for q in seen if q not in set(order))
+    ordered = set(order)
+    ids = [q for q in order if q in seen] + sorted(q for q in seen if q not in ordered)
     guesses = random_guess or {}
     items = [item_stats(q, seen[q], guesses.get(q)) for q in ids]
     return Report(test_stats(attempts, items), items)

@@ -5,12 +5,16 @@ The test walks the app's URL map (core and plugin pages alike). A route without 
 cannot be added without saying who may see it. Then each route is tried as
 
     anonymous, the learner, another learner, a trainer of the learner's cohort, a trainer of
-    another cohort, an editor of the course, an admin, and a facilitator (a member of the
-    learner's cohort, with a field activity of their own)
+    another cohort, an editor of the course, an admin, a facilitator (a member of the
+    learner's cohort, with a field activity of their own), the facilitator who runs a
+    replication cohort the learner also joined ("facilitator_owner") and another facilitator
+    running a replication cohort of another learner ("other_facilitator")
 
 against one small world where the learner has joined a cohort, submitted an answer with an
-evidence file and holds a certificate. Refused people must be refused (anonymous: sent to log in;
-others: 403 or 404) on every method; allowed people must get the page (GET), not a refusal.
+evidence file and holds a certificate; the course is marked for replication. Refused people must
+be refused (anonymous: sent to log in; others: 403 or 404) on every method; allowed people must
+get the page (GET), not a refusal. A second walk puts the replication cohort, its membership and
+a field activity of the facilitator_owner in the URLs (`REPLICATION_VALUES`).
 """
 
 from __future__ import annotations
@@ -28,12 +32,21 @@ from lms.quizzes.services import attempts as quiz_attempts
 from tests.fixtures import PARTICIPANT_PASSWORD
 from tests.helpers.cascade import record
 from tests.helpers.people import join_cohort, make_editor
-from tests.helpers.quizzes import PDF, PNG, UPLOAD_QUIZ, import_pack, quiz_by_slug, write_pack
+from tests.helpers.quizzes import (
+    PDF,
+    PNG,
+    UPLOAD_QUIZ,
+    enrol,
+    import_pack,
+    quiz_by_slug,
+    write_pack,
+)
 
 ACTORS = ("anonymous", "learner", "other_learner", "cohort_trainer", "other_trainer", "editor",
-          "admin", "facilitator")
+          "admin", "facilitator", "facilitator_owner", "other_facilitator")
 SIGNED_IN = frozenset(ACTORS) - {"anonymous"}
 TRAINERS = frozenset({"cohort_trainer", "other_trainer", "editor", "admin"})
+FACILITATORS = frozenset({"facilitator", "facilitator_owner", "other_facilitator"})
 
 # Who passes each declared rule, for the learner's work in the world below. A rule that is not
 # listed here fails the test: add it with the people who should pass it.
@@ -42,22 +55,38 @@ ALLOWED: dict[str, frozenset[str]] = {
     "signed_in": SIGNED_IN,
     "role:trainer": TRAINERS,
     "role:admin": frozenset({"admin"}),
-    "role:facilitator|trainer": TRAINERS | {"facilitator"},
-    "role:facilitator": frozenset({"facilitator", "admin"}),
+    "role:facilitator|trainer": TRAINERS | FACILITATORS,
+    "role:facilitator": FACILITATORS | {"admin"},
     "rule:view_activity": frozenset({"facilitator", "cohort_trainer", "admin"}),
     "rule:edit_activity": frozenset({"facilitator"}),
     "rule:confirm_activity": frozenset({"cohort_trainer", "admin"}),
     "rule:take_attempt": frozenset({"learner"}),
-    "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin"}),
-    "rule:view_evidence": frozenset({"learner", "cohort_trainer", "admin"}),
-    "rule:grade": frozenset({"cohort_trainer", "admin"}),
+    # facilitator_owner oversees the learner's work through the replication cohort
+    "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin", "facilitator_owner"}),
+    "rule:view_evidence": frozenset({"learner", "cohort_trainer", "admin", "facilitator_owner"}),
+    "rule:grade": frozenset({"cohort_trainer", "admin", "facilitator_owner"}),
     "rule:regrade": frozenset({"editor", "admin"}),
-    "rule:view_quiz_reports": frozenset({"cohort_trainer", "other_trainer", "editor", "admin"}),
-    "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin"}),
+    "rule:view_quiz_reports": frozenset({"cohort_trainer", "other_trainer", "editor", "admin",
+                                         "facilitator_owner", "other_facilitator"}),
+    "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin",
+                                        "facilitator_owner"}),
     "rule:manage_certificate": frozenset({"admin"}),
     "rule:manage_cohort": frozenset({"cohort_trainer", "admin"}),
     "rule:edit_course": frozenset({"editor", "admin"}),
 }
+
+
+# The second walk: the replication cohort of facilitator_owner (the learner joined it), the
+# learner's membership of it and a field activity of facilitator_owner replace the values of
+# the first walk; the routes with one of these parameters are tried again with these rules.
+REPLICATION_ALLOWED: dict[str, frozenset[str]] = {
+    "rule:manage_cohort": frozenset({"facilitator_owner", "admin"}),
+    # facilitator_owner joined no training cohort: no master trainer confirms their activities
+    "rule:view_activity": frozenset({"facilitator_owner", "admin"}),
+    "rule:edit_activity": frozenset({"facilitator_owner"}),
+    "rule:confirm_activity": frozenset({"admin"}),
+}
+REPLICATION_PARAMS = {"cohort_id", "member_id", "activity_id"}
 
 
 # Query strings some pages need to show themselves (not to decide access).
@@ -68,6 +97,7 @@ QUERY = {"authoring_quizzes.question_new": "?type=essay"}
 class World:
     users: dict
     values: dict  # URL parameter name -> value
+    replication_values: dict  # the same, with the replication cohort and its facilitator's
 
 
 @pytest.fixture
@@ -80,8 +110,12 @@ def world(app, make_user, tmp_path) -> World:
         "editor": make_user("trainer", full_name="Penyunting Kursus"),
         "admin": make_user("admin", full_name="Admin Situs"),
         "facilitator": make_user("facilitator", full_name="Fasilitator Daerah"),
+        "facilitator_owner": make_user("facilitator", full_name="Fasilitator Replikasi"),
+        "other_facilitator": make_user("facilitator", full_name="Fasilitator Lain"),
     }
     pack = write_pack(tmp_path, slug="kursus-akses", quizzes={"tugas": UPLOAD_QUIZ})
+    toml = pack / "course.toml"
+    toml.write_text("replication = true\n" + toml.read_text())  # a course for replication
     (pack / "media").mkdir()
     (pack / "media" / "peta.png").write_bytes(PNG)
     course = import_pack(pack)
@@ -90,6 +124,14 @@ def world(app, make_user, tmp_path) -> World:
                          name="Angkatan A")
     activity = record(users["facilitator"], attachment=("foto.png", PNG))
     join_cohort(users["other_trainer"], users["other_learner"], course, name="Angkatan B")
+    replication = join_cohort(users["facilitator_owner"], users["learner"], course,
+                              name="Replikasi Desa")
+    assert replication.kind == "replication"
+    join_cohort(users["other_facilitator"], users["other_learner"], course, name="Replikasi Lain")
+    for facilitator in ("facilitator_owner", "other_facilitator"):  # they took the course too
+        enrol(users[facilitator], course)
+    own_activity = record(users["facilitator_owner"], topic="Bimtek replikasi",
+                          attachment=("foto.png", PNG))
 
     quiz = quiz_by_slug(course, "tugas")
     attempt = quiz_attempts.start_or_resume(users["learner"], quiz)
@@ -110,7 +152,11 @@ def world(app, make_user, tmp_path) -> World:
         "activity_id": activity.id, "region_code": "32.76",
     }
     assert isinstance(evidence, ResponseFile)
-    return World(users, values)
+    replication_values = {
+        **values, "cohort_id": replication.id, "activity_id": own_activity.id,
+        "member_id": next(m.id for m in cohort_members(replication)
+                          if m.user_id == users["learner"].id)}
+    return World(users, values, replication_values)
 
 
 def cohort_members(cohort):
@@ -149,13 +195,13 @@ def _refused(response, actor: str) -> bool:
     return response.status_code in (403, 404)
 
 
-def test_each_route_refuses_and_admits_the_right_people(app, world):
+def _walk(app, world: World, values: dict, allowed_for, routes) -> list[str]:
     clients = {actor: _client_for(app, world, actor) for actor in ACTORS}
     failures = []
-    for rule, label in private_routes(app):
-        url = rule.build({k: world.values[k] for k in rule.arguments}, append_unknown=False)[1]
+    for rule, label in routes:
+        url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
         url += QUERY.get(rule.endpoint, "")
-        allowed = ALLOWED[label]
+        allowed = allowed_for(label)
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
         for actor in ACTORS:
             client = clients[actor]
@@ -173,6 +219,22 @@ def test_each_route_refuses_and_admits_the_right_people(app, world):
                 if not _refused(response, actor):
                     failures.append(f"{actor} {method} {url} ({rule.endpoint}, {label}): "
                                     f"{response.status_code}, expected a refusal")
+    return failures
+
+
+def test_each_route_refuses_and_admits_the_right_people(app, world):
+    failures = _walk(app, world, world.values, ALLOWED.__getitem__, private_routes(app))
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_replication_cohort_and_its_facilitators_own_activity(app, world):
+    """Routes of a cohort, a membership or an activity, with the replication cohort the learner
+    joined and an activity of the facilitator who runs it."""
+    routes = [(rule, label) for rule, label in private_routes(app)
+              if REPLICATION_PARAMS & set(rule.arguments)]
+    assert {label for _r, label in routes} >= set(REPLICATION_ALLOWED)
+    failures = _walk(app, world, world.replication_values,
+                     lambda label: REPLICATION_ALLOWED.get(label, ALLOWED[label]), routes)
     assert failures == [], "\n".join(failures)
 
 

@@ -17,7 +17,14 @@ from lms.cascade import services as cascade_services
 from lms.cascade.models import FieldActivity
 from lms.errors_domain import ServiceError
 from lms.extensions import db
-from tests.helpers.cascade import OTHER_VILLAGE, VILLAGE, course, record, trained_facilitator
+from tests.helpers.cascade import (
+    OTHER_VILLAGE,
+    VILLAGE,
+    course,
+    record,
+    seen,
+    trained_facilitator,
+)
 from tests.helpers.pages import login
 from tests.helpers.quizzes import PDF, PNG
 
@@ -104,7 +111,8 @@ def test_a_master_trainer_of_the_facilitator_confirms(client, world, trainer_use
     login(client, trainer_user)
     assert "Fasda Depok" in client.get("/cascade/activities?status=unconfirmed").get_data(
         as_text=True)
-    assert client.post(f"/cascade/activities/{activity.id}/confirm").status_code == 302
+    assert client.post(f"/cascade/activities/{activity.id}/confirm",
+                       data=seen(activity)).status_code == 302
     db.session.refresh(activity)
     assert activity.confirmed_by_id == trainer_user.id and activity.confirmed_at is not None
     assert db.session.scalar(select(AuditEvent).where(
@@ -116,7 +124,8 @@ def test_a_master_trainer_of_the_facilitator_confirms(client, world, trainer_use
             "training", date(2026, 11, 20), VILLAGE, "Perpus", 1, 1, "x"))
     second = record(world)
     login(client, admin_user)
-    assert client.post(f"/cascade/activities/{second.id}/confirm").status_code == 302
+    assert client.post(f"/cascade/activities/{second.id}/confirm",
+                       data=seen(second)).status_code == 302
 
 
 def test_attachments_are_checked_by_content(client, world):
@@ -159,10 +168,10 @@ def test_the_tree_counts_on_a_known_fixture(client, app, tmp_path, make_user, tr
     other = record(active, village=OTHER_VILLAGE, women=1, men=1, day=date(2026, 11, 20))
     record(idle, village=OTHER_VILLAGE, women=2, men=2, day=date(2026, 9, 1))  # 86 days ago
     # Villages reached count confirmed activities only (as the programme roll-up does).
-    cascade_services.confirm_activity(trainer_user, first)
+    cascade_services.confirm_activity(trainer_user, first, seen(first)["seen"])
     unconfirmed = queries.tree(trainer_user, date(2026, 11, 26))[0]
     assert unconfirmed.figures.villages == 1
-    cascade_services.confirm_activity(trainer_user, other)
+    cascade_services.confirm_activity(trainer_user, other, seen(other)["seen"])
 
     [node] = queries.tree(trainer_user, date(2026, 11, 26), expand=active.id)
     assert node.trainer.id == trainer_user.id
@@ -220,3 +229,82 @@ def test_a_new_facilitator_is_not_a_gap_until_60_days_pass_without_activity(
     assert node.facilitators[0].gap is False
     [node] = queries.tree(trainer_user, today.fromordinal(today.toordinal() + 61))
     assert node.facilitators[0].gap is True
+def test_a_confirmation_never_approves_a_change_the_confirmer_did_not_see(
+        client, world, trainer_user, clock):
+    """The master trainer opens the activity; the facilitator then changes it (or only its
+    file); the confirm button of the page opened before refuses, and the page reopened works."""
+    activity = record(world)
+    login(client, trainer_user)
+    page = client.get(f"/cascade/activities/{activity.id}").get_data(as_text=True)
+    opened = seen(activity)
+    assert f'name="seen" type="hidden" value="{opened["seen"]}"' in page or (
+        f'value="{opened["seen"]}"' in page and 'name="seen"' in page)
+    clock.advance(minutes=5)
+    login(client, world)
+    assert client.post(f"/cascade/activities/{activity.id}/edit",
+                       data={**FORM, "women": "70"}).status_code == 302
+    login(client, trainer_user)
+    refused = client.post(f"/cascade/activities/{activity.id}/confirm", data=opened,
+                          follow_redirects=True).get_data(as_text=True)
+    assert "The activity was changed after you opened it; check it again." in refused
+    db.session.refresh(activity)
+    assert activity.confirmed_at is None
+    # without the mark at all: refused the same way
+    assert client.post(f"/cascade/activities/{activity.id}/confirm").status_code == 302
+    db.session.refresh(activity)
+    assert activity.confirmed_at is None
+    # a new file alone is a change too
+    again = seen(activity)
+    clock.advance(minutes=5)
+    login(client, world)
+    assert client.post(f"/cascade/activities/{activity.id}/edit", data={
+        **FORM, "women": "70", "attachment": (BytesIO(PNG), "foto.png")},
+        content_type="multipart/form-data").status_code == 302
+    login(client, trainer_user)
+    client.post(f"/cascade/activities/{activity.id}/confirm", data=again)
+    db.session.refresh(activity)
+    assert activity.confirmed_at is None
+    # confirmed from the page as it is now
+    assert "70" in client.get(f"/cascade/activities/{activity.id}").get_data(as_text=True)
+    done = client.post(f"/cascade/activities/{activity.id}/confirm", data=seen(activity),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "The activity has been confirmed." in done
+    db.session.refresh(activity)
+    assert activity.confirmed_by_id == trainer_user.id
+    twice = client.post(f"/cascade/activities/{activity.id}/confirm", data=seen(activity),
+                        follow_redirects=True).get_data(as_text=True)
+    assert "already been confirmed" in twice
+
+
+def test_without_javascript_the_next_list_keeps_every_typed_field(client, world):
+    """Each "Show the next list" reload keeps what was typed; the file field appears only once
+    the village is chosen (a browser cannot keep a chosen file across a reload)."""
+    login(client, world)
+    typed = {"kind": "mentoring", "activity_date": "2026-11-24",
+             "library_name": "Perpustakaan Kelurahan Depok", "women": "7", "men": "5",
+             "topic": "Input data kegiatan"}
+    blank = client.get("/cascade/activities/new").get_data(as_text=True)
+    assert 'id="attachment-later"' in blank and '<div class="js-only">' in blank
+    data = {**typed, "province_code": "32", "load_regions": "1"}
+    for level, code in (("regency_code", "32.76"), ("district_code", "32.76.01"),
+                        ("village_code", VILLAGE)):
+        html = client.post("/cascade/activities/new", data=data).get_data(as_text=True)
+        assert 'value="Perpustakaan Kelurahan Depok"' in html
+        assert 'value="Input data kegiatan"' in html and 'value="2026-11-24"' in html
+        assert 'name="women" type="number" value="7"' in html or 'value="7"' in html
+        assert '<option selected value="mentoring">' in html or (
+            'value="mentoring" selected' in html)
+        assert 'id="attachment-later"' in html  # no file field to lose yet
+        assert f'value="{code}"' in html  # the next list is there
+        data[level] = code
+    html = client.post("/cascade/activities/new", data=data).get_data(as_text=True)
+    assert 'id="attachment-later"' not in html and 'name="attachment"' in html
+    assert 'value="Input data kegiatan"' in html
+    del data["load_regions"]
+    response = client.post("/cascade/activities/new", data={
+        **data, "attachment": (BytesIO(PNG), "foto.png")}, content_type="multipart/form-data")
+    assert response.status_code == 302
+    activity = db.session.scalar(select(FieldActivity))
+    assert (activity.village_code, activity.women, activity.topic, activity.kind) == (
+        VILLAGE, 7, "Input data kegiatan", "mentoring")
+    assert activity.attachment.filename == "foto.png"

@@ -70,3 +70,9 @@ def record(facilitator, *, village=VILLAGE, day=date(2026, 11, 20), women=3, men
     return cascade_services.record_activity(facilitator, cascade_services.ActivityInput(
         kind=kind, activity_date=day, village_code=village, library_name=library, women=women,
         men=men, topic=topic), attachment)
+
+
+def seen(activity) -> dict:
+    """The confirm form's data as the detail page carries it (the version the confirmer saw)."""
+    db.session.refresh(activity)
+    return {"seen": cascade_services.seen_mark(activity)}

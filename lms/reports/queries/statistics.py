@@ -107,7 +107,8 @@ def _random_guess(q: dict) -> float | None:
 
 def quiz_statistics(viewer, quiz: QuizView, which: str) -> QuizStatistics:
     """The item statistics of `quiz` over the attempts the viewer oversees (three queries:
-    the attempts, their responses, the content versions they were graded with).
+    the attempts, the responses of the analysed ones (`_responses`: one more per 900 learners
+    beyond the first), the content versions they were graded with).
 
     Analysed are *graded* attempts (every answer has its grade; attempts waiting for a trainer
     are counted in `waiting`), chosen per learner by `which` (`itemstats.analysed_attempts`).
@@ -129,13 +130,8 @@ def quiz_statistics(viewer, quiz: QuizView, which: str) -> QuizStatistics:
     chosen.sort(key=lambda a: (a.user_id, a.number))
 
     responses: dict[int, dict[str, tuple[float | None, Any]]] = defaultdict(dict)
-    if chosen:
-        for attempt_id, qid, fraction, response in db.session.execute(
-                select(QuestionResponse.attempt_id, QuestionResponse.question_id,
-                       QuestionResponse.fraction, QuestionResponse.response)
-                .join(QuizAttempt, QuizAttempt.id == QuestionResponse.attempt_id)
-                .where(*finished, QuizAttempt.status == GRADED)).all():
-            responses[attempt_id][str(qid)] = (fraction, response)
+    for attempt_id, qid, fraction, response in _responses(finished, chosen, which, grading):
+        responses[attempt_id][str(qid)] = (fraction, response)
     version_ids = {a.graded_version_id or a.quiz_version_id for a in chosen}
     versions: dict[int, dict[str, dict]] = {}
     if version_ids:
@@ -148,11 +144,13 @@ def quiz_statistics(viewer, quiz: QuizView, which: str) -> QuizStatistics:
     data: list[itemstats.AttemptData] = []
     answers: dict[str, list[tuple[Any, float]]] = defaultdict(list)
     excluded: set[str] = set()
+    # A question's marks per version, worked out once (not once per answer: tens of thousands).
+    marks_of = {vid: {qid: _marks(q) for qid, q in defs.items()} for vid, defs in versions.items()}
     for a in chosen:
-        defs = versions.get(a.graded_version_id or a.quiz_version_id, {})
+        marks_in = marks_of.get(a.graded_version_id or a.quiz_version_id, {})
         items = {}
         for qid, (fraction, response) in responses.get(a.id, {}).items():
-            marks = _marks(defs.get(qid))
+            marks = marks_in.get(qid)
             if marks is None or fraction is None:
                 excluded.add(qid)
                 continue
@@ -172,6 +170,31 @@ def quiz_statistics(viewer, quiz: QuizView, which: str) -> QuizStatistics:
     return QuizStatistics(which, grading, report, questions, options,
                           [d.score for d in data], len({a.user_id for a in chosen}), waiting,
                           sorted(excluded))
+
+
+# SQLite allows 32,766 bound variables since 3.32 (999 before): stay well under both.
+ID_CHUNK = 900
+
+
+def _responses(finished, chosen, which: str, grading: str):
+    """(attempt id, question id, fraction, response) of the analysed attempts only. When every
+    graded attempt is analysed ("all", or "graded" with the average grading method) the
+    attempts are a subquery; otherwise their ids go in chunks of at most ID_CHUNK (one query
+    per chunk: one per 900 learners)."""
+    if not chosen:
+        return
+    columns = (QuestionResponse.attempt_id, QuestionResponse.question_id,
+               QuestionResponse.fraction, QuestionResponse.response)
+    if which == "all" or (which == "graded" and grading == "average"):
+        analysed = select(QuizAttempt.id).where(*finished, QuizAttempt.status == GRADED,
+                                                QuizAttempt.score.is_not(None))
+        yield from db.session.execute(
+            select(*columns).where(QuestionResponse.attempt_id.in_(analysed))).all()
+        return
+    ids = sorted(a.id for a in chosen)
+    for start in range(0, len(ids), ID_CHUNK):
+        yield from db.session.execute(select(*columns).where(
+            QuestionResponse.attempt_id.in_(ids[start:start + ID_CHUNK]))).all()
 
 
 def _question_infos(quiz: QuizView, versions: dict[int, dict[str, dict]]) -> dict[str, QuestionInfo]:
