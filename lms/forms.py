@@ -25,3 +25,12 @@ def not_blank(form, field):
 
 class ActionForm(FlaskForm):
     """A one-button POST form: CSRF only (enrol, mark as done, remove a member, move a module)."""
+
+
+def show_service_error(form, err) -> None:
+    """Show a service's refusal (`ServiceError`) on the field it names, or above the form."""
+    target = getattr(form, err.field, None) if err.field else None
+    if target is not None:
+        target.errors = [*target.errors, err.message]
+    else:
+        form.form_errors.append(err.message)

@@ -20,3 +20,13 @@ class IdConverter(IntegerConverter):
 def id_or_none(value: int | None) -> int | None:
     """An id from a query string or form if a database column can hold it, else None."""
     return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def download(data: bytes, filename: str, mimetype: str = "text/csv"):
+    """A file to save (CSV, XLSX exports): an attachment, never kept in a cache — exports hold
+    personal data and are read on shared computers."""
+    from flask import Response
+
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})

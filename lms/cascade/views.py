@@ -9,7 +9,6 @@ from datetime import date
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     jsonify,
@@ -29,7 +28,9 @@ from lms.cascade import queries, rules, services
 from lms.cascade.forms import ActivityForm, ConfirmActivityForm
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.forms import show_service_error
 from lms.reports import exports
+from lms.routing import download
 
 bp = Blueprint("cascade", __name__, url_prefix="/cascade")
 
@@ -53,14 +54,6 @@ def _upload(form: ActivityForm):
     if file is None or not getattr(file, "filename", ""):
         return None
     return file.filename, file.read()
-
-
-def _field_error(form, err: ServiceError) -> None:
-    target = getattr(form, err.field, None) if err.field else None
-    if target is not None:
-        target.errors = [*target.errors, err.message]
-    else:
-        form.form_errors.append(err.message)
 
 
 # --------------------------------------------------------------------------- activities
@@ -159,10 +152,7 @@ def activities_csv():
              clock.local(clock.aware(r.confirmed_at), zone) if r.confirmed_at else None]
             for r in queries.activity_rows(current_user, filters))
     data = exports.to_csv(columns, rows, locale=str(get_locale()))
-    filename = f"field-activities-{clock.today(zone).isoformat()}.csv"
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return download(data, f"field-activities-{clock.today(zone).isoformat()}.csv")
 
 
 @bp.route("/activities/new", methods=["GET", "POST"])
@@ -178,7 +168,7 @@ def new():
         try:
             activity = services.record_activity(current_user, _input(form), _upload(form))
         except ServiceError as err:
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             flash(_("The activity has been recorded. You can change it for 7 days."), "success")
             return redirect(url_for("cascade.detail", activity_id=activity.id))
@@ -212,7 +202,7 @@ def edit(activity_id: int):
         try:
             services.update_activity(current_user, activity, _input(form), _upload(form))
         except ServiceError as err:
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             flash(_("The activity has been saved."), "success")
             return redirect(url_for("cascade.detail", activity_id=activity.id))

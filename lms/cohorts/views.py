@@ -10,7 +10,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -38,9 +37,10 @@ from lms.cohorts.forms import (
 from lms.cohorts.models import CohortMember
 from lms.errors_domain import ServiceError
 from lms.extensions import db
-from lms.forms import ActionForm
+from lms.forms import ActionForm, show_service_error
 from lms.learning.progress import progress_matrix
 from lms.quizzes import queries as quiz_queries
+from lms.routing import download
 
 bp = Blueprint("cohorts", __name__)
 
@@ -49,14 +49,6 @@ def _cohort_or_404(cohort_id: int):
     cohort = services.get_cohort(cohort_id)
     access.require("manage_cohort", cohort)
     return cohort
-
-
-def _field_error(form, err: ServiceError) -> None:
-    target = getattr(form, err.field, None) if err.field else None
-    if target is not None:
-        target.errors = [*target.errors, err.message]
-    else:
-        form.form_errors.append(err.message)
 
 
 def problem_text(p: csvimport.Problem) -> str:
@@ -121,7 +113,7 @@ def new():
                 starts_on=form.starts_on.data, ends_on=form.ends_on.data,
                 course_ids=form.courses.data or [], trainer_ids=form.trainers.data or [])
         except ServiceError as err:
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             flash(_("The cohort has been created. Now add its participants."), "success")
             return redirect(url_for("cohorts.overview", cohort_id=cohort.id))
@@ -157,7 +149,7 @@ def edit(cohort_id: int):
                 course_ids=form.courses.data or [], trainer_ids=form.trainers.data or [])
         except ServiceError as err:
             db.session.rollback()
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             flash(_("The cohort has been saved."), "success")
             if services.can_manage(current_user, cohort):
@@ -201,10 +193,7 @@ def progress_csv(cohort_id: int):
         course_headers=lambda title: (_("%(course)s (%%)", course=title),
                                       _("%(course)s completed on", course=title)),
         locale=locale)
-    filename = f"progress-cohort-{cohort.id}-{clock.today().isoformat()}.csv"
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return download(data, f"progress-cohort-{cohort.id}-{clock.today().isoformat()}.csv")
 
 
 @bp.route("/cohorts/<int:cohort_id>/deadlines", methods=["GET", "POST"])
@@ -252,7 +241,7 @@ def add_member(cohort_id: int):
                 province_code=form.province_code.data or None,
                 regency_code=form.regency_code.data or None)
         except ServiceError as err:
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             return render_template("cohorts/added.html", cohort=cohort, added=[added])
     return render_template("cohorts/add_member.html", cohort=cohort, form=form), \
@@ -387,7 +376,7 @@ def accept_invitation(token: str):
             user = services.accept_invitation(token, full_name=form.full_name.data,
                                               password=form.password.data)
         except ServiceError as err:
-            _field_error(form, err)
+            show_service_error(form, err)
         else:
             log_in(user)
             flash(_("Welcome to Pelita! Your password is set and you are logged in."), "success")

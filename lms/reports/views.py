@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -24,6 +24,7 @@ from lms.quizzes import queries as quiz_queries
 from lms.quizzes.markup import plain_text
 from lms.reports import charts, dashboard, exports, itemstats, queries, rollup, services, statscsv
 from lms.reports.forms import TargetForm
+from lms.routing import download
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -150,10 +151,7 @@ def quiz_statistics_csv(quiz_id: int):
         [_("Error ratio (%)"), test.error_ratio], [_("Standard error (%)"), test.standard_error],
     ]
     data = statscsv.table_csv(head, rows, locale=locale, footer=footer)
-    filename = f"question-statistics-quiz-{quiz.id}-{clock.today().isoformat()}.csv"
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return download(data, f"question-statistics-quiz-{quiz.id}-{clock.today().isoformat()}.csv")
 
 
 # --------------------------------------------------------------------------- cohort reports
@@ -318,19 +316,13 @@ def _gradebook_table(cohort_id: int):
     return cohort, head, rows, locale
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
-
-
 @bp.get("/cohorts/<int:cohort_id>/gradebook.csv")
 @access.rule("manage_cohort")
 def gradebook_csv(cohort_id: int):
     """CSV as Excel in the reader's language expects it (`;` and decimal comma for Indonesian)."""
     cohort, head, rows, locale = _gradebook_table(cohort_id)
-    return _download(exports.to_csv(head, rows, locale=locale), "text/csv",
-                     f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.csv")
+    return download(exports.to_csv(head, rows, locale=locale),
+                    f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.csv")
 
 
 @bp.get("/cohorts/<int:cohort_id>/gradebook.xlsx")
@@ -338,9 +330,9 @@ def gradebook_csv(cohort_id: int):
 def gradebook_xlsx(cohort_id: int):
     """XLSX with numeric grade cells and date cells, shown in the spreadsheet's own locale."""
     cohort, head, rows, _locale = _gradebook_table(cohort_id)
-    return _download(exports.to_xlsx(head, rows, sheet=_("Gradebook")),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.xlsx")
+    return download(exports.to_xlsx(head, rows, sheet=_("Gradebook")),
+                    f"gradebook-cohort-{cohort.id}-{clock.today().isoformat()}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # --------------------------------------------------------------------------- programme roll-up
@@ -424,10 +416,7 @@ def programme_csv():
                              locale=locale)
     where = province or "provinces"
     suffix = f"-course-{course_id}" if course_id else ""
-    filename = f"programme-{where}{suffix}-{clock.today().isoformat()}.csv"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store"})
+    return download(body, f"programme-{where}{suffix}-{clock.today().isoformat()}.csv")
 
 
 @bp.route("/programme/targets", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ import pytest
 
 from lms.auth.services import register_participant
 from lms.extensions import db
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
@@ -36,10 +37,7 @@ def test_public_pages_have_no_wcag_violations(page, learner, axe):
 
 
 def test_learner_pages_have_no_wcag_violations(page, learner, axe):
-    page.goto("/login")
-    page.get_by_label("Email").fill("ahmad@contoh.id")
-    page.get_by_label("Kata sandi").fill("perpustakaan-desa-aceh")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "ahmad@contoh.id", "perpustakaan-desa-aceh")
     page.goto("/courses/contoh-kursus")
     page.get_by_role("button", name="Ikuti kursus ini").click()
     found = axe(page)
@@ -62,10 +60,7 @@ def test_admin_pages_have_no_wcag_violations(page, live_server, axe):
         create_user(email="admin@contoh.id", full_name="Admin Pelita",
                     password="kelola-pelita-bersama", role="admin")
         db.session.remove()
-    page.goto("/login")
-    page.get_by_label("Email").fill("admin@contoh.id")
-    page.get_by_label("Kata sandi").fill("kelola-pelita-bersama")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
     found = []
     for url in ["/admin/users", "/admin/site", "/admin/plugins", "/admin/audit", "/profile"]:
         page.goto(url)

@@ -6,6 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.helpers.browser import log_in
+
 PASSWORD = "literasi-untuk-semua"
 
 
@@ -112,10 +114,7 @@ def test_admin_menu_site_address_and_role_change_work_without_javascript(browser
                     password="belajar-bersama-di-desa", role="participant")
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill("admin@contoh.id")
-    page.get_by_label("Kata sandi").fill("kelola-pelita-bersama")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
 
     page.get_by_role("navigation", name="Menu utama").get_by_role(
         "link", name="Pengaturan situs").click()

@@ -14,6 +14,7 @@ from lms.cohorts import services as cohort_services
 from lms.extensions import db
 from lms.quizzes import rules as quiz_rules
 from lms.quizzes.services import attempts as quiz_attempts
+from tests.helpers.browser import log_in
 from tests.helpers.cohorts import PRACTICAL, add_joined
 from tests.helpers.quizzes import basic_quiz, import_pack, quiz_by_slug, write_pack
 
@@ -52,10 +53,7 @@ def cohort_id(live_server, tmp_path):
 
 def test_cohort_report_pages_have_no_wcag_violations(page, cohort_id, axe):
     cohort, learner = cohort_id
-    page.goto("/login")
-    page.get_by_label("Email").fill(TRAINER[0])
-    page.get_by_label("Kata sandi").fill(TRAINER[1])
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, TRAINER[0], TRAINER[1])
     found = []
     for url in ["/reports/", f"/reports/cohorts/{cohort}",
                 f"/reports/cohorts/{cohort}/participants/{learner}",

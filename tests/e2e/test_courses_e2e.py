@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from lms.auth.services import register_participant
 from lms.extensions import db
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
@@ -27,10 +28,7 @@ def learner(live_server):
 
 def test_enrol_read_two_modules_progress_shows_two_of_n(page, learner):
     email, password = learner
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, email, password)
 
     page.get_by_role("link", name="Kursus", exact=True).click()
     page.get_by_role("link", name="Contoh Kursus: Literasi Digital di Perpustakaan").click()

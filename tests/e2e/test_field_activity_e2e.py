@@ -8,6 +8,7 @@ import pytest
 
 from lms.auth.services import create_user
 from lms.extensions import db
+from tests.helpers.browser import log_in
 
 FACILITATOR = ("fasda@contoh.id", "fasilitator-jawa-barat-2026")
 ADMIN = ("admin@contoh.id", "kelola-pelita-bersama")
@@ -23,11 +24,6 @@ def people(live_server):
     return live_server
 
 
-def log_in(page, who):
-    page.goto("/login")
-    page.get_by_label("Email").fill(who[0])
-    page.get_by_label("Kata sandi").fill(who[1])
-    page.get_by_role("button", name="Masuk").click()
 
 
 def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reached(
@@ -35,7 +31,7 @@ def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reache
     context = browser.new_context(base_url=people.url, viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    log_in(page, FACILITATOR)
+    log_in(page, *FACILITATOR)
     page.get_by_role("link", name="Kegiatan lapangan").first.click()
     page.get_by_role("link", name="Catat kegiatan").click()
     found = axe(page)
@@ -56,7 +52,7 @@ def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reache
     activity_url = page.url
     context.clear_cookies()
 
-    log_in(page, ADMIN)
+    log_in(page, *ADMIN)
     page.goto(activity_url)
     page.get_by_role("button", name="Konfirmasi kegiatan ini").click()
     assert "Dikonfirmasi oleh Admin Pelita" in page.locator("#activity-status").inner_text()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from lms.auth.services import register_participant
 from lms.extensions import db
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder, make_pack
 
 QUIZ = '''module = "modul-1"
@@ -52,10 +53,7 @@ def learner(live_server, tmp_path):
 
 
 def test_enrol_pass_quiz_get_certificate_and_verify_it(page, browser, live_server, learner):
-    page.goto("/login")
-    page.get_by_label("Email").fill("maria@contoh.id")
-    page.get_by_label("Kata sandi").fill("pustaka-flores-2026")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "maria@contoh.id", "pustaka-flores-2026")
 
     page.goto("/courses/jalur-lengkap")
     page.get_by_role("button", name="Ikuti kursus ini").click()
@@ -122,10 +120,7 @@ def finalist(live_server, tmp_path):
 
 def test_passing_the_final_shows_the_completion_moment_and_its_certificate(
         page, live_server, finalist, axe):
-    page.goto("/login")
-    page.get_by_label("Email").fill("yohanes@contoh.id")
-    page.get_by_label("Kata sandi").fill("pustaka-atambua-2026")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "yohanes@contoh.id", "pustaka-atambua-2026")
     page.goto("/courses/kursus-akhir")
     page.get_by_role("button", name="Ikuti kursus ini").click()
     page.get_by_role("link", name="Mulai:").click()

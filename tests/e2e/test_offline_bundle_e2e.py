@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from lms.auth.services import register_participant
 from lms.extensions import db
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
@@ -30,10 +31,7 @@ def learner(live_server):
 def test_the_downloaded_copy_opens_from_disk_without_a_server(page, browser, live_server, learner,
                                                               tmp_path, axe):
     email, password = learner
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, email, password)
     page.goto("/courses/contoh-kursus")
     page.get_by_role("button", name="Ikuti kursus ini").click()
     with page.expect_download() as download:

@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuizAttempt
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder, make_pack
 
 PNG = bytes.fromhex(
@@ -76,11 +77,8 @@ def setup_course(live_server, tmp_path, *, time_limit: int = 0) -> int:
     return quiz_id
 
 
-def log_in(page) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+def log_in_learner(page) -> None:
+    log_in(page, EMAIL, PASSWORD)
     expect(page).not_to_have_url(re.compile(r"/login"))
 
 
@@ -92,7 +90,7 @@ def worker_ready(page) -> None:
 
 def test_a_saved_course_is_read_offline_and_gone_after_logout(page, live_server, tmp_path):
     setup_course(live_server, tmp_path)
-    log_in(page)
+    log_in_learner(page)
     page.goto("/courses/baca-luring")
     worker_ready(page)
     page.get_by_role("button", name="Simpan untuk dibaca luring").click()
@@ -139,7 +137,7 @@ def test_a_saved_course_is_read_offline_and_gone_after_logout(page, live_server,
 
 def test_the_saved_page_removes_a_course(page, live_server, tmp_path, axe):
     setup_course(live_server, tmp_path)
-    log_in(page)
+    log_in_learner(page)
     page.goto("/courses/baca-luring")
     worker_ready(page)
     page.get_by_role("button", name="Simpan untuk dibaca luring").click()
@@ -178,7 +176,7 @@ def stored(live_server, attempt_id: int) -> dict:
 
 def test_answers_given_offline_are_sent_on_reconnection(page, live_server, tmp_path):
     quiz_id = setup_course(live_server, tmp_path)
-    log_in(page)
+    log_in_learner(page)
     attempt_id = start_attempt(page, quiz_id)
     worker_ready(page)
     status = page.locator("#quiz-status")
@@ -202,7 +200,7 @@ def no_idle_logout(live_server):
 def test_an_answer_that_arrives_too_late_is_refused_and_shown(page, live_server, tmp_path,
                                                               no_idle_logout):
     quiz_id = setup_course(live_server, tmp_path, time_limit=10)
-    log_in(page)
+    log_in_learner(page)
     attempt_id = start_attempt(page, quiz_id)
     status = page.locator("#quiz-status")
     answer(page, 1, "buku resep")

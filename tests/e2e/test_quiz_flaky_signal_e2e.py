@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.models import QuizAttempt
+from tests.helpers.browser import log_in
 from tests.helpers.packs import import_folder, make_pack
 
 SAVE = "**/attempts/*/save"
@@ -114,10 +115,7 @@ def open_quiz(page, live_server, tmp_path, *, per_page: int = 0) -> Quiz:
         db.session.add(Enrollment(user_id=user.id, course_id=course.id))
         db.session.commit()
         db.session.remove()
-    page.goto("/login")
-    page.get_by_label("Email").fill("maria@contoh.id")
-    page.get_by_label("Kata sandi").fill("pustaka-flores-2026")
-    page.get_by_role("button", name="Masuk").click()
+    log_in(page, "maria@contoh.id", "pustaka-flores-2026")
     page.goto(f"/quizzes/{quiz_id}")
     page.get_by_role("button", name="Mulai kuis").click()
     expect(page).to_have_url(re.compile(r"/attempts/\d+"))

@@ -15,6 +15,7 @@ from lms.auth.services import create_user, register_participant
 from lms.courses.models import Course
 from lms.extensions import db
 from tests.e2e.conftest import axe_violations
+from tests.helpers.browser import log_in
 from tests.helpers.cohorts import add_joined, make_cohort
 from tests.helpers.packs import import_folder
 
@@ -51,11 +52,6 @@ def site(live_server):
     return live_server
 
 
-def log_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
 
 
 def check(page, urls) -> list[str]:

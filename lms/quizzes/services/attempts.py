@@ -180,8 +180,8 @@ def start_or_resume(user: User, quiz: Quiz, *, rng: random.Random | None = None)
             layout=build_layout(version, r, rng, registry()),
         )
         db.session.add(attempt)
-        note_activity(user.id, quiz.course_id)
         try:
+            note_activity(user.id, quiz.course_id)  # flushes the insert: a clash raises here
             db.session.commit()
             return attempt
         except IntegrityError:
