@@ -22,6 +22,9 @@ DEMO_ACCOUNTS = [
     {"email": "trainer@pelita.test", "full_name": "Budi Santoso", "role": Role.TRAINER,
      "password": "latih-fasilitator-2026", "library_name": "Dinas Perpustakaan Provinsi Jawa Barat",
      "library_level": "provinsi", "province_code": "32", "regency_code": "32.73"},
+    {"email": "fasda@pelita.test", "full_name": "Sri Wahyuni", "role": Role.FACILITATOR,
+     "password": "bina-desa-2026", "library_name": "Dinas Perpustakaan Kabupaten Bandung",
+     "library_level": "kabupaten", "province_code": "32", "regency_code": "32.04"},
     {"email": "admin@pelita.test", "full_name": "Admin Pelita", "role": Role.ADMIN,
      "password": "kelola-pelita-2026", "library_name": "Perpustakaan Nasional RI",
      "library_level": "provinsi", "province_code": "31", "regency_code": "31.71"},
@@ -63,6 +66,7 @@ def demo():
         click.echo(f"created: {account['email']} / {account['password']} ({account['role']})")
     _demo_trainer_edits_courses()
     _demo_cohort()
+    _demo_cascade()
 
 
 def _demo_cohort():
@@ -71,6 +75,15 @@ def _demo_cohort():
     cohort = ensure_demo_cohort(clock.today())
     if cohort is not None:
         click.echo(f"created: cohort {cohort.name!r} with the demo participant")
+
+
+def _demo_cascade():
+    from lms.cascade.services import ensure_demo_cascade
+
+    activity = ensure_demo_cascade(clock.today())
+    if activity is not None:
+        click.echo("created: a field activity of the demo facilitator, waiting for the demo "
+                   "trainer's confirmation")
 
 
 def _demo_trainer_edits_courses():

@@ -231,3 +231,30 @@ def confirm_activity(user: User, activity: FieldActivity, seen: str | None) -> N
     audit.record("activity.confirmed", actor=user, target=f"activity:{activity.id}",
                  detail=_detail(activity))
     db.session.commit()
+
+
+# --------------------------------------------------------------------------- demo data
+
+
+DEMO_VILLAGE = "32.04.05.2001"  # Cileunyi Kulon, Kabupaten Bandung, Jawa Barat
+
+
+def ensure_demo_cascade(today: date) -> FieldActivity | None:
+    """`flask lms demo`: the demo facilitator joins the demo trainer's cohort (so the trainer is
+    her master trainer) and has one field activity waiting for confirmation (once)."""
+    from lms.cohorts import services as cohorts
+
+    fasda = auth_services.get_user_by_email("fasda@pelita.test")
+    if fasda is None or not fasda.is_facilitator:
+        return None
+    if db.session.query(FieldActivity.id).filter_by(facilitator_id=fasda.id).first():
+        return None
+    cohort = cohorts.demo_cohort()
+    trainer = auth_services.get_user_by_email("trainer@pelita.test")
+    if cohort is not None and trainer is not None:
+        added = cohorts.add_member(trainer, cohort, email=fasda.email, full_name=fasda.full_name)
+        cohorts.join(fasda, added.member.id)
+    return record_activity(fasda, ActivityInput(
+        kind=rules.TRAINING, activity_date=today.fromordinal(today.toordinal() - 3),
+        village_code=DEMO_VILLAGE, library_name="Perpustakaan Desa Cileunyi Kulon", women=14,
+        men=9, topic="Literasi digital: aman bermedia sosial"))

@@ -779,6 +779,11 @@ def remind_deadlines(today: date | None = None) -> int:
 DEMO_COHORT = "Replikasi Fasilitator 2026 – Angkatan 1"
 
 
+def demo_cohort() -> Cohort | None:
+    """The demo trainer's cohort made by `ensure_demo_cohort`, if it exists."""
+    return db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+
+
 def ensure_demo_cohort(today: date) -> Cohort | None:
     """`flask lms demo`: the demo trainer's cohort with the demo participant (once)."""
     trainer = auth_services.get_user_by_email("trainer@pelita.test")

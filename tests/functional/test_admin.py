@@ -67,7 +67,7 @@ def test_demo_command_is_idempotent(runner):
 
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
-    assert count_users() == 3
+    assert count_users() == 4  # participant, facilitator, master trainer, admin
 
 
 def _audit_rows(client) -> list[str]:

@@ -756,10 +756,20 @@ def test_setup_creates_the_demo_cohort_once(app, runner, client, auth):
     assert runner.invoke(args=["lms", "demo"]).exit_code == 0
     [cohort] = db.session.scalars(select(Cohort)).all()
     assert cohort.name == services.DEMO_COHORT
-    assert len(services.cohort_courses(cohort)) == 5 and len(services.members_of(cohort)) == 1
+    # The demo participant and the demo facilitator (trained in it) are members.
+    assert len(services.cohort_courses(cohort)) == 5 and len(services.members_of(cohort)) == 2
     auth.login("trainer@pelita.test", "latih-fasilitator-2026")
     english(client)
     assert services.DEMO_COHORT in client.get("/cohorts").get_data(as_text=True)
+    # The cascade has something to show: the facilitator's activity waits for the trainer.
+    from lms.cascade.models import FieldActivity
+
+    [activity] = db.session.scalars(select(FieldActivity)).all()
+    assert activity.confirmed_at is None and activity.village_code == "32.04.05.2001"
+    tree = client.get("/cascade/tree").get_data(as_text=True)
+    assert "Sri Wahyuni" in tree
+    assert "Confirm this activity" in client.get(
+        f"/cascade/activities/{activity.id}").get_data(as_text=True)
 
 
 def test_cohort_grading_queue_runs_a_constant_number_of_queries(client, make_user, tmp_path,
