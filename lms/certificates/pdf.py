@@ -192,7 +192,8 @@ LABELS = {
     "heading": ("SERTIFIKAT", "CERTIFICATE"),
     "awarded": ("diberikan kepada", "awarded to"),
     "completed": ("telah menyelesaikan pelatihan", "for successfully completing the training"),
-    "hours": ("{n} Jam Pelajaran (JP)", "{n} lesson hours"),
+    # "2 Jam Pelajaran (2 lesson hours)": the English follows in brackets, so no "(JP)" here.
+    "hours": ("{n} Jam Pelajaran", "{n} lesson hours"),
     "score": ("Nilai akhir: {s}", "Final score: {s}"),
     "valid_until": ("Berlaku sampai dengan {d}", "Valid until {d}"),
     "verify": ("Pindai atau buka alamat ini untuk memeriksa keaslian", "Scan or visit to verify"),

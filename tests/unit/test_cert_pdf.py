@@ -134,7 +134,7 @@ def test_text_is_selectable_and_contiguous(certificate_pdf, tmp_path):
         DATA.course_title_id,
         DATA.course_title_en,
         DATA.code,  # no letter-spacing: the code is one word
-        "32 Jam Pelajaran (JP)",
+        "32 Jam Pelajaran (32 lesson hours)",
         "Jakarta, 26 November 2026",
         "Nilai akhir: 87,5",
         "Berlaku sampai dengan 26 November 2029",
@@ -143,6 +143,7 @@ def test_text_is_selectable_and_contiguous(certificate_pdf, tmp_path):
         VERIFY_URL,
     ):
         assert expected in text, expected
+    assert "(JP) (" not in text  # one pair of brackets, not two
 
 
 def test_qr_code_decodes_to_the_verify_url(certificate_pdf, tmp_path):
