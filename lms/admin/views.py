@@ -20,6 +20,27 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25
 
 
+@bp.route("/")
+@role_required(Role.ADMIN)
+def index():
+    """Administration in one place (the menu keeps one link, so it fits a phone), with what
+    needs an admin now: certificate requests waiting, background jobs failed or waiting, and
+    plugins that did not load."""
+    from lms.certificates.models import CertificateRequest
+    from lms.jobs.models import FAILED, QUEUED, Job
+    from lms.plugin_loader import plugin_records
+
+    jobs = dict(db.session.execute(
+        select(Job.status, func.count()).where(Job.status.in_((QUEUED, FAILED)))
+        .group_by(Job.status)).all())
+    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)
+                                .where(CertificateRequest.status == "pending"))
+    broken = [r for r in plugin_records(current_app) if r.status in ("failed", "refused")]
+    return render_template("admin/index.html", users=db.session.scalar(
+        select(func.count()).select_from(User)), jobs_queued=jobs.get(QUEUED, 0),
+        jobs_failed=jobs.get(FAILED, 0), requests_waiting=waiting or 0, broken_plugins=broken)
+
+
 @bp.route("/users")
 @role_required(Role.ADMIN)
 def users():

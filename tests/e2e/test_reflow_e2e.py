@@ -92,7 +92,7 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
     context.clear_cookies()
 
     log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
-    found += check(page, ["/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
+    found += check(page, ["/admin/", "/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
                           "/author/", "/author/contoh-kursus/", "/author/contoh-kursus/settings",
                           "/cohorts/", "/cohorts/new", f"/cohorts/{site.cohort_id}",
                           f"/cohorts/{site.cohort_id}/grading", f"/cohorts/{site.cohort_id}/import",

@@ -116,7 +116,7 @@ def test_the_public_address_is_shown_to_admins_with_a_warning_when_it_cannot_wor
     assert client.get("/admin/site").status_code == 403
     auth.logout()
     auth.login(admin_user.email)
-    assert 'href="/admin/site"' in client.get("/").text  # in the admin menu, a plain link
+    assert 'href="/admin/site"' in client.get("/admin/").text  # on the administration page
     app.config.update(PRODUCTION=True, BASE_URL="http://127.0.0.1:5000")
     page = client.get("/admin/site").text
     assert '<code id="base-url">http://127.0.0.1:5000</code>' in page
@@ -129,3 +129,31 @@ def test_the_public_address_is_shown_to_admins_with_a_warning_when_it_cannot_wor
     page = client.get("/admin/site").text
     assert 'id="address-warning"' not in page and 'id="http-warning"' not in page
     assert "http://localhost" in page  # "you opened this page at ..., not the public address"
+
+
+def test_administration_is_one_menu_link_with_what_needs_attention(client, admin_user,
+                                                                    trainer_user, participant):
+    """The menu keeps one "Administration" link (nine links wrapped to three rows on a phone);
+    its page leads to every admin section and says what waits for an admin."""
+    from lms.jobs.models import FAILED, Job
+    from tests.helpers.pages import login
+
+    login(client, admin_user)
+    home = client.get("/").get_data(as_text=True)
+    menu = home.split('class="nav"', 1)[1].split("</nav>", 1)[0]
+    assert 'href="/admin/"' in menu and 'href="/admin/users"' not in menu
+    page = client.get("/admin/").get_data(as_text=True)
+    for url in ("/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
+                "/reports/programme", "/certificates/requests"):
+        assert f'href="{url}"' in page, url
+    assert "3 accounts" in page and "Needs your attention" not in page
+
+    db.session.add(Job(kind="certificates.render", payload={}, status=FAILED, attempts=5))
+    db.session.commit()
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Needs your attention" in page and "1 background job failed" in page
+
+    for who in (trainer_user, participant):
+        login(client, who)
+        assert client.get("/admin/").status_code == 403
+        assert 'href="/admin/"' not in client.get("/").get_data(as_text=True)
