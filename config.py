@@ -52,6 +52,14 @@ def _secret_key(production: bool) -> str:
 # Used only in development when PELITA_BASE_URL is unset (`make run` sets it from HOST and PORT).
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
+# The certificate's signatory as shipped: placeholders an admin must replace (their home page
+# warns while any is still in use).
+CERT_PLACEHOLDERS = {
+    "CERT_SIGNATORY_NAME": "Koordinator Master Trainer",
+    "CERT_SIGNATORY_ROLE": "Master Trainer TPBIS",
+    "CERT_PLACE": "Jakarta",
+}
+
 
 def _base_url(production: bool) -> tuple[str, bool]:
     """PELITA_BASE_URL, the public address printed in QR codes, credentials and emailed links,
@@ -179,9 +187,11 @@ class Config:
         # Certificates: who issues them and how they are signed.
         self.CERT_ISSUER_NAME = os.environ.get(
             "CERT_ISSUER_NAME", "Program Transformasi Perpustakaan Berbasis Inklusi Sosial")
-        self.CERT_PLACE = os.environ.get("CERT_PLACE", "Jakarta")
-        self.CERT_SIGNATORY_NAME = os.environ.get("CERT_SIGNATORY_NAME", "Koordinator Master Trainer")
-        self.CERT_SIGNATORY_ROLE = os.environ.get("CERT_SIGNATORY_ROLE", "Master Trainer TPBIS")
+        self.CERT_PLACE = os.environ.get("CERT_PLACE", CERT_PLACEHOLDERS["CERT_PLACE"])
+        self.CERT_SIGNATORY_NAME = os.environ.get(
+            "CERT_SIGNATORY_NAME", CERT_PLACEHOLDERS["CERT_SIGNATORY_NAME"])
+        self.CERT_SIGNATORY_ROLE = os.environ.get(
+            "CERT_SIGNATORY_ROLE", CERT_PLACEHOLDERS["CERT_SIGNATORY_ROLE"])
         # Four eyes: a certificate issued by hand waits for an administrator's approval.
         self.CERT_MANUAL_ISSUE_APPROVAL = _bool("CERT_MANUAL_ISSUE_APPROVAL", False)
         self.CERT_LOGO_PATH = os.environ.get("CERT_LOGO_PATH")  # SVG/PNG; a neutral default ships

@@ -133,11 +133,14 @@ def record(action: str, *, actor: User | int | None, scope: str = "site", target
     return event
 
 
-def history(scope: str, limit: int = 100) -> list[AuditEvent]:
-    """The newest events of one scope, with their actors loaded (one query)."""
+def history(scope: str | None, limit: int = 100) -> list[AuditEvent]:
+    """The newest events of one scope (None: of every scope), with their actors loaded (one
+    query)."""
     from sqlalchemy.orm import selectinload
 
+    query = select(AuditEvent)
+    if scope is not None:
+        query = query.where(AuditEvent.scope == scope)
     return list(db.session.scalars(
-        select(AuditEvent).where(AuditEvent.scope == scope)
-        .options(selectinload(AuditEvent.actor))
+        query.options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))

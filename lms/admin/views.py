@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from lms.admin.forms import ActiveForm, RoleForm, role_choices
+from lms.admin.health import site_health
 from lms.auth import services
 from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
@@ -26,19 +27,11 @@ def index():
     """Administration in one place (the menu keeps one link, so it fits a phone), with what
     needs an admin now: certificate requests waiting, background jobs failed or waiting, and
     plugins that did not load."""
-    from lms.certificates.models import CertificateRequest
-    from lms.jobs.models import FAILED, QUEUED, Job
-    from lms.plugin_loader import plugin_records
-
-    jobs = dict(db.session.execute(
-        select(Job.status, func.count()).where(Job.status.in_((QUEUED, FAILED)))
-        .group_by(Job.status)).all())
-    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)
-                                .where(CertificateRequest.status == "pending"))
-    broken = [r for r in plugin_records(current_app) if r.status in ("failed", "refused")]
+    health = site_health(current_app)
     return render_template("admin/index.html", users=db.session.scalar(
-        select(func.count()).select_from(User)), jobs_queued=jobs.get(QUEUED, 0),
-        jobs_failed=jobs.get(FAILED, 0), requests_waiting=waiting or 0, broken_plugins=broken)
+        select(func.count()).select_from(User)), jobs_queued=health.jobs_queued,
+        jobs_failed=health.jobs_failed, requests_waiting=health.requests_waiting,
+        broken_plugins=health.broken_plugins)
 
 
 @bp.route("/users")

@@ -112,6 +112,23 @@ def _activities(viewer, filters: ActivityFilter):
 
 
 NEWEST_FIRST = (FieldActivity.activity_date.desc(), FieldActivity.id.desc())
+
+
+def activities_count(viewer, filters: ActivityFilter = ActivityFilter()) -> int:
+    """How many activities `viewer` may see match `filters`. One query."""
+    return db.session.scalar(
+        select(func.count(FieldActivity.id)).where(*_activities(viewer, filters))) or 0
+
+
+def open_activities(facilitator, limit: int = 10) -> tuple[list[FieldActivity], int]:
+    """A facilitator's own activities not yet confirmed (those still in their edit window,
+    `rules.EDIT_WINDOW`, can be changed), newest first (at most `limit`), and how many there
+    are. Two queries."""
+    where = (FieldActivity.facilitator_id == facilitator.id, FieldActivity.confirmed_at.is_(None))
+    total = db.session.scalar(select(func.count(FieldActivity.id)).where(*where)) or 0
+    items = list(db.session.scalars(
+        select(FieldActivity).where(*where).order_by(*NEWEST_FIRST).limit(limit)))
+    return items, total
 PER_PAGE = 50
 
 

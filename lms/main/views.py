@@ -1,6 +1,6 @@
 """The home page: a welcome for visitors, the learner's Beranda (dashboard) once logged in."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -43,12 +43,54 @@ def home():
     notes = notifications.unread(current_user)
     moments = _completion_moments(notes, certificates, paths, today)
     shown = {m["note"].id for m in moments}
-    return render_template("main/dashboard.html", in_progress=in_progress, completed=completed,
+    return render_template("main/dashboard.html", **_staff_home(today),
+                           in_progress=in_progress, completed=completed,
                            progress=progress, suggestions=suggestions,
                            started_paths=paths, certificates=certificates,
                            today=today, cohorts=cohorts, deadlines=deadlines,
                            invitations=invitations_for(current_user),
                            notes=[n for n in notes if n.id not in shown], moments=moments)
+
+
+ATTENTION_SHOWN = 10  # participants who need a look, listed on Beranda before "and N more"
+
+
+def _staff_home(today) -> dict:
+    """The parts of Beranda for a master trainer (their cohorts, grading queue, participants
+    inactive or stuck, drafts with unpublished changes, deadlines, activities to confirm), a
+    facilitator (replication cohorts, own activities still open) and an admin (site health,
+    recent audit entries, the certificate's placeholders). A constant number of queries."""
+    from lms import audit
+    from lms.admin.health import site_health
+    from lms.authoring.services.editing import drafts_with_changes
+    from lms.cascade import queries as cascade_queries
+    from lms.cohorts.models import REPLICATION, TRAINING
+    from lms.quizzes.queries import grading_queue_count
+    from lms.reports.queries.home import trainer_overview
+
+    user, now = current_user, clock.now()
+    parts: dict = {"trainer": None, "facilitator": None, "admin": None,
+                   "attention_shown": ATTENTION_SHOWN}
+    if user.is_trainer:
+        overview = trainer_overview(user.id, today, now, kind=TRAINING)
+        parts["trainer"] = {
+            "overview": overview, "grading": grading_queue_count(user),
+            "drafts": drafts_with_changes(user),
+            "to_confirm": cascade_queries.activities_count(
+                user, cascade_queries.ActivityFilter(status="unconfirmed")),
+        }
+    if user.is_facilitator:
+        from lms.cascade.rules import editable_until
+
+        activities, total = cascade_queries.open_activities(user)
+        parts["facilitator"] = {
+            "overview": trainer_overview(user.id, today, now, kind=REPLICATION),
+            "activities": [(a, editable_until(clock.aware(a.created_at))) for a in activities],
+            "activities_total": total, "now": now,
+        }
+    if user.is_admin:
+        parts["admin"] = {"health": site_health(current_app), "audit": audit.history(None, 5)}
+    return parts
 
 
 def _completion_moments(notes, certificates, paths, today) -> list[dict]:

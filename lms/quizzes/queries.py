@@ -175,6 +175,26 @@ def response_file(attempt: QuizAttempt, file_id: int, *, with_data: bool = False
     return db.session.scalar(query)
 
 
+def _waiting_for_grade(viewer: User):
+    """The WHERE of the grading queue: answers waiting that `viewer` may grade."""
+    from lms import access
+
+    return (QuizAttempt.status == SUBMITTED,
+            QuestionResponse.state == "needs_grading",
+            QuestionResponse.manual_points.is_(None),
+            QuizAttempt.user_id != viewer.id,
+            access.oversees_clause(viewer, QuizAttempt.user_id, Quiz.course_id))
+
+
+def grading_queue_count(viewer: User) -> int:
+    """How many answers wait in `viewer`'s grading queue (as `grading_queue`). One query."""
+    return db.session.scalar(
+        select(func.count(QuestionResponse.id))
+        .join(QuizAttempt, QuestionResponse.attempt_id == QuizAttempt.id)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(*_waiting_for_grade(viewer))) or 0
+
+
 def grading_queue(viewer: User, *, cohort=None) -> list[tuple[QuizAttempt, QuestionResponse]]:
     """Answers waiting for a grade that `viewer` may grade (lms/access.py: the trainers of the
     learner's cohort, the course's editors for learners outside cohorts, admins), oldest
@@ -182,19 +202,11 @@ def grading_queue(viewer: User, *, cohort=None) -> list[tuple[QuizAttempt, Quest
     learners and quiz versions loaded with it."""
     from sqlalchemy.orm import joinedload
 
-    from lms import access
-
     query = (
         select(QuizAttempt, QuestionResponse)
         .join(QuestionResponse, QuestionResponse.attempt_id == QuizAttempt.id)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(
-            QuizAttempt.status == SUBMITTED,
-            QuestionResponse.state == "needs_grading",
-            QuestionResponse.manual_points.is_(None),
-            QuizAttempt.user_id != viewer.id,
-            access.oversees_clause(viewer, QuizAttempt.user_id, Quiz.course_id),
-        )
+        .where(*_waiting_for_grade(viewer))
         .options(joinedload(QuizAttempt.user), joinedload(QuizAttempt.quiz_version))
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id, QuestionResponse.id)
     )

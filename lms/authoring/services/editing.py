@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms import clock
 from lms.auth.models import User
 from lms.authoring import packfiles
 from lms.authoring.mediafiles import MediaRefused, check_media_file
@@ -317,6 +318,52 @@ def authorable_courses(user: User) -> list[CourseListItem]:
     items += [CourseListItem(slug, titles.get(draft_id) or slug, "draft", True)
               for draft_id, slug in draft_rows if slug not in courses]
     return sorted(items, key=lambda i: (i.title.lower(), i.slug))
+
+
+@dataclass
+class PendingDraft:
+    """A workspace of `user` whose content differs from what learners see."""
+
+    slug: str
+    title: str
+    published: bool  # False: never published
+    updated_at: object  # datetime of the last save
+
+
+def drafts_with_changes(user: User) -> list[PendingDraft]:
+    """The workspaces `user` edits (admins too: only their own) holding unpublished changes —
+    the rule of `drafts.has_changes` (content hash against the base version's), for all of
+    them in two queries. Most recently changed first."""
+    from lms.content.loader import compute_content_hash
+    from lms.courses.models import CourseVersion
+
+    rows = db.session.execute(
+        select(CourseDraft.id, CourseDraft.slug, CourseDraft.base_version_id,
+               CourseDraft.updated_at, CourseVersion.content_hash, Course.title_id)
+        .join(CourseEditor, CourseEditor.draft_id == CourseDraft.id)
+        .outerjoin(CourseVersion, CourseVersion.id == CourseDraft.base_version_id)
+        .outerjoin(Course, Course.slug == CourseDraft.slug)
+        .where(CourseEditor.user_id == user.id)).all()
+    files: dict[int, dict[str, bytes]] = {row.id: {} for row in rows}
+    for draft_id, path, data in db.session.execute(  # always run: the query count stays constant
+            select(DraftFile.draft_id, DraftFile.path, DraftFile.data)
+            .where(DraftFile.draft_id.in_(list(files)))):
+        files[draft_id][path] = data
+    pending = []
+    for row in rows:
+        if row.base_version_id is not None and row.content_hash is not None and (
+                compute_content_hash(files[row.id]) == row.content_hash):
+            continue
+        title = row.title_id
+        if not title and COURSE_TOML in files[row.id]:
+            try:
+                meta = packfiles.parse_course(files[row.id][COURSE_TOML].decode("utf-8"))
+                title = str((meta.get("title") or {}).get("id") or "")
+            except (packfiles.PackFileError, UnicodeDecodeError, AttributeError):
+                title = ""
+        pending.append(PendingDraft(row.slug, title or row.slug, row.title_id is not None,
+                                    clock.aware(row.updated_at)))
+    return sorted(pending, key=lambda d: (d.updated_at is not None, d.updated_at), reverse=True)
 
 
 def editors(draft: CourseDraft) -> list[User]:

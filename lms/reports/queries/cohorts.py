@@ -197,6 +197,15 @@ def dashboard_rows(members: list, cohort_courses: list, today) -> tuple[list[Row
     cells = grade_cells(user_ids, columns, courses)
     activity = last_activity(user_ids, course_ids, [c.quiz_id for c in columns])
     certificates = certificate_status(user_ids, course_ids)
+    rows = build_rows(members, cohort_courses, today, progress, columns, cells,
+                      activity, certificates)
+    return rows, columns
+
+
+def build_rows(members: list, cohort_courses: list, today, progress: dict, columns: list,
+               cells: dict, activity: dict, certificates: dict) -> list[Row]:
+    """The rows of one cohort from figures already read (no query): `progress` and `cells` by
+    (user id, course/quiz id), `activity` by user id, `certificates` by (user id, course id)."""
     rows = []
     for m in members:
         user = m.user
@@ -216,7 +225,39 @@ def dashboard_rows(members: list, cohort_courses: list, today) -> tuple[list[Row
                 1 for c in columns if c.course_id == cc.course_id
                 and cells[(user.id, c.quiz_id)].failed and c.quiz_id not in passed)
         rows.append(row)
-    return rows, columns
+    return rows
+
+
+def activity_by_course(user_ids: list[int], course_ids: list[int],
+                       columns: list[QuizColumn]) -> dict[tuple[int, int], datetime]:
+    """(user id, course id) -> the latest activity there (as `last_activity`, kept apart per
+    course so several cohorts with different courses can be read at once). Two grouped
+    queries."""
+    latest: dict[tuple[int, int], datetime] = {}
+
+    def keep(key, *values) -> None:
+        for value in values:
+            value = clock.aware(value)
+            if value is not None and (key not in latest or value > latest[key]):
+                latest[key] = value
+
+    if not user_ids or not course_ids:
+        return latest
+    for user_id, course_id, at in db.session.execute(
+            select(Enrollment.user_id, Enrollment.course_id, func.max(Enrollment.last_activity_at))
+            .where(Enrollment.user_id.in_(user_ids), Enrollment.course_id.in_(course_ids))
+            .group_by(Enrollment.user_id, Enrollment.course_id)):
+        keep((user_id, course_id), at)
+    course_of = {c.quiz_id: c.course_id for c in columns}
+    if course_of:
+        for user_id, quiz_id, started, saved, submitted in db.session.execute(
+                select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.started_at),
+                       func.max(QuizAttempt.last_saved_at), func.max(QuizAttempt.submitted_at))
+                .where(QuizAttempt.user_id.in_(user_ids),
+                       QuizAttempt.quiz_id.in_(list(course_of)))
+                .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id)):
+            keep((user_id, course_of[quiz_id]), started, saved, submitted)
+    return latest
 
 
 def weekly_module_completions(user_ids: list[int], course_ids: list[int],

@@ -1,0 +1,51 @@
+"""What needs an administrator now, read for `/admin/` and the admin's Beranda alike: background
+jobs failed or waiting, certificate requests waiting for a decision, plugins that did not load,
+and the certificate's signatory placeholders still in use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from lms.extensions import db
+
+
+@dataclass
+class SiteHealth:
+    jobs_queued: int = 0
+    jobs_failed: int = 0
+    requests_waiting: int = 0
+    broken_plugins: list = field(default_factory=list)  # plugin records failed or refused
+    placeholders: list[str] = field(default_factory=list)  # CERT_* keys still as shipped
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins)
+
+
+def certificate_placeholders(config) -> list[str]:
+    """The certificate settings (`CERT_PLACE`, `CERT_SIGNATORY_*`) still at their shipped
+    placeholder values (config.CERT_PLACEHOLDERS)."""
+    from config import CERT_PLACEHOLDERS
+
+    return [key for key, value in CERT_PLACEHOLDERS.items() if config.get(key) == value]
+
+
+def site_health(app) -> SiteHealth:
+    """Two queries (jobs by status, certificate requests waiting); plugins from the loader's
+    records, the placeholders from the app's config."""
+    from lms.certificates.models import CertificateRequest
+    from lms.jobs.models import FAILED, QUEUED, Job
+    from lms.plugin_loader import plugin_records
+
+    jobs = dict(db.session.execute(
+        select(Job.status, func.count()).where(Job.status.in_((QUEUED, FAILED)))
+        .group_by(Job.status)).all())
+    waiting = db.session.scalar(select(func.count()).select_from(CertificateRequest)
+                                .where(CertificateRequest.status == "pending"))
+    return SiteHealth(
+        jobs_queued=jobs.get(QUEUED, 0), jobs_failed=jobs.get(FAILED, 0),
+        requests_waiting=waiting or 0,
+        broken_plugins=[r for r in plugin_records(app) if r.status in ("failed", "refused")],
+        placeholders=certificate_placeholders(app.config))
