@@ -92,7 +92,7 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
     context.clear_cookies()
 
     log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
-    found += check(page, ["/admin/", "/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
+    found += check(page, ["/", "/admin/", "/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
                           "/author/", "/author/contoh-kursus/", "/author/contoh-kursus/settings",
                           "/cohorts/", "/cohorts/new", f"/cohorts/{site.cohort_id}",
                           f"/cohorts/{site.cohort_id}/grading", f"/cohorts/{site.cohort_id}/import",
@@ -104,5 +104,35 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
     page.goto("/reports/")
     page.locator("#statistics-quizzes a").first.click()
     found += check(page, [None])  # question statistics of a quiz
+    context.close()
+    assert found == [], "\n".join(found)
+
+
+def test_a_trainer_sees_a_stuck_learner_on_their_beranda(browser, site):
+    """Issue 21's "Done when": the learner's cohort deadline passed with the course not done;
+    their master trainer's Beranda names them and leads to their record, on a phone."""
+    from datetime import timedelta
+
+    from lms import clock
+    from lms.cohorts.models import CohortCourse, CohortTrainer
+
+    with site.app.app_context():
+        trainer = create_user(email="pelatih@contoh.id", full_name="Pelatih Utama",
+                              password="latih-pustaka-desa", role="trainer")
+        db.session.add(CohortTrainer(cohort_id=site.cohort_id, user_id=trainer.id))
+        cc = db.session.scalar(select(CohortCourse).where(CohortCourse.cohort_id == site.cohort_id))
+        cc.deadline = clock.today() - timedelta(days=1)
+        db.session.commit()
+        db.session.remove()
+    context = browser.new_context(base_url=site.url, viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, "pelatih@contoh.id", "latih-pustaka-desa")
+    page.goto("/")
+    section = page.locator("#needs-look")
+    assert "tersendat" in section.inner_text()
+    section.get_by_role("link", name=f"Ahmad {LONG}").click()
+    assert f"/reports/cohorts/{site.cohort_id}/participants/" in page.url
+    found = check(page, ["/"])
     context.close()
     assert found == [], "\n".join(found)
