@@ -512,8 +512,10 @@ def _render(cert: Certificate, template=None) -> bytes:
     cfg = current_app.config
     setup = db.session.get(CertificateSettings, cert.settings_id) if cert.settings_id else None
     data = CertificateData(
+        # The signature goes above its own signatory's name only (not above a trainer's who
+        # issued by hand while the set-up names no signatory).
         **_artwork(setup, first_signatory_signs=setup is not None
-                   and cert.signatory_name == setup.signatory_name),
+                   and cert.signatory_name == effective_texts(setup)["signatory_name"]),
         holder_name=cert.holder_name, course_title_id=cert.course_title_id,
         course_title_en=cert.course_title_en, hours=cert.hours, completed_on=cert.completed_on,
         place=cert.place, code=cert.code, issuer_name=cert.issuer_name,

@@ -176,3 +176,17 @@ def test_the_admin_page_warns_while_the_placeholder_signs(as_admin):
     set_up(as_admin)
     assert "Certificates are still signed by a placeholder" not in as_admin.get("/admin/").text
     assert "placeholder-warning" not in as_admin.get("/admin/certificate").text
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="pdfimages (poppler) not installed")
+def test_a_signature_with_the_name_left_empty_signs_above_the_environment_signatory(
+        app, as_admin, participant, tmp_path):
+    as_admin.post("/admin/certificate", content_type="multipart/form-data",
+                  data={"signature": upload("ttd.png", png(200, 80))})
+    learner = complete_course(app, participant, tmp_path)
+    cert = db.session.scalar(select(Certificate))
+    assert cert.signatory_name == app.config["CERT_SIGNATORY_NAME"]
+    (tmp_path / "s.pdf").write_bytes(learner.get(f"/certificates/{cert.code}.pdf").data)
+    listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")],
+                             capture_output=True, text=True, check=True).stdout
+    assert any(line.split()[:1] == ["1"] and " 200 " in line for line in listing.splitlines()[2:])
