@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "certificate.request_rejected": _l("Did not approve a certificate request"),
     "certificate.revoked": _l("Revoked a certificate"),
     "certificate.reissued": _l("Re-issued a certificate"),
+    "certificate.settings_changed": _l("Changed the certificate set-up (signatories, stamp, logos)"),
     "cohort.created": _l("Created the cohort"),
     "cohort.updated": _l("Changed the cohort"),
     "cohort.deadlines_changed": _l("Changed the cohort deadlines"),

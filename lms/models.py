@@ -4,7 +4,7 @@ from lms.audit import AuditEvent
 from lms.auth.models import LibraryLevel, LoginSession, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.cascade.models import FieldActivity, FieldActivityFile
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, CertificateSettings
 from lms.cohorts.models import Cohort, CohortCourse, CohortMember, CohortTrainer
 from lms.courses.models import (
     Course,
@@ -25,7 +25,7 @@ from lms.quizzes.models import QuestionResponse, QuizAttempt, RubricScore
 from lms.reports.models import RegionTarget
 
 __all__ = [
-    "AuditEvent", "Certificate", "FieldActivity", "FieldActivityFile", "CourseDraft", "CourseEditor", "DraftFile",
+    "AuditEvent", "Certificate", "CertificateSettings", "FieldActivity", "FieldActivityFile", "CourseDraft", "CourseEditor", "DraftFile",
     "PluginSetting", "PluginState",
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
     "LibraryLevel", "LoginSession", "Module", "ModuleCompletion",

@@ -2,7 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SubmitField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import Length
 
 from lms.auth.models import Role
 
@@ -34,3 +36,29 @@ class PluginStateForm(FlaskForm):
     """Enable ("1") or disable ("0") a plugin at the next start."""
 
     enabled = HiddenField()
+
+
+class CertificateSetupForm(FlaskForm):
+    """The site-wide certificate set-up: texts (empty: the CERT_* default), and images — an
+    upload replaces the saved one, "remove" drops it, nothing keeps it."""
+
+    issuer_name = StringField(_l("Issuing institution"), validators=[Length(max=200)])
+    place = StringField(_l("Place of signing"), validators=[Length(max=100)])
+    signatory_name = StringField(_l("Name"), validators=[Length(max=200)])
+    signatory_role = StringField(_l("Position"), validators=[Length(max=200)])
+    signature = FileField(_l("Signature image"))
+    remove_signature = BooleanField(_l("Remove the saved signature"))
+    signatory2_name = StringField(_l("Name"), validators=[Length(max=200)])
+    signatory2_role = StringField(_l("Position"), validators=[Length(max=200)])
+    signature2 = FileField(_l("Signature image"))
+    remove_signature2 = BooleanField(_l("Remove the saved signature"))
+    stamp = FileField(_l("Stamp image"))
+    remove_stamp = BooleanField(_l("Remove the saved stamp"))
+    logo1 = FileField(_l("Logo 1"))
+    remove_logo1 = BooleanField(_l("Remove the saved logo 1"))
+    logo2 = FileField(_l("Logo 2"))
+    remove_logo2 = BooleanField(_l("Remove the saved logo 2"))
+    logo3 = FileField(_l("Logo 3"))
+    remove_logo3 = BooleanField(_l("Remove the saved logo 3"))
+    submit = SubmitField(_l("Save"))
+    preview = SubmitField(_l("Preview PDF"))

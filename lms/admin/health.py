@@ -24,18 +24,11 @@ class SiteHealth:
         return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins)
 
 
-def certificate_placeholders(config) -> list[str]:
-    """The certificate settings (`CERT_PLACE`, `CERT_SIGNATORY_*`) still at their shipped
-    placeholder values (config.CERT_PLACEHOLDERS)."""
-    from config import CERT_PLACEHOLDERS
-
-    return [key for key, value in CERT_PLACEHOLDERS.items() if config.get(key) == value]
-
-
 def site_health(app) -> SiteHealth:
     """Two queries (jobs by status, certificate requests waiting); plugins from the loader's
-    records, the placeholders from the app's config."""
+    records, the placeholders from the certificate set-up (one more query: the newest set-up)."""
     from lms.certificates.models import CertificateRequest
+    from lms.certificates.services import placeholder_fields
     from lms.jobs.models import FAILED, QUEUED, Job
     from lms.plugin_loader import plugin_records
 
@@ -48,4 +41,4 @@ def site_health(app) -> SiteHealth:
         jobs_queued=jobs.get(QUEUED, 0), jobs_failed=jobs.get(FAILED, 0),
         requests_waiting=waiting or 0,
         broken_plugins=[r for r in plugin_records(app) if r.status in ("failed", "refused")],
-        placeholders=certificate_placeholders(app.config))
+        placeholders=placeholder_fields())

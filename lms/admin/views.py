@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -31,7 +32,7 @@ def index():
     return render_template("admin/index.html", users=db.session.scalar(
         select(func.count()).select_from(User)), jobs_queued=health.jobs_queued,
         jobs_failed=health.jobs_failed, requests_waiting=health.requests_waiting,
-        broken_plugins=health.broken_plugins)
+        broken_plugins=health.broken_plugins, cert_placeholders=bool(health.placeholders))
 
 
 @bp.route("/users")
@@ -193,3 +194,106 @@ def plugin_state(name: str):
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
+
+
+# ------------------------------------------------------------------ certificate set-up
+
+_IMAGE_REFUSED = {
+    "empty": _l("%(name)s is empty."),
+    "too_large": _l("%(name)s is larger than 1 MB. Save the picture smaller and upload it again."),
+    "name": _l("%(name)s has no file extension: upload a .png, .jpg or .jpeg file."),
+    "type": _l("%(name)s is not a PNG or JPEG picture. Certificates take PNG or JPEG images only."),
+    "mismatch": _l("%(name)s is not the kind of file its name says. Upload a real PNG or JPEG "
+                   "picture."),
+    "dimensions": _l("%(name)s has unusable dimensions: each side must be 16 to 4000 pixels."),
+}
+
+
+def _certificate_form_values(form) -> tuple[dict, dict, list[str]]:
+    """The texts, the changed images (bytes, or None to remove) and the refusal messages."""
+    from lms.admin.certificate_images import check_certificate_image
+    from lms.authoring.mediafiles import MediaRefused
+    from lms.certificates.models import CertificateSettings
+
+    texts = {key: getattr(form, key).data or "" for key in CertificateSettings.TEXTS}
+    images, errors = {}, []
+    for key in CertificateSettings.IMAGES:
+        upload = request.files.get(key)
+        if upload is not None and upload.filename:
+            data = upload.read()
+            try:
+                check_certificate_image(upload.filename, data)
+            except MediaRefused as err:
+                errors.append(str(_IMAGE_REFUSED[err.reason] % {"name": err.filename}))
+            else:
+                images[key] = data
+        elif getattr(form, f"remove_{key}").data:
+            images[key] = None
+    return texts, images, errors
+
+
+def _certificate_page(form, status=200):
+    from lms.admin.certificate_images import ACCEPT
+    from lms.certificates.models import CertificateSettings
+    from lms.certificates.services import current_settings, effective_texts, placeholders_in_use
+
+    saved = current_settings()
+    has_image = {}
+    if saved is not None:
+        # Which images are saved, without loading their bytes (one query).
+        columns = [getattr(CertificateSettings, key).isnot(None) for key in
+                   CertificateSettings.IMAGES]
+        flags = db.session.execute(select(*columns).where(CertificateSettings.id == saved.id)).one()
+        has_image = dict(zip(CertificateSettings.IMAGES, flags, strict=True))
+    return render_template(
+        "admin/certificate.html", form=form, saved=saved, has_image=has_image,
+        defaults=effective_texts(None), placeholders=placeholders_in_use(), accept=ACCEPT,
+    ), status
+
+
+@bp.route("/certificate", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def certificate():
+    """Certificate set-up: institution, place, signatories with signatures, stamp, logos."""
+    from lms.admin.forms import CertificateSetupForm
+    from lms.certificates.services import current_settings, save_settings
+
+    saved = current_settings()
+    form = CertificateSetupForm(obj=saved if request.method == "GET" else None)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _certificate_page(form, 400)
+        texts, images, errors = _certificate_form_values(form)
+        if errors:
+            for message in errors:
+                flash(message, "error")
+            return _certificate_page(form, 400)
+        try:
+            save_settings(current_user, texts, images)
+        except ServiceError as err:
+            flash(str(err.message), "error")
+            return _certificate_page(form, 400)
+        flash(_("Certificate set-up saved. Certificates issued from now on use it."), "success")
+        return redirect(url_for("admin.certificate"))
+    return _certificate_page(form)
+
+
+@bp.route("/certificate/preview", methods=["POST"])
+@role_required(Role.ADMIN)
+def certificate_preview():
+    """A sample certificate PDF with the form's values, saved or not (writes nothing)."""
+    from lms.admin.forms import CertificateSetupForm
+    from lms.certificates.services import preview_pdf
+
+    form = CertificateSetupForm()
+    if not form.validate_on_submit():
+        return _certificate_page(form, 400)
+    texts, images, errors = _certificate_form_values(form)
+    if errors:
+        for message in errors:
+            flash(message, "error")
+        return _certificate_page(form, 400)
+    response = current_app.response_class(preview_pdf(texts, images), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="contoh-sertifikat.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -69,6 +69,9 @@ class Certificate(db.Model):
     credential: Mapped[dict] = mapped_column(JSON)  # the signed Open Badges 3.0 credential
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf_design: Mapped[str | None] = mapped_column(String(64))
+    # The certificate set-up (signatures, stamp, logos) it was issued with; None: issued before
+    # any was saved (the CERT_* environment defaults and the default logo).
+    settings_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_settings.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
@@ -85,6 +88,35 @@ class Certificate(db.Model):
 
     def course_title(self, locale: str) -> str:
         return self.course_title_en if locale == "en" and self.course_title_en else self.course_title_id
+
+
+class CertificateSettings(db.Model):
+    """The site-wide certificate set-up made at /admin/certificate. Rows are never changed:
+    each save adds one and the newest is current, so a certificate keeps (by `settings_id`) the
+    signatures, stamp and logos it was issued with even when its PDF is rendered again. Empty
+    texts fall back to the CERT_* environment variables. Images are checked PNG/JPEG bytes."""
+
+    __tablename__ = "certificate_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issuer_name: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(100), default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_role: Mapped[str] = mapped_column(String(200), default="")
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    signatory2_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory2_role: Mapped[str] = mapped_column(String(200), default="")
+    signature2: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    stamp: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo1: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo2: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo3: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    IMAGES = ("signature", "signature2", "stamp", "logo1", "logo2", "logo3")
+    TEXTS = ("issuer_name", "place", "signatory_name", "signatory_role", "signatory2_name",
+             "signatory2_role")
 
 
 REQUEST_PENDING = "pending"

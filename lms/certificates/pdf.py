@@ -72,6 +72,14 @@ class CertificateData:
     expires_on: date | None = None
     modules: list[str] = field(default_factory=list)
     lang: str = "id"
+    # The certificate set-up (/admin/certificate): a second signatory, and images as data: URIs
+    # (`image_data_uri`) so the renderer never opens a file for them. Empty: not printed.
+    signatory2_name: str = ""
+    signatory2_role: str = ""
+    signature_src: str = ""
+    signature2_src: str = ""
+    stamp_src: str = ""
+    logo_srcs: tuple[str, ...] = ()
 
 
 def format_date(value: date, lang: str = "id") -> str:
@@ -238,6 +246,23 @@ def _logo_src(static_dir: Path, logo_path: Path | None) -> str | None:
     return f"data:{mime};base64," + base64.b64encode(resolved.read_bytes()).decode("ascii")
 
 
+def image_data_uri(data: bytes | None) -> str:
+    """A data: URI for checked PNG/JPEG bytes ("" for none); the type comes from the bytes."""
+    if not data:
+        return ""
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _signatories(data: CertificateData) -> list[dict[str, str]]:
+    people = [{"name": data.signatory_name, "role": data.signatory_role,
+               "signature_src": data.signature_src}]
+    if data.signatory2_name:
+        people.append({"name": data.signatory2_name, "role": data.signatory2_role,
+                       "signature_src": data.signature2_src})
+    return people
+
+
 def _squash(text: str) -> str:
     """Collapse runs of whitespace (PDF metadata keeps them verbatim)."""
     return " ".join(text.split())
@@ -265,7 +290,8 @@ def _asset_function(template_dir: Path):
 # docs/plugins.md says what each holds. A test keeps this list and the context below equal.
 DESIGN_CONTEXT = ("d", "meta", "labels", "lang", "place_date", "primary_title",
                   "secondary_title", "name_class", "title_class", "issuer_class", "logo_src",
-                  "qr_src", "verify_url", "created", "format_date", "asset")
+                  "qr_src", "verify_url", "created", "format_date", "asset", "logos",
+                  "signatories")
 
 
 def render_certificate_html(
@@ -285,6 +311,7 @@ def render_certificate_html(
     if data.lang == "en" and data.course_title_en:
         primary_title, secondary_title = data.course_title_en, data.course_title_id
     labels = _labels(data)
+    logo_src = _logo_src(static_dir, logo_path)
     meta = {
         "title": _squash(
             f"{labels['heading']['primary'].title()}: {primary_title} — {data.holder_name}"
@@ -303,7 +330,10 @@ def render_certificate_html(
         "name_class": f"name-{size_class(data.holder_name, NAME_LIMITS)}",
         "title_class": f"title-{size_class(primary_title, TITLE_LIMITS)}",
         "issuer_class": f"issuer-{size_class(data.issuer_name, ISSUER_LIMITS)}",
-        "logo_src": _logo_src(static_dir, logo_path),
+        "logo_src": logo_src,
+        # The set-up's logos (up to three) replace the default one.
+        "logos": list(data.logo_srcs) if data.logo_srcs else [logo_src] if logo_src else [],
+        "signatories": _signatories(data),
         "qr_src": qr_data_uri(verify_url),
         "verify_url": verify_url,
         "created": data.completed_on.isoformat(),

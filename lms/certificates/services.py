@@ -28,8 +28,14 @@ from lms.certificates.models import (
     REQUEST_REJECTED,
     Certificate,
     CertificateRequest,
+    CertificateSettings,
 )
-from lms.certificates.pdf import CertificateData, pdf_design_version, render_certificate_pdf
+from lms.certificates.pdf import (
+    CertificateData,
+    image_data_uri,
+    pdf_design_version,
+    render_certificate_pdf,
+)
 from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
@@ -88,7 +94,8 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
     version = course.current_version
     manifest = version.manifest
     settings = manifest.get("certificate", {})
-    cfg = current_app.config
+    setup = current_settings()
+    texts = effective_texts(setup)
     # Certificate dates are calendar dates where the issuer signs (CERT_PLACE, Jakarta: WIB);
     # the credential carries the exact instants (`_credential`).
     completed_on = clock.local_date(completed_at)
@@ -101,10 +108,14 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
         hours=int(settings.get("hours") or course.hours),
         modules=[item.title for item in syllabus(course)],
         completed_on=completed_on, score=score, show_score=bool(settings.get("show_score")),
-        issuer_name=cfg["CERT_ISSUER_NAME"], place=cfg["CERT_PLACE"],
+        issuer_name=texts["issuer_name"], place=texts["place"],
+        # A signatory set at /admin/certificate signs every certificate (their signature image
+        # is printed above the name); without one, a trainer issuing by hand signs as before.
         signatory_name=(issued_by.full_name if issued_by and issued_by.is_trainer
-                        else cfg["CERT_SIGNATORY_NAME"]),
-        signatory_role=cfg["CERT_SIGNATORY_ROLE"],
+                        and not (setup and setup.signatory_name)
+                        else texts["signatory_name"]),
+        signatory_role=texts["signatory_role"],
+        settings_id=setup.id if setup else None,
         issued_by_id=issued_by.id if issued_by else None, issue_reason=reason,
         expires_on=_add_months(completed_on, months) if months else None,
         issued_at=clock.now(),
@@ -499,7 +510,12 @@ def _template_of(cert: Certificate):
 
 def _render(cert: Certificate, template=None) -> bytes:
     cfg = current_app.config
+    setup = db.session.get(CertificateSettings, cert.settings_id) if cert.settings_id else None
     data = CertificateData(
+        # The signature goes above its own signatory's name only (not above a trainer's who
+        # issued by hand while the set-up names no signatory).
+        **_artwork(setup, first_signatory_signs=setup is not None
+                   and cert.signatory_name == effective_texts(setup)["signatory_name"]),
         holder_name=cert.holder_name, course_title_id=cert.course_title_id,
         course_title_en=cert.course_title_en, hours=cert.hours, completed_on=cert.completed_on,
         place=cert.place, code=cert.code, issuer_name=cert.issuer_name,
@@ -511,6 +527,119 @@ def _render(cert: Certificate, template=None) -> bytes:
     template = template if template is not None else _template_of(cert)
     return render_certificate_pdf(data, static_dir=_static_dir(), verify_url=verify_url(cert.code),
                                   logo_path=logo, template_dir=template.folder)
+
+
+# --------------------------------------------------------------------------- set-up
+
+def current_settings() -> CertificateSettings | None:
+    """The certificate set-up in force (the newest saved), or None if never saved."""
+    return db.session.scalar(select(CertificateSettings)
+                             .order_by(CertificateSettings.id.desc()).limit(1))
+
+
+def _env_texts() -> dict[str, str]:
+    cfg = current_app.config
+    return {"issuer_name": cfg["CERT_ISSUER_NAME"], "place": cfg["CERT_PLACE"],
+            "signatory_name": cfg["CERT_SIGNATORY_NAME"],
+            "signatory_role": cfg["CERT_SIGNATORY_ROLE"],
+            "signatory2_name": "", "signatory2_role": ""}
+
+
+def effective_texts(setup: CertificateSettings | dict | None) -> dict[str, str]:
+    """The texts a certificate gets: each set one, else its CERT_* environment default."""
+    texts = _env_texts()
+    for key in texts:
+        value = (setup.get(key) if isinstance(setup, dict) else getattr(setup, key, "")) or ""
+        if value.strip():
+            texts[key] = value.strip()
+    return texts
+
+
+# The placeholders config.py ships when CERT_SIGNATORY_* are not set, by the environment
+# variable that sets each ("Jakarta", the shipped place, is a real place and may stay).
+PLACEHOLDERS = {"signatory_name": ("CERT_SIGNATORY_NAME", "Koordinator Master Trainer"),
+                "signatory_role": ("CERT_SIGNATORY_ROLE", "Master Trainer TPBIS")}
+
+
+def placeholder_fields() -> list[str]:
+    """The environment variables whose shipped placeholder would still sign new certificates
+    (neither `/admin/certificate` nor the environment set a real one): `/admin/`, the set-up page
+    and the admin's Beranda warn while this is not empty."""
+    texts = effective_texts(current_settings())
+    return [env for key, (env, value) in PLACEHOLDERS.items() if texts[key] == value]
+
+
+def placeholders_in_use() -> bool:
+    return bool(placeholder_fields())
+
+
+def _artwork(setup, *, first_signatory_signs: bool = True) -> dict:
+    """The CertificateData fields of a set-up: second signatory and images as data: URIs."""
+    if setup is None:
+        return {}
+    get = setup.get if isinstance(setup, dict) else lambda key: getattr(setup, key)
+    texts = effective_texts(setup)
+    return {
+        "signatory2_name": texts["signatory2_name"],
+        "signatory2_role": texts["signatory2_role"] if texts["signatory2_name"] else "",
+        "signature_src": image_data_uri(get("signature")) if first_signatory_signs else "",
+        "signature2_src": image_data_uri(get("signature2")) if texts["signatory2_name"] else "",
+        "stamp_src": image_data_uri(get("stamp")),
+        "logo_srcs": tuple(filter(None, (image_data_uri(get(k))
+                                         for k in ("logo1", "logo2", "logo3")))),
+    }
+
+
+def save_settings(admin: User, texts: dict[str, str], images: dict[str, bytes | None]) -> \
+        CertificateSettings:
+    """Save a new certificate set-up (a new row; the old ones stay for the certificates issued
+    with them). `images` holds only the images changed: bytes (checked PNG/JPEG) or None to
+    remove; the others are carried over. Audited as certificate.settings_changed."""
+    if not admin.is_admin:
+        raise PermissionDenied(_l("Only an administrator can change the certificate set-up."))
+    previous = current_settings()
+    row = CertificateSettings(created_by_id=admin.id, created_at=clock.now())
+    changed = []
+    for key in CertificateSettings.TEXTS:
+        value = (texts.get(key) or "").strip()
+        setattr(row, key, value)
+        if value != (getattr(previous, key) if previous else ""):
+            changed.append(key)
+    for key in CertificateSettings.IMAGES:
+        if key in images:
+            setattr(row, key, images[key] or None)
+            if images[key] or (previous is not None and getattr(previous, key)):
+                changed.append(key)
+        else:
+            setattr(row, key, getattr(previous, key) if previous else None)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("certificate.settings_changed", actor=admin, scope="site",
+                 target=f"certificate_settings:{row.id}", detail={"changed": changed})
+    db.session.commit()
+    return row
+
+
+def preview_pdf(texts: dict[str, str], images: dict[str, bytes | None]) -> bytes:
+    """A sample certificate with these (possibly unsaved) texts and images; images not given
+    come from the saved set-up. Writes nothing."""
+    saved = current_settings()
+    merged: dict = {key: (texts.get(key) or "") for key in CertificateSettings.TEXTS}
+    for key in CertificateSettings.IMAGES:
+        merged[key] = images[key] if key in images else (getattr(saved, key) if saved else None)
+    values = effective_texts(merged)
+    today = clock.today()
+    data = CertificateData(
+        **_artwork(merged),
+        holder_name="Ni Luh Putu Ayu Saraswati",
+        course_title_id="Contoh Pelatihan Transformasi Perpustakaan",
+        course_title_en="Sample Library Transformation Training",
+        hours=32, completed_on=today, place=values["place"], code="PLT-CONT-OHXX-0",
+        issuer_name=values["issuer_name"], signatory_name=values["signatory_name"],
+        signatory_role=values["signatory_role"], modules=["Modul contoh 1", "Modul contoh 2"],
+    )
+    return render_certificate_pdf(data, static_dir=_static_dir(),
+                                  verify_url=verify_url("PLT-CONT-OHXX-0"))
 
 
 def current_design(template=None) -> str:

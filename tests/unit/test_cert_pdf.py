@@ -493,3 +493,27 @@ def test_fetcher_is_not_fooled_by_percent_encoding():
         with pytest.raises(ResourceRefused):
             fetcher(url)
     assert fetcher((STATIC_DIR / "img").as_uri() + "/logo%2Ddefault.svg").read().startswith(b"<svg")
+
+
+def test_set_up_artwork_prints_two_signatories_a_stamp_and_logos_on_one_page(tmp_path):
+    """Signatures, stamp and logos come as data: URIs; the page stays one page (+ annex), every
+    text is selectable and the QR still decodes."""
+    from tests.helpers.images import png
+
+    uri = pdfmod.image_data_uri
+    data = replace(
+        DATA, signatory2_name="Drs. I Gusti Ngurah Rai Wiratama",
+        signatory2_role="Kepala Dinas Perpustakaan Provinsi Bali",
+        signature_src=uri(png(200, 80)), signature2_src=uri(png(200, 80, (0, 120, 0))),
+        stamp_src=uri(png(100, 100, (180, 0, 0))),
+        logo_srcs=(uri(png(120, 60)), uri(png(60, 60, (200, 150, 0))), uri(png(90, 60))),
+    )
+    html = render_certificate_html(data, static_dir=STATIC_DIR, verify_url=VERIFY_URL)
+    assert html.count("data:image/png;base64,") == 6
+    assert pdfmod.DEFAULT_LOGO not in html  # the set-up's logos replace the default one
+    assert _layout_pages(data) == 1
+    blob = render_certificate_pdf(data, static_dir=STATIC_DIR, verify_url=VERIFY_URL)
+    text = _pdftotext(blob, tmp_path)
+    for expected in (DATA.signatory_name, DATA.signatory_role, data.signatory2_name,
+                     data.signatory2_role, DATA.issuer_name, "Jakarta, 26 November 2026"):
+        assert expected in text, expected
