@@ -193,7 +193,7 @@ def _render_workspace(draft, *, publish_form=None, stale=None, refused=None, sta
         "authoring/workspace.html", ws=ws, draft=draft, move_form=MoveForm(),
         publish_form=publish_form or PublishForm(), action_form=ActionForm(),
         stale=stale, refused=refused, slug=draft.slug,
-        quality_notes=quiz_quality.draft_notes(draft),
+        quality_notes=quiz_quality.draft_notes(draft, str(get_locale() or "id")),
     ), status
 
 
@@ -245,10 +245,10 @@ def publish(slug: str):
         flash(_("Nothing to publish: the course is the same as the published version."), "info")
     else:
         flash(_("Published. Learners now see this version; their progress is kept."), "success")
-        notes = quiz_quality.draft_notes(draft)
+        notes = quiz_quality.draft_notes(draft, str(get_locale() or "id"))
         if notes:
             flash(_("Note: some questions can be guessed in %(quizzes)s. The quiz editor's "
-                    "quality box lists them.", quizzes=", ".join(slug for slug, _n in notes)),
+                    "quality box lists them.", quizzes=", ".join(title for _slug, _n, title in notes)),
                   "info")
     return redirect(_workspace_url(slug))
 
