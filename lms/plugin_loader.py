@@ -57,6 +57,8 @@ class PluginRecord:
     translations: list[str] = field(default_factory=list)  # folders
     job_handlers: list[str] = field(default_factory=list)
     disabled_by: str = ""  # "setting" (PELITA_DISABLED_PLUGINS) | "admin" (/admin/plugins)
+    distribution: str = ""  # the installed package that provides it, e.g. "pelita-webhooks"
+    refused_for: str = ""  # refused: the entry point of the plugin that holds the name
 
     @property
     def enabled(self) -> bool:
@@ -73,6 +75,11 @@ def disabled_names(app: Flask) -> set[str]:
 
 def _source(ep: Any) -> str:
     return f"{ep.name} = {ep.value}"
+
+
+def _distribution(ep: Any) -> str:
+    dist = getattr(ep, "dist", None)
+    return str(getattr(dist, "name", "") or "")
 
 
 def _receivers() -> dict[str, set[int]]:
@@ -173,7 +180,8 @@ def load_plugins(app: Flask) -> list[PluginRecord]:
             continue
         record = PluginRecord(name=obj.name.strip(), source=_source(ep), status=LOADED,
                               version=str(getattr(obj, "version", "") or ""),
-                              description=str(getattr(obj, "description", "") or ""))
+                              description=str(getattr(obj, "description", "") or ""),
+                              distribution=_distribution(ep))
         records.append(record)
         if record.name in disabled or record.name in by_admin:
             record.status = DISABLED
@@ -182,6 +190,7 @@ def load_plugins(app: Flask) -> list[PluginRecord]:
         if record.name in taken:
             other = taken[record.name]
             record.status = REFUSED
+            record.refused_for = other.source
             record.error = (f"The name {record.name!r} is already taken by the plugin "
                             f"{other.source!r}; {record.source!r} is refused.")
             log.error("plugin refused: %s", record.error)

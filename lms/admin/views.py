@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -147,22 +147,72 @@ def plugins():
             pending[r.name] = _("Will be disabled at the next start.")
     wanted = {r.name: (states[r.name].enabled if states and r.name in states else r.enabled)
               for r in records}
-    # What the page shows of each record: the description in the admin's language (a plugin
-    # translates its English description in the catalogue it registers), the error without
-    # server paths, and the languages of its translations rather than their folders.
-    rows = [SimpleNamespace(
-        record=r,
-        description=gettext(r.description) if r.description else "",
-        error=redact_paths(r.error),
-        languages=[LANGUAGE_NAMES.get(code, code) for folder in r.translations
-                   for code in translation_languages(folder)],
-    ) for r in records]
+    # What the page shows of each record, in plain words for a librarian: the description in
+    # the admin's language when the plugin translates it (in the catalogue it registers), else
+    # one made from what it registered; what it adds; whether it works. The technical details
+    # (entry point, package, English description, the error without server paths) are folded.
+    from lms.quizzes.queries import registry
+
+    qtypes = registry()
+    rows = [_plugin_row(r, qtypes, LANGUAGE_NAMES, translation_languages, redact_paths)
+            for r in records]
     return render_template(
         "admin/plugins.html", rows=rows, disabled=sorted(disabled_names(current_app)),
         status_labels=status_labels, pending=pending, wanted=wanted, form=PluginStateForm(),
         states_available=states is not None,
         templates=sorted(certificate_templates(current_app)),
     )
+
+
+def _plugin_row(r, qtypes, language_names, translation_languages, redact_paths):
+    def type_label(name: str) -> str:
+        label = qtypes.get(name).label if name in qtypes else ""
+        return gettext(label) if label else name
+
+    languages = [language_names.get(code, code) for folder in r.translations
+                 for code in translation_languages(folder)]
+    adds = []
+    if r.question_types:
+        adds.append(_("New kinds of question: %(names)s",
+                      names=", ".join(type_label(n) for n in r.question_types)))
+    if r.certificate_templates:
+        adds.append(_("Certificate designs a course can choose: %(names)s",
+                      names=", ".join(r.certificate_templates)))
+    if r.blueprints:
+        adds.append(_("Its own pages on the site"))
+    if r.event_handlers:
+        adds.append(_("Acts when something happens on the site, for example when a learner "
+                      "finishes a course"))
+    if r.job_handlers:
+        adds.append(_("Work done in the background"))
+    if r.cli_commands:
+        adds.append(_("Commands for the server administrator"))
+    if r.pack_sources:
+        adds.append(_("A place to take course packs from"))
+    if r.translations:
+        adds.append(_("Its texts in %(languages)s", languages=", ".join(languages) or "—"))
+    translated = gettext(r.description) if r.description else ""
+    if translated and (translated != r.description or str(get_locale() or "id") == "en"):
+        plain = translated
+    elif adds:
+        plain = _("Adds to Pelita: %(what)s.", what="; ".join(a[0].lower() + a[1:] for a in adds))
+    else:
+        plain = _("A plugin without a description.")
+    if r.status == "loaded":
+        works = _("Works: it was started with the site.")
+    elif r.status == "failed":
+        works = _("Does not work: it stopped with an error when the site started. Pelita keeps "
+                  "working without it. Give the technical details below to whoever installed "
+                  "it.")
+    elif r.status == "refused":
+        works = _("Not started: another plugin already uses the name %(name)s.", name=r.name)
+    elif r.disabled_by == "setting":
+        works = _("Switched off in the server settings (PELITA_DISABLED_PLUGINS).")
+    else:
+        works = _("Switched off by an administrator.")
+    return SimpleNamespace(record=r, description=plain, adds=adds, works=works,
+                           english=r.description, error=redact_paths(r.error),
+                           languages=languages)
 
 
 @bp.route("/plugins/<name>/state", methods=["POST"])

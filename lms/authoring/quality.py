@@ -81,8 +81,9 @@ def box(questions: list[dict], quiz: str) -> QualityBox:
     return QualityBox(result, [(w.question, describe(w)) for w in result.warnings])
 
 
-def draft_notes(draft) -> list[tuple[str, int]]:
-    """(quiz slug, number of warnings) of the draft's quizzes that have any: the publish note."""
+def draft_notes(draft, locale: str = "id") -> list[tuple[str, int, str]]:
+    """(quiz slug, number of warnings, quiz title in `locale`) of the draft's quizzes that have
+    any: the publish note."""
     rows = db.session.execute(
         select(DraftFile.path, DraftFile.data)
         .where(DraftFile.draft_id == draft.id, DraftFile.path.like("quizzes/%.toml"))
@@ -93,10 +94,13 @@ def draft_notes(draft) -> list[tuple[str, int]]:
         if not slug:
             continue
         try:
-            questions = quizfiles.questions_of(quizfiles.parse(data))
+            doc = quizfiles.parse(data)
+            questions = quizfiles.questions_of(doc)
         except (quizfiles.QuizFileError, UnicodeDecodeError):
             continue  # the loader's problems list reports a broken quiz file
         warnings = check_questions(questions, quiz=slug).warnings
         if warnings:
-            notes.append((slug, len(warnings)))
+            title = doc.get("title") if isinstance(doc.get("title"), dict) else {}
+            notes.append((slug, len(warnings),
+                          str(title.get(locale) or title.get("id") or slug)))
     return notes

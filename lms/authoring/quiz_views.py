@@ -48,7 +48,7 @@ from lms.authoring.forms import (
     review_moment_labels,
 )
 from lms.authoring.models import DraftFile
-from lms.authoring.services import drafts
+from lms.authoring.services import drafts, editing
 from lms.content import render_markdown
 from lms.content.quiz_settings import DEFAULT_REVIEW as _DEFAULT_REVIEW
 from lms.content.quiz_settings import REVIEW_ITEMS, REVIEW_MOMENTS
@@ -136,6 +136,10 @@ class LoadedQuiz:
     text: str
     settings: dict
     questions: list[dict]
+
+    def title(self, locale: str) -> str:
+        """The quiz's title in the reader's language (its slug only when it has none)."""
+        return editing.localized_title(self.settings.get("title"), locale) or self.slug
 
 
 def _quiz_or_404(draft, quiz: str) -> LoadedQuiz:

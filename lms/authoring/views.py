@@ -20,12 +20,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -96,9 +98,18 @@ def authoring_link(endpoint: str, **values) -> str | None:
         return None
 
 
+def authoring_course_title(slug: str) -> str:
+    """The course's title in the reader's language for headings, breadcrumbs and page titles
+    (read once per request and slug)."""
+    cache = g.setdefault("authoring_course_titles", {})
+    if slug not in cache:
+        cache[slug] = editing.course_title(slug, str(get_locale() or "id"))
+    return cache[slug]
+
+
 @bp.app_context_processor
 def _authoring_helpers():
-    return {"authoring_link": authoring_link}
+    return {"authoring_link": authoring_link, "course_title": authoring_course_title}
 
 
 def when(moment: datetime | None) -> str:
@@ -182,7 +193,7 @@ def _render_workspace(draft, *, publish_form=None, stale=None, refused=None, sta
         "authoring/workspace.html", ws=ws, draft=draft, move_form=MoveForm(),
         publish_form=publish_form or PublishForm(), action_form=ActionForm(),
         stale=stale, refused=refused, slug=draft.slug,
-        quality_notes=quiz_quality.draft_notes(draft),
+        quality_notes=quiz_quality.draft_notes(draft, str(get_locale() or "id")),
     ), status
 
 
@@ -234,10 +245,10 @@ def publish(slug: str):
         flash(_("Nothing to publish: the course is the same as the published version."), "info")
     else:
         flash(_("Published. Learners now see this version; their progress is kept."), "success")
-        notes = quiz_quality.draft_notes(draft)
+        notes = quiz_quality.draft_notes(draft, str(get_locale() or "id"))
         if notes:
             flash(_("Note: some questions can be guessed in %(quizzes)s. The quiz editor's "
-                    "quality box lists them.", quizzes=", ".join(slug for slug, _n in notes)),
+                    "quality box lists them.", quizzes=", ".join(title for _slug, _n, title in notes)),
                   "info")
     return redirect(_workspace_url(slug))
 
@@ -564,6 +575,8 @@ def edit_module(slug: str, module: str):
         status = 400
     return render_template("authoring/module.html", form=form, draft=draft, slug=slug,
                            module=module, path=path, preview_html=preview_html, problems=other,
+                           module_title=editing.module_title(row.data, str(get_locale() or "id"),
+                                                             module),
                            new=False), status
 
 
@@ -633,7 +646,9 @@ def delete_module(slug: str, module: str):
     form.revision.data = str(row.revision)
     form.course_revision.data = str(course_row.revision) if course_row else ""
     return render_template("authoring/confirm_delete_module.html", form=form, draft=draft,
-                           slug=slug, module=module, path=path)
+                           slug=slug, module=module, path=path,
+                           module_title=editing.module_title(row.data, str(get_locale() or "id"),
+                                                             module))
 
 
 # ----------------------------------------------------------------------------- media

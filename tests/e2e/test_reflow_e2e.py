@@ -94,6 +94,9 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
     log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
     found += check(page, ["/", "/admin/", "/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
                           "/author/", "/author/contoh-kursus/", "/author/contoh-kursus/settings",
+                          "/author/contoh-kursus/quizzes", "/author/contoh-kursus/history",
+                          "/author/contoh-kursus/media", "/author/contoh-kursus/quizzes/kuis-pengenalan",
+                          "/author/contoh-kursus/modules/pengenalan/edit",
                           "/cohorts/", "/cohorts/new", f"/cohorts/{site.cohort_id}",
                           f"/cohorts/{site.cohort_id}/grading", f"/cohorts/{site.cohort_id}/import",
                           f"/cohorts/{site.cohort_id}/members/add", "/reports/", "/profile",

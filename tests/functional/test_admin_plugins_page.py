@@ -4,6 +4,7 @@ plugin translates them (the shipped plugins do, in Indonesian)."""
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import sys
 from types import SimpleNamespace
 
@@ -13,10 +14,13 @@ from lms.plugins import PluginError
 
 SHIPPED = {
     "likert": ("Likert-scale self-assessment questions",
-               "Pertanyaan penilaian diri berskala Likert"),
+               "Pertanyaan penilaian diri berskala Likert",
+               "Jenis pertanyaan baru: Skala Likert"),
     "sertifikat-klasik": ("A classic portrait certificate design",
-                          "Desain sertifikat klasik berorientasi potret"),
-    "webhooks": ("Posts signed JSON webhooks", "Mengirim webhook JSON bertanda tangan"),
+                          "Desain sertifikat klasik berorientasi potret",
+                          "Desain sertifikat yang dapat dipilih kursus: klasik"),
+    "webhooks": ("Posts signed JSON webhooks", "Mengirim webhook JSON bertanda tangan",
+                 "Bekerja saat sesuatu terjadi di situs"),
 }
 
 
@@ -24,20 +28,38 @@ def _server_paths() -> list[str]:
     return [str(config.BASE_DIR), sys.prefix, "site-packages", "/LC_MESSAGES"]
 
 
-def test_shipped_plugins_are_described_in_the_admins_language_without_server_paths(
+def _plugin(html: str, name: str) -> tuple[str, str]:
+    """The plain part of a plugin's section and its folded technical details."""
+    match = re.search(rf'<section[^>]*id="plugin-{re.escape(name)}".*?</section>', html, re.S)
+    assert match, name
+    section = match.group(0)
+    plain, _sep, rest = section.partition("<details")
+    return plain, rest.partition("</details>")[0]
+
+
+def test_shipped_plugins_are_described_in_plain_indonesian_with_details_folded(
         app, client, auth, admin_user):
     auth.login(admin_user.email)
     html = client.get("/admin/plugins").text  # Indonesian, the default
-    for name, (english, indonesian) in SHIPPED.items():
-        assert f'id="plugin-{name}"' in html, name
-        assert indonesian in html and english not in html, name
+    for name, (english, indonesian, adds) in SHIPPED.items():
+        plain, details = _plugin(html, name)
+        # What it is, what it adds and whether it works, in Indonesian, on the page ...
+        assert indonesian in plain and adds in plain, name
+        assert "Berjalan: dimulai bersama situs." in plain, name
+        assert "Nonaktifkan" in plain, name  # the one button to switch it
+        # ... the entry point, package, version and English description folded away.
+        assert english not in plain and "pelita_" not in plain, name
+        assert english in details, name
+        assert f"{name} = " in details and "pelita_" in details, name
+        assert "Detail teknis" in html
     for path in _server_paths():
         assert path not in html, path
-    assert "Terjemahan: Bahasa Indonesia" in html  # which languages, not which folder
+    assert "Teksnya dalam Bahasa Indonesia" in html  # which languages, not which folder
     client.post("/language", data={"lang": "en"})
     html = client.get("/admin/plugins").text
-    for name, (english, indonesian) in SHIPPED.items():
-        assert english in html and indonesian not in html, name
+    for name, (english, indonesian, _adds) in SHIPPED.items():
+        plain, _details = _plugin(html, name)
+        assert english in plain and indonesian not in html, name
     for path in _server_paths():
         assert path not in html, path
 
@@ -65,7 +87,9 @@ def test_errors_on_the_page_name_files_without_their_folders(app, client, auth, 
     load_plugins(app)
     auth.login(admin_user.email)
     html = client.get("/admin/plugins").text
-    assert "translations folder not found: …/translations" in html
+    plain, details = _plugin(html, "broken")
+    assert "Tidak berjalan" in plain  # in plain words; the error itself is folded away
+    assert "translations folder not found: …/translations" in details
     assert str(tmp_path) not in html
 
 

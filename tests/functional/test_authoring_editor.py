@@ -426,7 +426,7 @@ def test_editors_are_added_by_email_and_audited(app, trainer, shipped, make_user
 
 def test_delete_module_and_discard_changes(trainer, shipped):
     page = trainer.get(f"/author/{shipped}/modules/modul-2/delete").text
-    assert "Delete the module modul-2?" in page
+    assert "Delete the module Modul modul-2?" in page  # its title
     response = trainer.post(f"/author/{shipped}/modules/modul-2/delete", data={
         "revision": hidden(page, "revision"), "course_revision": hidden(page, "course_revision")})
     assert response.status_code == 302

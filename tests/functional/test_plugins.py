@@ -359,8 +359,8 @@ def test_admin_page_lists_each_plugin_with_its_status(client, auth, admin_user):
                  "Ditolak", "already taken", "Dinonaktifkan", "likert-test", "good_pages",
                  "dijalankan ulang", "PELITA_DISABLED_PLUGINS"):
         assert text in html, text
-    nav = client.get("/").get_data(as_text=True)
-    assert 'href="/admin/plugins"' in nav
+    admin_home = client.get("/admin/").get_data(as_text=True)  # one Administration link
+    assert 'href="/admin/plugins"' in admin_home
 
 
 def test_participants_may_not_open_the_plugins_page(app, logged_in):
@@ -632,10 +632,13 @@ def test_admin_page_lists_what_each_plugin_registers(client, auth, admin_user, e
     auth.login(admin_user.email)
     client.set_cookie("pelita_lang", "en")
     html = client.get("/admin/plugins").get_data(as_text=True)
-    for text in ('<a href="/p/hooks/">/p/hooks/</a>', "Command: flask lms hooks greet",
-                 "Certificate design: hooks-design", "Course pack source: hooks-packs",
-                 "Translations: ", "Background job: hooks.ping", "Uses every hook.",
-                 "takes effect at the next start", "/admin/x", "half done"):
+    # What it adds in plain words; the names themselves among the technical details.
+    for text in ('<a href="/p/hooks/">/p/hooks/</a>', "Its own pages on the site",
+                 "Commands for the server administrator", "<code>flask lms hooks greet</code>",
+                 "Certificate designs a course can choose: hooks-design",
+                 "A place to take course packs from", "<code>hooks-packs</code>",
+                 "Its texts in ", "Work done in the background", "<code>hooks.ping</code>",
+                 "Uses every hook.", "takes effect at the next start", "/admin/x", "half done"):
         assert text in html, text
 
 

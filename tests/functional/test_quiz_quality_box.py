@@ -89,13 +89,13 @@ def test_publishing_a_guessable_quiz_shows_a_note_and_still_publishes(trainer):
     workspace = trainer.get(f"/author/{SLUG}/").text
     note = re.search(r'<div class="alert alert--warning" id="quality-note">.*?</div>',
                      workspace, re.S)
-    assert note and "kuis-satu" in note.group(0) and "2 warnings" in note.group(0)
+    assert note and "Quiz One" in note.group(0) and "2 warnings" in note.group(0)
     assert f'/author/{SLUG}/quizzes/kuis-satu#quality' in note.group(0)
     published = trainer.post(f"/author/{SLUG}/publish",
                              data={"note": "kuis baru"}, follow_redirects=True)
     assert published.status_code == 200
     assert "Published." in published.text
-    assert "some questions can be guessed in kuis-satu" in published.text
+    assert "some questions can be guessed in Quiz One" in published.text  # its title
 
 
 def test_validate_prints_guessable_questions_as_warnings_and_the_figures(runner, tmp_path):

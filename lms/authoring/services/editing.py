@@ -282,6 +282,47 @@ def _module_row(slug: str, path: str | None, by_path: dict[str, DraftFile]) -> M
     return ModuleRow(slug, path, title, row.revision if row else None)
 
 
+def localized_title(title: object, locale: str) -> str:
+    """A {"id": ..., "en": ...} title in the reader's language (Indonesian when there is no
+    English one); "" when there is none."""
+    if isinstance(title, dict):
+        return str(title.get(locale) or title.get("id") or "").strip()
+    return ""
+
+
+def course_title(slug: str, locale: str) -> str:
+    """The title a course's authoring pages show: the draft's course.toml title, else the
+    published course's, else (a broken course.toml of a never-published course) the slug.
+    Two queries at most."""
+    data = db.session.scalar(
+        select(DraftFile.data).join(CourseDraft, CourseDraft.id == DraftFile.draft_id)
+        .where(CourseDraft.slug == slug, DraftFile.path == COURSE_TOML))
+    if data is not None:
+        try:
+            title = localized_title(packfiles.parse_course(data.decode("utf-8")).get("title"),
+                                    locale)
+        except (packfiles.PackFileError, UnicodeDecodeError, AttributeError):
+            title = ""
+        if title:
+            return title
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    return course.title(locale) if course is not None else slug
+
+
+def module_title(data: bytes | None, locale: str, fallback: str) -> str:
+    """A module file's title (`title`, or `title_en` for English readers), else `fallback`."""
+    if data is None:
+        return fallback
+    try:
+        meta = packfiles.parse_module(data.decode("utf-8")).meta
+    except (packfiles.PackFileError, UnicodeDecodeError):
+        return fallback
+    for key in (("title_en", "title") if locale == "en" else ("title",)):
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            return meta[key].strip()
+    return fallback
+
+
 @dataclass
 class CourseListItem:
     slug: str
