@@ -149,8 +149,8 @@ def _workspace_url(slug: str) -> str:
 @bp.route("/")
 @access.role("trainer")
 def index():
-    return render_template("authoring/index.html",
-                           courses=editing.authorable_courses(current_user))
+    return render_template("authoring/index.html", courses=editing.authorable_courses(
+        current_user, str(get_locale())))
 
 
 @bp.route("/new", methods=["GET", "POST"])

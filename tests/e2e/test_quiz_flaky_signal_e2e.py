@@ -314,7 +314,7 @@ def test_a_reload_during_the_outage_loses_nothing(quiz):
 def test_save_and_finish_during_the_outage_then_submit(quiz):
     page = quiz.page
     quiz.answer(1, "buku resep")
-    expect(quiz.status).to_have_text(ALL_SAVED)
+    expect(quiz.status).to_have_text(ALL_SAVED, timeout=15_000)  # a loaded CI machine is slow
     quiz.signal.down()
     quiz.answer(2, "kelas komputer")
     quiz.answer(3, "08.00")
