@@ -139,6 +139,11 @@ class Config:
     # limits (keyed by the normalised email, known or not) slow down guessing one account.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not stop logins: the limiter counts in this process's memory until Redis
+    # answers again (logged once per outage by Flask-Limiter, "flask-limiter" logger), and an
+    # error from the storage never turns a request into a 500 (docs/operations.md).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "60 per minute;600 per hour"  # failed logins per address
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # failed logins per email address
     REGISTER_RATE_LIMIT = "40 per minute;400 per hour"  # registration attempts per address
