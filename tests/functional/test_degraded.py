@@ -75,3 +75,101 @@ def test_with_redis_down_unknown_verify_codes_are_still_limited(redis_down_app):
     client = redis_down_app.test_client()
     statuses = [client.get(f"/verify/{generate_code()}").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
+
+
+# --- the database is unavailable --------------------------------------------------------
+
+class Outage:
+    """Makes every statement fail as when the database server is stopped, until `end()`."""
+
+    def __init__(self, engine):
+        self.engine, self.on = engine, False
+
+    @staticmethod
+    def _refuse(conn, cursor, statement, parameters, context, executemany):
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError(statement, parameters,
+                               Exception("connection to server at 127.0.0.1 failed: refused"))
+
+    def start(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._refuse)
+        self.on = True
+
+    def end(self):
+        from sqlalchemy import event
+
+        if self.on:
+            event.remove(self.engine, "before_cursor_execute", self._refuse)
+            self.on = False
+
+
+@pytest.fixture
+def outage(app):
+    from lms import errors
+
+    cut = Outage(_db.engine)
+    yield cut
+    cut.end()
+    errors._outage["on"] = False
+
+
+@pytest.fixture
+def database_down(outage):
+    outage.start()
+    return outage
+
+
+def _outage_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "pelita"
+            and ("Database unavailable" in r.getMessage() or "database is back" in r.getMessage())]
+
+
+def test_database_down_gives_a_503_page_in_indonesian_saying_answers_are_safe(
+        app, participant, caplog, outage):
+    from tests.helpers.pages import login
+
+    browser = login(app.test_client(), participant, in_english=False)
+    outage.start()
+    caplog.set_level(logging.INFO)
+    first, second = browser.get("/"), browser.get("/courses/")
+    for page in (first, second):
+        assert page.status_code == 503
+        assert page.headers["Retry-After"] == "30"
+        assert page.mimetype == "text/html"
+        assert "Jawaban yang sudah tersimpan aman" in page.text
+        assert "Coba lagi" in page.text
+    assert len([line for line in _outage_lines(caplog) if "unavailable" in line]) == 1
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback per request
+    outage.end()
+    assert browser.get("/").status_code == 200
+    assert browser.get("/").status_code == 200
+    assert _outage_lines(caplog)[1:] == ["The database is back"]
+
+
+def test_database_down_page_follows_the_language_switch(app, database_down):
+    client = app.test_client()
+    client.set_cookie("pelita_lang", "en")
+    page = client.get("/courses/")
+    assert page.status_code == 503 and "Answers you have already saved are safe" in page.text
+
+
+def test_database_down_gives_json_to_json_clients(app, database_down):
+    client = app.test_client()
+    for response in (client.get("/courses/", headers={"Accept": "application/json"}),
+                     client.get(f"/verify/{generate_code()}.json")):
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        assert response.json["retry_after"] == 30
+        assert "tersimpan aman" in response.json["error"]
+
+
+def test_a_query_that_is_wrong_is_still_a_500_not_an_outage(app, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from lms.errors import is_outage
+
+    assert not is_outage(OperationalError("SELECT x", {}, Exception("no such column: x")))
+    assert is_outage(OperationalError("UPDATE", {}, Exception("database is locked")))
