@@ -97,6 +97,9 @@ class Config:
 
     PRODUCTION = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A SQLite file database: how long a write waits for another before "database is locked"
+    # (then the 503 page); the file is also switched to WAL (lms/extensions.py, init_sqlite).
+    SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Internationalisation: Bahasa Indonesia first.
     LANGUAGES = ("id", "en")

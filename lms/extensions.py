@@ -67,6 +67,28 @@ def limit_hit(item, *identifiers: str) -> bool:
 COOKIE_LANG = "pelita_lang"
 
 
+def init_sqlite(app) -> None:
+    """A SQLite file database: WAL (readers never wait for a writer) and a busy timeout (a writer
+    waits SQLITE_BUSY_TIMEOUT_MS for another before "database is locked", which then gets the
+    503 page of lms/errors.py). Nothing for PostgreSQL or an in-memory database."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or (
+            url.query.get("mode") == "memory"):
+        return
+    timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms:d}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+
 def select_locale() -> str:
     """The user's saved language, else the remembered switch, else Bahasa Indonesia."""
     from flask import current_app

@@ -106,14 +106,20 @@ class Outage:
             self.on = False
 
 
-@pytest.fixture
-def outage(app):
+@pytest.fixture(autouse=True)
+def _forget_outages():
+    """The outage flag is per process: each test starts with the database "up"."""
     from lms import errors
 
+    yield
+    errors._outage["on"] = False
+
+
+@pytest.fixture
+def outage(app):
     cut = Outage(_db.engine)
     yield cut
     cut.end()
-    errors._outage["on"] = False
 
 
 @pytest.fixture
@@ -173,3 +179,58 @@ def test_a_query_that_is_wrong_is_still_a_500_not_an_outage(app, caplog):
 
     assert not is_outage(OperationalError("SELECT x", {}, Exception("no such column: x")))
     assert is_outage(OperationalError("UPDATE", {}, Exception("database is locked")))
+
+
+# --- SQLite: WAL and a busy timeout; a lock held too long is the same 503 ----------------
+
+@pytest.fixture
+def file_app(tmp_path):
+    from config import TestConfig
+    from lms import create_app
+
+    config = TestConfig(f"sqlite:///{tmp_path / 'pelita.sqlite3'}")
+    config.SQLITE_BUSY_TIMEOUT_MS = 200
+    app = create_app(config)
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _pragma(name: str):
+    from sqlalchemy import text
+
+    with _db.engine.connect() as connection:
+        return connection.execute(text(f"PRAGMA {name}")).scalar()
+
+
+def test_a_sqlite_file_database_uses_wal_and_waits_when_busy(file_app):
+    assert _pragma("journal_mode") == "wal"
+    assert _pragma("busy_timeout") == 200
+
+
+def test_an_in_memory_database_is_left_alone(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"] != "sqlite://":
+        pytest.skip("the in-memory SQLite database only")
+    assert _pragma("journal_mode") == "memory"
+
+
+def test_a_sqlite_database_locked_too_long_gives_the_503_page(file_app, caplog):
+    import sqlite3
+
+    create_user(email="ani@perpus.id", full_name="Ani", password=PARTICIPANT_PASSWORD,
+                role="participant")
+    _db.session.remove()
+    holder = sqlite3.connect(file_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        page = file_app.test_client().post(
+            "/login", data={"email": "ani@perpus.id", "password": PARTICIPANT_PASSWORD})
+    finally:
+        holder.rollback()
+        holder.close()
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "Jawaban yang sudah tersimpan aman" in page.text
+    assert any("database is locked" in line for line in _outage_lines(caplog))
