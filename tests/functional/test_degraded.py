@@ -172,6 +172,18 @@ def test_database_down_gives_json_to_json_clients(app, database_down):
         assert "tersimpan aman" in response.json["error"]
 
 
+def test_the_quiz_pages_background_save_gets_json_it_retries_after(app, participant, outage):
+    """quiz.js keeps the answers on the device and sends them again after Retry-After."""
+    from tests.helpers.pages import login
+
+    browser = login(app.test_client(), participant, in_english=False)
+    outage.start()
+    response = browser.post("/attempts/1/save", data={"shown": "q1"},
+                            headers={"X-Requested-With": "fetch", "Accept": "application/json"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert response.json == {"error": response.json["error"], "retry_after": 30}
+
+
 def test_a_query_that_is_wrong_is_still_a_500_not_an_outage(app, caplog):
     from sqlalchemy.exc import OperationalError
 
