@@ -184,7 +184,7 @@ def test_the_quiz_pages_background_save_gets_json_it_retries_after(app, particip
     assert response.json == {"error": response.json["error"], "retry_after": 30}
 
 
-def test_a_query_that_is_wrong_is_still_a_500_not_an_outage(app, caplog):
+def test_a_wrong_query_is_not_taken_for_an_outage_but_a_locked_database_is():
     from sqlalchemy.exc import OperationalError
 
     from lms.errors import is_outage
