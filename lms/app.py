@@ -24,6 +24,12 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    from lms.auth import passwords
+
+    passwords.configure(time_cost=int(app.config.get("PASSWORD_ARGON2_TIME_COST", 2)),
+                        memory_kib=int(app.config.get("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024)),
+                        parallelism=int(app.config.get("PASSWORD_ARGON2_PARALLELISM", 1)))
+
     from lms.extensions import (
         babel,
         compress,
