@@ -97,6 +97,9 @@ class Config:
 
     PRODUCTION = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A SQLite file database: how long a write waits for another before "database is locked"
+    # (then the 503 page); the file is also switched to WAL (lms/extensions.py, init_sqlite).
+    SQLITE_BUSY_TIMEOUT_MS = 5000
 
     # Internationalisation: Bahasa Indonesia first.
     LANGUAGES = ("id", "en")
@@ -132,6 +135,12 @@ class Config:
     IDLE_TIMEOUT_MINUTES = 30
     PASSWORD_MIN_LENGTH = 10
     PASSWORD_MAX_LENGTH = 128  # more is refused (and would slow the strength check down)
+    # Argon2id cost of new password hashes: OWASP's minimum (19 MiB, 2 passes, 1 lane), a few
+    # tens of ms of one core per login (bench/login.py). Hashes made with other values are
+    # replaced at the user's next login. Each can be set in the environment (same name).
+    PASSWORD_ARGON2_TIME_COST = 2
+    PASSWORD_ARGON2_MEMORY_KIB = 19 * 1024
+    PASSWORD_ARGON2_PARALLELISM = 1
 
     # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set. Each can be
     # set in the environment (same name). A library lab of 40 shares one address, so the
@@ -139,6 +148,11 @@ class Config:
     # limits (keyed by the normalised email, known or not) slow down guessing one account.
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not stop logins: the limiter counts in this process's memory until Redis
+    # answers again (logged once per outage by Flask-Limiter, "flask-limiter" logger), and an
+    # error from the storage never turns a request into a 500 (docs/operations.md).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "60 per minute;600 per hour"  # failed logins per address
     LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per hour"  # failed logins per email address
     REGISTER_RATE_LIMIT = "40 per minute;400 per hour"  # registration attempts per address
@@ -160,6 +174,10 @@ class Config:
                      "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT"):
             if os.environ.get(name):
                 setattr(self, name, os.environ[name])
+        for name in ("PASSWORD_ARGON2_TIME_COST", "PASSWORD_ARGON2_MEMORY_KIB",
+                     "PASSWORD_ARGON2_PARALLELISM"):
+            if os.environ.get(name):
+                setattr(self, name, int(os.environ[name]))
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION or _bool("SESSION_COOKIE_SECURE")

@@ -9,7 +9,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = [["pages.py", "--seconds", "10"], ["trainer_pages.py", "--seconds", "10"],
            ["verify.py", "--seconds", "10"], ["pdf_render.py", "-n", "20"],
-           ["question_import.py", "--questions", "20000"], ["reports.py", "--runs", "20"]]
+           ["question_import.py", "--questions", "20000"], ["reports.py", "--runs", "20"],
+           ["login.py", "-n", "20"]]
 
 if __name__ == "__main__":
     if (HERE / "quiz_load.py").exists():

@@ -24,9 +24,25 @@ def create_app(config: object | None = None) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from lms.extensions import babel, compress, csrf, db, limiter, migrate, select_locale
+    from lms.auth import passwords
+
+    passwords.configure(time_cost=int(app.config.get("PASSWORD_ARGON2_TIME_COST", 2)),
+                        memory_kib=int(app.config.get("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024)),
+                        parallelism=int(app.config.get("PASSWORD_ARGON2_PARALLELISM", 1)))
+
+    from lms.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        init_sqlite,
+        limiter,
+        migrate,
+        select_locale,
+    )
 
     db.init_app(app)
+    init_sqlite(app)  # WAL and a busy timeout for a SQLite file; nothing otherwise
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -1,10 +1,13 @@
 """Error pages in the user's language; never a stack trace."""
 
+import contextlib
 import logging
 
-from flask import render_template, request
+from flask import current_app, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("pelita")
@@ -30,7 +33,97 @@ def render_error(code: int, detail=None):
                            message=detail or message), code
 
 
+# --- the database is unavailable ---------------------------------------------------------
+# Down, restarting, unreachable or locked: a 503 page that needs no database (no current_user,
+# no menu), in the language the session or cookie remembers, and one log line per outage.
+
+RETRY_AFTER_SECONDS = 30
+# OperationalErrors that are mistakes in the code or a missing migration, not an outage.
+_NOT_AN_OUTAGE = ("no such table", "no such column", "syntax error", "has no column")
+
+_outage = {"on": False}  # per process; a lost race only means one more log line
+
+
+def is_outage(err: BaseException) -> bool:
+    """True when a database error means "not available now", not "this query is wrong"."""
+    if not isinstance(err, DBAPIError):
+        return False
+    if err.connection_invalidated or isinstance(err, InterfaceError):
+        return True
+    return isinstance(err, OperationalError) and not any(
+        text in str(err.orig).lower() for text in _NOT_AN_OUTAGE)
+
+
+def _wants_json() -> bool:
+    return (request.accept_mimetypes.best == "application/json" or request.path.endswith(".json")
+            or request.headers.get("X-Requested-With") == "fetch")
+
+
+def _session_locale() -> str:
+    """The remembered language switch, never the user's saved one (that needs the database)."""
+    from lms.extensions import COOKIE_LANG
+
+    languages = current_app.config["LANGUAGES"]
+    choice = session.get("lang") or request.cookies.get(COOKIE_LANG)
+    return choice if choice in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def database_unavailable(err: DBAPIError):
+    from lms.extensions import db
+
+    if not _outage["on"]:
+        _outage["on"] = True
+        log.error("Database unavailable (%s %s): %s; answering 503 until it is back",
+                  request.method, request.path, str(err.orig).strip().splitlines()[0])
+    # The connection may be gone; the session is removed at the end of the request anyway.
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    locale = _session_locale()
+    with force_locale(locale):
+        title = str(_l("Pelita is busy for a moment"))
+        message = str(_l("The database cannot be reached right now. Answers you have already "
+                         "saved are safe. Try again in a moment."))
+        if _wants_json():
+            response = current_app.response_class(
+                current_app.json.dumps({"error": message, "retry_after": RETRY_AFTER_SECONDS}),
+                status=503, mimetype="application/json")
+        else:
+            # Straight from the Jinja environment: render_template would run the context
+            # processors, and Flask-Login's loads current_user from the database.
+            page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+                title=title, message=message, locale=locale, request=request)
+            response = current_app.response_class(page, status=503, mimetype="text/html")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _database_is_back(response):
+    """After an outage, the first request that succeeds checks the database and says it is back."""
+    if not _outage["on"] or response.status_code >= 500:
+        return response
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - still down: stay quiet, the outage was logged
+        return response
+    _outage["on"] = False
+    log.warning("The database is back")
+    return response
+
+
 def register_error_handlers(app) -> None:
+    app.after_request(_database_is_back)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(err):
+        if is_outage(err):
+            return database_unavailable(err)
+        return unhandled(err)
+
     @app.errorhandler(CSRFError)
     def csrf_error(err):
         return render_error(400, _l("The form expired or was sent from another page, so nothing "

@@ -1,5 +1,7 @@
 """Every Flask extension object, created unbound and initialised in create_app()."""
 
+import logging
+
 from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_compress import Compress
@@ -35,7 +37,56 @@ babel = Babel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+_fallback_hits = None  # an in-memory limiter for direct hits while the shared storage is down
+_storage_down = False
+
+
+def limit_hit(item, *identifiers: str) -> bool:
+    """Count one hit against `item` in the limiter's storage; True while under the limit.
+
+    For code that counts by hand (lms/verify). When the storage (Redis) cannot be reached the hit
+    is counted in this process's memory instead, like the limiter's own in-memory fallback, and
+    the outage is logged once, not once per request."""
+    global _fallback_hits, _storage_down
+    try:
+        allowed = limiter.limiter.hit(item, *identifiers)
+    except Exception as err:  # redis.ConnectionError and friends: the storage is unreachable
+        from limits.storage import MemoryStorage
+        from limits.strategies import FixedWindowRateLimiter
+
+        if not _storage_down:
+            logging.getLogger("pelita").warning(
+                "Rate limit storage unreachable (%s): counting in memory until it is back", err)
+            _storage_down = True
+        if _fallback_hits is None:
+            _fallback_hits = FixedWindowRateLimiter(MemoryStorage())
+        return _fallback_hits.hit(item, *identifiers)
+    _storage_down = False  # the storage answered (or the limiter already counts in memory)
+    return allowed
+
 COOKIE_LANG = "pelita_lang"
+
+
+def init_sqlite(app) -> None:
+    """A SQLite file database: WAL (readers never wait for a writer) and a busy timeout (a writer
+    waits SQLITE_BUSY_TIMEOUT_MS for another before "database is locked", which then gets the
+    503 page of lms/errors.py). Nothing for PostgreSQL or an in-memory database."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") or (
+            url.query.get("mode") == "memory"):
+        return
+    timeout_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms:d}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
 
 
 def select_locale() -> str:

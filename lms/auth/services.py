@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import audit, clock, events, regions, tokens
 from lms.auth import strength
 from lms.auth.models import LibraryLevel, LoginSession, Role, User
-from lms.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from lms.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from lms.auth.strength import Weakness
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
@@ -145,11 +145,14 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Takes the same time either way."""
     user = get_user_by_email(email)
     if user is None:
-        verify_password(DUMMY_HASH, password or "")
+        verify_password(dummy_hash(), password or "")
         return None
     if not verify_password(user.password_hash, password or "") or not user.active:
         return None
     if needs_rehash(user.password_hash):
+        # Made with other Argon2 parameters (PASSWORD_ARGON2_*): store a new hash of the same
+        # password in this login's transaction. Not a password change: session_version stays,
+        # so the user's other devices stay logged in.
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     db.session.commit()

@@ -102,7 +102,11 @@ def saved():
 
 @bp.after_app_request
 def mark_signed_out(response):
-    # The service worker deletes saved courses when a page reaches a signed-out browser.
+    # The service worker deletes saved courses when a page reaches a signed-out browser. A
+    # server error (the database down: lms/errors.py) says nothing about the session, and
+    # asking would load the user from the database again.
+    if response.status_code >= 500:
+        return response
     if response.mimetype == "text/html" and not current_user.is_authenticated:
         response.headers["Pelita-Session"] = "none"
     return response

@@ -24,7 +24,7 @@ from lms.certificates.signing import (
     public_key_multibase,
     verify_credential,
 )
-from lms.extensions import limiter
+from lms.extensions import limit_hit, limiter
 from lms.security import revalidate
 from lms.verify.forms import CodeForm, CredentialForm
 
@@ -86,7 +86,7 @@ def _miss_allowed() -> bool:
     if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
         return True
     item = parse(current_app.config["VERIFY_MISS_LIMIT"])
-    return limiter.limiter.hit(item, "verify-miss", request.remote_addr or "unknown")
+    return limit_hit(item, "verify-miss", request.remote_addr or "unknown")
 
 
 def _status_payload(cert, today) -> dict:

@@ -255,3 +255,41 @@ def test_the_reset_email_is_written_in_the_accounts_language(client, make_user, 
     subjects = {message["To"]: message["Subject"] for message in mail}
     assert subjects == {english.email: "Reset your Pelita password",
                         participant.email: "Atur ulang kata sandi Pelita Anda"}
+
+
+def _argon2_parameters(stored: str) -> tuple[int, int, int]:
+    """(memory KiB, time cost, parallelism) of a PHC-format Argon2id hash."""
+    match = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", stored)
+    assert match, stored
+    return tuple(int(g) for g in match.groups())
+
+
+def test_a_hash_made_with_the_old_parameters_is_replaced_at_login(app, client, auth, participant):
+    from argon2 import PasswordHasher
+
+    other_device = app.test_client()
+    assert other_device.post("/login", data={
+        "email": participant.email, "password": PARTICIPANT_PASSWORD}).status_code == 302
+    # The account's hash dates from argon2-cffi's default (m=64 MiB, t=3, p=4).
+    participant.password_hash = PasswordHasher().hash(PARTICIPANT_PASSWORD)
+    db.session.commit()
+    old_hash, version = participant.password_hash, participant.session_version
+    assert _argon2_parameters(old_hash) == (65536, 3, 4)
+
+    assert auth.login(participant.email, "salah-kata-sandi").status_code == 422
+    db.session.refresh(participant)
+    assert participant.password_hash == old_hash  # a failed login never rehashes
+
+    assert auth.login(participant.email).status_code == 302
+    db.session.refresh(participant)
+    assert _argon2_parameters(participant.password_hash) == (19456, 2, 1)
+    assert participant.session_version == version  # not a password change
+    assert participant.last_login_at is not None
+    assert other_device.get("/profile").status_code == 200  # still logged in there
+    assert client.get("/profile").status_code == 200
+
+    new_hash = participant.password_hash
+    client.post("/logout")
+    assert auth.login(participant.email).status_code == 302  # the new hash lets them in
+    db.session.refresh(participant)
+    assert participant.password_hash == new_hash  # and is kept: nothing more to rehash
