@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from lms.auth.services import register_participant
-from lms.extensions import db
-from tests.helpers.browser import log_in
-from tests.helpers.packs import import_folder
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
+from tests.helpers.browser import example_learner, log_in
 
 
 @pytest.fixture
 def learner(live_server):
-    with live_server.app.app_context():
-        import_folder(EXAMPLE)
-        register_participant(full_name="Yohana Wenda", email="yohana@contoh.id",
-                             password="noken-dan-buku-2026", library_name="Perpustakaan Desa Wamena",
-                             library_level="desa", province_code="95", regency_code="95.01")
-        db.session.remove()
-    return "yohana@contoh.id", "noken-dan-buku-2026"
+    return example_learner(live_server.app)
 
 
 def test_enrol_read_two_modules_progress_shows_two_of_n(page, learner):

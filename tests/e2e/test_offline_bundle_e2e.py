@@ -4,28 +4,16 @@ folder, is read from disk (file://) in a browser that has no server and no netwo
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from lms.auth.services import register_participant
-from lms.extensions import db
-from tests.helpers.browser import log_in
-from tests.helpers.packs import import_folder
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
+from tests.helpers.browser import example_learner, log_in
 
 
 @pytest.fixture
 def learner(live_server):
-    with live_server.app.app_context():
-        import_folder(EXAMPLE)
-        register_participant(full_name="Yohana Wenda", email="yohana@contoh.id",
-                             password="noken-dan-buku-2026", library_name="Perpustakaan Desa Wamena",
-                             library_level="desa", province_code="95", regency_code="95.01")
-        db.session.remove()
-    return "yohana@contoh.id", "noken-dan-buku-2026"
+    return example_learner(live_server.app)
 
 
 def test_the_downloaded_copy_opens_from_disk_without_a_server(page, browser, live_server, learner,

@@ -1,6 +1,27 @@
-"""Browser tests' shared steps (Playwright pages)."""
+"""Browser tests' shared steps (Playwright pages) and the people they need."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "courses" / "contoh-kursus"
+LEARNER = ("yohana@contoh.id", "noken-dan-buku-2026")
+
+
+def example_learner(app) -> tuple[str, str]:
+    """The example course imported and a village librarian registered (not enrolled) on the
+    live server's app; returns her (email, password)."""
+    from lms.auth.services import register_participant
+    from lms.extensions import db
+    from tests.helpers.packs import import_folder
+
+    with app.app_context():
+        import_folder(EXAMPLE)
+        register_participant(full_name="Yohana Wenda", email=LEARNER[0], password=LEARNER[1],
+                             library_name="Perpustakaan Desa Wamena", library_level="desa",
+                             province_code="95", regency_code="95.01")
+        db.session.remove()
+    return LEARNER
 
 
 def log_in(page, email: str, password: str) -> None:
