@@ -282,6 +282,17 @@ def _certificate_form_values(form) -> tuple[dict, dict, list[str]]:
     return texts, images, errors
 
 
+def _checked_certificate_form(form):
+    """(texts, images) of a valid posted set-up form, or None with each image refusal flashed
+    (the set-up and its preview check the form alike)."""
+    if not form.validate_on_submit():
+        return None
+    texts, images, errors = _certificate_form_values(form)
+    for message in errors:
+        flash(message, "error")
+    return None if errors else (texts, images)
+
+
 def _certificate_page(form, status=200):
     from lms.admin.certificate_images import ACCEPT
     from lms.certificates.models import CertificateSettings
@@ -311,13 +322,10 @@ def certificate():
     saved = current_settings()
     form = CertificateSetupForm(obj=saved if request.method == "GET" else None)
     if request.method == "POST":
-        if not form.validate_on_submit():
+        values = _checked_certificate_form(form)
+        if values is None:
             return _certificate_page(form, 400)
-        texts, images, errors = _certificate_form_values(form)
-        if errors:
-            for message in errors:
-                flash(message, "error")
-            return _certificate_page(form, 400)
+        texts, images = values
         try:
             save_settings(current_user, texts, images)
         except ServiceError as err:
@@ -336,14 +344,10 @@ def certificate_preview():
     from lms.certificates.services import preview_pdf
 
     form = CertificateSetupForm()
-    if not form.validate_on_submit():
+    values = _checked_certificate_form(form)
+    if values is None:
         return _certificate_page(form, 400)
-    texts, images, errors = _certificate_form_values(form)
-    if errors:
-        for message in errors:
-            flash(message, "error")
-        return _certificate_page(form, 400)
-    response = current_app.response_class(preview_pdf(texts, images), mimetype="application/pdf")
+    response = current_app.response_class(preview_pdf(*values), mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="contoh-sertifikat.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
