@@ -28,10 +28,11 @@ CSP = "; ".join([
 ])
 
 REVALIDATE_ATTR = "pelita_revalidate"
-# A page's CSRF tokens are signed with the time, so they differ on every render: the ETag is taken
-# over the page without them (and with the session's own token secret), so an unchanged page
+# A page's CSRF tokens are signed with the time, so they differ every second: the ETag is taken
+# over the page without them (both as our templates write them and as WTForms renders
+# `form.csrf_token`: `<input id="csrf_token" name="csrf_token" type="hidden" value="…">`) (and with the session's own token secret), so an unchanged page
 # gives the same ETag in the same session and a 304, and never across sessions.
-_CSRF_VALUE = re.compile(rb'(name="csrf_token" value="|name="csrf-token" content=")[^"]*"')
+_CSRF_VALUE = re.compile(rb'(<input\b[^>]*\bname="csrf_token"[^>]*\bvalue=")[^"]*"')
 
 
 def revalidate(view):

@@ -125,3 +125,27 @@ def test_logging_out_clears_the_sites_cache_in_the_browser(reader):
     response = reader.post("/logout", data={})
     assert response.status_code == 302
     assert response.headers["Clear-Site-Data"] == '"cache"'
+
+
+def test_the_etag_ignores_csrf_tokens_however_the_form_writes_them(app):
+    """Tokens carry the second they were made, so without this an unchanged page would get a
+    new ETag every second and never a 304."""
+    from flask import session
+
+    from lms.security import page_etag
+
+    def page(token: str) -> bytes:
+        return (f'<form><input type="hidden" name="csrf_token" value="{token}"></form>'
+                f'<form><input id="csrf_token" name="csrf_token" type="hidden" value="{token}">'
+                f'</form><p>Modul 1</p>').encode()
+
+    with app.test_request_context("/"):
+        session["csrf_token"] = "rahasia-sesi"
+        assert page_etag(page("a.1.x")) == page_etag(page("a.2.y"))
+        assert page_etag(page("a.1.x")) != page_etag(page("a.1.x").replace(b"Modul 1",
+                                                                              b"Modul 2"))
+        session["csrf_token"] = "sesi-lain"
+        other = page_etag(page("a.1.x"))
+    with app.test_request_context("/"):
+        session["csrf_token"] = "rahasia-sesi"
+        assert page_etag(page("a.1.x")) != other
