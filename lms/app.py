@@ -86,6 +86,9 @@ def create_app(config: object | None = None) -> Flask:
     from lms.authoring.quiz_views import bp as authoring_quizzes_bp
 
     app.register_blueprint(authoring_quizzes_bp)
+    from lms.authoring.editor_views import bp as authoring_editor_bp
+
+    app.register_blueprint(authoring_editor_bp)
 
     from lms.quizzes.setup import init_question_types
 
