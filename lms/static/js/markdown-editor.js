@@ -320,7 +320,7 @@ if (config && areas.length && window.customElements.get("markdown-toolbar")) {
         insertTable(textarea);
       } else if (style === "callout") {
         openDialog(calloutDialog, textarea, button);
-      } else if (style === "image") {
+      } else if (style === "picture") {
         clearImageError();
         imageStatus.textContent = "";
         openDialog(imageDialog, textarea, button);
