@@ -18,7 +18,7 @@ from lms.auth.models import Role
 from lms.auth.services import create_user
 from lms.authoring.services import drafts
 from lms.extensions import db
-from tests.helpers.browser import EXAMPLE, log_in
+from tests.helpers.browser import EXAMPLE, example_learner, log_in
 from tests.helpers.images import png
 from tests.helpers.packs import import_folder
 
@@ -53,7 +53,8 @@ def toolbar_button(page, name: str) -> None:
 
 
 def test_a_trainer_writes_a_table_a_call_out_and_a_picture_with_the_toolbar(
-        page, trainer, axe, tmp_path):
+        page, live_server, trainer, axe, tmp_path):
+    learner = example_learner(live_server.app)  # before publishing: it imports the example pack
     log_in(page, *trainer)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(EDIT)
@@ -148,6 +149,21 @@ def test_a_trainer_writes_a_table_a_call_out_and_a_picture_with_the_toolbar(
     expect(saved.get_by_role("img", name=ALT)).to_have_attribute(
         "src", re.compile(r"/media/rak-buku\.png$"))
 
+    # Published, a learner reads the same three things on the module page.
+    page.goto("/author/contoh-kursus/")
+    page.get_by_label("Apa yang berubah?").fill("Modul 1: tabel, tips dan gambar rak")
+    page.get_by_role("button", name="Terbitkan", exact=True).click()
+    expect(page.get_by_role("status").first).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, *learner)
+    page.goto("/courses/contoh-kursus")
+    page.get_by_role("button", name="Ikuti kursus ini").click()
+    page.goto("/courses/contoh-kursus/modules/pengenalan")
+    module = page.get_by_role("main")
+    expect(module.locator("table", has_text="Kolom 2")).to_have_count(1)
+    expect(module.locator(".admonition.tip", has_text="Ajak peserta")).to_have_count(1)
+    expect(module.get_by_role("img", name=ALT)).to_be_visible()
+
 
 def test_on_a_phone_the_preview_is_below_the_text(page, trainer, axe):
     log_in(page, *trainer)
@@ -178,3 +194,20 @@ def test_without_javascript_the_textarea_is_plain_and_saves(browser, live_server
         expect(page.get_by_label("Teks (Markdown)")).to_have_value(re.compile("Tanpa JavaScript"))
     finally:
         context.close()
+
+
+def test_question_text_and_feedback_have_the_same_toolbar(page, trainer, axe):
+    log_in(page, *trainer)
+    page.goto("/author/contoh-kursus/quizzes/kuis-pengenalan/questions/new?type=single_choice")
+    toolbars = page.get_by_role("toolbar", name="Format teks")
+    expect(toolbars.first).to_be_visible()
+    assert toolbars.count() >= 2  # question text and general feedback at least
+    expect(page.get_by_role("region", name="Pratinjau langsung")).to_have_count(1)
+    question = page.get_by_role("textbox", name=re.compile("^Teks pertanyaan"))
+    question.focus()
+    page.keyboard.press("Control+B")
+    page.keyboard.type("Sumber")
+    expect(question).to_have_value(re.compile(r"\*\*Sumber\*\*"))
+    preview = page.get_by_role("region", name="Pratinjau langsung")
+    expect(preview.locator("strong")).to_have_text("Sumber")
+    assert axe(page) == []
