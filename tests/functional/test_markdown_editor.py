@@ -175,3 +175,7 @@ def test_question_text_and_feedback_use_the_same_surface(editor):
     assert 'data-markdown-editor=""' in text  # with the live preview
     assert 'data-markdown-editor="compact"' in feedback  # the toolbar only
     assert 'data-context="question"' in page and f'data-media-url="{MEDIA}"' in page
+
+
+def test_an_overlong_text_is_not_rendered(editor):
+    assert preview(editor, "x" * 200_001).status_code == 413
