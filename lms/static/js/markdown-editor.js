@@ -324,7 +324,12 @@ if (config && areas.length && window.customElements.get("markdown-toolbar")) {
         clearImageError();
         imageStatus.textContent = "";
         openDialog(imageDialog, textarea, button);
-        loadPictures();
+        loadPictures().then(() => {
+          // The list arrives after the dialog opened: start on its first picture.
+          const first = imageList.querySelector("input");
+          if (first && imageDialog.open && imageDialog.contains(document.activeElement)
+              && document.activeElement.id === "md-image-upload") { first.focus(); }
+        });
       }
     });
 
