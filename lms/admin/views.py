@@ -393,6 +393,18 @@ def _course_or_404(slug: str):
     return course
 
 
+def _unpublished_course_page(slug: str):
+    """The course's Certificate tab before its first publication: nothing to set up yet (the
+    set-up belongs to the published course), said instead of a 404; None if no such draft."""
+    from lms.authoring.services.drafts import draft_for
+
+    if not access.allowed("set_up_course_certificate", None):
+        abort(403)
+    if draft_for(slug) is None:
+        return None
+    return render_template("admin/certificate_unpublished.html", slug=slug)
+
+
 @bp.route("/certificate/courses/<slug>", methods=["GET", "POST"])
 @access.rule("set_up_course_certificate")
 def course_certificate(slug: str):
@@ -400,7 +412,13 @@ def course_certificate(slug: str):
     set-up; each empty field falls back to the site-wide set-up, then to CERT_*."""
     from lms.admin.forms import CourseCertificateForm
     from lms.certificates.services import current_course_settings, save_course_settings
+    from lms.courses.models import Course
 
+    if request.method == "GET" and db.session.scalar(
+            select(Course.id).where(Course.slug == slug)) is None:
+        page = _unpublished_course_page(slug)
+        if page is not None:
+            return page
     course = _course_or_404(slug)
     saved = current_course_settings(course.id)
     form = CourseCertificateForm(obj=saved if request.method == "GET" else None)

@@ -157,7 +157,8 @@ def test_only_administrators_set_up_a_course_certificate_not_its_editors(
         app, make_user, participant, course):
     editor = make_user("trainer", email="penyunting@contoh.id")
     make_editor(editor, course)
-    assert login(app.test_client(), editor).get(f"/author/{SLUG}/").status_code == 200
+    workspace = login(app.test_client(), editor).get(f"/author/{SLUG}/")
+    assert workspace.status_code == 200 and URL not in workspace.text  # no Certificate tab
     for who in (editor, participant):
         client = app.test_client()
         login(client, who)
@@ -208,3 +209,16 @@ def test_a_certificate_issued_before_the_course_set_up_keeps_its_signatory(
     course_set_up(as_admin, **COURSE)
     text = pdf_text(services._render(cert), tmp_path)
     assert COURSE["signatory_name"] not in text
+
+
+def test_the_certificate_tab_of_a_course_not_yet_published_says_so(app, as_admin, make_user):
+    new_course = {"slug": "kursus-baru", "title_id": "Kursus Baru", "title_en": "New Course",
+                  "summary_id": "Ringkasan.", "summary_en": "Summary.", "area": "ict",
+                  "hours": "3", "enrolment": "open", "version": "1.0.0",
+                  "first_module_title": "Pendahuluan"}
+    assert as_admin.post("/author/new", data=new_course).status_code == 302
+    page = as_admin.get("/admin/certificate/courses/kursus-baru")
+    assert page.status_code == 200 and "This course is not published yet" in page.text
+    assert "<h1>Certificate of New Course</h1>" in page.text
+    trainer = login(app.test_client(), make_user("trainer", email="mt@contoh.id"))
+    assert trainer.get("/admin/certificate/courses/kursus-baru").status_code == 403
