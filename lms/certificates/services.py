@@ -107,7 +107,7 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
         course_version_id=version.id, holder_name=holder_name or user.full_name,
         course_title_id=course.title_id, course_title_en=course.title_en,
         content_version=str(manifest.get("version", "")),
-        hours=int(settings.get("hours") or course.hours),
+        hours=_course_hours(course),
         modules=[item.title for item in syllabus(course)],
         completed_on=completed_on, score=score, show_score=bool(settings.get("show_score")),
         issuer_name=texts["issuer_name"], place=texts["place"],
@@ -126,6 +126,14 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
     )
     cert.credential = _credential(cert, user)
     return cert
+
+
+def _course_hours(course: Course) -> int:
+    """The lesson hours a certificate of the course prints (`[certificate] hours`, else the
+    course's)."""
+    settings = ((course.current_version.manifest if course.current_version else None)
+                or {}).get("certificate") or {}
+    return int(settings.get("hours") or course.hours)
 
 
 def _credential(cert: Certificate, user: User) -> dict:
@@ -761,7 +769,7 @@ def preview_pdf(texts: dict[str, str], images: dict[str, bytes | None],
         holder_name="Ni Luh Putu Ayu Saraswati",
         course_title_id=course.title_id if course else "Contoh Pelatihan Transformasi Perpustakaan",
         course_title_en=course.title_en if course else "Sample Library Transformation Training",
-        hours=course.hours if course else 32, completed_on=today, place=values["place"],
+        hours=_course_hours(course) if course else 32, completed_on=today, place=values["place"],
         code="PLT-CONT-OHXX-0",
         issuer_name=values["issuer_name"], signatory_name=values["signatory_name"],
         signatory_role=values["signatory_role"], modules=["Modul contoh 1", "Modul contoh 2"],
