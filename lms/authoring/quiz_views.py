@@ -633,7 +633,7 @@ def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: 
     base = loaded.questions[index] if index is not None else None
     others = [q for i, q in enumerate(loaded.questions) if i != index]
     taken = [str(q.get("id")) for q in others]
-    action = request.form.get("row_action", "")
+    action = editor.row_action_of(request.form)
     if action:  # a row button or "Preview": the form again from the posted values, unsaved
         page = EditorPage(qtype, values)
         if action != "preview":

@@ -50,8 +50,20 @@ Problem mapping: the type's field `"options"` -> input `options`, `"options[2]"`
 `""` (shown above the form).
 
 Row buttons (no JavaScript): a submit button named `row_action` with value `add:<field>`,
-`remove:<field>:<i>`, `up:<field>:<i>` or `down:<field>:<i>`; `apply_row_action(qtype, form,
-action)` returns the changed form values for the page to show again.
+`remove:<field>:<i>`, `up:<field>:<i>` or `down:<field>:<i>` (for choice options also `action`
+= `add_option`, `remove_option-<i>`, `move_up-<i>`, `move_down-<i>`: `row_action_of`);
+`apply_row_action(qtype, form, action)` returns the changed form values for the page to show
+again, nothing saved. `row_action=preview` shows the question as the learner will see it. With
+JavaScript (`static/js/question-editor.js`) the same buttons act in the page and the preview
+follows the typing.
+
+The question editor's layout (issue 21): the question text, the type's own fields, then points,
+category and feedback; fields and columns with `advanced=True` are folded under "Advanced
+settings" (the common `id`: left empty it is made from the question's first words,
+`question_id_from_text`, unique in the quiz; an edited question keeps its id). A `bool` column
+with `one_row=True` is one radio group `<field>-<column>` posting the row index (single choice's
+"Correct"). `textarea` cells grow with their text. Choice options score by one rule,
+`correct_or_weight`: weights given (under the advanced settings) -> weights, else "Correct".
 """
 
 from __future__ import annotations
@@ -599,6 +611,26 @@ def _row_keys(field: EditorField, i: int) -> list[str]:
 
 def _blank(key: str, form: Mapping[str, Any]) -> Any:
     return False if isinstance(form.get(key), bool) else ""
+
+
+_ACTION_ALIAS = re.compile(r"^(add_option|remove_option|move_up|move_down)(?:-(\d+))?$")
+
+
+def row_action_of(data: Mapping[str, Any]) -> str:
+    """The row button pressed, as `apply_row_action` reads it: `row_action` ("add:options",
+    "up:items:2", "preview"), or the choice options' short names posted as `action`
+    ("add_option", "remove_option-N", "move_up-N", "move_down-N"); "" for none."""
+    action = str(data.get("row_action") or "")
+    if action:
+        return action
+    m = _ACTION_ALIAS.match(str(data.get("action") or ""))
+    if not m:
+        return "preview" if str(data.get("action") or "") == "preview" else ""
+    verb = {"add_option": "add", "remove_option": "remove", "move_up": "up",
+            "move_down": "down"}[m.group(1)]
+    if verb == "add":
+        return "add:options"
+    return f"{verb}:options:{m.group(2)}" if m.group(2) is not None else ""
 
 
 def apply_row_action(qtype: QuestionType, form: Mapping[str, Any], action: str) -> FormValues:

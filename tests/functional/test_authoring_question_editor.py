@@ -179,6 +179,12 @@ def test_row_buttons_keep_the_typed_text_without_javascript(trainer):
     assert re.search(r'id="e-options-0-up"[^>]*disabled', text)
     assert re.search(r'id="e-options-0-down"[^>]* autofocus', text)
 
+    # The short names of the option buttons do the same.
+    alias = trainer.post(f"{NEW}?type=single_choice", data={**post, "action": "move_up-1"})
+    assert alias.text.index("Menjual buku") < alias.text.index("Meminjamkan bacaan")
+    assert 'name="options-rows" value="4"' in trainer.post(
+        f"{NEW}?type=single_choice", data={**post, "action": "add_option"}).text
+
     removed = trainer.post(f"{NEW}?type=single_choice",
                            data={**post, "row_action": "remove:options:0"})
     assert "Meminjamkan bacaan kepada warga" not in removed.text

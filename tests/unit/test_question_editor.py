@@ -292,3 +292,17 @@ def test_appended_questions_get_unique_ids_and_the_category():
                                      category="etika")
     assert [q["id"] for q in out] == ["q1", "q1-2", "q2"]
     assert out[1] == {"id": "q1-2", "category": "etika"}
+
+
+@pytest.mark.parametrize(("posted", "action"), [
+    ({"row_action": "up:items:2"}, "up:items:2"),
+    ({"action": "add_option"}, "add:options"),
+    ({"action": "remove_option-3"}, "remove:options:3"),
+    ({"action": "move_up-1"}, "up:options:1"),
+    ({"action": "move_down-0"}, "down:options:0"),
+    ({"action": "preview"}, "preview"),
+    ({"action": "move_up"}, ""),
+    ({}, ""),
+])
+def test_row_buttons_are_read_from_either_name(posted, action):
+    assert editor.row_action_of(posted) == action
