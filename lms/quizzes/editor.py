@@ -71,7 +71,8 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -411,12 +412,10 @@ ID_WORDS = 5
 ID_MAX = 40
 
 
-def question_id_from_text(text: str, taken: Any = ()) -> str:
+def question_id_from_text(text: str, taken: Iterable[Any] = ()) -> str:
     """A question id made from the first words of `text` (Markdown and accents removed, lower
     case, hyphens), unique among `taken`: "Apa itu literasi informasi?" -> "apa-itu-literasi-
     informasi", then "...-2", "...-3". A text without letters or digits gives "soal"."""
-    import unicodedata
-
     plain = _MARKDOWN_NOISE.sub(" ", str(text or ""))
     ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     words = [w for w in _SLUG_DROP.split(ascii_text.lower()) if w][:ID_WORDS]
@@ -438,7 +437,7 @@ def question_id_from_text(text: str, taken: Any = ()) -> str:
 def form_to_question(qtype: QuestionType, form: Mapping[str, Any], *,
                      base: Mapping[str, Any] | None = None,
                      gettext: Gettext = str,
-                     taken_ids: Any = ()) -> tuple[dict, list[Problem]]:
+                     taken_ids: Iterable[Any] = ()) -> tuple[dict, list[Problem]]:
     """The question the form describes, and every problem as (input name, message).
 
     Keys of `base` (the question being edited) that the editor does not manage are kept, so a
