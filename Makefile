@@ -8,7 +8,7 @@ PORT   ?= 5000
 HOST   ?= 127.0.0.1
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run serve worker test test-pg test-e2e bench bench-reports lint translations-extract translations-update clean
+.PHONY: install run serve worker test test-pg test-e2e bench bench-reports screenshots lint translations-extract translations-update clean
 
 # The stamp is rebuilt when the pinned requirements change.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -82,6 +82,11 @@ bench: install
 ## bench-reports: report pages on 2,000 participants and 50,000 attempts (DATABASE_URL: PostgreSQL)
 bench-reports: install
 	$(BIN)/python bench/reports.py
+
+## screenshots: docs/screenshots/*.png of the role home pages, editors and admin set-up pages at
+## 1280 and 360 px (a throw-away database with `flask lms setup`; Debian's chromium)
+screenshots: install
+	$(BIN)/python tools/screenshots.py
 
 ## lint: ruff, the architecture contracts of .importlinter (import-linter), and the Indonesian
 ## catalogue (msgfmt refuses a duplicated message, which Babel would silently ignore)

@@ -277,6 +277,16 @@ def can_manage_certificate(user, certificate=None) -> bool:
     return _signed_in(user) and bool(user.is_admin)
 
 
+def can_set_up_course_certificate(user, course=None) -> bool:
+    """Set what one course's certificates print (institution, place, signatories with their
+    signatures, stamp, logos): administrators only, like the site-wide set-up — not the
+    course's editors. A signature image and a stamp are the issuing institution's marks on a
+    document the site signs with its own key: a course editor (a trainer, who may already issue
+    certificates by hand, under four eyes where `CERT_MANUAL_ISSUE_APPROVAL` is on) must not be
+    able to put anyone's signature or stamp on them; they ask an administrator."""
+    return _signed_in(user) and bool(user.is_admin)
+
+
 def can_manage_cohort(user, cohort) -> bool:
     """Change a cohort, its members and deadlines, grade its work: its trainers and admins; a
     facilitator only the replication cohorts they run."""
@@ -360,6 +370,7 @@ RULES: dict[str, Callable[..., bool]] = {
     "view_certificate": can_view_certificate,
     "issue_certificate": can_issue_certificate,
     "manage_certificate": can_manage_certificate,
+    "set_up_course_certificate": can_set_up_course_certificate,
     "manage_cohort": can_manage_cohort,
     "edit_course": can_edit_course,
     "view_activity": can_view_activity,

@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "certificate.revoked": _l("Revoked a certificate"),
     "certificate.reissued": _l("Re-issued a certificate"),
     "certificate.settings_changed": _l("Changed the certificate set-up (signatories, stamp, logos)"),
+    "certificate.course_settings_changed": _l("Changed the course's certificate set-up "
+                                              "(signatories, stamp, logos)"),
     "cohort.created": _l("Created the cohort"),
     "cohort.updated": _l("Changed the cohort"),
     "cohort.deadlines_changed": _l("Changed the cohort deadlines"),

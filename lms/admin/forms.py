@@ -62,3 +62,28 @@ class CertificateSetupForm(FlaskForm):
     remove_logo3 = BooleanField(_l("Remove the saved logo 3"))
     submit = SubmitField(_l("Save"))
     preview = SubmitField(_l("Preview PDF"))
+
+
+class CourseCertificateForm(CertificateSetupForm):
+    """One course's certificate set-up: every field empty falls back to the site-wide set-up.
+    A signatory is a unit (name, position, signature): both texts or neither, and a signature
+    only with its signatory's name."""
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for name, role, signature in (
+                (self.signatory_name, self.signatory_role, self.signature),
+                (self.signatory2_name, self.signatory2_role, self.signature2)):
+            has_name, has_role = bool((name.data or "").strip()), bool((role.data or "").strip())
+            if has_name != has_role:
+                (role if has_name else name).errors.append(_l(
+                    "Enter both the name and the position of this signatory, or leave both "
+                    "empty to use the site-wide signatory."))
+                valid = False
+            upload = signature.data
+            if not has_name and upload is not None and getattr(upload, "filename", ""):
+                signature.errors.append(_l(
+                    "A signature needs its signatory's name and position here. Without them the "
+                    "site-wide signatory and their signature are printed."))
+                valid = False
+        return valid

@@ -18,6 +18,7 @@ class SiteHealth:
     requests_waiting: int = 0
     broken_plugins: list = field(default_factory=list)  # plugin records failed or refused
     placeholders: list[str] = field(default_factory=list)  # CERT_* keys still as shipped
+    placeholder_courses: list = field(default_factory=list)  # published courses printing them
 
     @property
     def needs_attention(self) -> bool:
@@ -26,12 +27,14 @@ class SiteHealth:
 
 def site_health(app) -> SiteHealth:
     """Two queries (jobs by status, certificate requests waiting); plugins from the loader's
-    records, the placeholders from the certificate set-up (one more query: the newest set-up)."""
+    records, the placeholders from the certificate set-ups (three more queries: the site-wide
+    set-up, the courses' own and the published courses)."""
     from lms.certificates.models import CertificateRequest
-    from lms.certificates.services import placeholder_fields
+    from lms.certificates.services import placeholder_report
     from lms.jobs.models import FAILED, QUEUED, Job
     from lms.plugin_loader import plugin_records
 
+    placeholders, courses = placeholder_report()
     jobs = dict(db.session.execute(
         select(Job.status, func.count()).where(Job.status.in_((QUEUED, FAILED)))
         .group_by(Job.status)).all())
@@ -41,4 +44,4 @@ def site_health(app) -> SiteHealth:
         jobs_queued=jobs.get(QUEUED, 0), jobs_failed=jobs.get(FAILED, 0),
         requests_waiting=waiting or 0,
         broken_plugins=[r for r in plugin_records(app) if r.status in ("failed", "refused")],
-        placeholders=placeholder_fields())
+        placeholders=placeholders, placeholder_courses=courses)

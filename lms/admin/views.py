@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
+from lms import access
 from lms.admin.forms import ActiveForm, RoleForm, role_choices
 from lms.admin.health import site_health
 from lms.auth import services
@@ -293,22 +294,49 @@ def _checked_certificate_form(form):
     return None if errors else (texts, images)
 
 
-def _certificate_page(form, status=200):
-    from lms.admin.certificate_images import ACCEPT
+def _image_flags(saved) -> dict[str, bool]:
+    """Which images a saved set-up holds, without loading their bytes (one query)."""
     from lms.certificates.models import CertificateSettings
-    from lms.certificates.services import current_settings, effective_texts, placeholders_in_use
 
-    saved = current_settings()
-    has_image = {}
-    if saved is not None:
-        # Which images are saved, without loading their bytes (one query).
-        columns = [getattr(CertificateSettings, key).isnot(None) for key in
-                   CertificateSettings.IMAGES]
-        flags = db.session.execute(select(*columns).where(CertificateSettings.id == saved.id)).one()
-        has_image = dict(zip(CertificateSettings.IMAGES, flags, strict=True))
+    if saved is None:
+        return {}
+    columns = [getattr(CertificateSettings, key).isnot(None) for key in CertificateSettings.IMAGES]
+    flags = db.session.execute(select(*columns).where(CertificateSettings.id == saved.id)).one()
+    return dict(zip(CertificateSettings.IMAGES, flags, strict=True))
+
+
+def _certificate_page(form, status=200, course=None):
+    from lms.admin.certificate_images import ACCEPT
+    from lms.certificates.services import (
+        course_settings_ids,
+        current_course_settings,
+        current_settings,
+        effective_texts,
+        placeholder_report,
+    )
+    from lms.courses.models import Course
+
+    site = current_settings()
+    saved = current_course_settings(course.id) if course else site
+    fields, affected = placeholder_report()
+    context = {}
+    if course is None:
+        courses = db.session.scalars(select(Course).where(Course.status == "published")
+                                     .order_by(Course.title_id)).all()
+        context["courses"] = courses
+        context["own_setup"] = set(course_settings_ids())
+        defaults, env_defaults = effective_texts(None), None
+        placeholders = bool(fields)
+    else:
+        # An empty field prints the site-wide set-up's value, else the CERT_* default.
+        defaults, env_defaults = effective_texts(site), effective_texts(None)
+        context["site_images"] = _image_flags(site)
+        placeholders = course.id in {c.id for c in affected}
     return render_template(
-        "admin/certificate.html", form=form, saved=saved, has_image=has_image,
-        defaults=effective_texts(None), placeholders=placeholders_in_use(), accept=ACCEPT,
+        "admin/certificate.html", form=form, saved=saved, has_image=_image_flags(saved),
+        defaults=defaults, env_defaults=env_defaults, placeholders=placeholders,
+        placeholder_courses=affected if course is None else [], accept=ACCEPT, course=course,
+        **context,
     ), status
 
 
@@ -336,6 +364,13 @@ def certificate():
     return _certificate_page(form)
 
 
+def _pdf_response(blob: bytes):
+    response = current_app.response_class(blob, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="contoh-sertifikat.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/certificate/preview", methods=["POST"])
 @role_required(Role.ADMIN)
 def certificate_preview():
@@ -347,7 +382,72 @@ def certificate_preview():
     values = _checked_certificate_form(form)
     if values is None:
         return _certificate_page(form, 400)
-    response = current_app.response_class(preview_pdf(*values), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = 'inline; filename="contoh-sertifikat.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _pdf_response(preview_pdf(*values))
+
+
+def _course_or_404(slug: str):
+    from lms.courses.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    access.require("set_up_course_certificate", course)
+    return course
+
+
+def _unpublished_course_page(slug: str):
+    """The course's Certificate tab before its first publication: nothing to set up yet (the
+    set-up belongs to the published course), said instead of a 404; None if no such draft."""
+    from lms.authoring.services.drafts import draft_for
+
+    if not access.allowed("set_up_course_certificate", None):
+        abort(403)
+    if draft_for(slug) is None:
+        return None
+    return render_template("admin/certificate_unpublished.html", slug=slug)
+
+
+@bp.route("/certificate/courses/<slug>", methods=["GET", "POST"])
+@access.rule("set_up_course_certificate")
+def course_certificate(slug: str):
+    """One course's certificate set-up: what its certificates print instead of the site-wide
+    set-up; each empty field falls back to the site-wide set-up, then to CERT_*."""
+    from lms.admin.forms import CourseCertificateForm
+    from lms.certificates.services import current_course_settings, save_course_settings
+    from lms.courses.models import Course
+
+    if request.method == "GET" and db.session.scalar(
+            select(Course.id).where(Course.slug == slug)) is None:
+        page = _unpublished_course_page(slug)
+        if page is not None:
+            return page
+    course = _course_or_404(slug)
+    saved = current_course_settings(course.id)
+    form = CourseCertificateForm(obj=saved if request.method == "GET" else None)
+    if request.method == "POST":
+        values = _checked_certificate_form(form)
+        if values is None:
+            return _certificate_page(form, 400, course)
+        try:
+            save_course_settings(current_user, course, *values)
+        except ServiceError as err:
+            flash(str(err.message), "error")
+            return _certificate_page(form, 400, course)
+        flash(_("Certificate set-up of this course saved. Its certificates issued from now on "
+                "use it."), "success")
+        return redirect(url_for("admin.course_certificate", slug=course.slug))
+    return _certificate_page(form, course=course)
+
+
+@bp.route("/certificate/courses/<slug>/preview", methods=["POST"])
+@access.rule("set_up_course_certificate")
+def course_certificate_preview(slug: str):
+    """A sample certificate of the course with the form's values over the site-wide set-up
+    (writes nothing)."""
+    from lms.admin.forms import CourseCertificateForm
+    from lms.certificates.services import preview_pdf
+
+    course = _course_or_404(slug)
+    form = CourseCertificateForm()
+    values = _checked_certificate_form(form)
+    if values is None:
+        return _certificate_page(form, 400, course)
+    return _pdf_response(preview_pdf(*values, course=course))

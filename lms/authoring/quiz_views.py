@@ -518,6 +518,45 @@ class EditorPage:
     values: dict
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    preview: dict | None = None  # the question as the learner sees it (`_question_preview`)
+    focus: str = ""  # the input or button to focus after a row button (no JavaScript)
+
+
+def _question_preview(draft, qtype, values: dict, *, base: dict | None,
+                      taken: list[str]) -> dict:
+    """The question the form holds, rendered by its type's `render` exactly as the learner's
+    attempt page renders it (text through the importer's Markdown), with the guessable-question
+    warnings of `lms.quizzes.quality` for this question. Nothing is saved."""
+    question, problems = editor.form_to_question(qtype, values, base=base, gettext=_,
+                                                 taken_ids=taken)
+    out: dict = {"html": None, "warnings": [], "incomplete": bool(problems),
+                 "real": qtype.is_question}
+    if not str(question.get("text", "")).strip():
+        return out
+    try:
+        out["html"] = qtype.render(_with_html(draft, question), field="pv", response=None,
+                                   order=None, disabled=False, gettext=_)
+    except Exception:  # noqa: BLE001 - an unfinished question (or a broken plug-in)
+        out["html"] = None
+    if not problems:
+        # This question's own warnings (the quiz-wide share needs the whole quiz: its box).
+        out["warnings"] = [message for qid, message in quiz_quality.box([question], "").items
+                           if qid]
+    return out
+
+
+def _editor_url(draft, loaded: LoadedQuiz, qtype, qid: str | None) -> str:
+    if qid:
+        return url_for("authoring_quizzes.question_edit", slug=draft.slug, quiz=loaded.slug,
+                       qid=qid)
+    return url_for("authoring_quizzes.question_new", slug=draft.slug, quiz=loaded.slug,
+                   type=qtype.name)
+
+
+def _heading_text(values: dict) -> str:
+    """The first words of the question, for the heading and breadcrumb of the editor."""
+    text = plain_text(str(values.get("text", "") or "")).strip()
+    return text if len(text) <= 60 else text[:57].rstrip() + "…"
 
 
 def _render_question_editor(draft, loaded: LoadedQuiz, page: EditorPage, *, qid: str | None,
@@ -537,14 +576,52 @@ def _render_question_editor(draft, loaded: LoadedQuiz, page: EditorPage, *, qid:
     # A problem on an input the form does not show is listed above the form.
     general = list(page.general) + [m for name, messages in page.errors.items()
                                     if name not in shown for m in messages]
+    common = editor.common_fields(page.qtype)
     return render_template(
         "authoring/quiz_question.html", draft=draft, quiz=loaded, qtype=page.qtype, qid=qid,
-        common=editor.common_fields(page.qtype), own=editor.type_fields(page.qtype),
-        values=page.values,
+        common=[f for f in common if not f.advanced],
+        advanced=[f for f in common if f.advanced], own=editor.type_fields(page.qtype),
+        values=page.values, preview=page.preview, focus=page.focus,
+        heading_text=_heading_text(page.values) if qid else "",
+        action_url=_editor_url(draft, loaded, page.qtype, qid),
         errors=page.errors, general=general, form=form,
-        linked={name: messages for name, messages in page.errors.items() if name in shown}, overview_url=_overview_url(draft.slug),
+        linked={name: messages for name, messages in page.errors.items() if name in shown},
+        overview_url=_overview_url(draft.slug),
         categories=list(quizfiles.categories(loaded.questions)), tr=_,
     ), status
+
+
+def _focus_after(qtype, values: dict, action: str) -> str:
+    """The element to focus after a row button, so a keyboard user stays at the same place:
+    the new row's first input, the moved row's button (the other direction when that one is
+    now disabled), or after a removal the row that took its place (else the add button)."""
+    parts = action.split(":")
+    fields = {f.name: f for f in editor.type_fields(qtype) if f.kind in ("rows", "list")}
+    if len(parts) < 2 or parts[1] not in fields:
+        return ""
+    f = fields[parts[1]]
+    n = editor.row_count(values, f.name)
+
+    def first_input(i: int) -> str:
+        if f.kind == "list":
+            return f"e-{f.name}-{i}"
+        col = next((c for c in f.columns if c.kind not in ("id", "bool")), None)
+        return f"e-{f.name}-{i}-{col.name}" if col else f"e-{f.name}-add"
+
+    if parts[0] == "add":
+        return first_input(n - 1) if n else f"e-{f.name}-add"
+    if len(parts) != 3 or not parts[2].isdigit():
+        return ""
+    i = int(parts[2])
+    if parts[0] == "up":
+        i = max(i - 1, 0)
+        return f"e-{f.name}-{i}-up" if i > 0 else f"e-{f.name}-{i}-down"
+    if parts[0] == "down":
+        i = min(i + 1, n - 1)
+        return f"e-{f.name}-{i}-down" if i + 1 < n else f"e-{f.name}-{i}-up"
+    if parts[0] == "remove":
+        return f"e-{f.name}-{min(i, n - 1)}-remove" if n else f"e-{f.name}-add"
+    return ""
 
 
 def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: str | None):
@@ -553,15 +630,25 @@ def _save_question(draft, loaded: LoadedQuiz, qtype, *, index: int | None, qid: 
     if not form.validate_on_submit():
         abort(400)
     revision = request.form.get("revision", "")
-    action = request.form.get("row_action", "")
-    if action:
-        values = editor.apply_row_action(qtype, values, action)
-        return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=qid,
-                                       revision=revision)
     base = loaded.questions[index] if index is not None else None
-    question, problems = editor.form_to_question(qtype, values, base=base, gettext=_)
     others = [q for i, q in enumerate(loaded.questions) if i != index]
-    if "id" in question and any(str(q.get("id")) == question["id"] for q in others):
+    taken = [str(q.get("id")) for q in others]
+    action = editor.row_action_of(request.form)
+    if action:  # a row button or "Preview": the form again from the posted values, unsaved
+        page = EditorPage(qtype, values)
+        if action != "preview":
+            page.values = editor.apply_row_action(qtype, values, action)
+            page.focus = _focus_after(qtype, page.values, action)
+        else:
+            page.focus = "question-preview"
+        page.preview = _question_preview(draft, qtype, page.values, base=base, taken=taken)
+        if request.form.get("fragment") == "preview":  # the editor's script asks for it alone
+            return render_template("authoring/_question_preview.html", preview=page.preview,
+                                   qtype=qtype)
+        return _render_question_editor(draft, loaded, page, qid=qid, revision=revision)
+    question, problems = editor.form_to_question(qtype, values, base=base, gettext=_,
+                                                 taken_ids=taken)
+    if "id" in question and any(str(q.get("id")) == str(question["id"]) for q in others):
         problems.append(("id", _("Another question of this quiz has this id; choose another.")))
     page = EditorPage(qtype, values, editor.errors_by_input(problems))
     if problems:
@@ -597,7 +684,8 @@ def question_new(slug: str, quiz: str):
     qtype = _qtype_or_404(request.args.get("type", ""))
     if request.method == "POST":
         return _save_question(draft, loaded, qtype, index=None, qid=None)
-    values = editor.question_to_form(qtype, {"id": quizfiles.next_question_id(loaded.questions)})
+    # The id is made from the question's first words when saved (editable under advanced).
+    values = editor.question_to_form(qtype, {})
     return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=None,
                                    revision=loaded.row.revision)
 
@@ -613,8 +701,10 @@ def question_edit(slug: str, quiz: str, qid: str):
     if request.method == "POST":
         return _save_question(draft, loaded, qtype, index=index, qid=qid)
     values = editor.question_to_form(qtype, question)
-    return _render_question_editor(draft, loaded, EditorPage(qtype, values), qid=qid,
-                                   revision=loaded.row.revision)
+    taken = [str(q.get("id")) for i, q in enumerate(loaded.questions) if i != index]
+    page = EditorPage(qtype, values)
+    page.preview = _question_preview(draft, qtype, values, base=question, taken=taken)
+    return _render_question_editor(draft, loaded, page, qid=qid, revision=loaded.row.revision)
 
 
 # ----------------------------------------------------------------------------- preview

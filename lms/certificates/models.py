@@ -72,6 +72,10 @@ class Certificate(db.Model):
     # The certificate set-up (signatures, stamp, logos) it was issued with; None: issued before
     # any was saved (the CERT_* environment defaults and the default logo).
     settings_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_settings.id"))
+    # The course's own set-up (`CertificateSettings.course_id`) in force at issue, if any: its
+    # fields win over the site-wide row's (see services.layered_settings).
+    course_settings_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificate_settings.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
@@ -91,14 +95,18 @@ class Certificate(db.Model):
 
 
 class CertificateSettings(db.Model):
-    """The site-wide certificate set-up made at /admin/certificate. Rows are never changed:
-    each save adds one and the newest is current, so a certificate keeps (by `settings_id`) the
-    signatures, stamp and logos it was issued with even when its PDF is rendered again. Empty
-    texts fall back to the CERT_* environment variables. Images are checked PNG/JPEG bytes."""
+    """A certificate set-up: site-wide (`course_id` NULL, made at /admin/certificate) or one
+    course's overrides (made at /admin/certificate/courses/<slug>). Rows are never changed: each
+    save adds one and the newest of its kind is current, so a certificate keeps (by
+    `settings_id` and `course_settings_id`) the signatures, stamp and logos it was issued with
+    even when its PDF is rendered again. Empty fields of a course's row fall back to the
+    site-wide row, and empty texts then to the CERT_* environment variables. Images are checked
+    PNG/JPEG bytes."""
 
     __tablename__ = "certificate_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issuer_name: Mapped[str] = mapped_column(String(200), default="")

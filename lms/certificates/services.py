@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import access, audit, clock, events, notifications
@@ -95,7 +95,9 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
     manifest = version.manifest
     settings = manifest.get("certificate", {})
     setup = current_settings()
-    texts = effective_texts(setup)
+    course_setup = current_course_settings(course.id)
+    layered = layered_settings(course_setup, setup)
+    texts = effective_texts(layered)
     # Certificate dates are calendar dates where the issuer signs (CERT_PLACE, Jakarta: WIB);
     # the credential carries the exact instants (`_credential`).
     completed_on = clock.local_date(completed_at)
@@ -105,23 +107,33 @@ def _build(user: User, course: Course, *, completed_at: datetime, score: float |
         course_version_id=version.id, holder_name=holder_name or user.full_name,
         course_title_id=course.title_id, course_title_en=course.title_en,
         content_version=str(manifest.get("version", "")),
-        hours=int(settings.get("hours") or course.hours),
+        hours=_course_hours(course),
         modules=[item.title for item in syllabus(course)],
         completed_on=completed_on, score=score, show_score=bool(settings.get("show_score")),
         issuer_name=texts["issuer_name"], place=texts["place"],
-        # A signatory set at /admin/certificate signs every certificate (their signature image
-        # is printed above the name); without one, a trainer issuing by hand signs as before.
+        # A signatory set at /admin/certificate (site-wide or for the course) signs every
+        # certificate (their signature image is printed above the name); without one, a trainer
+        # issuing by hand signs as before.
         signatory_name=(issued_by.full_name if issued_by and issued_by.is_trainer
-                        and not (setup and setup.signatory_name)
+                        and not _value(layered, "signatory_name")
                         else texts["signatory_name"]),
         signatory_role=texts["signatory_role"],
         settings_id=setup.id if setup else None,
+        course_settings_id=course_setup.id if course_setup else None,
         issued_by_id=issued_by.id if issued_by else None, issue_reason=reason,
         expires_on=_add_months(completed_on, months) if months else None,
         issued_at=clock.now(),
     )
     cert.credential = _credential(cert, user)
     return cert
+
+
+def _course_hours(course: Course) -> int:
+    """The lesson hours a certificate of the course prints (`[certificate] hours`, else the
+    course's)."""
+    settings = ((course.current_version.manifest if course.current_version else None)
+                or {}).get("certificate") or {}
+    return int(settings.get("hours") or course.hours)
 
 
 def _credential(cert: Certificate, user: User) -> dict:
@@ -510,7 +522,10 @@ def _template_of(cert: Certificate):
 
 def _render(cert: Certificate, template=None) -> bytes:
     cfg = current_app.config
-    setup = db.session.get(CertificateSettings, cert.settings_id) if cert.settings_id else None
+    setup = layered_settings(
+        db.session.get(CertificateSettings, cert.course_settings_id)
+        if cert.course_settings_id else None,
+        db.session.get(CertificateSettings, cert.settings_id) if cert.settings_id else None)
     data = CertificateData(
         # The signature goes above its own signatory's name only (not above a trainer's who
         # issued by hand while the set-up names no signatory).
@@ -532,9 +547,60 @@ def _render(cert: Certificate, template=None) -> bytes:
 # --------------------------------------------------------------------------- set-up
 
 def current_settings() -> CertificateSettings | None:
-    """The certificate set-up in force (the newest saved), or None if never saved."""
+    """The site-wide certificate set-up in force (the newest saved), or None if never saved."""
     return db.session.scalar(select(CertificateSettings)
+                             .where(CertificateSettings.course_id.is_(None))
                              .order_by(CertificateSettings.id.desc()).limit(1))
+
+
+def current_course_settings(course_id: int) -> CertificateSettings | None:
+    """The course's own certificate set-up in force (its newest row), or None."""
+    return db.session.scalar(select(CertificateSettings)
+                             .where(CertificateSettings.course_id == course_id)
+                             .order_by(CertificateSettings.id.desc()).limit(1))
+
+
+def course_settings_ids() -> dict[int, int]:
+    """course id -> id of the course's set-up in force, for every course that has one."""
+    return dict(db.session.execute(
+        select(CertificateSettings.course_id, func.max(CertificateSettings.id))
+        .where(CertificateSettings.course_id.is_not(None))
+        .group_by(CertificateSettings.course_id)).all())
+
+
+def _value(setup, key: str):
+    if setup is None:
+        return None
+    return setup.get(key) if isinstance(setup, dict) else getattr(setup, key)
+
+
+# A signatory is one unit — name, position and signature image — and so are the logos (the
+# issuing bodies): a course that names its own signatory prints its own position and signature
+# (never the site-wide signature under another name), and a course with any logo of its own
+# prints only its logos. The institution, the place and the stamp fall back one by one.
+SIGNATORY_GROUPS = (("signatory_name", "signatory_role", "signature"),
+                    ("signatory2_name", "signatory2_role", "signature2"))
+LOGOS = ("logo1", "logo2", "logo3")
+
+
+def layered_settings(course_setup, site_setup):
+    """What a certificate of a course prints, before the CERT_* defaults: each field of the
+    course's set-up, else the site-wide one's (signatories and logos as units, see above). Either
+    may be a row, a dict of unsaved values or None; returns `site_setup` unchanged when the
+    course has no set-up, else a dict."""
+    if course_setup is None:
+        return site_setup
+    merged: dict = {}
+    for key in ("issuer_name", "place", "stamp"):
+        merged[key] = _value(course_setup, key) or _value(site_setup, key) or None
+    for group in SIGNATORY_GROUPS:
+        source = course_setup if (_value(course_setup, group[0]) or "").strip() else site_setup
+        for key in group:
+            merged[key] = _value(source, key) or None
+    source = course_setup if any(_value(course_setup, key) for key in LOGOS) else site_setup
+    for key in LOGOS:
+        merged[key] = _value(source, key) or None
+    return merged
 
 
 def _env_texts() -> dict[str, str]:
@@ -561,12 +627,45 @@ PLACEHOLDERS = {"signatory_name": ("CERT_SIGNATORY_NAME", "Koordinator Master Tr
                 "signatory_role": ("CERT_SIGNATORY_ROLE", "Master Trainer TPBIS")}
 
 
+def _placeholders_of(setup) -> list[str]:
+    texts = effective_texts(setup)
+    return [env for key, (env, value) in PLACEHOLDERS.items() if texts[key] == value]
+
+
 def placeholder_fields() -> list[str]:
     """The environment variables whose shipped placeholder would still sign new certificates
-    (neither `/admin/certificate` nor the environment set a real one): `/admin/`, the set-up page
-    and the admin's Beranda warn while this is not empty."""
-    texts = effective_texts(current_settings())
-    return [env for key, (env, value) in PLACEHOLDERS.items() if texts[key] == value]
+    (neither `/admin/certificate` nor the environment set a real one) of some course: `/admin/`,
+    the set-up page and the admin's Beranda warn while this is not empty. A course with its own
+    signatory (per-course set-up) does not use the site-wide one, so once every published
+    course has its own, the site-wide placeholder signs nothing (with no course yet, the
+    site-wide set-up counts: the first course will use it). Three queries."""
+    return placeholder_report()[0]
+
+
+def placeholder_report() -> tuple[list[str], list[Course]]:
+    """(the placeholder environment variables still printed, the published courses printing
+    them, by title)."""
+    site = current_settings()
+    site_fields = _placeholders_of(site)
+    newest = (select(func.max(CertificateSettings.id))
+              .where(CertificateSettings.course_id.is_not(None))
+              .group_by(CertificateSettings.course_id))
+    overrides = {row.course_id: row for row in db.session.scalars(
+        select(CertificateSettings).where(CertificateSettings.id.in_(newest)))}
+    courses = db.session.scalars(select(Course).where(
+        Course.status == "published", Course.current_version_id.is_not(None))
+        .order_by(Course.title_id)).all()
+    if not courses:
+        return site_fields, []
+    fields: list[str] = []
+    affected = []
+    for course in courses:
+        found = (_placeholders_of(layered_settings(overrides[course.id], site))
+                 if course.id in overrides else site_fields)
+        if found:
+            affected.append(course)
+            fields += [env for env in found if env not in fields]
+    return fields, affected
 
 
 def placeholders_in_use() -> bool:
@@ -592,13 +691,37 @@ def _artwork(setup, *, first_signatory_signs: bool = True) -> dict:
 
 def save_settings(admin: User, texts: dict[str, str], images: dict[str, bytes | None]) -> \
         CertificateSettings:
-    """Save a new certificate set-up (a new row; the old ones stay for the certificates issued
-    with them). `images` holds only the images changed: bytes (checked PNG/JPEG) or None to
-    remove; the others are carried over. Audited as certificate.settings_changed."""
+    """Save a new site-wide certificate set-up (a new row; the old ones stay for the
+    certificates issued with them). `images` holds only the images changed: bytes (checked
+    PNG/JPEG) or None to remove; the others are carried over. Audited as
+    certificate.settings_changed."""
     if not admin.is_admin:
         raise PermissionDenied(_l("Only an administrator can change the certificate set-up."))
-    previous = current_settings()
-    row = CertificateSettings(created_by_id=admin.id, created_at=clock.now())
+    return _save(admin, None, texts, images)
+
+
+def save_course_settings(actor: User, course: Course, texts: dict[str, str],
+                         images: dict[str, bytes | None]) -> CertificateSettings:
+    """Save a new set-up of one course's certificates (empty fields: the site-wide set-up).
+    Like `save_settings`; a signature without its signatory's name here is dropped (that
+    signatory comes from the site-wide set-up). Audited as certificate.course_settings_changed
+    in the course's log."""
+    if not access.can_set_up_course_certificate(actor, course):
+        raise PermissionDenied(_l("Only an administrator can change a course's certificate "
+                                  "set-up."))
+    return _save(actor, course, texts, images)
+
+
+def _save(actor: User, course: Course | None, texts: dict[str, str],
+          images: dict[str, bytes | None]) -> CertificateSettings:
+    previous = current_course_settings(course.id) if course else current_settings()
+    images = dict(images)
+    if course is not None:
+        for name_key, _role, image_key in SIGNATORY_GROUPS:
+            if not (texts.get(name_key) or "").strip():
+                images[image_key] = None
+    row = CertificateSettings(created_by_id=actor.id, created_at=clock.now(),
+                              course_id=course.id if course else None)
     changed = []
     for key in CertificateSettings.TEXTS:
         value = (texts.get(key) or "").strip()
@@ -614,32 +737,47 @@ def save_settings(admin: User, texts: dict[str, str], images: dict[str, bytes | 
             setattr(row, key, getattr(previous, key) if previous else None)
     db.session.add(row)
     db.session.flush()
-    audit.record("certificate.settings_changed", actor=admin, scope="site",
-                 target=f"certificate_settings:{row.id}", detail={"changed": changed})
+    if course is None:
+        audit.record("certificate.settings_changed", actor=actor, scope="site",
+                     target=f"certificate_settings:{row.id}", detail={"changed": changed})
+    else:
+        audit.record("certificate.course_settings_changed", actor=actor,
+                     scope=f"course:{course.slug}", target=f"certificate_settings:{row.id}",
+                     detail={"changed": changed})
     db.session.commit()
     return row
 
 
-def preview_pdf(texts: dict[str, str], images: dict[str, bytes | None]) -> bytes:
+def preview_pdf(texts: dict[str, str], images: dict[str, bytes | None],
+                course: Course | None = None) -> bytes:
     """A sample certificate with these (possibly unsaved) texts and images; images not given
-    come from the saved set-up. Writes nothing."""
-    saved = current_settings()
+    come from the saved set-up. With `course`: the values are the course's set-up, over the
+    saved site-wide one, in the course's title and design. Writes nothing."""
+    saved = current_course_settings(course.id) if course else current_settings()
     merged: dict = {key: (texts.get(key) or "") for key in CertificateSettings.TEXTS}
     for key in CertificateSettings.IMAGES:
         merged[key] = images[key] if key in images else (getattr(saved, key) if saved else None)
+    if course is not None:
+        for name_key, _role, image_key in SIGNATORY_GROUPS:
+            if not merged[name_key].strip():
+                merged[image_key] = None
+        merged = layered_settings(merged, current_settings())
     values = effective_texts(merged)
     today = clock.today()
     data = CertificateData(
         **_artwork(merged),
         holder_name="Ni Luh Putu Ayu Saraswati",
-        course_title_id="Contoh Pelatihan Transformasi Perpustakaan",
-        course_title_en="Sample Library Transformation Training",
-        hours=32, completed_on=today, place=values["place"], code="PLT-CONT-OHXX-0",
+        course_title_id=course.title_id if course else "Contoh Pelatihan Transformasi Perpustakaan",
+        course_title_en=course.title_en if course else "Sample Library Transformation Training",
+        hours=_course_hours(course) if course else 32, completed_on=today, place=values["place"],
+        code="PLT-CONT-OHXX-0",
         issuer_name=values["issuer_name"], signatory_name=values["signatory_name"],
         signatory_role=values["signatory_role"], modules=["Modul contoh 1", "Modul contoh 2"],
     )
+    template = resolve_template(template_name_for(course)) if course else None
     return render_certificate_pdf(data, static_dir=_static_dir(),
-                                  verify_url=verify_url("PLT-CONT-OHXX-0"))
+                                  verify_url=verify_url("PLT-CONT-OHXX-0"),
+                                  template_dir=template.folder if template else None)
 
 
 def current_design(template=None) -> str:

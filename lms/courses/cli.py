@@ -120,4 +120,22 @@ def export_offline(slug, dest, overwrite):
                f"{len(bundle.data)} bytes; unzip it and open {bundle.filename[:-4]}/index.html")
 
 
-COMMANDS = [validate, import_, export, export_offline]
+@click.command("rerender-modules")
+@click.argument("slug", required=False)
+@with_appcontext
+def rerender_modules(slug):
+    """Render every stored module page again (all courses, or SLUG) from its version's own
+    sources with the current renderer. Run it once after an upgrade whose notes say module HTML
+    changed; restart the web instances afterwards (they cache rendered pages per version)."""
+    try:
+        results = importer.rerender_modules(slug)
+    except LookupError:
+        raise click.ClickException(f"no course with the slug {slug!r}") from None
+    for result in results:
+        changed = ", ".join(result.modules_changed) or "no change"
+        click.echo(f"{result.slug} version {result.version_id}: {changed}")
+    total = sum(len(r.modules_changed) for r in results)
+    click.echo(f"{total} module page(s) rendered anew in {len(results)} version(s)")
+
+
+COMMANDS = [validate, import_, export, export_offline, rerender_modules]

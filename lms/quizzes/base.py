@@ -215,6 +215,11 @@ class EditorColumn:
     label: str = ""
     help: str = ""
     required: bool = False  # a blank cell is an error (else a blank cell leaves the key out)
+    # Shown folded under the row's "Advanced settings" (opened when it holds a value or error).
+    advanced: bool = False
+    # A `bool` column true on at most one row: one radio group `<field>-<column>` posting the
+    # row's index (single choice's "Correct").
+    one_row: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,7 +230,8 @@ class EditorField:
     leaves the key out); `columns` describe the cells of `rows`; `start_rows` is the number of
     empty rows a new question starts with; `row_label` names one row ("Option" -> "Option 1");
     `scoring="correct_or_weight"` on choice rows writes
-    `weight` on every row when any row has a weight, else `correct` on every row. The full
+    `weight` on every row when any row has a weight, else `correct` on every row; `advanced`
+    folds the field (or a column, `EditorColumn.advanced`) under "Advanced settings". The full
     contract is in the docstring of `lms.quizzes.editor`.
     """
 
@@ -239,6 +245,7 @@ class EditorField:
     start_rows: int = 0
     scoring: str = ""
     row_label: str = ""
+    advanced: bool = False  # shown folded under the form's "Advanced settings"
 
 
 # ---------------------------------------------------------------------------- contract

@@ -50,8 +50,20 @@ Problem mapping: the type's field `"options"` -> input `options`, `"options[2]"`
 `""` (shown above the form).
 
 Row buttons (no JavaScript): a submit button named `row_action` with value `add:<field>`,
-`remove:<field>:<i>`, `up:<field>:<i>` or `down:<field>:<i>`; `apply_row_action(qtype, form,
-action)` returns the changed form values for the page to show again.
+`remove:<field>:<i>`, `up:<field>:<i>` or `down:<field>:<i>` (for choice options also `action`
+= `add_option`, `remove_option-<i>`, `move_up-<i>`, `move_down-<i>`: `row_action_of`);
+`apply_row_action(qtype, form, action)` returns the changed form values for the page to show
+again, nothing saved. `row_action=preview` shows the question as the learner will see it. With
+JavaScript (`static/js/question-editor.js`) the same buttons act in the page and the preview
+follows the typing.
+
+The question editor's layout (issue 21): the question text, the type's own fields, then points,
+category and feedback; fields and columns with `advanced=True` are folded under "Advanced
+settings" (the common `id`: left empty it is made from the question's first words,
+`question_id_from_text`, unique in the quiz; an edited question keeps its id). A `bool` column
+with `one_row=True` is one radio group `<field>-<column>` posting the row index (single choice's
+"Correct"). `textarea` cells grow with their text. Choice options score by one rule,
+`correct_or_weight`: weights given (under the advanced settings) -> weights, else "Correct".
 """
 
 from __future__ import annotations
@@ -59,7 +71,8 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -92,9 +105,9 @@ TYPE_LABELS = (N_("Single choice"), N_("Multiple choice"), N_("True/false"), N_(
                N_("Numerical"), N_("Matching"), N_("Ordering"), N_("Essay"), N_("Description"))
 
 COMMON_FIELDS: tuple[EditorField, ...] = (
-    EditorField("id", "text", N_("Question id"), required=True,
-                help=N_("A short name that stays the same, e.g. q1 or dewey-basics "
-                     "(letters, digits, - _ .). Attempts and statistics refer to it.")),
+    EditorField("id", "text", N_("Question id"), advanced=True,
+                help=N_("Leave it empty to make one from the first words of the question. "
+                        "Letters, digits, - _ . only, unique in this quiz.")),
     EditorField("text", "markdown", N_("Question text"), required=True,
                 help=N_("Markdown: **bold**, *italic*, lists, links and images from media/.")),
     EditorField("points", "number", N_("Points"), help=N_("Empty means 1.")),
@@ -238,6 +251,8 @@ def question_to_form(qtype: QuestionType, question: Mapping[str, Any]) -> FormVa
         elif field.kind == "rows":
             rows = value if isinstance(value, list) else []
             rows = [r for r in rows if isinstance(r, Mapping)] or [{}] * field.start_rows
+            if field.scoring == "correct_or_weight":
+                rows = _marks_from_weights(field, rows)
             form[f"{name}-rows"] = str(len(rows))
             for i, row in enumerate(rows):
                 for col in field.columns:
@@ -270,6 +285,26 @@ def question_to_form(qtype: QuestionType, question: Mapping[str, Any]) -> FormVa
     return form
 
 
+def _marks_from_weights(field: EditorField, rows: list) -> list:
+    """Options scored by weights, shown with "Correct" ticked where the weight earns marks
+    (full marks when only one row may be ticked), so the form reads like the question; the
+    weights still score (`correct_or_weight`)."""
+    if not any("weight" in r for r in rows):
+        return rows
+    one = any(c.one_row for c in field.columns if c.name == "correct")
+
+    def right(w: Any) -> bool:
+        number = w if isinstance(w, int | float) and not isinstance(w, bool) else 0
+        return number >= 100 if one else number > 0
+
+    marked, out = False, []
+    for r in rows:
+        tick = right(r.get("weight")) and not (one and marked)
+        marked = marked or tick
+        out.append({**r, "correct": tick})
+    return out
+
+
 # ----------------------------------------------------------------------------- from the form
 
 
@@ -297,7 +332,7 @@ def _cell(col: EditorColumn, form: Mapping[str, Any], key: str, problems: list[P
             problems.append((key, gettext("Enter a number, e.g. 2 or 2.5.") if col.kind == "number"
                              else gettext("Enter a whole number, e.g. 3.")))
         return True, value
-    return True, raw.strip() if col.kind in ("id", "text") else raw
+    return True, raw.strip()
 
 
 def _rows(field: EditorField, form: Mapping[str, Any], problems: list[Problem],
@@ -344,13 +379,7 @@ def _rows(field: EditorField, form: Mapping[str, Any], problems: list[Problem],
     rows = ordered_rows
     bools = [c.name for c in field.columns if c.kind == "bool"]
     if field.scoring == "correct_or_weight":
-        if any("weight" in r for r in rows):
-            for r in rows:
-                r.pop("correct", None)
-                r.setdefault("weight", 0)
-        else:
-            for r in rows:
-                r["correct"] = bool(r.get("correct"))
+        rows = correct_or_weight(rows)
     else:
         for r in rows:
             for name in bools:
@@ -361,13 +390,60 @@ def _rows(field: EditorField, form: Mapping[str, Any], problems: list[Problem],
     return rows, origin
 
 
+def correct_or_weight(rows: list[dict]) -> list[dict]:
+    """The one scoring rule of choice options in the editor: when the author gave any weight
+    (under the advanced settings), the weights score and every option gets one (blank = 0, no
+    `correct`); otherwise the "Correct" marks score (`correct` true/false on every option)."""
+    out = [dict(r) for r in rows]
+    if any("weight" in r for r in out):
+        for r in out:
+            r.pop("correct", None)
+            r.setdefault("weight", 0)
+    else:
+        for r in out:
+            r.pop("weight", None)
+            r["correct"] = bool(r.get("correct"))
+    return out
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_MARKDOWN_NOISE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]+>|[*_`#>\[\]~|]")
+ID_WORDS = 5
+ID_MAX = 40
+
+
+def question_id_from_text(text: str, taken: Iterable[Any] = ()) -> str:
+    """A question id made from the first words of `text` (Markdown and accents removed, lower
+    case, hyphens), unique among `taken`: "Apa itu literasi informasi?" -> "apa-itu-literasi-
+    informasi", then "...-2", "...-3". A text without letters or digits gives "soal"."""
+    plain = _MARKDOWN_NOISE.sub(" ", str(text or ""))
+    ascii_text = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
+    words = [w for w in _SLUG_DROP.split(ascii_text.lower()) if w][:ID_WORDS]
+    base = ""
+    for w in words:
+        candidate = f"{base}-{w}" if base else w
+        if len(candidate) > ID_MAX:
+            break
+        base = candidate
+    base = base or (words[0][:ID_MAX] if words else "soal")
+    used = {str(t) for t in taken}
+    qid, n = base, 2
+    while qid in used:
+        qid = f"{base}-{n}"
+        n += 1
+    return qid
+
+
 def form_to_question(qtype: QuestionType, form: Mapping[str, Any], *,
                      base: Mapping[str, Any] | None = None,
-                     gettext: Gettext = str) -> tuple[dict, list[Problem]]:
+                     gettext: Gettext = str,
+                     taken_ids: Iterable[Any] = ()) -> tuple[dict, list[Problem]]:
     """The question the form describes, and every problem as (input name, message).
 
     Keys of `base` (the question being edited) that the editor does not manage are kept, so a
-    type's settings without an editor field survive an edit.
+    type's settings without an editor field survive an edit. An empty id keeps the id of
+    `base`, or is made from the question text (`question_id_from_text`, unique among
+    `taken_ids`, the quiz's other questions' ids).
     """
     problems: list[Problem] = []
     question: dict[str, Any] = {}
@@ -452,10 +528,15 @@ def form_to_question(qtype: QuestionType, form: Mapping[str, Any], *,
                 mapping[word.strip()] = spellings
             if mapping:
                 question[name] = mapping
-    if "id" in question and not ID_RE.match(question["id"]):
+    if "id" not in question and any(f.name == "id" for f in all_fields(qtype)):
+        if base is not None and str(base.get("id") or "").strip():
+            question["id"] = base["id"]
+        elif "text" in question:
+            question["id"] = question_id_from_text(question["text"], taken_ids)
+    if "id" in question and not ID_RE.match(str(question["id"])):
         problems.append(("id", gettext(
             "Use letters, digits, hyphens, underscores and dots only, e.g. q1 or dewey-basics.")))
-    elif "id" in question and len(question["id"]) > 60:
+    elif "id" in question and len(str(question["id"])) > 60:
         problems.append(("id", gettext("Use at most %(max)d characters.") % {"max": 60}))
     kept = {k: v for k, v in (base or {}).items()
             if k not in managed_keys(qtype, base) and not str(k).startswith("_")
@@ -531,6 +612,26 @@ def _blank(key: str, form: Mapping[str, Any]) -> Any:
     return False if isinstance(form.get(key), bool) else ""
 
 
+_ACTION_ALIAS = re.compile(r"^(add_option|remove_option|move_up|move_down)(?:-(\d+))?$")
+
+
+def row_action_of(data: Mapping[str, Any]) -> str:
+    """The row button pressed, as `apply_row_action` reads it: `row_action` ("add:options",
+    "up:items:2", "preview"), or the choice options' short names posted as `action`
+    ("add_option", "remove_option-N", "move_up-N", "move_down-N"); "" for none."""
+    action = str(data.get("row_action") or "")
+    if action:
+        return action
+    m = _ACTION_ALIAS.match(str(data.get("action") or ""))
+    if not m:
+        return "preview" if str(data.get("action") or "") == "preview" else ""
+    verb = {"add_option": "add", "remove_option": "remove", "move_up": "up",
+            "move_down": "down"}[m.group(1)]
+    if verb == "add":
+        return "add:options"
+    return f"{verb}:options:{m.group(2)}" if m.group(2) is not None else ""
+
+
 def apply_row_action(qtype: QuestionType, form: Mapping[str, Any], action: str) -> FormValues:
     """The form values after a row button: add a row, remove row i, move row i up or down."""
     out = dict(form)
@@ -580,7 +681,13 @@ def form_from_request(qtype: QuestionType, data: Any) -> FormValues:
             for i in range(n):
                 for col in field.columns:
                     key = f"{name}-{i}-{col.name}"
-                    out[key] = _checked(data, key) if col.kind == "bool" else (data.get(key) or "")
+                    if col.kind == "bool" and col.one_row:  # a radio group posting the index
+                        out[key] = (_checked(data, key)
+                                    or str(data.get(f"{name}-{col.name}", "")) == str(i))
+                    elif col.kind == "bool":
+                        out[key] = _checked(data, key)
+                    else:
+                        out[key] = data.get(key) or ""
         elif field.kind == "list":
             n = row_count(data, name)
             out[f"{name}-rows"] = str(n)

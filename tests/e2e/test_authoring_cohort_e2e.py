@@ -93,6 +93,8 @@ def write_quiz(page) -> None:
 
     page.get_by_label("Add a question of type").select_option("single_choice")
     page.get_by_role("button", name="Add question").click()
+    # The id is made from the text unless set under the advanced settings (folded).
+    page.locator("summary", has_text="Advanced settings").last.click()
     page.get_by_label("Question id").fill("sumber")
     page.get_by_label("Question text").fill("A viral message has no author. What do you ask first?")
     options = [("Who wrote it?", True, "Right: start with the source."),

@@ -93,6 +93,7 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
 
     log_in(page, "admin@contoh.id", "kelola-pelita-bersama")
     found += check(page, ["/", "/admin/", "/admin/users", "/admin/site", "/admin/plugins", "/admin/audit",
+                          "/admin/certificate", "/admin/certificate/courses/contoh-kursus",
                           "/author/", "/author/contoh-kursus/", "/author/contoh-kursus/settings",
                           "/author/contoh-kursus/quizzes", "/author/contoh-kursus/history",
                           "/author/contoh-kursus/media", "/author/contoh-kursus/quizzes/kuis-pengenalan",

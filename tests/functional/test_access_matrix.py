@@ -71,6 +71,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin",
                                         "facilitator_owner"}),
     "rule:manage_certificate": frozenset({"admin"}),
+    "rule:set_up_course_certificate": frozenset({"admin"}),
     "rule:manage_cohort": frozenset({"cohort_trainer", "admin"}),
     "rule:edit_course": frozenset({"editor", "admin"}),
 }

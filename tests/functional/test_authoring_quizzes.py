@@ -193,7 +193,7 @@ def test_create_a_quiz_and_add_a_multiple_choice_question(course, trainer):
 
     # Editing shows the saved values and keeps the option ids.
     edit = trainer.get(f"/author/{SLUG}/quizzes/kuis-satu/questions/literasi").text
-    assert 'value="Menilai sumber"' in edit and 'name="options-2-id" value="c"' in edit
+    assert ">\nMenilai sumber</textarea>" in edit and 'name="options-2-id" value="c"' in edit
 
 
 def test_quiz_settings_errors_are_on_the_fields(course, trainer):

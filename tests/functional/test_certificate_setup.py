@@ -3,7 +3,6 @@ certificates print (text and images); certificates already issued keep theirs.""
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 
@@ -14,8 +13,8 @@ from lms.audit import AuditEvent
 from lms.certificates import services
 from lms.certificates.models import Certificate, CertificateSettings
 from lms.extensions import db
+from tests.helpers.certificates import complete_course, pdf_text, qr_text, upload
 from tests.helpers.images import png
-from tests.helpers.packs import import_folder, make_pack
 from tests.helpers.pages import login
 
 SETUP = {
@@ -26,35 +25,6 @@ SETUP = {
     "signatory2_name": "I Gusti Ngurah Rai Wiratama",
     "signatory2_role": "Kepala Dinas Perpustakaan Provinsi Bali",
 }
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} not installed (apt-get install -y poppler-utils zbar-tools)")
-    return path
-
-
-def pdf_text(blob: bytes, tmp_path) -> str:
-    path = tmp_path / "c.pdf"
-    path.write_bytes(blob)
-    out = subprocess.run([_tool("pdftotext"), "-enc", "UTF-8", str(path), "-"],
-                         capture_output=True, check=True)
-    return " ".join(out.stdout.decode("utf-8").split())
-
-
-def qr_text(blob: bytes, tmp_path) -> list[str]:
-    (tmp_path / "q.pdf").write_bytes(blob)
-    subprocess.run([_tool("pdftoppm"), "-r", "150", "-png", "-f", "1", "-l", "1",
-                    str(tmp_path / "q.pdf"), str(tmp_path / "page")], check=True)
-    image = next(tmp_path.glob("page*.png"))
-    out = subprocess.run([_tool("zbarimg"), "-q", "--raw", str(image)], capture_output=True,
-                         text=True)
-    return out.stdout.strip().splitlines()
-
-
-def upload(name: str, data: bytes):
-    return (io.BytesIO(data), name)
 
 
 def set_up(client, **extra):
@@ -68,15 +38,6 @@ def set_up(client, **extra):
 def as_admin(app, admin_user):
     client = app.test_client()
     login(client, admin_user)
-    return client
-
-
-def complete_course(app, participant, tmp_path, slug="kursus-sertifikat"):
-    client = app.test_client()
-    login(client, participant)
-    import_folder(make_pack(tmp_path, slug, modules=1))
-    client.post(f"/courses/{slug}/enrol")
-    client.post(f"/courses/{slug}/modules/modul-1/done")
     return client
 
 

@@ -172,3 +172,33 @@ def test_an_unknown_certificate_design_is_a_warning_not_an_error(runner, tmp_pat
     assert "created: kursus-uji" in result.output
     assert "certificate template 'tidak-ada' is not installed" in result.output
     assert "built-in design will be used" in result.output
+
+
+def test_rerender_modules_renews_old_html_and_keeps_the_sources(runner):
+    """A module page stored by an older renderer (here: with a visible "¶" permalink) is
+    rendered anew from the version's own sources; the version, its hash and the page's
+    address stay the same, and a second run finds nothing to change."""
+    from lms.courses.models import ModuleVersion
+
+    runner.invoke(args=["lms", "import", str(EXAMPLE)])
+    version = course("contoh-kursus").current_version
+    rows = list(db.session.scalars(select(ModuleVersion).where(
+        ModuleVersion.version_id == version.id)))
+    fresh = {row.id: row.body_html for row in rows}
+    stale = rows[0]
+    stale.body_html = '<h2 id="x">Lama<a class="headerlink" href="#x">¶</a></h2>'
+    db.session.commit()
+
+    result = runner.invoke(args=["lms", "rerender-modules", "contoh-kursus"])
+    assert result.exit_code == 0, result.output
+    assert f"contoh-kursus version {version.id}: {stale.module.slug}" in result.output
+    db.session.expire_all()
+    assert {row.id: row.body_html for row in db.session.scalars(
+        select(ModuleVersion).where(ModuleVersion.version_id == version.id))} == fresh
+    assert count(CourseVersion) == 1
+    assert course("contoh-kursus").current_version.content_hash == load_pack(EXAMPLE).content_hash
+
+    again = runner.invoke(args=["lms", "rerender-modules"])
+    assert "0 module page(s) rendered anew" in again.output
+    unknown = runner.invoke(args=["lms", "rerender-modules", "tidak-ada"])
+    assert unknown.exit_code != 0 and "tidak-ada" in unknown.output

@@ -90,11 +90,65 @@ def test_new_question_form_starts_with_empty_rows():
     assert form["options-0-text"] == "" and form["options-0-correct"] is False
 
 
-def test_missing_text_and_id_are_reported_on_their_fields():
+def test_missing_text_is_reported_and_a_missing_id_is_made_from_the_text():
     qtype, form = _form("true_false", answer="0")
     _q, problems = editor.form_to_question(qtype, form)
     fields = {f for f, _m in problems}
-    assert {"id", "text"} <= fields
+    assert "text" in fields and "id" not in fields
+
+    qtype, form = _form("true_false", answer="0",
+                        text="Apakah **perpustakaan** desa boleh meminjamkan buku ke luar desa?")
+    q, problems = editor.form_to_question(qtype, form, taken_ids=["apakah-perpustakaan-desa-boleh"])
+    assert problems == []
+    assert q["id"] == "apakah-perpustakaan-desa-boleh-2"
+
+
+@pytest.mark.parametrize(("text", "taken", "expected"), [
+    ("Apa itu literasi informasi?", [], "apa-itu-literasi-informasi"),
+    ("Siapa *penerbit* [buku](../media/a.png) ini?", [], "siapa-penerbit-buku-ini"),
+    ("Ejaan: Kode Dewey 020 — ilmu perpustakaan dan informasi", [], "ejaan-kode-dewey-020-ilmu"),
+    ("Bagaimana perpustakaan melayani?", ["bagaimana-perpustakaan-melayani"],
+     "bagaimana-perpustakaan-melayani-2"),
+    ("Bagaimana perpustakaan kecamatan melayani warga", [],
+     "bagaimana-perpustakaan-kecamatan"),  # at most 40 characters, whole words
+    ("Pengklasifikasianperpustakaanberbasisinklusisosialuntukmasyarakat desa", [],
+     "pengklasifikasianperpustakaanberbasisink"),
+    ("Ketepatan é ü ñ", [], "ketepatan-e-u-n"),
+    ("???", ["soal"], "soal-2"),
+])
+def test_question_ids_are_made_from_the_first_words(text, taken, expected):
+    qid = editor.question_id_from_text(text, taken)
+    assert qid == expected
+    assert editor.ID_RE.match(qid) and len(qid) <= 60
+
+
+def test_an_edited_question_keeps_its_id_when_the_field_is_left_empty():
+    qtype, form = _form("true_false", answer="0", text="Benar?")
+    q, problems = editor.form_to_question(qtype, form, base={"id": 7, "type": "true_false"})
+    assert problems == [] and q["id"] == 7
+
+
+def test_the_correct_marks_score_unless_weights_are_given():
+    rows = [{"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B"}]
+    assert editor.correct_or_weight(rows) == [
+        {"id": "a", "text": "A", "correct": True}, {"id": "b", "text": "B", "correct": False}]
+    rows[1]["weight"] = 50
+    assert editor.correct_or_weight(rows) == [
+        {"id": "a", "text": "A", "weight": 0}, {"id": "b", "text": "B", "weight": 50}]
+
+
+def test_single_choice_correct_is_one_radio_group_and_weights_show_as_correct():
+    qtype = REGISTRY.get("single_choice")
+    form = editor.form_from_request(qtype, {"options-rows": "2", "options-0-text": "A",
+                                            "options-1-text": "B", "options-correct": "1"})
+    assert form["options-0-correct"] is False and form["options-1-correct"] is True
+    weighted = {"id": "w", "type": "single_choice", "text": "?", "options": [
+        {"id": "a", "text": "A", "weight": 50}, {"id": "b", "text": "B", "weight": 100},
+        {"id": "c", "text": "C", "weight": 100}]}
+    shown = editor.question_to_form(qtype, weighted)
+    assert [shown[f"options-{i}-correct"] for i in range(3)] == [False, True, False]
+    back, problems = editor.form_to_question(qtype, shown)
+    assert problems == [] and back == weighted
 
 
 def test_true_false_needs_an_answer_chosen():
@@ -238,3 +292,17 @@ def test_appended_questions_get_unique_ids_and_the_category():
                                      category="etika")
     assert [q["id"] for q in out] == ["q1", "q1-2", "q2"]
     assert out[1] == {"id": "q1-2", "category": "etika"}
+
+
+@pytest.mark.parametrize(("posted", "action"), [
+    ({"row_action": "up:items:2"}, "up:items:2"),
+    ({"action": "add_option"}, "add:options"),
+    ({"action": "remove_option-3"}, "remove:options:3"),
+    ({"action": "move_up-1"}, "up:options:1"),
+    ({"action": "move_down-0"}, "down:options:0"),
+    ({"action": "preview"}, "preview"),
+    ({"action": "move_up"}, ""),
+    ({}, ""),
+])
+def test_row_buttons_are_read_from_either_name(posted, action):
+    assert editor.row_action_of(posted) == action

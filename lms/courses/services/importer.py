@@ -174,20 +174,13 @@ def _create_version(course: Course, pack: CoursePack, note: str) -> CourseVersio
     db.session.add(version)
     db.session.flush()
 
-    sizes: dict[str, tuple[int, int] | None] = {}
     for path, data in sorted(pack.files.items()):
         db.session.add(PackFile(version_id=version.id, path=path, sha256=_store_blob(data)))
-        if Path(path).suffix.lower() in IMAGE_SUFFIXES:
-            sizes[path] = _image_size(data)
+    sizes = _image_sizes(pack.files)
 
     modules = _modules_by_slug(course.id, [m.slug for m in pack.modules], Module)
     for source in pack.modules:
-        html, toc = _render(
-            _without_title_heading(source.body_markdown, source.title),
-            module_url=lambda slug, anchor: module_path(pack.slug, slug) + (f"#{anchor}" if anchor else ""),
-            media_url=lambda path: media_path(pack.slug, version.id, path),
-            media_size=sizes.get,
-        )
+        html, toc = _render_module(source, pack.slug, version.id, sizes)
         db.session.add(ModuleVersion(
             version_id=version.id, module_id=modules[source.slug].id, position=source.position,
             title=source.title, title_en=source.title_en, minutes=_minutes(source),
@@ -205,6 +198,81 @@ def _create_version(course: Course, pack: CoursePack, note: str) -> CourseVersio
             questions=questions,
         ))
     return version
+
+
+def _image_sizes(files: dict[str, bytes]) -> dict[str, tuple[int, int] | None]:
+    return {path: _image_size(data) for path, data in files.items()
+            if Path(path).suffix.lower() in IMAGE_SUFFIXES}
+
+
+def _render_module(source, course_slug: str, version_id: int,
+                   sizes: dict[str, tuple[int, int] | None]) -> tuple[str, list[dict]]:
+    """A module's stored HTML and table of contents: the ONE place a module body is rendered
+    (import and `rerender_modules` alike)."""
+    return _render(
+        _without_title_heading(source.body_markdown, source.title),
+        module_url=lambda slug, anchor: module_path(course_slug, slug) + (f"#{anchor}" if anchor else ""),
+        media_url=lambda path: media_path(course_slug, version_id, path),
+        media_size=sizes.get,
+    )
+
+
+@dataclass
+class RerenderResult:
+    slug: str
+    version_id: int
+    modules_changed: list[str]
+
+
+def rerender_modules(slug: str | None = None) -> list[RerenderResult]:
+    """Render the stored module HTML of every course version (or one course's) again from that
+    version's own sources with today's renderer, in one transaction.
+
+    Module HTML is rendered once, at import; a renderer change (sanitiser, anchors, image sizes)
+    reaches existing deployments only through this, since re-importing identical sources changes
+    nothing. The sources, the content hash and everything learners did stay as they are."""
+    try:
+        results = _rerender(slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return results
+
+
+def _rerender(slug: str | None) -> list[RerenderResult]:
+    import tempfile
+
+    query = select(Course).order_by(Course.slug)
+    if slug is not None:
+        query = query.where(Course.slug == slug)
+    courses = list(db.session.scalars(query))
+    if slug is not None and not courses:
+        raise LookupError(slug)
+    results = []
+    for course in courses:
+        versions = db.session.scalars(select(CourseVersion).where(
+            CourseVersion.course_id == course.id).order_by(CourseVersion.id))
+        for version in versions:
+            files = version_files(version.id)
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp) / course.slug
+                write_pack(files, folder)
+                pack = load_pack(folder, question_validator())
+            sizes = _image_sizes(files)
+            stored = {mv.module.slug: mv for mv in db.session.scalars(
+                select(ModuleVersion).where(ModuleVersion.version_id == version.id))}
+            changed = []
+            for source in pack.modules:
+                row = stored.get(source.slug)
+                if row is None:
+                    continue
+                html, toc = _render_module(source, course.slug, version.id, sizes)
+                if html != row.body_html or toc != row.toc:
+                    row.body_html, row.toc = html, toc
+                    changed.append(source.slug)
+            results.append(RerenderResult(course.slug, version.id, changed))
+    return results
 
 
 def _without_title_heading(markdown: str, title: str) -> str:

@@ -27,17 +27,19 @@ SHUFFLE_FIELD = EditorField(
 )
 
 
-def option_rows(weight_help: str) -> EditorField:
-    """The options editor of a choice type."""
+def option_rows(weight_help: str, *, one_correct: bool = False) -> EditorField:
+    """The options editor of a choice type: the text and "Correct" for the common case, the
+    weights folded under the option's advanced settings (`lms.quizzes.editor.correct_or_weight`
+    is the one rule: weights given -> weights, else the Correct marks)."""
     return EditorField(
         "options", "rows", N_("Options"), required=True, start_rows=4, scoring="correct_or_weight",
         row_label=N_("Option"),
         help=N_("Leave a row empty to remove it."),
         columns=(
             EditorColumn("id", "id", N_("Id")),
-            EditorColumn("text", "text", N_("Option text"), required=True),
-            EditorColumn("correct", "bool", N_("Correct")),
-            EditorColumn("weight", "number", N_("Weight (%)"), help=weight_help),
+            EditorColumn("text", "textarea", N_("Option text"), required=True),
+            EditorColumn("correct", "bool", N_("Correct"), one_row=one_correct),
+            EditorColumn("weight", "number", N_("Weight (%)"), help=weight_help, advanced=True),
             EditorColumn("feedback", "text", N_("Feedback for this option")),
         ),
     )

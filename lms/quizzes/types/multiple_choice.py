@@ -21,8 +21,8 @@ class MultipleChoice(ChoiceType):
     label = "Multiple choice"
     input_type = "checkbox"
     editor_fields = (
-        option_rows(N_("Optional: percent from -100 to 100; the positive weights add up to "
-                       "100. With weights, the Correct boxes are not used.")),
+        option_rows(N_("Percent from -100 to 100 for ticking this option; the positive "
+                       "weights add up to 100.")),
         SHUFFLE_FIELD,
     )
 

@@ -16,8 +16,8 @@ class SingleChoice(ChoiceType):
     label = "Single choice"
     input_type = "radio"
     editor_fields = (
-        option_rows(N_("Optional: percent of the marks for this option (one option 100). "
-                       "With weights, the Correct boxes are not used.")),
+        option_rows(N_("Percent of the marks for choosing this option, e.g. 100 for the right "
+                       "option and 50 for a partly right one."), one_correct=True),
         SHUFFLE_FIELD,
     )
 
