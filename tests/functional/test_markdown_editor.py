@@ -170,10 +170,10 @@ def test_a_picker_upload_without_the_token_is_refused(editor):
 
 def test_question_text_and_feedback_use_the_same_surface(editor):
     page = editor.get(f"/author/{SLUG}/quizzes/kuis/questions/new?type=single_choice").text
-    text = re.search(r'<textarea id="e-text"[^>]*>', page).group(0)
-    feedback = re.search(r'<textarea id="e-feedback"[^>]*>', page).group(0)
-    assert 'data-markdown-editor=""' in text  # with the live preview
-    assert 'data-markdown-editor="compact"' in feedback  # the toolbar only
+    for name in ("text", "feedback"):
+        textarea = re.search(rf'<textarea id="e-{name}"[^>]*>', page).group(0)
+        # the toolbar only: the question editor shows the whole question's preview itself
+        assert 'data-markdown-editor="compact"' in textarea, name
     assert 'data-context="question"' in page and f'data-media-url="{MEDIA}"' in page
 
 
