@@ -107,6 +107,7 @@ def test_no_page_scrolls_sideways_on_a_320_px_phone(browser, site):
                           "/cascade/activities/new"])
     page.goto("/reports/")
     page.locator("#statistics-quizzes a").first.click()
+    page.wait_for_url("**/reports/quizzes/*/statistics")  # not the page being left
     found += check(page, [None])  # question statistics of a quiz
     context.close()
     assert found == [], "\n".join(found)
