@@ -1,6 +1,7 @@
 """What needs an administrator now, read for `/admin/` and the admin's Beranda alike: background
 jobs failed or waiting, certificate requests waiting for a decision, plugins that did not load,
-and the certificate's signatory placeholders still in use."""
+the storage folder when it cannot be written, and the certificate's signatory placeholders
+still in use."""
 
 from __future__ import annotations
 
@@ -18,15 +19,19 @@ class SiteHealth:
     requests_waiting: int = 0
     broken_plugins: list = field(default_factory=list)  # plugin records failed or refused
     placeholders: list[str] = field(default_factory=list)  # CERT_* keys still as shipped
+    storage_problem: str | None = None  # the upload folder cannot be written: the reason
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins)
+        return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins
+                    or self.storage_problem)
 
 
 def site_health(app) -> SiteHealth:
     """Two queries (jobs by status, certificate requests waiting); plugins from the loader's
-    records, the placeholders from the certificate set-up (one more query: the newest set-up)."""
+    records, the placeholders from the certificate set-up (one more query: the newest set-up),
+    the storage folder by writing and removing a probe file."""
+    from lms import storage
     from lms.certificates.models import CertificateRequest
     from lms.certificates.services import placeholder_fields
     from lms.jobs.models import FAILED, QUEUED, Job
@@ -41,4 +46,4 @@ def site_health(app) -> SiteHealth:
         jobs_queued=jobs.get(QUEUED, 0), jobs_failed=jobs.get(FAILED, 0),
         requests_waiting=waiting or 0,
         broken_plugins=[r for r in plugin_records(app) if r.status in ("failed", "refused")],
-        placeholders=placeholder_fields())
+        placeholders=placeholder_fields(), storage_problem=storage.problem(storage.upload_dir()))
