@@ -54,7 +54,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## serve: the production entry point: gunicorn with deploy/gunicorn.conf.py (30 s timeouts, a
-## backlog of 64 that sheds load early, keep-alive for nginx, and a pid file and control socket
+## backlog of 64 that sheds load early, and a pid file and control socket
 ## of this instance's own: instance/run/pelita-$(PORT).{pid,ctl}, or PELITA_RUN_DIR). WEB_WORKERS
 ## sets the workers; PELITA_INSTANCE names the instance (default: the port). Several instances:
 ## migrate once (`make serve MIGRATE=0` for all but one, or deploy/systemd: docs/deploy.md).

@@ -23,18 +23,21 @@ pidfile = str(_run_dir / f"pelita-{_instance}.pid")
 control_socket = str(_run_dir / f"pelita-{_instance}.ctl")
 
 # Sync workers: the app is CPU-bound (templates, Argon2id at login); one per core.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 # A worker silent for 30 s is killed and replaced (a stuck request must not hold a worker for
 # ever); a restart or stop lets requests in flight finish for up to 30 s.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-# nginx keeps connections to the instances open (upstream keepalive); keep them a little
-# longer than nginx does, so gunicorn never closes one nginx is about to reuse.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# Seconds an idle kept-alive connection stays open. The sync workers ignore it (they close
+# every connection after its response, which costs nothing on loopback behind nginx); it
+# applies when GUNICORN_WORKER_CLASS=gthread serves clients directly.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Shed load early: at most 64 connections wait for a worker (about a second of work for two
-# workers); beyond that the kernel refuses the connection at once and nginx tries the next
-# instance or answers 502 quickly, instead of queueing 2048 requests for minutes after their
-# clients have given up (issue 19's class-start rush).
+# workers). While that queue is full Linux completes no new connection (it drops the SYN), so
+# nginx's connect attempt times out after 2 s (proxy_connect_timeout) and goes to the next
+# instance, or answers 504 quickly — instead of gunicorn's default 2048 queueing minutes of
+# requests whose clients have long given up (issue 19's class-start rush).
 backlog = int(os.environ.get("GUNICORN_BACKLOG", "64"))
 accesslog = "-"
 errorlog = "-"
