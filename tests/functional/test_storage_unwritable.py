@@ -21,7 +21,7 @@ from lms import storage
 from lms.authoring.models import CourseDraft
 from lms.authoring.services import drafts
 from lms.authoring.zipio import write_zip
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import Course, CourseVersion, Module
 from lms.extensions import db
 from tests.helpers.packs import make_pack
 from tests.helpers.pages import login
@@ -154,3 +154,49 @@ def test_a_failed_write_while_importing_keeps_the_upload_to_confirm_again(
 def upload_dir_tmp(app, tmp_path) -> Path:
     app.config["AUTHORING_UPLOAD_DIR"] = str(tmp_path / "uploads")
     return tmp_path / "uploads"
+
+
+def test_evidence_files_and_certificate_pdfs_never_need_the_storage_folder(
+        client, auth, make_user, blocked, tmp_path):
+    """They are kept in the database: a learner's evidence upload and the worker's certificate
+    PDF work while the folder is unwritable."""
+    from lms.certificates.models import Certificate
+    from lms.jobs.services import run_pending
+    from lms.learning.services import enrol as enrol_in
+    from lms.learning.services import mark_module_done
+    from lms.quizzes.models import QuizAttempt, ResponseFile
+    from tests.helpers.packs import import_folder
+    from tests.helpers.quizzes import (
+        PDF,
+        UPLOAD_QUIZ,
+        answers_form,
+        attempt_id_from,
+        enrol,
+        import_pack,
+        quiz_by_slug,
+        write_pack,
+    )
+
+    learner = make_user()
+    course = import_pack(write_pack(tmp_path / "kuis", quizzes={"tugas": UPLOAD_QUIZ}))
+    enrol(learner, course)
+    auth.login(learner.email)
+    attempt_id = attempt_id_from(client.post(f"/quizzes/{quiz_by_slug(course, 'tugas').id}/start"))
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    field = f"q{attempt.question_ids.index('p2')}-file"
+    saved = client.post(f"/attempts/{attempt_id}/save", data={
+        "shown": [f"q{i}" for i in range(len(attempt.question_ids))], "action": "save",
+        "page": "1", **answers_form(attempt, {"p2": "Terlampir."}),
+        field: [(io.BytesIO(PDF), "rencana.pdf")]}, content_type="multipart/form-data")
+    assert saved.status_code == 302
+    assert db.session.scalar(select(ResponseFile.filename)) == "rencana.pdf"
+
+    import_folder(make_pack(tmp_path / "packs", "kursus-pdf", modules=1))
+    other = db.session.scalar(select(Course).where(Course.slug == "kursus-pdf"))
+    enrol_in(learner, other)
+    mark_module_done(learner, other, db.session.scalar(
+        select(Module).where(Module.course_id == other.id)))
+    run_pending()
+    db.session.expire_all()
+    assert db.session.scalar(select(Certificate.pdf)).startswith(b"%PDF")
+    assert not blocked.exists()
