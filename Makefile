@@ -53,10 +53,15 @@ run: install
 	$(FLASK) lms setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## serve: the production entry point (gunicorn; WEB_WORKERS sets the worker count)
+## serve: the production entry point: gunicorn with deploy/gunicorn.conf.py (30 s timeouts, a
+## backlog of 64 that sheds load early, and a pid file and control socket
+## of this instance's own: instance/run/pelita-$(PORT).{pid,ctl}, or PELITA_RUN_DIR). WEB_WORKERS
+## sets the workers; PELITA_INSTANCE names the instance (default: the port). Several instances:
+## migrate once (`make serve MIGRATE=0` for all but one, or deploy/systemd: docs/deploy.md).
+MIGRATE ?= 1
 serve: install
-	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $${WEB_WORKERS:-2} --access-logfile - wsgi:app
+	$(if $(filter 1,$(MIGRATE)),$(FLASK) db upgrade)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 ## worker: the background worker (certificate PDFs, overdue quiz attempts); run beside `serve`
 worker: export PELITA_BASE_URL := $(DEV_BASE_URL)

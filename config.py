@@ -226,8 +226,11 @@ class Config:
         # several app instances this must be a shared folder.
         self.AUTHORING_UPLOAD_DIR = os.environ.get("PELITA_UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
 
-        # Background worker (`flask lms worker`): a job running longer than this is taken back.
-        self.JOB_STUCK_SECONDS = int(os.environ.get("JOB_STUCK_SECONDS", "600"))
+        # Background worker (`flask lms worker`): a running job's heartbeat is stamped every
+        # JOB_HEARTBEAT_SECONDS; one silent for JOB_HEARTBEAT_TIMEOUT_SECONDS lost its worker
+        # (killed, machine lost) and is taken back (docs/operations.md).
+        self.JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+        self.JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "60"))
 
         # Plugins (entry point group `pelita.plugins`) not to load, by name, comma-separated.
         # Read at start-up: a change takes effect at the next start.

@@ -1,6 +1,7 @@
 """What needs an administrator now, read for `/admin/` and the admin's Beranda alike: background
 jobs failed or waiting, certificate requests waiting for a decision, plugins that did not load,
-and the certificate's signatory placeholders still in use."""
+the storage folder when it cannot be written, and the certificate's signatory placeholders
+still in use."""
 
 from __future__ import annotations
 
@@ -19,16 +20,20 @@ class SiteHealth:
     broken_plugins: list = field(default_factory=list)  # plugin records failed or refused
     placeholders: list[str] = field(default_factory=list)  # CERT_* keys still as shipped
     placeholder_courses: list = field(default_factory=list)  # published courses printing them
+    storage_problem: str | None = None  # the upload folder cannot be written: the reason
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins)
+        return bool(self.jobs_failed or self.requests_waiting or self.broken_plugins
+                    or self.storage_problem)
 
 
 def site_health(app) -> SiteHealth:
     """Two queries (jobs by status, certificate requests waiting); plugins from the loader's
     records, the placeholders from the certificate set-ups (three more queries: the site-wide
-    set-up, the courses' own and the published courses)."""
+    set-up, the courses' own and the published courses), the storage folder by writing and
+    removing a probe file."""
+    from lms import storage
     from lms.certificates.models import CertificateRequest
     from lms.certificates.services import placeholder_report
     from lms.jobs.models import FAILED, QUEUED, Job
@@ -44,4 +49,5 @@ def site_health(app) -> SiteHealth:
         jobs_queued=jobs.get(QUEUED, 0), jobs_failed=jobs.get(FAILED, 0),
         requests_waiting=waiting or 0,
         broken_plugins=[r for r in plugin_records(app) if r.status in ("failed", "refused")],
-        placeholders=placeholders, placeholder_courses=courses)
+        placeholders=placeholders, placeholder_courses=courses,
+        storage_problem=storage.problem(storage.upload_dir()))

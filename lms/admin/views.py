@@ -33,7 +33,8 @@ def index():
     return render_template("admin/index.html", users=db.session.scalar(
         select(func.count()).select_from(User)), jobs_queued=health.jobs_queued,
         jobs_failed=health.jobs_failed, requests_waiting=health.requests_waiting,
-        broken_plugins=health.broken_plugins, cert_placeholders=bool(health.placeholders))
+        broken_plugins=health.broken_plugins, cert_placeholders=bool(health.placeholders),
+        storage_problem=health.storage_problem)
 
 
 @bp.route("/users")

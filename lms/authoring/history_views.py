@@ -7,6 +7,8 @@ Every page here checks the role on the server: course pages need an editor of th
 
 from __future__ import annotations
 
+import logging
+
 from flask import (
     Blueprint,
     Response,
@@ -35,6 +37,7 @@ from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
 from lms.courses.models import Course, CourseVersion
 from lms.courses.services.importer import version_files
 from lms.extensions import db
+from lms.storage import StorageUnavailable
 
 bp = Blueprint("authoring_history", __name__)
 
@@ -227,12 +230,27 @@ def import_zip():
                                   "import it. Ask an administrator to add you.", slug=pack.slug))
         return _refused(form, status=403)
     summary = zips.preview(contents, pack)
-    token = zips.stash(data, user=current_user, filename=filename, slug=pack.slug,
-                                 live_version_id=summary.live_version_id)
+    try:
+        token = zips.stash(data, user=current_user, filename=filename, slug=pack.slug,
+                           live_version_id=summary.live_version_id)
+    except StorageUnavailable:
+        form.file.errors.append(STORAGE_REFUSED_UPLOAD)
+        return _refused(form, status=503)
     confirm = ZipConfirmForm(formdata=None, token=token,
                           note=_("Imported from %(file)s", file=filename))
     return render_template("authoring/import_zip.html", form=form, reasons=[], problems=[],
                            preview=summary, confirm=confirm, filename=filename)
+
+
+# The storage folder cannot be written (lms/storage.py): what the author is told. Nothing was
+# imported and nothing of theirs was lost; the administrators see it on their health page.
+STORAGE_REFUSED_UPLOAD = _l(
+    "The server could not keep your zip: its storage folder cannot be written to right now. "
+    "Nothing was imported or changed, and your zip is still on your computer. The "
+    "administrators see the problem on their page; upload the zip again once it is fixed.")
+STORAGE_REFUSED_IMPORT = _l(
+    "The server could not write its working files, so nothing was imported or changed. Your "
+    "upload is kept: confirm the import below again in a few minutes.")
 
 
 def _confirm():
@@ -257,6 +275,13 @@ def _confirm():
     note = (form.note.data or "").strip() or _("Imported from %(file)s", file=meta["filename"])
     try:
         result = zips.import_zip(data, meta, user=current_user, note=note)
+    except OSError as err:  # the disk is full or read-only: import_zip rolled everything back
+        logging.getLogger("pelita").error("Zip import of %s not written: %s", meta.get("slug"), err)
+        contents, pack = zips.check_zip(data, meta["filename"])
+        flash(STORAGE_REFUSED_IMPORT, "error")
+        return render_template("authoring/import_zip.html", form=ZipImportForm(formdata=None),
+                               reasons=[], problems=[], preview=zips.preview(contents, pack),
+                               confirm=form, filename=meta["filename"]), 503
     except zips.NotAllowed:
         abort(403)
     except zips.ChangedSincePreview:

@@ -38,7 +38,7 @@ def render_stale_certificates(payload: dict) -> None:
     """{"limit": N} (optional): render missing or outdated PDFs, at most N.
 
     With a limit and a full batch, queue the next batch, so a whole cohort is rendered in
-    short jobs (each well under the stuck-job timeout) rather than one long one.
+    short jobs (a restart loses at most one batch) rather than one long one.
     """
     from lms.certificates import services as cert_services
     from lms.jobs.services import enqueue

@@ -1,7 +1,8 @@
 """The job table: background work that any number of workers drain safely.
 
 Written only by `lms.jobs.services`. A job is `queued` until a worker claims it (`running`,
-`locked_by`/`locked_at` say which worker and since when), then `done`, or back to `queued` with a
+`locked_by`/`locked_at` say which worker and since when, `heartbeat_at` when that worker last
+said it is still at it), then `done`, or back to `queued` with a
 later `run_after` after a failure, or `failed` once `max_attempts` is used up. `dedupe_key`
 names "the same work": a partial unique index allows one queued or running job per key, so
 enqueuing it twice is a no-op while a finished job does not block new ones.
@@ -49,6 +50,9 @@ class Job(db.Model):
     run_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     locked_by: Mapped[str | None] = mapped_column(String(200))
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Stamped at the claim and every JOB_HEARTBEAT_SECONDS while the job runs; a running job
+    # whose stamp is older than JOB_HEARTBEAT_TIMEOUT_SECONDS lost its worker and is taken back.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

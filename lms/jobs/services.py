@@ -9,8 +9,13 @@ the claim then moves the row to `running` with a conditional UPDATE (also the gu
 which has no row locks but serialises writers) and commits before the handler runs. The handler
 runs in its own transaction, committed together with the `done` mark; if it raises, its work is
 rolled back and the job is retried after 2**attempts * 30 s, or marked `failed` after
-`max_attempts`. A job left `running` longer than `JOB_STUCK_SECONDS` (default 600: a worker was
-killed mid-job) is put back in the queue, or failed if it has used up its attempts.
+`max_attempts`.
+
+While a handler runs, a heartbeat thread stamps the job's `heartbeat_at` every
+`JOB_HEARTBEAT_SECONDS` (15) on a connection of its own. A running job whose stamp is older than
+`JOB_HEARTBEAT_TIMEOUT_SECONDS` (60: its worker was killed, or its machine lost) is put back in
+the queue, or failed if it has used up its attempts; a job that keeps beating is never taken
+back, however long it runs.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import logging
 import os
 import secrets
 import socket
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +44,8 @@ log = logging.getLogger("pelita.jobs")
 
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX = timedelta(hours=6)
-DEFAULT_STUCK_SECONDS = 600
+DEFAULT_HEARTBEAT_SECONDS = 15.0
+DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 60
 ERROR_MAX_CHARS = 8000
 
 PERIODIC_CLOSE_OVERDUE_KEY = "periodic:quizzes.close_overdue"
@@ -59,7 +66,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 def stuck_after() -> timedelta:
-    return timedelta(seconds=int(current_app.config.get("JOB_STUCK_SECONDS", DEFAULT_STUCK_SECONDS)))
+    """How old a running job's last heartbeat may be before its worker is taken for dead."""
+    return timedelta(seconds=int(current_app.config.get(
+        "JOB_HEARTBEAT_TIMEOUT_SECONDS", DEFAULT_HEARTBEAT_TIMEOUT_SECONDS)))
+
+
+def heartbeat_every() -> float:
+    return float(current_app.config.get("JOB_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
 
 
 # --------------------------------------------------------------------------- enqueue
@@ -164,21 +177,24 @@ def reclaim_stuck() -> int:
     """Requeue (or fail, if out of attempts) jobs whose worker stopped answering. Commits."""
     now = clock.now()
     stale = now - stuck_after()
+    # A row claimed before heartbeats existed has none: its claim time stands in.
+    last_sign = func.coalesce(Job.heartbeat_at, Job.locked_at)
     rows = db.session.execute(
         select(Job.id, Job.attempts, Job.max_attempts, Job.locked_by)
-        .where(Job.status == RUNNING, Job.locked_at < stale)
+        .where(Job.status == RUNNING, last_sign < stale)
         .order_by(Job.id).with_for_update(skip_locked=True)).all()
     reclaimed = 0
     for job_id, attempts, max_attempts, locked_by in rows:
-        message = (f"reclaimed at {now:%Y-%m-%d %H:%M:%S} UTC: worker {locked_by} did not finish "
-                   f"within {stuck_after()} (killed, or the job is too long)")
-        values: dict[str, Any] = {"locked_by": None, "locked_at": None, "last_error": message}
+        message = (f"reclaimed at {now:%Y-%m-%d %H:%M:%S} UTC: worker {locked_by} sent no "
+                   f"heartbeat for {stuck_after()} (killed, or its machine lost)")
+        values: dict[str, Any] = {"locked_by": None, "locked_at": None, "heartbeat_at": None,
+                                  "last_error": message}
         if attempts >= max_attempts:
             values.update(status=FAILED, finished_at=now)
         else:
             values.update(status=QUEUED, run_after=now)
         result = db.session.execute(update(Job).where(
-            Job.id == job_id, Job.status == RUNNING, Job.locked_at < stale).values(**values))
+            Job.id == job_id, Job.status == RUNNING, last_sign < stale).values(**values))
         if result.rowcount:
             reclaimed += 1
             log.warning("job %s: %s", job_id, message)
@@ -199,7 +215,8 @@ def _claim_next(worker_id: str) -> int | None:
             return None
         result = db.session.execute(
             update(Job).where(Job.id == job_id, Job.status == QUEUED)
-            .values(status=RUNNING, locked_by=worker_id, locked_at=now, attempts=Job.attempts + 1))
+            .values(status=RUNNING, locked_by=worker_id, locked_at=now, heartbeat_at=now,
+                    attempts=Job.attempts + 1))
         db.session.commit()
         if result.rowcount:
             return job_id
@@ -221,11 +238,12 @@ def _run_claimed(job_id: int, worker_id: str) -> None:
         return
     log.info("job %s %s: attempt %s started by %s", job_id, kind, attempts, worker_id)
     try:
-        handler(payload)
+        with Heartbeat(job_id, worker_id):
+            handler(payload)
         # The handler's uncommitted work and the done mark commit together.
         result = db.session.execute(update(Job).where(_owned(job_id, worker_id))
                                     .values(status=DONE, finished_at=clock.now(), locked_by=None,
-                                            locked_at=None, last_error=None))
+                                            locked_at=None, heartbeat_at=None, last_error=None))
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - a job's failure must never stop the worker
         db.session.rollback()
@@ -238,6 +256,65 @@ def _run_claimed(job_id: int, worker_id: str) -> None:
         log.info("job %s %s: done", job_id, kind)
 
 
+def heartbeat(job_id: int, worker_id: str, connection=None) -> bool:
+    """Stamp `heartbeat_at` on a job this worker still holds; False once it holds it no more
+    (reclaimed by another worker). On `connection` (committed there), else in the session."""
+    statement = update(Job).where(_owned(job_id, worker_id)).values(heartbeat_at=clock.now())
+    if connection is not None:
+        result = connection.execute(statement)
+        connection.commit()
+    else:
+        result = db.session.execute(statement)
+        db.session.commit()
+    return bool(result.rowcount)
+
+
+def _own_connections(engine) -> bool:
+    """False for SQLite in memory, where every session shares one connection: a beat from
+    another thread would commit the handler's unfinished work."""
+    return not (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"))
+
+
+class Heartbeat:
+    """While a handler runs: a daemon thread stamps the job every `JOB_HEARTBEAT_SECONDS` on a
+    connection of its own (never the handler's transaction), and stops at the end of the block,
+    before the job is marked done. A failed beat (the database restarting, a SQLite file locked
+    by the handler's own writes) is logged at debug level and retried at the next tick; the job
+    is taken back only after `JOB_HEARTBEAT_TIMEOUT_SECONDS` without any."""
+
+    def __init__(self, job_id: int, worker_id: str) -> None:
+        self.job_id, self.worker_id = job_id, worker_id
+        self.every = heartbeat_every()
+        self.engine = db.engine
+        self.beats = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Heartbeat:
+        if self.every > 0 and _own_connections(self.engine):
+            self._thread = threading.Thread(target=self._run, daemon=True,
+                                            name=f"heartbeat-job-{self.job_id}")
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with self.engine.connect() as connection:
+                    if not heartbeat(self.job_id, self.worker_id, connection):
+                        log.warning("job %s: taken back from worker %s while it ran",
+                                    self.job_id, self.worker_id)
+                        return
+                self.beats += 1
+            except Exception as exc:  # noqa: BLE001 - a missed beat is retried at the next tick
+                log.debug("job %s: heartbeat failed: %s", self.job_id, exc)
+
+
 def _record_failure(job_id: int, worker_id: str, error: str, *, permanent: bool) -> None:
     job = db.session.get(Job, job_id, populate_existing=True)
     if job is None:  # deleted meanwhile (by hand): nothing to record
@@ -246,7 +323,8 @@ def _record_failure(job_id: int, worker_id: str, error: str, *, permanent: bool)
     now = clock.now()
     if len(error) > ERROR_MAX_CHARS:
         error = error[: ERROR_MAX_CHARS // 4] + "\n...\n" + error[-ERROR_MAX_CHARS * 3 // 4:]
-    values: dict[str, Any] = {"last_error": error, "locked_by": None, "locked_at": None}
+    values: dict[str, Any] = {"last_error": error, "locked_by": None, "locked_at": None,
+                              "heartbeat_at": None}
     if permanent or job.attempts >= job.max_attempts:
         values.update(status=FAILED, finished_at=now)
         log.error("job %s %s failed for good after %s attempt(s): %s", job_id, job.kind,

@@ -39,7 +39,8 @@ class Worker:
 
     def stop(self, signum: int | None = None, _frame=None) -> None:
         """First SIGTERM/SIGINT: finish the current job, then stop. A second Ctrl-C aborts now
-        (the job in hand stays `running` and is reclaimed after the stuck-job timeout)."""
+        (the job in hand stays `running`; its heartbeats stop, so it is taken back within
+        `JOB_HEARTBEAT_TIMEOUT_SECONDS`)."""
         if self.stopping and signum == signal.SIGINT:
             raise KeyboardInterrupt
         if not self.stopping:

@@ -151,14 +151,17 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
     """Record course completion in the caller's transaction when the pack's rule is met."""
     if enrollment.completed_at is not None or course.current_version is None:
         return False
+    # Lock the enrolment row BEFORE counting (PostgreSQL: SELECT ... FOR UPDATE; SQLite has
+    # one writer at a time anyway). Two requests finishing the last two modules at once on two
+    # connections are then serialised here: the second waits until the first commits, and its
+    # counting query, a new statement, sees the first one's module. Counting first would let
+    # each miss the other's uncommitted module, and neither would complete the course.
+    _lock_enrollment(enrollment)
+    if enrollment.completed_at is not None:
+        return False
     progress = progress_for(user.id, [course])[course.id]
     rule = course.current_version.manifest.get("completion", {})
     if not requirements_met(progress, rule):
-        return False
-    # Two requests finishing the last two items at once: the row lock (PostgreSQL) makes the
-    # second wait and then see the first one's completion.
-    db.session.refresh(enrollment, with_for_update=True)
-    if enrollment.completed_at is not None:
         return False
     enrollment.completed_at = clock.now()
     enrollment.completed_version_id = course.current_version_id
@@ -176,6 +179,14 @@ def _complete_if_due(user: User, course: Course, enrollment: Enrollment) -> bool
     # In this transaction: a learning path may now grant a role (the cascade listens).
     events.course_credential_gained.send(None, user_id=user.id, course_id=course.id)
     return True
+
+
+def _lock_enrollment(enrollment: Enrollment) -> None:
+    """Take the enrolment's row lock for the rest of the transaction and re-read the row (the
+    caller's pending changes are flushed first, so nothing of theirs is lost)."""
+    db.session.flush()
+    db.session.execute(select(Enrollment).where(Enrollment.id == enrollment.id)
+                       .with_for_update().execution_options(populate_existing=True))
 
 
 def course_final_score(user_id: int, course: Course) -> float | None:

@@ -246,3 +246,62 @@ def test_a_sqlite_database_locked_too_long_gives_the_503_page(file_app, caplog):
     assert page.status_code == 503 and page.headers["Retry-After"] == "30"
     assert "Jawaban yang sudah tersimpan aman" in page.text
     assert any("database is locked" in line for line in _outage_lines(caplog))
+
+
+def test_a_sqlite_write_waits_for_a_short_lock_instead_of_failing(file_app, caplog):
+    """Within SQLITE_BUSY_TIMEOUT_MS the busy timeout hides a lock: the login waits for the
+    other writer (here, a transaction held for 50 ms of the 200) and then succeeds."""
+    import sqlite3
+    import threading
+
+    create_user(email="budi@perpus.id", full_name="Budi", password=PARTICIPANT_PASSWORD,
+                role="participant")
+    _db.session.remove()
+    holder = sqlite3.connect(file_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"),
+                             check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.05, holder.rollback)
+    release.start()
+    try:
+        page = file_app.test_client().post(
+            "/login", data={"email": "budi@perpus.id", "password": PARTICIPANT_PASSWORD})
+    finally:
+        release.join()
+        holder.close()
+    assert page.status_code == 302  # logged in, after waiting
+    assert not _outage_lines(caplog)
+
+
+def test_a_quiz_save_during_a_long_sqlite_lock_gets_the_retry_answer_not_a_500(
+        file_app, caplog, tmp_path):
+    """The quiz page's background save while another process holds the lock past the busy
+    timeout: JSON with Retry-After, which quiz.js waits for before sending the answers again."""
+    import sqlite3
+
+    from lms.quizzes.services.attempts import start_or_resume
+    from tests.helpers.pages import login
+    from tests.helpers.quizzes import answers_form, setup_quiz
+
+    user = create_user(email="citra@perpus.id", full_name="Citra", password=PARTICIPANT_PASSWORD,
+                       role="participant")
+    _course, quiz = setup_quiz(tmp_path, user)
+    attempt = start_or_resume(user, quiz)
+    save = f"/attempts/{attempt.id}/save"
+    form = {"shown": "q1", **answers_form(attempt, {"q1": "a"})}
+    browser = login(file_app.test_client(), user, in_english=False)
+    _db.session.remove()
+    holder = sqlite3.connect(file_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = browser.post(save, data=form, headers={"X-Requested-With": "fetch",
+                                                          "Accept": "application/json"})
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert response.json["retry_after"] == 30 and "tersimpan aman" in response.json["error"]
+    assert any("database is locked" in line for line in _outage_lines(caplog))
+    # The lock is gone: the same save, sent again, is stored.
+    again = browser.post(save, data=form, headers={"X-Requested-With": "fetch",
+                                                   "Accept": "application/json"})
+    assert again.status_code == 200

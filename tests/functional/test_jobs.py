@@ -274,23 +274,101 @@ def test_an_unknown_kind_fails_with_a_clear_error_and_the_worker_goes_on(app, ha
     assert handlers.payloads("test.ok") == [{"n": 1}]
 
 
-def test_a_job_stuck_in_running_is_reclaimed_and_run_again(app, handlers):
-    long_ago = clock.now() - timedelta(minutes=11)
+def test_a_job_whose_worker_went_silent_is_reclaimed_and_run_again(app, handlers):
+    silent = clock.now() - timedelta(seconds=61)
     crashed = Job(kind="test.ok", payload={"n": "crashed"}, status=RUNNING, attempts=1,
-                  locked_by="old-host:123:abc", locked_at=long_ago)
+                  locked_by="old-host:123:abc", locked_at=silent, heartbeat_at=silent)
     hopeless = Job(kind="test.ok", payload={"n": "hopeless"}, status=RUNNING, attempts=5,
-                   max_attempts=5, locked_by="old-host:123:abc", locked_at=long_ago)
+                   max_attempts=5, locked_by="old-host:123:abc", locked_at=silent,
+                   heartbeat_at=silent)
+    # Running for two hours, but its worker stamped it 20 seconds ago: still alive.
     busy = Job(kind="test.ok", payload={"n": "busy"}, status=RUNNING, attempts=1,
-               locked_by="live-host:9:def", locked_at=clock.now() - timedelta(minutes=2))
-    db.session.add_all([crashed, hopeless, busy])
+               locked_by="live-host:9:def", locked_at=clock.now() - timedelta(hours=2),
+               heartbeat_at=clock.now() - timedelta(seconds=20))
+    # Claimed before heartbeats existed (none stamped): its claim time stands in.
+    legacy = Job(kind="test.ok", payload={"n": "legacy"}, status=RUNNING, attempts=1,
+                 locked_by="old-host:77:aaa", locked_at=clock.now() - timedelta(minutes=11))
+    db.session.add_all([crashed, hopeless, busy, legacy])
     db.session.commit()
 
-    assert run_pending(worker_id="new-host:1:fff") == 1
-    assert handlers.payloads("test.ok") == [{"n": "crashed"}]
+    assert run_pending(worker_id="new-host:1:fff") == 2
+    assert handlers.payloads("test.ok") == [{"n": "crashed"}, {"n": "legacy"}]
     crashed, hopeless, busy = reload(crashed.id), reload(hopeless.id), reload(busy.id)
     assert crashed.status == DONE and crashed.attempts == 2
-    assert hopeless.status == FAILED and "old-host:123:abc did not finish" in hopeless.last_error
-    assert busy.status == RUNNING and busy.locked_by == "live-host:9:def"  # still within its time
+    assert hopeless.status == FAILED
+    assert "old-host:123:abc sent no heartbeat for 0:01:00" in hopeless.last_error
+    assert busy.status == RUNNING and busy.locked_by == "live-host:9:def"
+
+
+def test_a_dead_workers_job_is_taken_back_within_a_minute(app, handlers, clock):
+    job = enqueue("test.ok", {})
+    db.session.commit()
+    assert services._claim_next("killed-worker") == job.id  # then the worker is killed
+    clock.advance(seconds=59)
+    assert services.reclaim_stuck() == 0 and reload(job.id).status == RUNNING
+    clock.advance(seconds=2)
+    assert services.reclaim_stuck() == 1
+    job = reload(job.id)
+    assert job.status == QUEUED and job.locked_by is None and job.heartbeat_at is None
+    assert run_pending(worker_id="next-worker") == 1
+    assert reload(job.id).status == DONE and reload(job.id).attempts == 2
+
+
+def test_a_long_job_that_keeps_beating_is_never_taken_back(app, handlers, clock):
+    job = enqueue("test.ok", {})
+    db.session.commit()
+    assert services._claim_next("slow-worker") == job.id
+    for _beat in range(4 * 60):  # an hour, one beat every 15 seconds
+        clock.advance(seconds=15)
+        assert services.heartbeat(job.id, "slow-worker")
+        assert services.reclaim_stuck() == 0
+    assert reload(job.id).status == RUNNING and reload(job.id).locked_by == "slow-worker"
+    clock.advance(seconds=61)  # then it stops beating
+    assert services.reclaim_stuck() == 1
+    assert not services.heartbeat(job.id, "slow-worker")  # it knows it lost the job
+
+
+def test_the_worker_beats_while_a_handler_runs(app, clock):
+    """The heartbeat thread of `run_pending`: a handler running 3 minutes of (frozen) time
+    keeps its job, because the thread stamps it on a connection of its own."""
+    if not services._own_connections(db.engine):
+        pytest.skip("SQLite in memory shares one connection between threads: no heartbeat "
+                    "thread there (PostgreSQL, or a SQLite file)")
+    app.config["JOB_HEARTBEAT_SECONDS"] = 0.01
+    engine = db.engine
+    seen: list[int] = []
+
+    def stamped() -> object:
+        with engine.connect() as connection:
+            return connection.execute(select(Job.heartbeat_at)).scalar()
+
+    def long_job(_payload):
+        for _minute in range(3):
+            clock.advance(seconds=60)
+            deadline = time.monotonic() + 5
+            while aware(stamped()) != clock() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert aware(stamped()) == clock()
+
+            def other_worker():
+                with app.app_context():
+                    seen.append(services.reclaim_stuck())
+                    db.session.remove()
+
+            thread = threading.Thread(target=other_worker)
+            thread.start()
+            thread.join(10)
+
+    registry.handler("test.long")(long_job)
+    try:
+        job = enqueue("test.long", {})
+        db.session.commit()
+        assert run_pending(worker_id="busy-worker") == 1
+    finally:
+        registry.remove("test.long")
+    assert seen == [0, 0, 0]
+    job = reload(job.id)
+    assert job.status == DONE and job.attempts == 1 and job.heartbeat_at is None
 
 
 def test_a_reclaimed_job_is_not_marked_by_the_worker_that_lost_it(app, handlers):

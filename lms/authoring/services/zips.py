@@ -13,6 +13,7 @@ Import runs in three steps, so nothing is written before the author has seen wha
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -21,10 +22,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select
 
-from lms import audit, clock
+from lms import audit, clock, storage
 from lms.auth.models import User
 from lms.authoring.models import CourseDraft, DraftFile
 from lms.authoring.services import drafts
@@ -153,19 +153,18 @@ def preview(contents: ZipContents, pack: CoursePack) -> ZipPreview:
 # ----------------------------------------------------------------------------- server-side stash
 
 
-def upload_dir() -> Path:
-    from config import INSTANCE_DIR
-
-    path = Path(current_app.config.get("AUTHORING_UPLOAD_DIR") or INSTANCE_DIR / "uploads")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+upload_dir = storage.upload_dir
 
 
 def _stashed() -> list[tuple[str, dict]]:
     """(token, metadata) of every upload waiting in the stash. Ages come from the metadata's
     `at` (Pelita's clock), never from file times, which the kernel stamps with its own clock."""
     found = []
-    for meta_path in upload_dir().glob("zip-*.json"):
+    try:
+        listed = list(upload_dir().glob("zip-*.json"))
+    except OSError:  # the folder is unreadable: nothing is waiting that we could use
+        return found
+    for meta_path in listed:
         try:
             found.append((meta_path.name[4:-5], json.loads(meta_path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
@@ -190,7 +189,8 @@ def expire_stash() -> int:
 def stash(data: bytes, *, user: User, filename: str, slug: str,
           live_version_id: int | None) -> str:
     """Keep an uploaded zip until the author confirms; the token names it, the metadata binds it
-    to this user and to the live version the preview was computed against."""
+    to this user and to the live version the preview was computed against. Both files are
+    written or neither: `storage.StorageUnavailable` when the folder cannot be written."""
     expire_stash()
     folder = upload_dir()
     _limit_per_user(folder, user.id)
@@ -199,8 +199,8 @@ def stash(data: bytes, *, user: User, filename: str, slug: str,
             "live_version_id": live_version_id, "sha256": hashlib.sha256(data).hexdigest(),
             "at": clock.timestamp()}
     # The metadata first: an upload is listed (and expires) from the moment any of it exists.
-    (folder / f"zip-{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    (folder / f"zip-{token}.zip").write_bytes(data)
+    storage.write_files(folder, [(f"zip-{token}.json", json.dumps(meta).encode("utf-8")),
+                                 (f"zip-{token}.zip", data)])
     return token
 
 
@@ -233,7 +233,9 @@ def discard(token: str) -> None:
     if not token or not _TOKEN.match(token):
         return
     for suffix in (".zip", ".json"):
-        (upload_dir() / f"zip-{token}{suffix}").unlink(missing_ok=True)
+        # A read-only folder: the stash expires once it is writable again.
+        with contextlib.suppress(OSError):
+            (upload_dir() / f"zip-{token}{suffix}").unlink(missing_ok=True)
 
 
 # ----------------------------------------------------------------------------- writing
