@@ -282,6 +282,17 @@ class Gunicorn:
             return []
         return [int(pid) for pid in children.split()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) its workers have used so far, from /proc."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """SIGKILL the master and its workers (the whole process group): a crashed instance."""
         import signal

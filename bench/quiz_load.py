@@ -849,12 +849,18 @@ def main() -> int:
             return go
 
         deadline[0] = time.monotonic() + args.budget
+        cpu0 = sum(i.cpu_seconds() for i in instances)
         wall = run_threads([login_of(x) for x in learners], args.budget)
+        cpu = sum(i.cpu_seconds() for i in instances) - cpu0
         ok = sum(1 for led in ledgers if led.logged_in)
         print(f"\nlogins: {ok} of {args.learners} at once through the form in {wall:.1f} s "
               f"({ok / wall:.1f}/s), p50 {pct(stats.login, .5):.0f} ms p99 "
               f"{pct(stats.login, .99):.0f} ms; learner n on instance n % {args.instances}; "
               f"{_load()}")
+        cores = os.cpu_count() or 1
+        print(f"  gunicorn workers' CPU: {cpu:.1f} s, {cpu / max(ok, 1) * 1000:.0f} ms per login "
+              f"(form + post); with {cores} cores to themselves 500 logins would take about "
+              f"{cpu / max(ok, 1) * 500 / cores:.0f} s")
         if args.logins_only:
             _print_counts(stats)
             return 0 if ok == args.learners and not stats.errors else 1
@@ -875,10 +881,12 @@ def main() -> int:
             return go
 
         deadline[0] = time.monotonic() + args.budget
+        cpu0 = sum(i.cpu_seconds() for i in instances)
         faults.start()
         threading.Thread(target=_progress, args=(stats, total, faults.done), daemon=True).start()
         wall = run_threads([quiz_of(x) for x in learners], args.budget)
         faults.done.set()
+        cpu = sum(i.cpu_seconds() for i in instances) - cpu0  # a killed worker's share is missing
         faults.join(args.stop_db + args.restart_after + 90)
         if worker.poll() is not None:
             print(f"worker exited with status {worker.returncode} (see {workdir / 'worker.log'})")
@@ -908,6 +916,10 @@ def main() -> int:
           f"(n={len(stats.submit)}, both instances at once)")
     print(f"  throughput: {stats.acked_edits / wall:.0f} acknowledged answers/s, "
           f"{stats.counts.get('save requests', 0) / wall:.0f} save requests/s")
+    requests = stats.counts.get("save requests", 0)
+    print(f"  gunicorn workers' CPU in the quiz phase: {cpu:.1f} s, "
+          f"{cpu / max(requests, 1) * 1000:.0f} ms per save request (pages, starts and submits "
+          f"included)")
     _print_counts(stats)
     for line in faults.log:
         print(f"  fault {line}")

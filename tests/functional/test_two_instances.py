@@ -117,45 +117,55 @@ def site(database_url, tmp_path_factory):
     app = create_app(config.TestConfig(url))
     with app.app_context():
         db.create_all()
-        for email in (EMAIL, LIMITED, RESETTING):
-            create_user(email=email, full_name="Dua Instansi", password=PARTICIPANT_PASSWORD,
-                        role="participant")
-    with _redis() as redis_url:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("PELITA_ENV", "FLASK_ENV", "REDIS_URL", "PELITA_BASE_URL")}
-        env.update({"DATABASE_URL": url, "SECRET_KEY": "two-instances-test-secret",
-                    "PELITA_INSTANCE_DIR": str(tmp / "instance"), "MAIL_BACKEND": "log",
-                    "LOGIN_ACCOUNT_RATE_LIMIT": "3 per hour"})
-        if redis_url:
-            env["REDIS_URL"] = redis_url
-        ports = [_free_port(), _free_port()]
-        worker_log = tmp / "worker.log"
-        with worker_log.open("wb") as out:  # started with the instances: it starts as slowly
-            worker = subprocess.Popen([str(FLASK), "--app", "wsgi", "lms", "worker", "--interval",
-                                       "0.2"], cwd=ROOT, env=env, stdout=out,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
-        procs = [worker] + [subprocess.Popen(
-            [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-             "--control-socket", str(tmp / f"{port}.ctl"), "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True) for port in ports]
-        try:
-            for port in ports:
-                _wait_until(lambda p=port: _answers(p), 60, f"gunicorn on port {port} did not start")
-            yield Site(ports, worker_log, redis_url)
-        finally:
-            for proc in procs:  # gunicorn: SIGQUIT is its quick shutdown; the worker: SIGTERM
-                proc.send_signal(signal.SIGTERM if proc is worker else signal.SIGQUIT)
-            for proc in procs:
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(10)
-            with app.app_context():
-                db.session.remove()
-                db.drop_all()
-                db.engine.dispose()
+    try:
+        with app.app_context():
+            for email in (EMAIL, LIMITED, RESETTING):
+                create_user(email=email, full_name="Dua Instansi", password=PARTICIPANT_PASSWORD,
+                            role="participant")
+        with _redis() as redis_url, _servers(url, redis_url, tmp) as ports:
+            yield Site(ports, tmp / "worker.log", redis_url)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@contextmanager
+def _servers(url: str, redis_url: str | None, tmp: Path):
+    """Two gunicorn instances (one sync worker each) and the worker, sharing one configuration."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PELITA_ENV", "FLASK_ENV", "REDIS_URL", "PELITA_BASE_URL")}
+    env.update({"DATABASE_URL": url, "SECRET_KEY": "two-instances-test-secret",
+                "PELITA_INSTANCE_DIR": str(tmp / "instance"), "MAIL_BACKEND": "log",
+                "LOGIN_ACCOUNT_RATE_LIMIT": "3 per hour"})
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    ports = [_free_port(), _free_port()]
+    procs = []
+    try:
+        for name, cmd in [("worker", [str(FLASK), "--app", "wsgi", "lms", "worker",
+                                      "--interval", "0.2"])] + [
+                (f"gunicorn-{port}", [str(GUNICORN), "--bind", f"127.0.0.1:{port}", "--workers",
+                                      "1", "--control-socket", str(tmp / f"{port}.ctl"),
+                                      "--log-level", "warning", "wsgi:app"]) for port in ports]:
+            with (tmp / f"{name}.log").open("wb") as out:
+                procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out,
+                                              stderr=subprocess.STDOUT, start_new_session=True))
+        for port in ports:
+            _wait_until(lambda p=port: _answers(p), 60,
+                        f"gunicorn on port {port} did not start (log: {tmp}/gunicorn-{port}.log)")
+        yield ports
+    finally:
+        # gunicorn's quick shutdown is SIGQUIT; the worker finishes its job on SIGTERM.
+        for proc, sig in zip(procs, [signal.SIGTERM, signal.SIGQUIT, signal.SIGQUIT], strict=False):
+            proc.send_signal(sig)
+        for proc in procs:
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
 
 
 class Browser:
