@@ -259,7 +259,9 @@ class Gunicorn:
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, wait: float = 60) -> None:
+    def start(self, wait: float = 60, *, listening_only: bool = False) -> None:
+        """Start and wait until /healthz answers, or (`listening_only`, for a restart under
+        load, when /healthz queues behind the clients' requests) until the port accepts."""
         self.starts += 1
         log = open(self.log_dir / f"gunicorn-{self.name}.log", "ab")  # noqa: SIM115 - kept by Popen
         self.proc = subprocess.Popen(
@@ -268,6 +270,15 @@ class Gunicorn:
              "--log-level", "warning", *self.extra, "wsgi:app"],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
+        if listening_only:
+            end = time.monotonic() + wait
+            while time.monotonic() < end:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return
+                except OSError:
+                    time.sleep(0.1)
+            raise RuntimeError(f"gunicorn {self.name} did not listen on port {self.port}")
         if not wait_http(self.port, wait):
             raise RuntimeError(f"gunicorn {self.name} did not answer on port {self.port} "
                                f"(log: {self.log_dir / f'gunicorn-{self.name}.log'})")

@@ -728,8 +728,11 @@ class Faults(threading.Thread):
             self.a.kill()
             self.note(f"SIGKILL instance A (master and workers); restart in {a.restart_after:g} s")
             time.sleep(a.restart_after)
-            self.a.start()
-            self.note("instance A answering again")
+            try:
+                self.a.start(listening_only=True)
+                self.note("instance A listening again")
+            except RuntimeError as err:
+                self.note(f"instance A did not come back: {err}")
 
 
 # --------------------------------------------------------------------------- main
@@ -919,7 +922,7 @@ def main() -> int:
     requests = stats.counts.get("save requests", 0)
     print(f"  gunicorn workers' CPU in the quiz phase: {cpu:.1f} s, "
           f"{cpu / max(requests, 1) * 1000:.0f} ms per save request (pages, starts and submits "
-          f"included)")
+          f"included{'; without the killed processes' if args.kill_worker or args.kill_instance else ''})")
     _print_counts(stats)
     for line in faults.log:
         print(f"  fault {line}")
