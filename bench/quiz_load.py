@@ -65,6 +65,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -866,7 +867,7 @@ def main() -> int:
               f"{cpu / max(ok, 1) * 500 / cores:.0f} s")
         if args.logins_only:
             _print_counts(stats)
-            return 0 if ok == args.learners and not stats.errors else 1
+            return _done(ok == args.learners and not stats.errors, workdir)
 
         # ---- phase 2: the quiz
         total = sum(1 for led in ledgers if led.logged_in) * args.questions
@@ -934,7 +935,17 @@ def main() -> int:
               and not stats.errors and not result["problems"])
     print("OK: every acknowledged answer stored, no duplicates" if ok_run else
           "FAILED: see the counts above")
-    return 0 if ok_run else 1
+    return _done(ok_run, workdir)
+
+
+def _done(ok: bool, workdir: Path) -> int:
+    """Exit status; the folder with the servers' logs is removed after a good run, kept after
+    a bad one."""
+    if ok:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        print(f"logs kept in {workdir}")
+    return 0 if ok else 1
 
 
 def _load() -> str:
