@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -110,3 +110,216 @@ def wrk(port: int, path: str, cookie: str | None = None, seconds: int = 10,
         "p99": latency("99%"),
         "errors": int(non2xx.group(1)) if non2xx else 0,
     }
+
+
+# --------------------------------------------------------------------------- servers a bench owns
+# Used by quiz_load.py: a throw-away Redis, a throw-away PostgreSQL database or whole cluster, and
+# gunicorn instances that can be killed and started again on the same port.
+
+
+def wait_http(port: int, seconds: float, path: str = "/healthz") -> bool:
+    """True once GET `path` answers 200 on 127.0.0.1:`port` within `seconds`."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@contextmanager
+def redis_server():
+    """A throw-away redis-server (no persistence) on a spare port; yields its URL, or None
+    (with the reason printed) when redis-server is not installed or does not start."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("redis: redis-server not installed (apt-get install redis-server)")
+        yield None
+        return
+    port = free_port()
+    tmp = tempfile.mkdtemp(prefix="pelita-redis-")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", tmp, "--loglevel", "warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            print("redis: redis-server did not answer within 10 s")
+            yield None
+            return
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def postgres_bin() -> Path | None:
+    """The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl, or None."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of its own (initdb in a temp folder, a spare port, trust logins on
+    127.0.0.1 only) that a bench may stop and start. initdb refuses to run as root, so as root
+    the cluster belongs to the `postgres` system user (runuser)."""
+
+    def __init__(self) -> None:
+        bindir = postgres_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin")
+        self.bindir = bindir
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="pelita-pg-"))
+        self.data = self.dir / "data"
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "--no-sync")
+        self.start()
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.prefix, str(self.bindir / tool), *args], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.dir)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        opts = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
+                "-c max_connections=200 -c shared_buffers=64MB")
+        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"),
+                  "-w", "-t", "60", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def destroy(self) -> None:
+        with suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def create_database(server_url: str, name: str) -> str:
+    """CREATE DATABASE `name` on the server of `server_url`; returns the new database's URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Gunicorn:
+    """One gunicorn instance (`make serve`'s command) on a fixed port, in its own process group
+    and with its own control socket, so it can be killed whole and started again."""
+
+    def __init__(self, name: str, env: dict[str, str], workers: int, port: int | None = None,
+                 extra: list[str] | None = None, log_dir: Path | None = None) -> None:
+        self.name = name
+        self.env = env
+        self.workers = workers
+        self.port = port or free_port()
+        self.extra = extra or []
+        self.log_dir = log_dir or Path(tempfile.mkdtemp(prefix="pelita-gunicorn-"))
+        self.proc: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self, wait: float = 60, *, listening_only: bool = False) -> None:
+        """Start and wait until /healthz answers, or (`listening_only`, for a restart under
+        load, when /healthz queues behind the clients' requests) until the port accepts."""
+        self.starts += 1
+        log = open(self.log_dir / f"gunicorn-{self.name}.log", "ab")  # noqa: SIM115 - kept by Popen
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers",
+             str(self.workers), "--control-socket", str(self.log_dir / f"{self.name}.ctl"),
+             "--log-level", "warning", *self.extra, "wsgi:app"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        if listening_only:
+            end = time.monotonic() + wait
+            while time.monotonic() < end:
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    return
+                except OSError:
+                    time.sleep(0.1)
+            raise RuntimeError(f"gunicorn {self.name} did not listen on port {self.port}")
+        if not wait_http(self.port, wait):
+            raise RuntimeError(f"gunicorn {self.name} did not answer on port {self.port} "
+                               f"(log: {self.log_dir / f'gunicorn-{self.name}.log'})")
+
+    def worker_pids(self) -> list[int]:
+        """The master's children (its workers), from /proc."""
+        if self.proc is None:
+            return []
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in children.split()]
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) its workers have used so far, from /proc."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def kill(self) -> None:
+        """SIGKILL the master and its workers (the whole process group): a crashed instance."""
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)

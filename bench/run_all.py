@@ -14,7 +14,7 @@ SCRIPTS = [["pages.py", "--seconds", "10"], ["trainer_pages.py", "--seconds", "1
 
 if __name__ == "__main__":
     if (HERE / "quiz_load.py").exists():
-        SCRIPTS.append(["quiz_load.py"])
+        SCRIPTS.append(["quiz_load.py", "--kill-worker"])
     failed = 0
     for script, *args in SCRIPTS:
         print(f"\n#### bench/{script} {' '.join(args)}", flush=True)
