@@ -13,9 +13,10 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
+from lms.errors import is_outage
 from lms.extensions import db
 from lms.jobs import services
 
@@ -36,6 +37,7 @@ class Worker:
     processed: int = 0
     _next_periodic: float = 0.0
     _next_purge: float = 0.0
+    _database_down: bool = False
 
     def stop(self, signum: int | None = None, _frame=None) -> None:
         """First SIGTERM/SIGINT: finish the current job, then stop. A second Ctrl-C aborts now
@@ -75,10 +77,20 @@ class Worker:
             limit = None if self.max_jobs is None else self.max_jobs - self.processed
             ran = services.run_pending(limit=limit, worker_id=self.worker_id,
                                        should_stop=lambda: self.stopping)
-        except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and try again
-            log.exception("worker %s: error while polling for jobs", self.worker_id)
-            db.session.rollback()
+        except Exception as exc:  # noqa: BLE001 - e.g. the database restarting: wait and try again
+            with suppress(Exception):  # the connection may be gone
+                db.session.rollback()
+            if not is_outage(exc):
+                log.exception("worker %s: error while polling for jobs", self.worker_id)
+            elif not self._database_down:  # one line per outage, not a traceback per poll
+                self._database_down = True
+                log.error("worker %s: database unavailable (%s); trying again every %s s",
+                          self.worker_id, str(getattr(exc, "orig", exc)).strip().splitlines()[0],
+                          self.interval)
             return 0
+        if self._database_down:
+            self._database_down = False
+            log.warning("worker %s: the database is reachable again", self.worker_id)
         self.processed += ran
         return ran
 

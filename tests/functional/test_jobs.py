@@ -532,6 +532,35 @@ def test_worker_survives_a_database_error_while_polling(app, handlers, monkeypat
     assert worker.run() == 1 and calls["n"] == 2
 
 
+def test_a_database_outage_is_one_log_line_for_the_worker_not_a_traceback_per_poll(
+        app, handlers, monkeypatch, caplog):
+    """The database down for five polls: one ERROR naming the cause, no traceback, then one
+    line when it is back, and the queued job still runs."""
+    from sqlalchemy.exc import OperationalError
+
+    from lms.jobs.worker import Worker
+
+    real = services.run_pending
+    calls = {"n": 0}
+
+    def down_then_up(**kwargs):
+        calls["n"] += 1
+        if calls["n"] <= 5:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused\nis it running?"))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "run_pending", down_then_up)
+    enqueue("test.ok", {"n": 1})
+    db.session.commit()
+    caplog.set_level("INFO", logger="pelita.jobs")
+    worker = Worker(interval=0.01, max_jobs=1, sleep=lambda s: None)
+    assert worker.run() == 1 and calls["n"] == 6
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].exc_info is None
+    assert "database unavailable (connection refused)" in errors[0].getMessage()
+    assert sum("reachable again" in r.getMessage() for r in caplog.records) == 1
+
+
 def test_jobs_command_prints_counts_and_recent_failures(app, runner, handlers):
     enqueue("test.ok", {})
     enqueue("test.permanent", {})
