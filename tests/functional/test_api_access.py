@@ -115,7 +115,7 @@ def test_each_endpoint_answers_the_allowed_people_and_refuses_the_others(app, wo
     clients = {actor: ApiClient(app, None if actor == "anonymous"
                                 else _full_token(world.users[actor])) for actor in ACTORS}
     failures = []
-    for rule, label, scope in api_routes(app):
+    for rule, label, _scope in api_routes(app):
         url, method = _url(rule, world.values), _method(rule)
         for actor in ACTORS:
             allowed = actor in ALLOWED[label] and (rule.endpoint, actor) not in \
@@ -155,7 +155,7 @@ def test_a_token_without_the_scope_is_refused(app, world):
 def test_a_login_cookie_without_a_token_is_refused(app, world):
     browser = login(app.test_client(), world.users["admin"])
     failures = []
-    for rule, label, _scope in api_routes(app):
+    for rule, _label, _scope in api_routes(app):
         if rule.endpoint in ("api.openapi", "api.docs"):
             continue
         method = _method(rule)
