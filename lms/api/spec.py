@@ -19,7 +19,7 @@ TAGS = {
 }
 ERROR_TEXT = {
     400: "The request cannot be understood (not JSON, a malformed code)",
-    401: "No token, an invalid token, or a login cookie without a token",
+    401: "No token where one is needed, an invalid token, or a login cookie without a token",
     403: "The token lacks the scope, or the user lacks the right",
     404: "No such resource",
     409: "The resource's state does not allow it now",
@@ -97,9 +97,12 @@ def build_spec(app) -> dict:
                                                            "format": "binary"}}}}
         ok["description"] = "OK" if meta["status"] == 200 else "Created"
         responses = {str(meta["status"]): ok}
-        errors = set(meta["errors"]) | {429}
+        # Any request may carry a bad token (401) or come too often (429).
+        errors = set(meta["errors"]) | {401, 429}
         if scope is not None:
-            errors |= {401, 403}
+            errors.add(403)
+        if "<" in rule.rule:
+            errors.add(404)
         if meta["paginated"] or meta["query"]:
             errors.add(422)
         if meta["body"] is not None:
