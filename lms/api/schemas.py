@@ -318,3 +318,15 @@ class RoleIn(Schema):
 
 class ActiveIn(Schema):
     active = fields.Boolean(required=True)
+
+
+class RevokeIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReissueIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    holder_name = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(min=1, max=200),
+                                metadata={"description": "A corrected name; the same when "
+                                          "null"})

@@ -667,6 +667,50 @@ def user_active(user_id: int):
     return _dump(s.User, _user_data(user))
 
 
+def _refusal(err: ServiceError) -> ApiError:
+    """A service's refusal: 422 when it names a field at fault, else 409 (the state forbids)."""
+    return from_service_error(err, 422 if err.field else 409, None if err.field else "conflict")
+
+
+def _managed_certificate(code: str) -> Certificate:
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None:
+        raise ApiError(404)
+    if not access.allowed("manage_certificate", cert):
+        raise ApiError(403)
+    return cert
+
+
+@bp.post("/admin/certificates/<code>/revoke")
+@op("Revoke a certificate, with the reason (audited; /verify then says revoked)", "admin",
+    s.Certificate, body=s.RevokeIn, errors=(400, 403, 404, 409, 422))
+@needs("admin")
+@access.rule("manage_certificate")
+def revoke_certificate(code: str):
+    cert = _managed_certificate(code)
+    data = _load(s.RevokeIn)
+    try:
+        cert_services.revoke(me(), cert, data["reason"])
+    except ServiceError as err:
+        raise _refusal(err) from None
+    return _dump(s.Certificate, _certificate_data(cert))
+
+
+@bp.post("/admin/certificates/<code>/reissue")
+@op("Re-issue a certificate (a new code; the old one points to it; audited)", "admin",
+    s.Certificate, status=201, body=s.ReissueIn, errors=(400, 403, 404, 409, 422))
+@needs("admin")
+@access.rule("manage_certificate")
+def reissue_certificate(code: str):
+    cert = _managed_certificate(code)
+    data = _load(s.ReissueIn)
+    try:
+        new = cert_services.reissue(me(), cert, data["reason"], data["holder_name"])
+    except ServiceError as err:
+        raise _refusal(err) from None
+    return _dump(s.Certificate, _certificate_data(new), 201)
+
+
 # --------------------------------------------------------------------------- the document
 
 @bp.get("/openapi.json")

@@ -229,3 +229,28 @@ def test_an_admin_token_without_the_admin_scope_cannot_administer(app, admin_use
     response = client.get("/api/v1/admin/users")
     assert response.status_code == 403
     assert response.json["error"]["code"] == "insufficient_scope"
+
+
+def test_an_admin_revokes_and_reissues_a_certificate(app, admin_user, participant, tmp_path):
+    from lms.certificates import services as cert_services
+
+    course, _quiz = setup_quiz(tmp_path, participant)
+    cert = cert_services.issue_manually(admin_user, participant, course, "Bimtek luring")
+    client = api(app, admin_user, "read", "write", "admin")
+    url = f"/api/v1/admin/certificates/{cert.code}"
+    no_reason = client.post(f"{url}/reissue", json={"reason": ""})
+    assert no_reason.status_code == 422 and no_reason.json["error"]["field"] == "reason"
+    new = client.post(f"{url}/reissue", json={"reason": "Nama salah eja",
+                                              "holder_name": "Peserta Benar"})
+    assert new.status_code == 201 and new.json["holder_name"] == "Peserta Benar"
+    anyone = ApiClient(app, None)
+    assert anyone.get(f"/api/v1/verify/{cert.code}").json["status"] == "superseded"
+    revoked = client.post(f"/api/v1/admin/certificates/{new.json['code']}/revoke",
+                          json={"reason": "Kecurangan"})
+    assert revoked.status_code == 200 and revoked.json["status"] == "revoked"
+    again = client.post(f"/api/v1/admin/certificates/{new.json['code']}/revoke",
+                        json={"reason": "Lagi"})
+    assert again.status_code == 409
+    assert anyone.get(f"/api/v1/verify/{new.json['code']}").json["status"] == "revoked"
+    actions = set(db.session.scalars(select(AuditEvent.action)))
+    assert {"certificate.reissued", "certificate.revoked"} <= actions
