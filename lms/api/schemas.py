@@ -290,8 +290,15 @@ class QueuePage(Page):
 
 
 class GradeIn(Schema):
-    points = fields.Float(required=True, validate=validate.Range(min=0),
-                          allow_nan=False)
+    points = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                          validate=validate.Range(min=0),
+                          metadata={"description": "The answer's points (0 to its maximum)"})
+    criteria = fields.List(fields.Integer(validate=validate.Range(min=0, max=100)),
+                           load_default=None, allow_none=True,
+                           validate=validate.Length(max=50),
+                           metadata={"description": "For a rubric with numbered criteria: a "
+                                     "score per criterion, in order (then `points` is "
+                                     "computed, as on the grading page)"})
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 

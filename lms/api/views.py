@@ -603,9 +603,10 @@ def grade(response_id: int):
     data = _load(s.GradeIn)
     try:
         attempt = quiz_grading.grade_answer(me(), response, points=data["points"],
+                                            criterion_scores=data["criteria"],
                                             comment=data["comment"])
     except ServiceError as err:
-        raise from_service_error(err, 409, "cannot_grade") from None
+        raise _refusal(err) from None
     return _dump(s.Graded, {"attempt": _attempt_data(attempt, questions=False)})
 
 

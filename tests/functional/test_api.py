@@ -182,7 +182,7 @@ def test_a_trainer_reads_their_cohorts_progress_and_grades_through_the_api(app, 
     assert [(q["learner"], q["question_id"]) for q in queue] == [("Peserta Angkatan", "e2")]
     too_many = client.post(f"/api/v1/responses/{queue[0]['response_id']}/grade",
                            json={"points": 99})
-    assert too_many.status_code == 409
+    assert too_many.status_code == 422 and too_many.json["error"]["field"] == "points"
     graded = client.post(f"/api/v1/responses/{queue[0]['response_id']}/grade",
                          json={"points": 3, "comment": "Bagus."})
     assert graded.status_code == 200 and graded.json["attempt"]["status"] == "graded"
@@ -254,3 +254,20 @@ def test_an_admin_revokes_and_reissues_a_certificate(app, admin_user, participan
     assert anyone.get(f"/api/v1/verify/{new.json['code']}").json["status"] == "revoked"
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"certificate.reissued", "certificate.revoked"} <= actions
+
+
+def test_a_rubric_answer_is_graded_per_criterion(app, make_user, tmp_path):
+    from tests.helpers.cohorts import cohort_course, submit_practical
+
+    trainer, learner = make_user("trainer"), make_user()
+    course = cohort_course(tmp_path)
+    join_cohort(trainer, learner, course)
+    submit_practical(learner, quiz_by_slug(course, "tugas"))
+    client = api(app, trainer)
+    item = client.get("/api/v1/grading-queue").json["items"][0]
+    url = f"/api/v1/responses/{item['response_id']}/grade"
+    assert client.post(url, json={"criteria": [4]}).status_code == 409  # one criterion missing
+    graded = client.post(url, json={"criteria": [4, 3], "comment": "Rencana jelas."})
+    assert graded.status_code == 200
+    assert graded.json["attempt"]["status"] == "graded"
+    assert graded.json["attempt"]["passed"] is True
