@@ -32,7 +32,7 @@ class ApiError(Exception):
 
 def get(url: str, token: str, opener=urllib.request.urlopen) -> dict:
     """GET one API URL as JSON, waiting out the rate limit."""
-    request = urllib.request.Request(url, headers={
+    request = urllib.request.Request(url, headers={  # noqa: S310 - http(s) only: main() checks
         "Authorization": f"Bearer {token}", "Accept": "application/json",
         "Accept-Language": "id"})
     for _attempt in range(5):
@@ -84,6 +84,8 @@ def main(argv=None, opener=urllib.request.urlopen, out=None) -> int:
     if not token:
         parser.error("set PELITA_TOKEN to an access token (profile page, scope read)")
     base = args.base_url.rstrip("/")
+    if not base.startswith(("https://", "http://")):
+        parser.error("the address starts with https:// (or http:// on a local network)")
     out = out or sys.stdout
     try:
         if args.cohort_id is None:

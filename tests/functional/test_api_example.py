@@ -69,3 +69,12 @@ def test_the_example_says_why_it_is_refused(app, make_user, monkeypatch, capsys)
     monkeypatch.setenv("PELITA_TOKEN", token_for(make_user(), "read"))
     assert _script().main(["http://localhost", "1"], opener=_opener(app)) == 1
     assert "error: 404" in capsys.readouterr().err
+
+
+def test_the_example_refuses_an_address_that_is_not_http(monkeypatch, capsys):
+    import pytest
+
+    monkeypatch.setenv("PELITA_TOKEN", "pelita_x")
+    with pytest.raises(SystemExit):
+        _script().main(["file:///etc/passwd"])
+    assert "https://" in capsys.readouterr().err
