@@ -184,6 +184,7 @@ class ReviewItem(Schema):
     points = fields.Float(required=True, allow_none=True)
     earned = fields.Float(required=True, allow_none=True)
     feedback = fields.List(fields.String(), required=True)
+    general_feedback = fields.String(required=True, allow_none=True)
     comment = fields.String(required=True, allow_none=True)
     right_answer = fields.String(required=True, allow_none=True)
     html = fields.String(required=True)

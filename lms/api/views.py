@@ -40,6 +40,7 @@ from lms.learning.progress import Loaded, progress_for, progress_matrix
 from lms.quizzes import markup
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
+from lms.quizzes.base import review_state
 from lms.quizzes.errors import QuizError
 from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
 from lms.quizzes.registry import UnknownQuestionType
@@ -61,8 +62,9 @@ def _load(schema_cls):
     try:
         return schema_cls().load(data)
     except ValidationError as err:
-        field = next(iter(err.messages), None)
-        message = err.messages.get(field) if isinstance(err.messages, dict) else None
+        messages = err.messages if isinstance(err.messages, dict) else {None: err.messages}
+        field = next(iter(messages), None)
+        message = messages.get(field)
         while isinstance(message, (list, dict)) and message:
             message = message[0] if isinstance(message, list) else next(iter(message.values()))
         raise ApiError(422, "invalid", _l("This value is not valid: %(detail)s",
@@ -450,10 +452,15 @@ def review(attempt_id: int):
             fraction = row.fraction if row is not None and row.fraction is not None else 0.0
             points = float(qtype.points(graded_q))
             marks = "marks" in shows
+            raw_state = row.state if row is not None and row.state else "unanswered"
             items.append({
                 "number": number, "field": quiz_rules.field_name(pos),
-                "state": (row.state if row is not None and row.state else "unanswered")
-                if "correctness" in shows or marks else "answered",
+                # The page's rule for the state shown (unscored types: answered or not).
+                "state": review_state(qtype.scored, raw_state, fraction)
+                if "correctness" in shows or marks
+                else ("unanswered" if raw_state == "unanswered" else "answered"),
+                "general_feedback": str(graded_q.get("feedback") or "")
+                if "general_feedback" in shows else None,
                 "points": points if marks else None,
                 "earned": fraction * points if marks else None,
                 "feedback": [str(f) for f in (row.feedback or [])]
