@@ -271,3 +271,33 @@ def test_a_rubric_answer_is_graded_per_criterion(app, make_user, tmp_path):
     assert graded.status_code == 200
     assert graded.json["attempt"]["status"] == "graded"
     assert graded.json["attempt"]["passed"] is True
+
+
+def test_a_cohorts_members_and_enrolments_cost_the_same_queries_however_many(
+        app, make_user, tmp_path, count_queries):
+    from tests.helpers.cohorts import add_joined
+
+    trainer = make_user("trainer")
+    course = import_pack(write_pack(tmp_path, quizzes={"kuis": basic_quiz()}))
+    first = make_user()
+    cohort = join_cohort(trainer, first, course)
+    client = api(app, trainer, "read")
+    learner = api(app, first, "read")
+    url = f"/api/v1/cohorts/{cohort.id}/members"
+    client.get(url)  # warm: a token's first use also notes the time
+    learner.get("/api/v1/me/enrolments")
+    with count_queries() as small:
+        assert len(client.get(url).json["items"]) == 1
+    with count_queries() as mine_small:
+        learner.get("/api/v1/me/enrolments")
+    for n in range(5):
+        add_joined(trainer, cohort, make_user(full_name=f"Peserta {n}"))
+    for n in range(3):
+        extra = import_pack(write_pack(tmp_path, slug=f"lain-{n}", quizzes={"kuis": basic_quiz()}))
+        api(app, first, "write").post(f"/api/v1/courses/{extra.slug}/enrolment")
+    with count_queries() as big:
+        assert len(client.get(url).json["items"]) == 6
+    with count_queries() as mine_big:
+        assert len(learner.get("/api/v1/me/enrolments").json["items"]) == 4
+    assert len(big) == len(small)
+    assert len(mine_big) == len(mine_small)
