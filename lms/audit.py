@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "activity.confirmed": _l("Confirmed a field activity"),
     "account.deactivated": _l("Deactivated an account"),
     "account.reactivated": _l("Reactivated an account"),
+    "account.created": _l("Created an account"),
     "account.token_created": _l("Created an API access token"),
     "account.token_revoked": _l("Revoked an API access token"),
     "plugin.enabled": _l("Enabled a plugin"),

@@ -338,3 +338,10 @@ class ReissueIn(Schema):
                                 validate=validate.Length(min=1, max=200),
                                 metadata={"description": "A corrected name; the same when "
                                           "null"})
+
+
+class UserIn(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    role = fields.String(load_default="participant",
+                         validate=validate.OneOf([r.value for r in Role]))

@@ -645,6 +645,24 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
+@bp.post("/admin/users")
+@op("Create an account; the person gets an email to set their password (audited)", "admin",
+    s.User, status=201, body=s.UserIn, errors=(400, 403, 409, 422))
+@needs("admin")
+@access.role("admin")
+def create_user():
+    data = _load(s.UserIn)
+    try:
+        user = auth_services.create_account(me(), email=data["email"],
+                                            full_name=data["full_name"], role=data["role"],
+                                            locale=_locale())
+    except auth_services.AccountExists as err:
+        raise ApiError(409, "account_exists", err.message, err.field) from None
+    except ServiceError as err:
+        raise from_service_error(err) from None
+    return _dump(s.User, _user_data(user), 201)
+
+
 @bp.put("/admin/users/<int:user_id>/role")
 @op("Change an account's role (audited)", "admin", s.User, body=s.RoleIn,
     errors=(400, 403, 404, 422))

@@ -443,6 +443,44 @@ def create_user(*, email: str, full_name: str, password: str, role: str) -> User
     return user
 
 
+class AccountExists(ServiceError):
+    """An account already uses this email address."""
+
+
+def create_account(actor: User, *, email: str, full_name: str, role: str,
+                   locale: str | None = None) -> User:
+    """An administrator creates an account for someone (the JSON API). It has no usable password:
+    a password-reset mail is queued in the same transaction, and the person sets their own
+    password through its link. Audited `account.created`."""
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only an administrator can create accounts."))
+    email = normalise_email(email)
+    full_name = clean_name(full_name)
+    if "@" not in email or len(email) > 254:
+        raise ServiceError(_l("Enter a valid email address."), "email")
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."),
+                           "full_name")
+    if role not in {r.value for r in Role}:
+        raise ServiceError(_l("Unknown role."), "role")
+    if get_user_by_email(email):
+        raise AccountExists(_l("An account with this email address already exists."), "email")
+    from lms.jobs.services import enqueue
+
+    user = User(email=email, full_name=full_name[:200], role=role,
+                password_hash="!created:" + secrets.token_hex(16))  # no password matches it
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.created", actor=actor, target=f"user:{user.id}",
+                 detail={"email": email, "role": role})
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    enqueue(RESET_MAIL_JOB, {"email": email, "locale": locale},
+            dedupe_key=f"auth.reset:{digest}")
+    _emit_registered(user)
+    db.session.commit()
+    return user
+
+
 def _emit_registered(user: User) -> None:
     emit_after_commit(events.user_registered, user_id=user.id, role=user.role, locale=user.locale,
                       library_level=user.library_level, province_code=user.province_code,

@@ -301,3 +301,31 @@ def test_a_cohorts_members_and_enrolments_cost_the_same_queries_however_many(
         assert len(learner.get("/api/v1/me/enrolments").json["items"]) == 4
     assert len(big) == len(small)
     assert len(mine_big) == len(mine_small)
+
+
+def test_an_admin_creates_an_account_and_the_person_sets_their_password(app, admin_user, client,
+                                                                       auth, mail):
+    from lms.jobs.services import run_pending
+    from tests.helpers.pages import emailed_link
+
+    admin = api(app, admin_user, "admin")
+    created = admin.post("/api/v1/admin/users", json={"email": "Baru@Contoh.id",
+                                                      "full_name": "Orang  Baru",
+                                                      "role": "trainer"})
+    assert created.status_code == 201
+    assert (created.json["email"], created.json["full_name"], created.json["role"]) == \
+        ("baru@contoh.id", "Orang Baru", "trainer")
+    again = admin.post("/api/v1/admin/users", json={"email": "baru@contoh.id",
+                                                    "full_name": "Lagi"})
+    assert again.status_code == 409 and again.json["error"]["code"] == "account_exists"
+    bad = admin.post("/api/v1/admin/users", json={"email": "bukan-email", "full_name": "X"})
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "email"
+    assert auth.login("baru@contoh.id", "").status_code != 302  # no password works yet
+    assert run_pending() == 1 and mail[-1]["To"] == "baru@contoh.id"
+    link = emailed_link(mail[-1], "/reset/")
+    response = client.post(link, data={"new_password": "lupa-lalu-ingat-lagi",
+                                       "confirm": "lupa-lalu-ingat-lagi"})
+    assert response.status_code == 302
+    assert auth.login("baru@contoh.id", "lupa-lalu-ingat-lagi").status_code == 302
+    assert db.session.scalar(select(AuditEvent.action).where(
+        AuditEvent.action == "account.created")) is not None
