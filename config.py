@@ -158,6 +158,8 @@ class Config:
     REGISTER_RATE_LIMIT = "40 per minute;400 per hour"  # registration attempts per address
     RESET_RATE_LIMIT = "10 per minute;60 per hour"  # reset requests per address
     RESET_ACCOUNT_RATE_LIMIT = "3 per hour"  # reset requests per email address
+    # The JSON API (/api/v1): requests per token (per address without one). docs/api.md.
+    API_RATE_LIMIT = "120 per minute;3000 per hour"
 
     # Course packs.
     COURSE_DIRS = [str(BASE_DIR / "courses")]
@@ -171,7 +173,7 @@ class Config:
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'pelita.sqlite3'}"
         )
         for name in ("LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT", "REGISTER_RATE_LIMIT",
-                     "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT"):
+                     "RESET_RATE_LIMIT", "RESET_ACCOUNT_RATE_LIMIT", "API_RATE_LIMIT"):
             if os.environ.get(name):
                 setattr(self, name, os.environ[name])
         for name in ("PASSWORD_ARGON2_TIME_COST", "PASSWORD_ARGON2_MEMORY_KIB",

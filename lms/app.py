@@ -77,6 +77,9 @@ def create_app(config: object | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(cascade_bp)
     app.register_blueprint(offline_bp)
+    from lms.api.views import bp as api_bp
+
+    app.register_blueprint(api_bp)
     from lms.authoring.views import bp as authoring_bp
 
     app.register_blueprint(authoring_bp)

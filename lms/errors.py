@@ -26,6 +26,10 @@ MESSAGES = {
 
 
 def render_error(code: int, detail=None):
+    if request.path.startswith("/api/"):  # the JSON API answers with its error object
+        from lms.api.core import error_response
+
+        return error_response(code)
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return {"error": str(title), "message": str(detail or message)}, code

@@ -96,6 +96,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the JSON API: the request's Accept-Language only
+        return (request.accept_languages.best_match(languages)
+                or current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     choice = session.get("lang") or request.cookies.get(COOKIE_LANG)

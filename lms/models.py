@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic's autogenerate sees them all."""
 
 from lms.audit import AuditEvent
-from lms.auth.models import LibraryLevel, LoginSession, Role, User
+from lms.auth.models import LibraryLevel, LoginSession, PersonalAccessToken, Role, User
 from lms.authoring.models import CourseDraft, CourseEditor, DraftFile
 from lms.cascade.models import FieldActivity, FieldActivityFile
 from lms.certificates.models import Certificate, CertificateSettings
@@ -28,7 +28,7 @@ __all__ = [
     "AuditEvent", "Certificate", "CertificateSettings", "FieldActivity", "FieldActivityFile", "CourseDraft", "CourseEditor", "DraftFile",
     "PluginSetting", "PluginState",
     "Course", "CourseVersion", "Enrollment", "Job", "LearningPath", "LearningPathCourse",
-    "LibraryLevel", "LoginSession", "Module", "ModuleCompletion",
+    "LibraryLevel", "LoginSession", "PersonalAccessToken", "Module", "ModuleCompletion",
     "ModuleVersion", "PackBlob", "PackFile", "QuestionResponse", "Quiz", "QuizAttempt",
     "QuizVersion", "RegionTarget", "Role", "User",
     "Cohort", "CohortCourse", "CohortMember", "CohortTrainer", "Notification", "RubricScore",

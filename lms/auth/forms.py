@@ -2,8 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import EqualTo, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms import regions
 from lms.auth.models import LibraryLevel
@@ -118,3 +127,28 @@ class ResetPasswordForm(FlaskForm):
         validators=[required(), EqualTo("new_password", message=_l("The passwords do not match."))],
     )
     submit = SubmitField(_l("Set new password"))
+
+
+class ScopeBoxes(SelectMultipleField):
+    """The token's scopes as checkboxes (usable without JavaScript, one label per box)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def token_scope_choices(is_admin: bool):
+    choices = [("read", _l("read: see your courses, progress, answers and certificates")),
+               ("write", _l("write: enrol, mark modules done, answer and submit quizzes, grade"))]
+    if is_admin:
+        choices.append(("admin", _l("admin: manage users and certificates (administrators)")))
+    return choices
+
+
+class ApiTokenForm(FlaskForm):
+    """Create a personal access token for the JSON API (profile page)."""
+
+    name = StringField(_l("Token name"), validators=[required(), not_blank, max_len(100)],
+                       description=_l("What uses it, e.g. “SIM TPBIS Jawa Tengah” or “my "
+                                      "progress script”."))
+    scopes = ScopeBoxes(_l("What the token may do"), choices=[])
+    submit = SubmitField(_l("Create token"))

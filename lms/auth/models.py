@@ -115,3 +115,38 @@ class LoginSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     # created_at + REMEMBER_COOKIE_DURATION: no login outlives its remember-me cookie.
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# What a personal access token may do (docs/api.md): GET needs `read`, changes need `write`,
+# administration needs `admin` *and* the admin role.
+TOKEN_SCOPES = ("read", "write", "admin")
+TOKEN_PREFIX = "pelita_"  # noqa: S105 - the public prefix of every token, not a secret
+
+
+class PersonalAccessToken(db.Model):
+    """A token a user created for the JSON API (`Authorization: Bearer pelita_…`). The token is
+    shown once; only its SHA-256 is stored. `last_used_at` is written at most once a minute."""
+
+    __tablename__ = "personal_access_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Space-separated, a subset of TOKEN_SCOPES in that order.
+    scopes: Mapped[str] = mapped_column(String(40))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    def live_at(self, t: datetime) -> bool:
+        """Not revoked, and not expired at `t`."""
+        if self.revoked_at is not None:
+            return False
+        expires = clock.aware(self.expires_at) if self.expires_at is not None else None
+        return expires is None or expires > t

@@ -9,12 +9,20 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import audit, clock, events, regions, tokens
 from lms.auth import strength
-from lms.auth.models import LibraryLevel, LoginSession, Role, User
+from lms.auth.models import (
+    TOKEN_PREFIX,
+    TOKEN_SCOPES,
+    LibraryLevel,
+    LoginSession,
+    PersonalAccessToken,
+    Role,
+    User,
+)
 from lms.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from lms.auth.strength import Weakness
 from lms.errors_domain import PermissionDenied, ServiceError
@@ -435,6 +443,44 @@ def create_user(*, email: str, full_name: str, password: str, role: str) -> User
     return user
 
 
+class AccountExists(ServiceError):
+    """An account already uses this email address."""
+
+
+def create_account(actor: User, *, email: str, full_name: str, role: str,
+                   locale: str | None = None) -> User:
+    """An administrator creates an account for someone (the JSON API). It has no usable password:
+    a password-reset mail is queued in the same transaction, and the person sets their own
+    password through its link. Audited `account.created`."""
+    if not actor.is_admin:
+        raise PermissionDenied(_l("Only an administrator can create accounts."))
+    email = normalise_email(email)
+    full_name = clean_name(full_name)
+    if "@" not in email or len(email) > 254:
+        raise ServiceError(_l("Enter a valid email address."), "email")
+    if not full_name:
+        raise ServiceError(_l("Enter your full name as it should appear on a certificate."),
+                           "full_name")
+    if role not in {r.value for r in Role}:
+        raise ServiceError(_l("Unknown role."), "role")
+    if get_user_by_email(email):
+        raise AccountExists(_l("An account with this email address already exists."), "email")
+    from lms.jobs.services import enqueue
+
+    user = User(email=email, full_name=full_name[:200], role=role,
+                password_hash="!created:" + secrets.token_hex(16))  # no password matches it
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.created", actor=actor, target=f"user:{user.id}",
+                 detail={"email": email, "role": role})
+    digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+    enqueue(RESET_MAIL_JOB, {"email": email, "locale": locale},
+            dedupe_key=f"auth.reset:{digest}")
+    _emit_registered(user)
+    db.session.commit()
+    return user
+
+
 def _emit_registered(user: User) -> None:
     emit_after_commit(events.user_registered, user_id=user.id, role=user.role, locale=user.locale,
                       library_level=user.library_level, province_code=user.province_code,
@@ -443,3 +489,93 @@ def _emit_registered(user: User) -> None:
 
 def count_users() -> int:
     return db.session.scalar(select(func.count()).select_from(User)) or 0
+
+
+# --------------------------------------------------------------------------- API access tokens
+# Personal access tokens for the JSON API (lms/api, docs/api.md). The token is 32 random bytes
+# after a recognisable prefix (so secret scanners and people can tell what it is), shown once;
+# only its SHA-256 is stored, like a login's token.
+
+TOKEN_LAST_USED_EVERY = timedelta(minutes=1)  # `last_used_at` is written at most this often
+MAX_LIVE_TOKENS = 20
+
+
+def _clean_scopes(user: User, scopes) -> str:
+    wanted = {str(s) for s in scopes or ()}
+    if not wanted or not wanted <= set(TOKEN_SCOPES):
+        raise ServiceError(_l("Choose at least one of the scopes read, write and admin."), "scopes")
+    if "admin" in wanted and not user.is_admin:
+        raise PermissionDenied(_l("Only administrators may create tokens with the admin scope."),
+                               "scopes")
+    return " ".join(s for s in TOKEN_SCOPES if s in wanted)
+
+
+def create_api_token(user: User, name: str, scopes, *,
+                     expires_at=None) -> tuple[PersonalAccessToken, str]:
+    """Create a token for `user`; returns the row and the token itself (shown once, never
+    stored). Audited `account.token_created`."""
+    name = clean_name(name)[:100]
+    if not name:
+        raise ServiceError(_l("Give the token a name, e.g. the script or system that uses it."),
+                           "name")
+    scope_text = _clean_scopes(user, scopes)
+    live = db.session.scalar(select(func.count()).select_from(PersonalAccessToken).where(
+        PersonalAccessToken.user_id == user.id, PersonalAccessToken.revoked_at.is_(None))) or 0
+    if live >= MAX_LIVE_TOKENS:
+        raise ServiceError(_l("You have %(num)d tokens. Revoke one you no longer use first.",
+                              num=live), "name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = PersonalAccessToken(user_id=user.id, name=name, scopes=scope_text,
+                              token_hash=_token_hash(secret), created_at=clock.now(),
+                              expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("account.token_created", actor=user, target=f"user:{user.id}",
+                 detail={"token": row.id, "name": name, "scopes": scope_text})
+    db.session.commit()
+    return row, secret
+
+
+def revoke_api_token(user: User, token_id: int) -> PersonalAccessToken:
+    """Revoke one of the user's own tokens (at once: the next request with it is refused).
+    Audited `account.token_revoked`; revoking a revoked token changes nothing."""
+    row = db.session.scalar(select(PersonalAccessToken).where(
+        PersonalAccessToken.id == token_id, PersonalAccessToken.user_id == user.id))
+    if row is None:
+        raise ServiceError(_l("This token does not exist."), "token")
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        audit.record("account.token_revoked", actor=user, target=f"user:{user.id}",
+                     detail={"token": row.id, "name": row.name})
+        db.session.commit()
+    return row
+
+
+def api_tokens(user: User) -> list[PersonalAccessToken]:
+    """The user's tokens that are not revoked, newest first."""
+    return list(db.session.scalars(select(PersonalAccessToken).where(
+        PersonalAccessToken.user_id == user.id, PersonalAccessToken.revoked_at.is_(None))
+        .order_by(PersonalAccessToken.created_at.desc(), PersonalAccessToken.id.desc())))
+
+
+def user_for_api_token(secret: str) -> tuple[User, PersonalAccessToken] | None:
+    """The active user and live token a bearer token names, or None (unknown, revoked, expired,
+    deactivated account). Notes the use, at most once a minute per token."""
+    if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = db.session.execute(
+        select(PersonalAccessToken, User).join(User, User.id == PersonalAccessToken.user_id)
+        .where(PersonalAccessToken.token_hash == _token_hash(secret))).first()
+    if row is None:
+        return None
+    token, user = row
+    now = clock.now()
+    if not token.live_at(now) or not user.active:
+        return None
+    last = clock.aware(token.last_used_at)
+    if last is None or now - last >= TOKEN_LAST_USED_EVERY:
+        db.session.execute(update(PersonalAccessToken).where(PersonalAccessToken.id == token.id)
+                           .values(last_used_at=now))
+        db.session.commit()
+        token.last_used_at = now
+    return user, token

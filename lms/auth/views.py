@@ -25,16 +25,19 @@ from wtforms.widgets import PasswordInput
 from lms import access, clock, regions
 from lms.auth import services
 from lms.auth.forms import (
+    ApiTokenForm,
     ChangePasswordForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
     ResetPasswordForm,
     ResetRequestForm,
+    token_scope_choices,
 )
 from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
+from lms.forms import ActionForm
 from lms.security import clear_site_cache
 
 bp = Blueprint("auth", __name__)
@@ -62,7 +65,8 @@ def attach_error(form, error: ServiceError) -> None:
 def end_idle_sessions():
     """Log out a session left idle on a shared computer (not when "remember me" was chosen)."""
     minutes = current_app.config.get("IDLE_TIMEOUT_MINUTES") or 0
-    if not minutes or not current_user.is_authenticated or request.endpoint == "static":
+    if (not minutes or request.endpoint == "static" or request.blueprint == "api"
+            or not current_user.is_authenticated):  # the API never uses the session
         return None
     now = clock.timestamp()
     seen = session.get("seen")
@@ -193,14 +197,25 @@ def logout_everywhere():
     return clear_site_cache(redirect(url_for("auth.login")))
 
 
+def _profile_page(form, *, token_form=None, new_token=None, status=200):
+    """The profile page: the profile form, the logins and the API tokens (`new_token`: the
+    secret of a token just created, shown this once)."""
+    if token_form is None:
+        token_form = ApiTokenForm(formdata=None)
+    token_form.scopes.choices = token_scope_choices(current_user.is_admin)
+    return render_template("auth/profile.html", form=form,
+                           sessions=services.active_session_count(current_user),
+                           token_form=token_form, tokens=services.api_tokens(current_user),
+                           new_token=new_token, revoke_form=ActionForm()), status
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 @access.signed_in
 def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     form.fill_choices()
     if form.load_regencies.data:
-        return render_template("auth/profile.html", form=form,
-                               sessions=services.active_session_count(current_user))
+        return _profile_page(form)
     if form.validate_on_submit():
         try:
             services.update_profile(
@@ -216,9 +231,41 @@ def profile():
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form,
-                           sessions=services.active_session_count(current_user)), (
-        422 if form.errors else 200)
+    return _profile_page(form, status=422 if form.errors else 200)
+
+
+@bp.route("/profile/tokens", methods=["POST"])
+@access.signed_in
+def create_token():
+    """Create an API access token; the page shows it once (never stored, never shown again)."""
+    profile_form = ProfileForm(obj=current_user, formdata=None)
+    profile_form.fill_choices()
+    token_form = ApiTokenForm()
+    token_form.scopes.choices = token_scope_choices(current_user.is_admin)
+    if token_form.validate_on_submit():
+        try:
+            _row, secret = services.create_api_token(current_user, token_form.name.data,
+                                                     token_form.scopes.data)
+        except ServiceError as err:
+            attach_error(token_form, err)
+        else:
+            flash(_("Your token has been created. Copy it now: it will not be shown again."),
+                  "success")
+            return _profile_page(profile_form, new_token=secret)
+    return _profile_page(profile_form, token_form=token_form, status=422)
+
+
+@bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])
+@access.signed_in
+def revoke_token(token_id: int):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        row = services.revoke_api_token(current_user, token_id)
+    except ServiceError:
+        abort(404)
+    flash(_("The token “%(name)s” has been revoked.", name=row.name), "success")
+    return redirect(url_for("auth.profile") + "#tokens-title")
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -207,3 +207,17 @@ def media_paths(course: Course) -> list[str]:
         select(PackFile.path)
         .where(PackFile.version_id == course.current_version_id, PackFile.path.like("media/%"))
         .order_by(PackFile.path)))
+
+
+def module_markdown(course: Course, module_slug: str) -> str | None:
+    """The Markdown source of a module of the current version (`modules/NN-slug.md`), as the
+    pack holds it; None if the file cannot be found."""
+    rows = db.session.execute(
+        select(PackFile.path, PackBlob.data).join(PackBlob, PackBlob.sha256 == PackFile.sha256)
+        .where(PackFile.version_id == course.current_version_id,
+               PackFile.path.like("modules/%.md"))).all()
+    for path, data in rows:
+        name = path.removeprefix("modules/").removesuffix(".md")
+        if name.partition("-")[2] == module_slug:
+            return bytes(data).decode("utf-8", errors="replace")
+    return None

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from lms import clock, events
 from lms.auth.models import User
@@ -217,3 +218,15 @@ def _recheck_after_import(_sender, *, course_id: int) -> None:
         Enrollment.completed_at.is_(None))).all()
     for user_id in user_ids:
         complete_if_due(user_id, course_id)
+
+
+def active_enrolments(user_id: int) -> list[tuple[Course, Enrollment]]:
+    """The user's active enrolments in courses with a published version, most recently active
+    first (as Beranda lists them), each with its course."""
+    return [(course, enrollment) for course, enrollment in db.session.execute(
+        select(Course, Enrollment).options(joinedload(Course.current_version))
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == user_id, Enrollment.status == "active",
+               Course.current_version_id.is_not(None))
+        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc(),
+                  Enrollment.id)).unique().all()]

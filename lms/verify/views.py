@@ -81,7 +81,7 @@ def reason_message(result) -> str:
     return str(REASON_MESSAGES[result.code] % result.params)
 
 
-def _miss_allowed() -> bool:
+def miss_allowed() -> bool:
     """Unknown codes count against a per-client budget; known codes (a QR scan) never do."""
     if not current_app.config.get("RATELIMIT_ENABLED") or not limiter.enabled:
         return True
@@ -89,7 +89,7 @@ def _miss_allowed() -> bool:
     return limit_hit(item, "verify-miss", request.remote_addr or "unknown")
 
 
-def _status_payload(cert, today) -> dict:
+def status_payload(cert, today) -> dict:
     status = cert.status(today)
     data = {
         "code": cert.code, "status": status, "holder_name": cert.holder_name,
@@ -131,7 +131,7 @@ def _lookup_or_error(code: str, as_json: bool):
     result = services.lookup(code)
     if result.state == "found":
         return result, None
-    if result.state == "not_found" and not _miss_allowed():
+    if result.state == "not_found" and not miss_allowed():
         abort(429)
     status = 404 if result.state == "not_found" else 400
     if as_json:
@@ -146,7 +146,7 @@ def certificate_json(code: str):
     result, error = _lookup_or_error(code, as_json=True)
     if error:
         return error
-    response = jsonify(_status_payload(result.certificate, clock.today()))
+    response = jsonify(status_payload(result.certificate, clock.today()))
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -163,7 +163,7 @@ def certificate(code: str):
         return redirect(url_for("verify.certificate", code=result.code))
     cert = result.certificate
     return render_template("verify/certificate.html", cert=cert,
-                           data=_status_payload(cert, clock.today()))
+                           data=status_payload(cert, clock.today()))
 
 
 @bp.route("/verify/credential", methods=["POST"])
@@ -190,15 +190,20 @@ def credential():
     return render_template("verify/credential.html", upload=upload, result=result,
                            reason=reason_message(result) if result is not None else "",
                            claims=claims, cert=cert, form=CodeForm(),
-                           data=_status_payload(cert, clock.today()) if cert else None), status
+                           data=status_payload(cert, clock.today()) if cert else None), status
+
+
+def keys_payload() -> dict:
+    """The signing keys as /.well-known/pelita-credential-keys.json (and the API) lists them."""
+    key = services.signing_key()
+    return {"keys": [{"id": public_key_multibase(key), "jwk": public_key_jwk(key)}],
+            "issuer": current_app.config["BASE_URL"]}
 
 
 @bp.route("/.well-known/pelita-credential-keys.json")
 @access.public
 def keys():
     """The public keys that sign Pelita credentials (also listed in the README)."""
-    key = services.signing_key()
-    response = jsonify({"keys": [{"id": public_key_multibase(key), "jwk": public_key_jwk(key)}],
-                        "issuer": current_app.config["BASE_URL"]})
+    response = jsonify(keys_payload())
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
