@@ -10,6 +10,7 @@ import re
 import runpy
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,12 @@ def test_the_worker_gets_longer_than_a_job_to_stop():
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_accepts_the_units(tmp_path):
-    # The units name /opt/pelita; point them at this checkout so the commands exist.
+    # The units name /opt/pelita; point them at this checkout and at this interpreter's
+    # virtualenv, wherever it is, so the commands exist.
     for name in UNITS:
-        text = (DEPLOY / "systemd" / name).read_text().replace("/opt/pelita", str(ROOT))
+        text = ((DEPLOY / "systemd" / name).read_text()
+                .replace("/opt/pelita/.venv/bin", str(Path(sys.executable).parent))
+                .replace("/opt/pelita", str(ROOT)))
         (tmp_path / name.replace("@.", "@8001.")).write_text(text)
     names = [f"./{p.name}" for p in sorted(tmp_path.iterdir())]
     done = subprocess.run(["systemd-analyze", "verify", "--man=no", *names], cwd=tmp_path,
