@@ -12,6 +12,9 @@ from config import Config
 def create_app(config: object | None = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI and error pages."""
     app = Flask(__name__, instance_relative_config=False)
+    from lms import cache
+
+    cache.clear_all()  # a new app may mean a new database (tests): forget what another read
     from lms.routing import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # ids too large for the database: 404

@@ -11,9 +11,21 @@ from sqlalchemy.orm import joinedload
 from werkzeug.routing import BuildError
 
 from lms import clock
+from lms.cache import LRU
 from lms.courses import offline
-from lms.courses.models import Course, Module, ModuleVersion, PackBlob, PackFile, QuizVersion
+from lms.courses.models import (
+    Course,
+    CourseVersion,
+    Module,
+    ModuleVersion,
+    PackBlob,
+    PackFile,
+    Quiz,
+    QuizVersion,
+)
 from lms.extensions import db
+from lms.learning.models import Enrollment
+from lms.quizzes.rules import QuizRules
 
 
 @dataclass(frozen=True)
@@ -26,10 +38,149 @@ class SyllabusItem:
     title: str
     title_en: str | None
     minutes: int
-    objectives: list
+    objectives: tuple
 
     def display_title(self, locale: str) -> str:
         return self.title_en if locale == "en" and self.title_en else self.title
+
+
+# --------------------------------------------------------------------------- the version cache
+# What a page shows of a course version (its outline, the module pages) never changes once the
+# version is imported, so it is read once per process and kept, keyed by the version's id and
+# content hash, in bounded LRUs (lms/cache.py). These are plain frozen values, never ORM objects,
+# so no session is shared between requests. docs/performance.md lists what is cached.
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """A quiz of a version as pages and the progress rule read it (a `QuizVersion` without
+    its questions)."""
+
+    quiz_id: int
+    slug: str
+    module_id: int | None
+    kind: str
+    title: dict
+    settings: dict
+    grading: str  # the grading method over attempts (`QuizRules.grading`), read once
+
+    def display_title(self, locale: str) -> str:
+        return self.title.get(locale) or self.title.get("id") or self.slug
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A version's modules (in order, without bodies), quizzes and course.toml."""
+
+    version_id: int
+    items: tuple[SyllabusItem, ...]
+    quizzes: tuple[QuizItem, ...]
+    manifest: dict
+
+    @property
+    def module_ids(self) -> list[int]:
+        return [i.module_id for i in self.items]
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class ModulePage:
+    """One module of a version as its page shows it (the rendered Markdown included)."""
+
+    module_id: int
+    module: ModuleRef
+    position: int
+    title: str
+    title_en: str | None
+    minutes: int
+    objectives: tuple
+    toc: tuple
+    body_html: str
+
+    def display_title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title
+
+
+_outlines: LRU[Outline] = LRU("course outlines", 256)
+_module_pages: LRU[ModulePage | bool] = LRU("module pages", 512)
+_offline_sizes: LRU[int] = LRU("offline size estimates", 256)
+
+
+def _key(version: CourseVersion) -> tuple[int, str]:
+    return (version.id, version.content_hash)
+
+
+def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
+    """The outline of each version by id: cached ones at once, the others read together in two
+    queries (modules, quizzes) whatever their number."""
+    found = {v.id: o for v in versions if (o := _outlines.get(_key(v))) is not None}
+    missing = {v.id: v for v in versions if v.id not in found}
+    if not missing:
+        return found
+    items: dict[int, list[SyllabusItem]] = {vid: [] for vid in missing}
+    for row in db.session.execute(
+            select(ModuleVersion.version_id, ModuleVersion.module_id, Module.slug,
+                   ModuleVersion.position, ModuleVersion.title, ModuleVersion.title_en,
+                   ModuleVersion.minutes, ModuleVersion.objectives)
+            .join(Module, Module.id == ModuleVersion.module_id)
+            .where(ModuleVersion.version_id.in_(list(missing)))
+            .order_by(ModuleVersion.version_id, ModuleVersion.position)):
+        items[row.version_id].append(SyllabusItem(
+            row.module_id, row.slug, row.position, row.title, row.title_en, row.minutes,
+            tuple(row.objectives or ())))
+    quizzes: dict[int, list[QuizItem]] = {vid: [] for vid in missing}
+    for row in db.session.execute(
+            select(QuizVersion.version_id, QuizVersion.quiz_id, Quiz.slug, QuizVersion.module_id,
+                   QuizVersion.kind, QuizVersion.title, QuizVersion.settings)
+            .join(Quiz, Quiz.id == QuizVersion.quiz_id)
+            .where(QuizVersion.version_id.in_(list(missing)))
+            .order_by(QuizVersion.version_id, QuizVersion.id)):
+        quizzes[row.version_id].append(QuizItem(
+            row.quiz_id, row.slug, row.module_id, row.kind, dict(row.title or {}),
+            dict(row.settings or {}), QuizRules.of(row.settings).grading))
+    for vid, version in missing.items():
+        found[vid] = _outlines.put(_key(version), Outline(
+            vid, tuple(items[vid]), tuple(quizzes[vid]), dict(version.manifest or {})))
+    return found
+
+
+def outline(course: Course) -> Outline:
+    """The outline of the course's current version (cached; see `outlines`)."""
+    version = course.current_version
+    if version is None:
+        return Outline(0, (), (), {})
+    return outlines([version])[version.id]
+
+
+def module_content(course: Course, module_slug: str) -> ModulePage | None:
+    """A module of the course's current version, by slug (cached, one query when not)."""
+    version = course.current_version
+    if version is None:
+        return None
+    key = (*_key(version), module_slug)
+    cached = _module_pages.get(key)
+    if cached is not None:
+        return cached or None
+
+    def load() -> ModulePage | bool:
+        row = db.session.execute(
+            select(ModuleVersion.module_id, Module.slug, ModuleVersion.position,
+                   ModuleVersion.title, ModuleVersion.title_en, ModuleVersion.minutes,
+                   ModuleVersion.objectives, ModuleVersion.toc, ModuleVersion.body_html)
+            .join(Module, Module.id == ModuleVersion.module_id)
+            .where(ModuleVersion.version_id == version.id, Module.slug == module_slug)).first()
+        if row is None:
+            return False  # remembered too: a wrong slug costs no query the next time
+        return ModulePage(row.module_id, ModuleRef(row.module_id, row.slug), row.position,
+                          row.title, row.title_en, row.minutes, tuple(row.objectives or ()),
+                          tuple(row.toc or ()), row.body_html)
+
+    return _module_pages.put(key, load()) or None
 
 
 def published_courses(area: str | None = None, q: str | None = None) -> list[Course]:
@@ -45,20 +196,26 @@ def published_courses(area: str | None = None, q: str | None = None) -> list[Cou
     return list(db.session.scalars(stmt).unique())
 
 
+def course_and_enrollment(slug: str, user_id: int | None
+                          ) -> tuple[Course | None, Enrollment | None]:
+    """The course (with its current version) and the learner's enrolment in it, in one query."""
+    if user_id is None:
+        return course_by_slug(slug), None
+    row = db.session.execute(
+        select(Course, Enrollment).options(joinedload(Course.current_version))
+        .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
+        .where(Course.slug == slug, Course.current_version_id.is_not(None))).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
 def course_by_slug(slug: str) -> Course | None:
     return db.session.scalar(select(Course).options(joinedload(Course.current_version))
                              .where(Course.slug == slug, Course.current_version_id.is_not(None)))
 
 
 def syllabus(course: Course) -> list[SyllabusItem]:
-    """The modules of the current version in order, without their bodies."""
-    rows = db.session.execute(
-        select(ModuleVersion.module_id, Module.slug, ModuleVersion.position, ModuleVersion.title,
-               ModuleVersion.title_en, ModuleVersion.minutes, ModuleVersion.objectives)
-        .join(Module, Module.id == ModuleVersion.module_id)
-        .where(ModuleVersion.version_id == course.current_version_id)
-        .order_by(ModuleVersion.position))
-    return [SyllabusItem(*row) for row in rows]
+    """The modules of the current version in order, without their bodies (cached)."""
+    return list(outline(course).items)
 
 
 def module_page(course: Course, module_slug: str) -> ModuleVersion | None:
@@ -182,8 +339,15 @@ def offline_zip(course: Course) -> OfflineZip:
 
 def offline_size_estimate(course: Course) -> int:
     """About how many bytes the offline zip takes, without building it, in ONE query (module
-    bodies and the sizes of the version's media): the media the modules refer to as they are,
-    the pages and the stylesheet compressed to about a third."""
+    bodies and the sizes of the version's media), once per version and process: the media the
+    modules refer to as they are, the pages and the stylesheet compressed to about a third."""
+    if course.current_version is None:
+        return 0
+    return _offline_sizes.get_or_load(_key(course.current_version),
+                                      lambda: _offline_size_estimate(course))
+
+
+def _offline_size_estimate(course: Course) -> int:
     version_id = course.current_version_id
     rows = db.session.execute(union_all(
         select(literal("page").label("kind"), ModuleVersion.body_html.label("text"),
