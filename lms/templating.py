@@ -48,7 +48,7 @@ def _translations():
     return translations
 
 
-_TOKEN = "\x00csrf-token\x00"  # stands for the request's CSRF token in a kept fragment
+_CSRF_SLOT = "\x00csrf-token\x00"  # stands for the request's CSRF token in a kept fragment
 
 
 class _Viewer:
@@ -70,9 +70,9 @@ def cached_fragment(name: str) -> Markup:
     html = fragments.get(key)
     if html is None:
         template = current_app.jinja_env.get_template(f"chrome/{name}.html")
-        html = fragments[key] = template.render(user=_Viewer(flags), token=_TOKEN)
-    if _TOKEN in html:
-        html = html.replace(_TOKEN, generate_csrf())
+        html = fragments[key] = template.render(user=_Viewer(flags), token=_CSRF_SLOT)
+    if _CSRF_SLOT in html:
+        html = html.replace(_CSRF_SLOT, generate_csrf())
     return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
 
 
