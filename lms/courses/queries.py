@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, literal, or_, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy import event, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.routing import BuildError
 
 from lms import clock
@@ -46,9 +46,11 @@ class SyllabusItem:
 
 # --------------------------------------------------------------------------- the version cache
 # What a page shows of a course version (its outline, the module pages) never changes once the
-# version is imported, so it is read once per process and kept, keyed by the version's id and
-# content hash, in bounded LRUs (lms/cache.py). These are plain frozen values, never ORM objects,
-# so no session is shared between requests. docs/performance.md lists what is cached.
+# version is imported, so it is read once per process and kept, keyed by the version's id, in
+# bounded LRUs (lms/cache.py). These are plain frozen values, never ORM objects, so no session
+# is shared between requests. Versions are never deleted; a version read inside a transaction
+# that is then rolled back (its id may be used again) is forgotten: every rollback empties the
+# caches (`_forget_on_rollback`). docs/performance.md lists what is cached.
 
 
 @dataclass(frozen=True)
@@ -111,24 +113,29 @@ _module_pages: LRU[ModulePage | bool] = LRU("module pages", 512)
 _offline_sizes: LRU[int] = LRU("offline size estimates", 256)
 
 
-def _key(version: CourseVersion) -> tuple[int, str]:
-    return (version.id, version.content_hash)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(session, previous_transaction) -> None:
+    _outlines.clear()
+    _module_pages.clear()
+    _offline_sizes.clear()
 
 
-def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
-    """The outline of each version by id: cached ones at once, the others read together in two
-    queries (modules, quizzes) whatever their number."""
-    found = {v.id: o for v in versions if (o := _outlines.get(_key(v))) is not None}
-    missing = {v.id: v for v in versions if v.id not in found}
+def outlines(version_ids: list[int]) -> dict[int, Outline]:
+    """The outline of each version by id: cached ones at once, the others read together in
+    three queries (versions, modules, quizzes) whatever their number."""
+    found = {vid: o for vid in version_ids if (o := _outlines.get(vid)) is not None}
+    missing = [vid for vid in dict.fromkeys(version_ids) if vid not in found]
     if not missing:
         return found
+    manifests = dict(db.session.execute(
+        select(CourseVersion.id, CourseVersion.manifest).where(CourseVersion.id.in_(missing))).all())
     items: dict[int, list[SyllabusItem]] = {vid: [] for vid in missing}
     for row in db.session.execute(
             select(ModuleVersion.version_id, ModuleVersion.module_id, Module.slug,
                    ModuleVersion.position, ModuleVersion.title, ModuleVersion.title_en,
                    ModuleVersion.minutes, ModuleVersion.objectives)
             .join(Module, Module.id == ModuleVersion.module_id)
-            .where(ModuleVersion.version_id.in_(list(missing)))
+            .where(ModuleVersion.version_id.in_(missing))
             .order_by(ModuleVersion.version_id, ModuleVersion.position)):
         items[row.version_id].append(SyllabusItem(
             row.module_id, row.slug, row.position, row.title, row.title_en, row.minutes,
@@ -138,31 +145,31 @@ def outlines(versions: list[CourseVersion]) -> dict[int, Outline]:
             select(QuizVersion.version_id, QuizVersion.quiz_id, Quiz.slug, QuizVersion.module_id,
                    QuizVersion.kind, QuizVersion.title, QuizVersion.settings)
             .join(Quiz, Quiz.id == QuizVersion.quiz_id)
-            .where(QuizVersion.version_id.in_(list(missing)))
+            .where(QuizVersion.version_id.in_(missing))
             .order_by(QuizVersion.version_id, QuizVersion.id)):
         quizzes[row.version_id].append(QuizItem(
             row.quiz_id, row.slug, row.module_id, row.kind, dict(row.title or {}),
             dict(row.settings or {}), QuizRules.of(row.settings).grading))
-    for vid, version in missing.items():
-        found[vid] = _outlines.put(_key(version), Outline(
-            vid, tuple(items[vid]), tuple(quizzes[vid]), dict(version.manifest or {})))
+    for vid in missing:
+        if vid in manifests:
+            found[vid] = _outlines.put(vid, Outline(vid, tuple(items[vid]), tuple(quizzes[vid]),
+                                                    dict(manifests[vid] or {})))
     return found
 
 
 def outline(course: Course) -> Outline:
     """The outline of the course's current version (cached; see `outlines`)."""
-    version = course.current_version
-    if version is None:
-        return Outline(0, (), (), {})
-    return outlines([version])[version.id]
+    vid = course.current_version_id
+    empty = Outline(0, (), (), {})
+    return outlines([vid]).get(vid, empty) if vid else empty
 
 
 def module_content(course: Course, module_slug: str) -> ModulePage | None:
     """A module of the course's current version, by slug (cached, one query when not)."""
-    version = course.current_version
-    if version is None:
+    version_id = course.current_version_id
+    if version_id is None:
         return None
-    key = (*_key(version), module_slug)
+    key = (version_id, module_slug)
     cached = _module_pages.get(key)
     if cached is not None:
         return cached or None
@@ -173,7 +180,7 @@ def module_content(course: Course, module_slug: str) -> ModulePage | None:
                    ModuleVersion.title, ModuleVersion.title_en, ModuleVersion.minutes,
                    ModuleVersion.objectives, ModuleVersion.toc, ModuleVersion.body_html)
             .join(Module, Module.id == ModuleVersion.module_id)
-            .where(ModuleVersion.version_id == version.id, Module.slug == module_slug)).first()
+            .where(ModuleVersion.version_id == version_id, Module.slug == module_slug)).first()
         if row is None:
             return False  # remembered too: a wrong slug costs no query the next time
         return ModulePage(row.module_id, ModuleRef(row.module_id, row.slug), row.position,
@@ -184,7 +191,7 @@ def module_content(course: Course, module_slug: str) -> ModulePage | None:
 
 
 def published_courses(area: str | None = None, q: str | None = None) -> list[Course]:
-    stmt = (select(Course).options(joinedload(Course.current_version))
+    stmt = (select(Course)  # the versions' outlines come from the cache (`outlines`)
             .where(Course.status == "published", Course.current_version_id.is_not(None))
             .order_by(Course.title_id))
     if area:
@@ -193,7 +200,7 @@ def published_courses(area: str | None = None, q: str | None = None) -> list[Cou
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(Course.title_id).like(like),
                               func.lower(Course.title_en).like(like)))
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(stmt))
 
 
 def course_and_enrollment(slug: str, user_id: int | None
@@ -202,7 +209,7 @@ def course_and_enrollment(slug: str, user_id: int | None
     if user_id is None:
         return course_by_slug(slug), None
     row = db.session.execute(
-        select(Course, Enrollment).options(joinedload(Course.current_version))
+        select(Course, Enrollment)  # the version's outline comes from the cache (`outline`)
         .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
         .where(Course.slug == slug, Course.current_version_id.is_not(None))).first()
     return (row[0], row[1]) if row is not None else (None, None)
@@ -341,9 +348,9 @@ def offline_size_estimate(course: Course) -> int:
     """About how many bytes the offline zip takes, without building it, in ONE query (module
     bodies and the sizes of the version's media), once per version and process: the media the
     modules refer to as they are, the pages and the stylesheet compressed to about a third."""
-    if course.current_version is None:
+    if course.current_version_id is None:
         return 0
-    return _offline_sizes.get_or_load(_key(course.current_version),
+    return _offline_sizes.get_or_load(course.current_version_id,
                                       lambda: _offline_size_estimate(course))
 
 

@@ -125,10 +125,13 @@ def progress_for(user_id: int | None, courses: list[Course],
 
 
 def progress_matrix(user_ids: list[int | None], courses: list[Course],
-                    loaded: Loaded | None = None) -> dict[tuple[int | None, int], Progress]:
+                    loaded: Loaded | None = None, *,
+                    enrollments: dict[tuple[int, int], Enrollment] | None = None
+                    ) -> dict[tuple[int | None, int], Progress]:
     """Progress per (user id, course id) for many learners at once (the cohort overview), in a
     constant number of queries however many learners and courses. A None user id gets the
-    totals only."""
+    totals only. `enrollments`: every enrolment of these learners in these courses, by
+    (user id, course id), when the caller has read them already (Beranda)."""
     result = {(u, c.id): Progress() for u in user_ids for c in courses}
     version_ids = {c.current_version_id: c.id for c in courses if c.current_version_id}
     if not version_ids:
@@ -142,7 +145,7 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
         loaded = None
         # The versions' outlines are cached per version (lms/courses/queries.py): no query
         # once a version has been read.
-        found = outlines([c.current_version for c in courses if c.current_version is not None])
+        found = outlines(list(version_ids))
         for version_id, course_id in version_ids.items():
             if version_id in found:
                 modules_by_course[course_id] = found[version_id].module_ids
@@ -159,15 +162,18 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
     done, scores = learner_rows(learners, all_modules, list(all_quizzes))
     methods = {qid: getattr(q, "grading", None) or QuizRules.of(q.settings).grading
                for qid, q in all_quizzes.items()}
-    if loaded is not None and loaded.enrollment_known and len(learners) == 1:
+    if enrollments is not None:
+        pass
+    elif loaded is not None and loaded.enrollment_known and len(learners) == 1:
         enrollments = ({(learners[0], courses[0].id): loaded.enrollment}
                        if loaded.enrollment else {})
     else:
         enrollments = {(e.user_id, e.course_id): e for e in db.session.scalars(
             select(Enrollment).where(Enrollment.user_id.in_(learners),
                                      Enrollment.course_id.in_([c.id for c in courses])))}
-    rules = {c.id: (c.current_version.manifest.get("completion", {}) if c.current_version else {})
-             for c in courses}
+    # The completion rules from the (cached) outlines: no version row is loaded per course.
+    manifests = {o.version_id: o.manifest for o in outlines(list(version_ids)).values()}
+    rules = {c.id: manifests.get(c.current_version_id, {}).get("completion", {}) for c in courses}
     for (user_id, course_id), p in result.items():
         if user_id is None:
             continue
