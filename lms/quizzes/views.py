@@ -99,6 +99,20 @@ def _trail(course: Course | None, version: QuizVersion | None,
     return trail + list(tail)
 
 
+def _trail_to(course: Course, module_id: int | None, version_id: int,
+              *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """`_trail` from the cached outline of `version_id` (no query once it is cached)."""
+    locale = str(get_locale())
+    trail: list[tuple[str, str | None]] = [
+        (_("Courses"), url_for("courses.catalogue")),
+        (course.title(locale), url_for("courses.course", slug=course.slug))]
+    module = quiz_queries.module_item(version_id, module_id)
+    if module is not None:
+        trail.append((module.display_title(locale),
+                      url_for("courses.module", slug=course.slug, module_slug=module.slug)))
+    return trail + list(tail)
+
+
 def _attempt_trail(attempt: QuizAttempt, last: str) -> list[tuple[str, str | None]]:
     """Breadcrumbs of an attempt's pages: back to the quiz, its module and its course."""
     course = db.session.get(Course, attempt.quiz.course_id)
@@ -290,21 +304,26 @@ def _remaining_text(attempt: QuizAttempt) -> str | None:
 @bp.get("/attempts/<int:attempt_id>")
 @access.rule("view_attempt")
 def attempt(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, "view_attempt")
+    # Four queries: the user, the attempt with its quiz, version and course, the saved answers
+    # and the files; the current version's settings and the breadcrumbs' module come from the
+    # per-version cache (lms/courses/queries.py).
+    attempt, course = quiz_queries.attempt_for_page(attempt_id)
+    access.require("view_attempt", attempt)
     if attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    quiz_attempts.close_overdue(attempt_id=attempt.id)
-    db.session.refresh(attempt)
+    if attempt.status == IN_PROGRESS and quiz_queries.deadline_passed(attempt):
+        quiz_attempts.close_overdue(attempt_id=attempt.id)
+        db.session.refresh(attempt)
     if attempt.status != IN_PROGRESS:
         flash(_("This attempt is finished."), "info")
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    _use_media_of(attempt)
+    markup.set_media_base(quiz_queries.media_base(attempt, course))
     pages = _pages(attempt)
     page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
     saved = quiz_queries.saved_responses(attempt)
     files = quiz_queries.response_files(attempt)
-    during = quiz_rules.rules_of(quiz_queries.current_version(attempt.quiz) or attempt.quiz_version
-                            ).review["during"]
+    current = quiz_queries.current_item(attempt, course)
+    during = quiz_rules.rules_of(current or attempt.quiz_version).review["during"]
     nav, shown = [], []
     # Per field of every page, the device and edit number of the stored answer: the page
     # forgets the answers kept on the device that the server already has (see quiz.js).
@@ -337,10 +356,16 @@ def attempt(attempt_id: int):
                                            shows=during)
                 shown.append(item)
     version = attempt.quiz_version
+    title = version.display_title(str(get_locale()))
+    where = current or version  # the breadcrumbs follow the current version, as the quiz page
+    trail = _trail_to(course, where.module_id,
+                      course.current_version_id if current else version.version_id,
+                      (title, url_for("quizzes.quiz", quiz_id=attempt.quiz_id)),
+                      (_("Attempt %(num)d", num=attempt.number), None))
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
-        trail=_attempt_trail(attempt, _("Attempt %(num)d", num=attempt.number)),
+        trail=trail,
         title=version.display_title(str(get_locale())),
         questions=shown,
         nav=[n for n in nav if n["is_question"]],
