@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from lms import clock, l10n, regions
+from lms.cache import LRU
 from lms.audit import action_label, value_label
 from lms.quizzes.markup import inline_html
 
@@ -40,9 +41,9 @@ def _translations():
     `refresh()` and `force_locale()` reset, so a change of language is seen at once."""
     try:
         state = g._flask_babel
-        translations = state.babel_translations
-    except (AttributeError, RuntimeError):
+    except (AttributeError, RuntimeError):  # no request, or Babel not asked anything yet
         return get_translations()
+    translations = getattr(state, "babel_translations", None)
     if translations is None:
         translations = state.babel_translations = get_translations()
     return translations
@@ -76,6 +77,22 @@ def cached_fragment(name: str) -> Markup:
     return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
 
 
+_version_fragments: LRU[str] = LRU("version fragments", 2048)
+
+
+def version_fragment(name: str, version_id: int, *key, **context) -> Markup:
+    """A part of a page that depends only on a course version (immutable), the language and the
+    site root — `templates/<name>` rendered with `context` — kept in a bounded LRU keyed by
+    those (and `key`: what else it shows, e.g. the module's slug). Nothing personal and no CSRF
+    token may be in such a part."""
+    full_key = (id(current_app), name, version_id, str(get_locale()), request.script_root, *key)
+    html = _version_fragments.get(full_key)
+    if html is None:
+        html = _version_fragments.put(
+            full_key, current_app.jinja_env.get_template(name).render(**context))
+    return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
+
+
 def init_templating(app) -> None:
     static_root = Path(app.static_folder)
     app.extensions["pelita_fragments"] = {}
@@ -105,6 +122,7 @@ def init_templating(app) -> None:
     app.jinja_env.globals.update(
         asset=asset,
         cached_fragment=cached_fragment,
+        version_fragment=version_fragment,
         region_name=regions.name,
         language_names=LANGUAGE_NAMES,
         current_locale=lambda: str(get_locale()),
