@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms import access, audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
@@ -731,6 +731,7 @@ def learner_cohorts(user_id: int, today: date, completed: set[int]
     rows = db.session.execute(
         select(CohortMember, Cohort, CohortCourse, Course)
         .join(Cohort, Cohort.id == CohortMember.cohort_id)
+        .options(contains_eager(CohortMember.cohort))  # `member.cohort` without a query
         .outerjoin(CohortCourse, (CohortCourse.cohort_id == Cohort.id)
                    & CohortCourse.deadline.is_not(None)
                    & CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))
