@@ -62,9 +62,9 @@ def setup(app, members: int, essays: int) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from lms import clock
     from lms.auth import services as auth_services
     from lms.authoring.services import drafts
-    from lms import clock
     from lms.cohorts import services as cohorts
     from lms.courses.models import Course, Module, Quiz
     from lms.courses.services.importer import import_packs, load_packs
