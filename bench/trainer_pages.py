@@ -103,13 +103,15 @@ def setup(app, members: int, essays: int) -> dict:
                                       starts_on=today - timedelta(days=30),
                                       ends_on=today + timedelta(days=45), course_ids=course_ids)
         people = [peserta.email] + [f"anggota-{i:03d}@contoh.id" for i in range(members - 1)]
-        for i, email in enumerate(people):
-            cohorts.add_member(trainer, big, email=email, full_name=f"Anggota Uji {i:03d}",
-                               library_name="Perpustakaan Desa Uji", province_code="32",
-                               regency_code="32.04")
+        for i, email in enumerate(people):  # invited, then each person accepts
+            added = cohorts.add_member(trainer, big, email=email, full_name=f"Anggota Uji {i:03d}",
+                                       library_name="Perpustakaan Desa Uji", province_code="32",
+                                       regency_code="32.04")
+            cohorts.join(added.user, added.member.id)
         for i in range(20):
-            cohorts.add_member(trainer, small, email=f"kecil-{i:03d}@contoh.id",
-                               full_name=f"Anggota Kecil {i:03d}")
+            added = cohorts.add_member(trainer, small, email=f"kecil-{i:03d}@contoh.id",
+                                       full_name=f"Anggota Kecil {i:03d}")
+            cohorts.join(added.user, added.member.id)
 
         # Progress spread over the three courses, the same way for both cohorts.
         found = {c.slug: c for c in db.session.scalars(

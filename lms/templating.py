@@ -17,8 +17,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from lms import clock, l10n, regions
-from lms.cache import LRU
 from lms.audit import action_label, value_label
+from lms.cache import LRU
 from lms.quizzes.markup import inline_html
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event, func, literal, or_, select, union_all
+from sqlalchemy import bindparam, event, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.routing import BuildError
 
@@ -208,11 +208,16 @@ def course_and_enrollment(slug: str, user_id: int | None
     """The course (with its current version) and the learner's enrolment in it, in one query."""
     if user_id is None:
         return course_by_slug(slug), None
-    row = db.session.execute(
-        select(Course, Enrollment)  # the version's outline comes from the cache (`outline`)
-        .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
-        .where(Course.slug == slug, Course.current_version_id.is_not(None))).first()
+    row = db.session.execute(_COURSE_AND_ENROLLMENT, {"slug": slug, "user_id": user_id}).first()
     return (row[0], row[1]) if row is not None else (None, None)
+
+
+# Built once (the version's outline comes from the cache, `outline`).
+_COURSE_AND_ENROLLMENT = (
+    select(Course, Enrollment)
+    .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
+               & (Enrollment.user_id == bindparam("user_id")))
+    .where(Course.slug == bindparam("slug"), Course.current_version_id.is_not(None)))
 
 
 def course_by_slug(slug: str) -> Course | None:
