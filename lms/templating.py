@@ -63,9 +63,11 @@ def cached_fragment(name: str) -> Markup:
     """A part of every page that depends only on the language, the site root and (the menu) the
     viewer's roles — `templates/chrome/<name>.html` — rendered once per process and kept; the
     CSRF token of a form in it is put in per request."""
-    user = current_user
-    flags = ((True, bool(user.is_trainer), bool(user.is_facilitator), bool(user.is_admin))
-             if user.is_authenticated else (False, False, False, False))
+    flags = (False, False, False, False)
+    if name == "nav":  # the only part that depends on who is looking
+        user = current_user
+        if user.is_authenticated:
+            flags = (True, bool(user.is_trainer), bool(user.is_facilitator), bool(user.is_admin))
     key = (name, str(get_locale()), request.script_root, flags)
     fragments = current_app.extensions["pelita_fragments"]  # a handful of entries per app
     html = fragments.get(key)
