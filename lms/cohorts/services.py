@@ -25,7 +25,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -728,17 +728,7 @@ def learner_cohorts(user_id: int, today: date, completed: set[int]
     """Beranda's cohort parts in ONE query: the learner's active cohorts, their course deadlines
     (soonest first; `completed`: the ids of the courses the learner completed) and the
     invitations waiting for an answer (`invitations_for`), newest first."""
-    rows = db.session.execute(
-        select(CohortMember, Cohort, CohortCourse, Course)
-        .join(Cohort, Cohort.id == CohortMember.cohort_id)
-        .options(contains_eager(CohortMember.cohort))  # `member.cohort` without a query
-        .outerjoin(CohortCourse, (CohortCourse.cohort_id == Cohort.id)
-                   & CohortCourse.deadline.is_not(None)
-                   & CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))
-        .outerjoin(Course, Course.id == CohortCourse.course_id)
-        .where(CohortMember.user_id == user_id,
-               CohortMember.accepted_at.is_(None)
-               | (CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE)))).all()
+    rows = db.session.execute(_LEARNER_COHORTS, {"user_id": user_id}).all()
     cohorts: dict[int, Cohort] = {}
     invitations: dict[int, CohortMember] = {}
     deadlines = []
@@ -758,6 +748,20 @@ def learner_cohorts(user_id: int, today: date, completed: set[int]
     waiting.sort(key=lambda m: (m.invited_at is None,
                                 -(clock.aware(m.invited_at).timestamp() if m.invited_at else 0)))
     return by_start, deadlines, waiting
+
+
+# Built once (building it cost as much as running it); `user_id` is bound per call.
+_LEARNER_COHORTS = (
+    select(CohortMember, Cohort, CohortCourse, Course)
+    .join(Cohort, Cohort.id == CohortMember.cohort_id)
+    .options(contains_eager(CohortMember.cohort))  # `member.cohort` without a query
+    .outerjoin(CohortCourse, (CohortCourse.cohort_id == Cohort.id)
+               & CohortCourse.deadline.is_not(None)
+               & CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))
+    .outerjoin(Course, Course.id == CohortCourse.course_id)
+    .where(CohortMember.user_id == bindparam("user_id"),
+           CohortMember.accepted_at.is_(None)
+           | (CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))))
 
 
 REMINDER_DAYS = 3

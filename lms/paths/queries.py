@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms import clock
@@ -150,17 +150,7 @@ def learner_overview(user_id: int) -> LearnerOverview:
     """The learner's enrolments, the paths they started (with every course of them) and their
     progress in all those courses, in TWO queries (the outlines come from the per-version
     cache): one for the courses, enrolments and path entries, one for the learner's rows."""
-    started = (select(LearningPathCourse.path_id)
-               .join(Enrollment, Enrollment.course_id == LearningPathCourse.course_id)
-               .where(Enrollment.user_id == user_id,
-                      or_(Enrollment.status == "active", Enrollment.completed_at.is_not(None))))
-    rows = db.session.execute(
-        select(Course, Enrollment, LearningPathCourse)
-        .options(joinedload(LearningPathCourse.path))
-        .outerjoin(Enrollment, (Enrollment.course_id == Course.id) & (Enrollment.user_id == user_id))
-        .outerjoin(LearningPathCourse, (LearningPathCourse.course_id == Course.id)
-                   & LearningPathCourse.path_id.in_(started))
-        .where(or_(Enrollment.id.is_not(None), LearningPathCourse.id.is_not(None)))).all()
+    rows = db.session.execute(_LEARNER_OVERVIEW, {"user_id": user_id}).all()
     courses: dict[int, Course] = {}
     enrollments: dict[int, Enrollment] = {}
     entries: dict[int, list[LearningPathCourse]] = {}
@@ -178,6 +168,25 @@ def learner_overview(user_id: int) -> LearnerOverview:
                               progress))
     paths.sort(key=lambda v: v.path.title_id)
     return LearnerOverview(enrollments, courses, progress, paths)
+
+
+def _learner_overview_statement():
+    """Built once (building it cost as much as running it); `user_id` is bound per call."""
+    user_id = bindparam("user_id")
+    started = (select(LearningPathCourse.path_id)
+               .join(Enrollment, Enrollment.course_id == LearningPathCourse.course_id)
+               .where(Enrollment.user_id == user_id,
+                      or_(Enrollment.status == "active", Enrollment.completed_at.is_not(None))))
+    return (select(Course, Enrollment, LearningPathCourse)
+            .options(joinedload(LearningPathCourse.path))
+            .outerjoin(Enrollment, (Enrollment.course_id == Course.id)
+                       & (Enrollment.user_id == user_id))
+            .outerjoin(LearningPathCourse, (LearningPathCourse.course_id == Course.id)
+                       & LearningPathCourse.path_id.in_(started))
+            .where(or_(Enrollment.id.is_not(None), LearningPathCourse.id.is_not(None))))
+
+
+_LEARNER_OVERVIEW = _learner_overview_statement()
 
 
 def progress_for_known(user_id: int, courses: list[Course],
