@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from lms import access, clock, l10n
 from lms.auth.decorators import role_required
+from lms.courses import queries as course_queries
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
 from lms.quizzes import errors as quiz_errors
@@ -91,11 +92,11 @@ def _trail(course: Course | None, version: QuizVersion | None,
     trail: list[tuple[str, str | None]] = [(_("Courses"), url_for("courses.catalogue"))]
     if course is not None:
         trail.append((course.title(locale), url_for("courses.course", slug=course.slug)))
-        module = quiz_queries.module_of(version) if version is not None else None
+        module = (quiz_queries.module_item(version.version_id, version.module_id)
+                  if version is not None else None)  # from the cached outline
         if module is not None:
             trail.append((module.display_title(locale),
-                          url_for("courses.module", slug=course.slug,
-                                  module_slug=module.module.slug)))
+                          url_for("courses.module", slug=course.slug, module_slug=module.slug)))
     return trail + list(tail)
 
 
@@ -163,13 +164,17 @@ def _completion_moment(attempt: QuizAttempt, course: Course | None) -> dict | No
 @access.signed_in
 def quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    quiz_attempts.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+    # Held before `current_version` reads it, so the session's (weak) identity map keeps it.
+    course = db.session.get(Course, quiz.course_id)
     version = quiz_queries.current_version(quiz)
     if version is None:
         abort(404)
-    course = db.session.get(Course, quiz.course_id)
     r = quiz_rules.rules_of(version)
     attempts = quiz_queries.attempts_of(current_user.id, quiz.id)
+    # Closing an overdue attempt is a write: only when one of these has passed its deadline.
+    if any(a.status == IN_PROGRESS and quiz_queries.deadline_passed(a) for a in attempts):
+        quiz_attempts.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+        attempts = quiz_queries.attempts_of(current_user.id, quiz.id)
     current = next((a for a in attempts if a.status == IN_PROGRESS), None)
     blocked = None
     if current is None:
@@ -190,8 +195,9 @@ def quiz(quiz_id: int):
     # "Passed" is the rule course progress applies: the pass mark raised by the course's
     # completion rule for module quizzes and the final.
     completion: dict = {}
-    if course is not None and course.current_version is not None:
-        completion = (course.current_version.manifest or {}).get("completion") or {}
+    if course is not None and course.current_version_id is not None:
+        # course.toml from the per-version cache (lms/courses/queries.py): no version row read
+        completion = (course_queries.outline(course).manifest or {}).get("completion") or {}
     title = version.display_title(str(get_locale()))
     return render_template(
         "quizzes/quiz.html",

@@ -211,7 +211,10 @@ def test_quiz_page_queries_do_not_grow_with_attempts(client, auth, make_user, tm
 
     owner = make_user()
     _course, quiz = setup_quiz(tmp_path, owner, attempts=5)
-    assert page_queries(1) == page_queries(3)
+    few, many = page_queries(1), page_queries(3)
+    # 5 with an attempt in progress; 7 here, where a new attempt may start (the enrolment and
+    # the module lock are checked). Not among issue 19's targeted pages (docs/performance.md).
+    assert few == many <= 7, (few, many)
 
 
 def test_the_attempt_page_runs_a_fixed_number_of_queries(client, auth, make_user, tmp_path,
