@@ -45,18 +45,18 @@ def flask(env, *args: str) -> str:
 
 
 @contextmanager
-def gunicorn(env, workers: int = 2):
+def gunicorn(env, workers: int = 2, app: str = "wsgi:app", ready: str = "/healthz"):
     """Serve the app with gunicorn sync workers on a free port for the duration of the block."""
     port = free_port()
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level",
-         "warning", "wsgi:app"], cwd=ROOT, env=env)
+         "warning", app], cwd=ROOT, env=env)
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
+                conn.request("GET", ready)
                 if conn.getresponse().status == 200:
                     break
             except OSError:
@@ -87,14 +87,21 @@ def login(port: int, email: str, password: str) -> str:
     return resp.getheader("Set-Cookie", "").split(";")[0]
 
 
+# What a browser sends; wrk sends no Accept-Encoding unless told, so pages go uncompressed.
+BROWSER_ENCODINGS = "gzip, deflate, br"
+
+
 def wrk(port: int, path: str, cookie: str | None = None, seconds: int = 10,
-        connections: int = 16) -> dict[str, float]:
-    """Run wrk and return requests/s and p50/p99 latency in ms."""
+        connections: int = 16, encoding: str | None = None) -> dict[str, float]:
+    """Run wrk and return requests/s and p50/p99 latency in ms (`encoding`: an Accept-Encoding
+    header to send, e.g. BROWSER_ENCODINGS)."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
+    if encoding:
+        cmd += ["-H", f"Accept-Encoding: {encoding}"]
     out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True,
                          text=True, check=True).stdout
 
@@ -323,3 +330,23 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+
+
+def floor(env, seconds: int = 10, connections: int = 16) -> dict[str, float]:
+    """The framework floor measured now: bench/floor/app.py (one primary-key query and a small
+    template, no Pelita) under the same gunicorn and wrk settings as the pages. Its own
+    SQLite file, or a table in the PostgreSQL database of DATABASE_URL (dropped afterwards)."""
+    from bench.floor import app as floor_app
+
+    url = env["DATABASE_URL"]
+    own_file = url.startswith("sqlite")
+    if own_file:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='pelita-floor-')}/floor.sqlite3"
+    floor_app.seed(url)
+    try:
+        with gunicorn({**env, "FLOOR_DATABASE_URL": url}, app="bench.floor.app:app",
+                      ready="/floor") as port:
+            return wrk(port, "/floor", seconds=seconds, connections=connections)
+    finally:
+        if not own_file:
+            floor_app.drop(url)

@@ -1,113 +1,203 @@
-"""Learner pages under load: requests/s and p50/p99 for catalogue, course and module pages,
-next to the framework floor (/healthz) measured in the same run, plus SQL queries per page.
+"""Learner pages under load, as a share of the framework floor measured in the same run.
 
-    .venv/bin/python bench/pages.py [--seconds 10] [--course contoh-kursus]
+    .venv/bin/python bench/pages.py [--seconds 10] [--course literasi-tik] [--no-encoding-run]
 
-Serves the app with gunicorn (2 sync workers) on a throw-away SQLite database (or DATABASE_URL)
-and loads it with wrk (apt-get install wrk) on 127.0.0.1 only.
+Setup (in-process, through the services, as `make run` has it): every pack under courses/ and
+paths/ imported, the demo accounts; the demo participant enrolled in --course, its first module
+marked done and an attempt of its first module quiz in progress. Then:
+
+1. the floor: bench/floor/app.py (a separate minimal Flask app: one SQLAlchemy primary-key query
+   and a small Jinja template, no Pelita) under gunicorn sync -w 2, loaded with wrk -t2 -c16;
+2. Pelita under the same gunicorn settings; each learner page (catalogue, course, module, quiz
+   page, quiz attempt page, Beranda) loaded by wrk as the logged-in learner — once as wrk
+   sends it (no Accept-Encoding: the page goes uncompressed) and once with a browser's
+   `Accept-Encoding: gzip, deflate, br` (compressed by Flask-Compress);
+3. the floor again; the floor used for the ratios is the mean of both floor runs;
+4. SQL statements per page, counted in-process (one request after a warm-up request).
+
+Prints req/s, p50/p99, the ratio to the floor, SQL/page and PASS/FAIL against the targets
+(≥ 0.5× the floor, ≤ 6 statements); exit status 1 if a target is missed. The same SQLite file
+(or DATABASE_URL) for everything. docs/performance.md explains the figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, bench_env, flask, gunicorn, login, wrk  # noqa: E402
+from bench.common import (  # noqa: E402
+    BROWSER_ENCODINGS,
+    ROOT,
+    bench_env,
+    floor,
+    gunicorn,
+    login,
+    wrk,
+)
+
+LEARNER = ("peserta@pelita.test", "belajar-bersama-2026")
+TARGET_RATIO = 0.5
+MAX_QUERIES = 6
 
 
-def queries_per_page(env, slug: str, module: str) -> dict[str, int]:
-    """SQL statements per page for a logged-in learner, counted in-process."""
-    import os
-
-    os.environ.update({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"]})
-    from sqlalchemy import event
-
+def make_app(env):
+    os.environ.update({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"],
+                       "PELITA_BENCH": "1"})
     from config import Config
     from lms import create_app
-    from lms.extensions import db
 
     config = Config()
     config.WTF_CSRF_ENABLED = False
-    app = create_app(config)
-    counts = {}
+    return create_app(config)
+
+
+def setup(app, slug: str) -> dict[str, str]:
+    """The database of `make run` plus a learner in the middle of --course; returns the pages."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from lms.auth import services as auth_services
+    from lms.courses.models import Course, Module, ModuleVersion, Quiz, QuizVersion
+    from lms.extensions import db
+    from lms.learning import services as learning
+    from lms.quizzes.services import attempts as quizzes
+
     with app.app_context():
-        client = app.test_client()
-        client.post("/login", data={"email": "peserta@pelita.test",
-                                    "password": "belajar-bersama-2026"})
-        for name, path in pages(slug, module).items():
-            client.get(path)
-            seen: list[str] = []
+        upgrade(directory=str(ROOT / "migrations"))
+        result = app.test_cli_runner().invoke(args=["lms", "setup"])
+        if result.exit_code:
+            raise SystemExit(result.output)
+        user = auth_services.get_user_by_email(LEARNER[0])
+        course = db.session.scalar(select(Course).where(Course.slug == slug))
+        if learning.get_enrollment(user.id, course.id) is None:
+            learning.enrol(user, course)
+        modules = list(db.session.scalars(
+            select(Module).join(ModuleVersion, ModuleVersion.module_id == Module.id)
+            .where(ModuleVersion.version_id == course.current_version_id)
+            .order_by(ModuleVersion.position)))
+        learning.mark_module_done(user, course, modules[0])
+        quiz = db.session.scalar(
+            select(Quiz).join(QuizVersion, QuizVersion.quiz_id == Quiz.id)
+            .where(QuizVersion.version_id == course.current_version_id,
+                   QuizVersion.kind == "module").order_by(QuizVersion.id))
+        attempt = quizzes.start_or_resume(user, quiz)
+        pages = {
+            "catalogue": "/courses/",
+            "course": f"/courses/{slug}",
+            "module": f"/courses/{slug}/modules/{modules[1].slug}",
+            "quiz page": f"/quizzes/{quiz.id}",
+            "quiz attempt": f"/attempts/{attempt.id}",
+            "Beranda": "/",
+        }
+        db.engine.dispose()
+    return pages
 
-            def listener(conn, cursor, statement, *args, seen=seen):
-                seen.append(statement)
 
-            event.listen(db.engine, "before_cursor_execute", listener)
-            client.get(path)
-            event.remove(db.engine, "before_cursor_execute", listener)
-            counts[name] = len(seen)
+def count_queries(app, who: tuple[str, str], paths: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """(SQL statements, HTTP status) of one in-process request per page, after a warm-up. Each
+    request has its own app context and database session, as under gunicorn."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    client = app.test_client()
+    resp = client.post("/login", data={"email": who[0], "password": who[1]})
+    assert resp.status_code == 302, f"login of {who[0]} failed: {resp.status_code}"
+    for name, path in paths.items():
+        client.get(path)
+        seen: list[str] = []
+
+        def listener(conn, cursor, statement, *args, seen=seen):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        status = client.get(path).status_code
+        event.remove(engine, "before_cursor_execute", listener)
+        counts[name] = (len(seen), status)
+    engine.dispose()
     return counts
 
 
-def pages(slug: str, module: str) -> dict[str, str]:
-    return {"catalogue": "/courses/", "course": f"/courses/{slug}",
-            "module": f"/courses/{slug}/modules/{module}", "dashboard": "/"}
+def verdict(ratio: float, queries: int | None, target: float) -> str:
+    ok = ratio >= target and (queries is None or queries <= MAX_QUERIES)
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(title: str, floor_runs: list[dict], rows: list[tuple], queries: dict,
+                target: float) -> bool:
+    """The table of one bench script; True when every page meets the targets."""
+    floor_rps = sum(r["rps"] for r in floor_runs) / len(floor_runs)
+    print(f"\n{title}")
+    print("floor (bench/floor/app.py: one PK query + template): "
+          + " / ".join(f"{r['rps']:.0f}" for r in floor_runs)
+          + f" req/s, mean {floor_rps:.0f}; p50 {floor_runs[0]['p50']:.1f} ms, "
+          f"p99 {floor_runs[0]['p99']:.1f} ms")
+    with_br = any(len(row) > 2 and row[2] is not None for row in rows)
+    head = f"{'page':<22} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'× floor':>8}"
+    if with_br:
+        head += f" {'br req/s':>9} {'× floor':>8}"
+    print(head + f" {'SQL':>4} {'non-2xx':>8}  target ≥ {target}× floor, SQL ≤ {MAX_QUERIES}")
+    ok = True
+    for name, plain, *rest in rows:
+        br = rest[0] if rest else None
+        q, status = queries.get(name, (None, None))
+        ratio = plain["rps"] / floor_rps
+        line = (f"{name:<22} {plain['rps']:>7.0f} {plain['p50']:>7.1f} {plain['p99']:>7.1f} "
+                f"{ratio:>7.2f}×")
+        ratios = [ratio]
+        if with_br:
+            if br is not None:
+                ratios.append(br["rps"] / floor_rps)
+                line += f" {br['rps']:>9.0f} {ratios[-1]:>7.2f}×"
+            else:
+                line += f" {'':>9} {'':>8}"
+        errors = plain["errors"] + (br["errors"] if br else 0)
+        result = verdict(min(ratios), q, target)
+        if status not in (None, 200) or errors:
+            result = "FAIL"
+        ok &= result == "PASS"
+        print(line + f" {q if q is not None else '':>4} {errors:>8}  {result}"
+              + (f" (HTTP {status})" if status not in (None, 200) else ""))
+    return ok
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--course", default="contoh-kursus")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--course", default="literasi-tik")
+    parser.add_argument("--no-encoding-run", action="store_true",
+                        help="skip the second run with a browser's Accept-Encoding")
     args = parser.parse_args()
 
     env = bench_env()
-    flask(env, "db", "upgrade")
-    flask(env, "lms", "import", str(ROOT / "courses" / args.course))
-    flask(env, "lms", "demo")
-    module = _first_module(env, args.course)
+    app = make_app(env)
+    pages = setup(app, args.course)
+    queries = count_queries(app, LEARNER, pages)
 
+    run = {"seconds": args.seconds, "connections": args.connections}
+    floors = [floor(env, **run)]
+    rows = []
     with gunicorn(env) as port:
-        cookie = login(port, "peserta@pelita.test", "belajar-bersama-2026")
-        # Enrol through the page once, so course and module pages show a learner's view.
-        cookie = _enrol(port, cookie, args.course)
-        rows = [("floor /healthz", wrk(port, "/healthz", seconds=args.seconds))]
-        for name, path in pages(args.course, module).items():
-            rows.append((name, wrk(port, path, cookie, seconds=args.seconds)))
-    queries = queries_per_page(env, args.course, module)
+        cookie = login(port, *LEARNER)
+        for name, path in pages.items():
+            plain = wrk(port, path, cookie, **run)
+            br = None if args.no_encoding_run else wrk(port, path, cookie, encoding=BROWSER_ENCODINGS, **run)
+            rows.append((name, plain, br))
+    floors.append(floor(env, **run))
 
-    print(f"\ngunicorn sync -w 2, wrk -t2 -c16 -d{args.seconds}s, SQLite: {env['DATABASE_URL']}")
-    print(f"{'page':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'queries':>8}")
-    for name, r in rows:
-        q = queries.get(name, "")
-        print(f"{name:<16} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} {r['errors']:>8} {q!s:>8}")
-
-
-def _first_module(env, slug: str) -> str:
-    from lms.content import load_pack
-
-    return load_pack(ROOT / "courses" / slug).modules[0].slug
-
-
-def _enrol(port: int, cookie: str, slug: str) -> str:
-    import http.client
-    import re
-    from urllib.parse import urlencode
-
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", f"/courses/{slug}", headers={"Cookie": cookie})
-    resp = conn.getresponse()
-    html = resp.read().decode()
-    cookie = (resp.getheader("Set-Cookie") or cookie).split(";")[0]  # the CSRF token lives in it
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    if match and f"/courses/{slug}/enrol" in html:
-        conn.request("POST", f"/courses/{slug}/enrol", body=urlencode({"csrf_token": match.group(1)}),
-                     headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-        resp = conn.getresponse()
-        resp.read()
-        cookie = (resp.getheader("Set-Cookie") or cookie).split(";")[0]
-    return cookie
+    backend = env["DATABASE_URL"].split(":", 1)[0]
+    ok = print_table(f"Learner pages: gunicorn sync -w 2, wrk -t2 -c{args.connections} "
+                     f"-d{args.seconds}s, {backend}, course {args.course}, a logged-in learner",
+                     floors, rows, queries, TARGET_RATIO)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

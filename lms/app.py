@@ -12,6 +12,9 @@ from config import Config
 def create_app(config: object | None = None) -> Flask:
     """Application factory: configuration, extensions, blueprints, CLI and error pages."""
     app = Flask(__name__, instance_relative_config=False)
+    from lms import cache
+
+    cache.clear_all()  # a new app may mean a new database (tests): forget what another read
     from lms.routing import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # ids too large for the database: 404
@@ -47,6 +50,9 @@ def create_app(config: object | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    from lms.security import init_rate_limit_filter
+
+    init_rate_limit_filter(limiter)  # GET pages skip the limiter (limits are on posts only)
     compress.init_app(app)  # its after_request runs last: it sees every header set before
     _init_login(app)
 

@@ -98,3 +98,18 @@ def clear_site_cache(response):
     """Tell the browser to drop what it cached of this site (on logout)."""
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
+
+
+def reads_are_not_rate_limited() -> bool:
+    """Flask-Limiter request filter: Pelita's limits are on form posts only (login, registration,
+    password reset; /verify counts by hand), so a GET or HEAD skips the limiter's per-request
+    bookkeeping (a measurable share of a page: docs/performance.md) — unless a deployment sets
+    default or application-wide limits, which apply to every request."""
+    if current_app.config.get("RATELIMIT_DEFAULT") or current_app.config.get("RATELIMIT_APPLICATION"):
+        return False
+    return request.method in ("GET", "HEAD")
+
+
+def init_rate_limit_filter(limiter) -> None:
+    if reads_are_not_rate_limited not in limiter._request_filters:  # once per process
+        limiter.request_filter(reads_are_not_rate_limited)

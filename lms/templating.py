@@ -10,13 +10,15 @@ from functools import cache
 from pathlib import Path
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import url_for
-from flask_babel import get_locale
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from lms import clock, l10n, regions
 from lms.audit import action_label, value_label
+from lms.cache import LRU
 from lms.quizzes.markup import inline_html
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -32,19 +34,97 @@ def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
     return f"{text} {clock.zone_label(zone)}"
 
 
+def _translations():
+    """This request's translations, looked up once per request instead of once per `_()` in a
+    template (Flask-Babel's own lookup walks its context and locale cache every time). Kept where
+    Flask-Babel keeps per-request state (`g._flask_babel.babel_translations`), which its
+    `refresh()` and `force_locale()` reset, so a change of language is seen at once."""
+    try:
+        state = g._flask_babel
+    except (AttributeError, RuntimeError):  # no request, or Babel not asked anything yet
+        return get_translations()
+    translations = getattr(state, "babel_translations", None)
+    if translations is None:
+        translations = state.babel_translations = get_translations()
+    return translations
+
+
+_CSRF_SLOT = "\x00csrf-token\x00"  # stands for the request's CSRF token in a kept fragment
+
+
+class _Viewer:
+    """What the menu depends on: signed in or not, and the roles."""
+
+    def __init__(self, flags: tuple[bool, bool, bool, bool]) -> None:
+        self.is_authenticated, self.is_trainer, self.is_facilitator, self.is_admin = flags
+
+
+def cached_fragment(name: str) -> Markup:
+    """A part of every page that depends only on the language, the site root and (the menu) the
+    viewer's roles — `templates/chrome/<name>.html` — rendered once per process and kept; the
+    CSRF token of a form in it is put in per request."""
+    flags = (False, False, False, False)
+    if name == "nav":  # the only part that depends on who is looking
+        user = current_user
+        if user.is_authenticated:
+            flags = (True, bool(user.is_trainer), bool(user.is_facilitator), bool(user.is_admin))
+    key = (name, str(get_locale()), request.script_root, flags)
+    fragments = current_app.extensions["pelita_fragments"]  # a handful of entries per app
+    html = fragments.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template(f"chrome/{name}.html")
+        html = fragments[key] = template.render(user=_Viewer(flags), token=_CSRF_SLOT)
+    if _CSRF_SLOT in html:
+        html = html.replace(_CSRF_SLOT, generate_csrf())
+    return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
+
+
+_version_fragments: LRU[str] = LRU("version fragments", 2048)
+
+
+def version_fragment(name: str, version_id: int, *key, **context) -> Markup:
+    """A part of a page that depends only on a course version (immutable), the language and the
+    site root — `templates/<name>` rendered with `context` — kept in a bounded LRU keyed by
+    those (and `key`: what else it shows, e.g. the module's slug). Nothing personal and no CSRF
+    token may be in such a part."""
+    full_key = (id(current_app), name, version_id, str(get_locale()), request.script_root, *key)
+    html = _version_fragments.get(full_key)
+    if html is None:
+        html = _version_fragments.put(
+            full_key, current_app.jinja_env.get_template(name).render(**context))
+    return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
+
+
 def init_templating(app) -> None:
     static_root = Path(app.static_folder)
+    app.extensions["pelita_fragments"] = {}
 
     @cache
     def _digest(filename: str) -> str:
         return hashlib.sha256((static_root / filename).read_bytes()).hexdigest()[:10]
 
-    def asset(filename: str) -> str:
-        """URL of a static file with a content hash, so it can be cached for a year."""
+    @cache
+    def _asset_url(filename: str, script_root: str) -> str:
         return url_for("static", filename=filename, v=_digest(filename))
 
+    def asset(filename: str) -> str:
+        """URL of a static file with a content hash, so it can be cached for a year (built once
+        per file and site root)."""
+        try:
+            script_root = request.script_root
+        except RuntimeError:  # no request (a page rendered by a job): nothing to reuse
+            return url_for("static", filename=filename, v=_digest(filename))
+        return _asset_url(filename, script_root)
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         asset=asset,
+        cached_fragment=cached_fragment,
+        version_fragment=version_fragment,
         region_name=regions.name,
         language_names=LANGUAGE_NAMES,
         current_locale=lambda: str(get_locale()),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import audit, clock, events, regions, tokens
@@ -196,6 +196,11 @@ def start_session(user: User, *, remembered: bool = False) -> str:
     return token
 
 
+# Built once: every signed-in request runs it (the statement costs as much to build as to run).
+_LOGIN_BY_TOKEN = (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                   .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def user_for_identity(identity: str) -> User | None:
     """The user whose live login `identity` (`User.get_id()`) names, or None: unknown, ended or
     expired login, older session version, or a deactivated account. One query."""
@@ -203,9 +208,7 @@ def user_for_identity(identity: str) -> User | None:
     if len(parts) != 3 or not parts[0].isdigit() or not parts[2]:
         return None  # also identities from before logins were stored (`<id>:<version>`)
     user_id, version, token = parts
-    row = db.session.execute(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == _token_hash(token))).first()
+    row = db.session.execute(_LOGIN_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
     login, user = row

@@ -25,9 +25,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from lms import access, audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
@@ -721,6 +721,47 @@ def my_cohorts(user_id: int, today: date) -> tuple[list[Cohort], list[Deadline]]
                           (cc.deadline - today).days) for cc in rows]
     deadlines.sort(key=lambda d: (d.completed, d.deadline, d.course.title_id))
     return cohorts, deadlines
+
+
+def learner_cohorts(user_id: int, today: date, completed: set[int]
+                    ) -> tuple[list[Cohort], list[Deadline], list[CohortMember]]:
+    """Beranda's cohort parts in ONE query: the learner's active cohorts, their course deadlines
+    (soonest first; `completed`: the ids of the courses the learner completed) and the
+    invitations waiting for an answer (`invitations_for`), newest first."""
+    rows = db.session.execute(_LEARNER_COHORTS, {"user_id": user_id}).all()
+    cohorts: dict[int, Cohort] = {}
+    invitations: dict[int, CohortMember] = {}
+    deadlines = []
+    for member, cohort, cc, course in rows:
+        if member.accepted_at is None:
+            invitations[member.id] = member
+            continue
+        cohorts[cohort.id] = cohort
+        if cc is not None:
+            deadlines.append(Deadline(cohort, course, cc.deadline, cc.course_id in completed,
+                                      cc.deadline < today and cc.course_id not in completed,
+                                      (cc.deadline - today).days))
+    deadlines.sort(key=lambda d: (d.completed, d.deadline, d.course.title_id))
+    by_start = sorted(cohorts.values(), key=lambda c: -c.id)
+    by_start.sort(key=lambda c: (c.starts_on is None, -(c.starts_on.toordinal() if c.starts_on else 0)))
+    waiting = sorted(invitations.values(), key=lambda m: -m.id)
+    waiting.sort(key=lambda m: (m.invited_at is None,
+                                -(clock.aware(m.invited_at).timestamp() if m.invited_at else 0)))
+    return by_start, deadlines, waiting
+
+
+# Built once (building it cost as much as running it); `user_id` is bound per call.
+_LEARNER_COHORTS = (
+    select(CohortMember, Cohort, CohortCourse, Course)
+    .join(Cohort, Cohort.id == CohortMember.cohort_id)
+    .options(contains_eager(CohortMember.cohort))  # `member.cohort` without a query
+    .outerjoin(CohortCourse, (CohortCourse.cohort_id == Cohort.id)
+               & CohortCourse.deadline.is_not(None)
+               & CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))
+    .outerjoin(Course, Course.id == CohortCourse.course_id)
+    .where(CohortMember.user_id == bindparam("user_id"),
+           CohortMember.accepted_at.is_(None)
+           | (CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))))
 
 
 REMINDER_DAYS = 3

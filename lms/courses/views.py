@@ -51,23 +51,28 @@ def _locale() -> str:
     return str(get_locale())
 
 
-def _course_or_404(slug: str):
-    """A published course; an archived one only for trainers and its enrolled learners (it
-    left the catalogue, but nobody loses access to a course they are taking)."""
-    course = queries.course_by_slug(slug)
+def _course_and_enrollment_or_404(slug: str):
+    """A published course and the signed-in learner's enrolment in it (one query); an archived
+    course only for trainers and its enrolled learners (it left the catalogue, but nobody loses
+    access to a course they are taking)."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    course, enrollment = queries.course_and_enrollment(slug, user_id)
     if course is None:
         abort(404)
-    if course.status != "published" and not _keeps_access(course):
+    if course.status != "published" and not _keeps_access(enrollment):
         abort(404)
-    return course
+    return course, enrollment
 
 
-def _keeps_access(course) -> bool:
+def _course_or_404(slug: str):
+    return _course_and_enrollment_or_404(slug)[0]
+
+
+def _keeps_access(enrollment) -> bool:
     if not current_user.is_authenticated:
         return False
     if current_user.is_trainer:
         return True
-    enrollment = learning.get_enrollment(current_user.id, course.id)
     return enrollment is not None and enrollment.active
 
 
@@ -90,7 +95,9 @@ def _module_or_404(slug: str, module_slug: str):
 
 @bp.app_context_processor
 def course_helpers():
-    return {"area_labels": AREA_LABELS, "locale": _locale, "quiz_url": quiz_url}
+    # `locale()` is called many times per page: the language is read once per render.
+    locale = _locale()
+    return {"area_labels": AREA_LABELS, "locale": lambda: locale, "quiz_url": quiz_url}
 
 
 @bp.route("/")
@@ -112,13 +119,12 @@ def catalogue():
 @revalidate
 @access.public
 def course(slug: str):
-    course = _course_or_404(slug)
-    items = queries.syllabus(course)
-    quizzes = queries.quizzes_of(course)
+    course, enrollment = _course_and_enrollment_or_404(slug)
+    outline = queries.outline(course)  # cached per content version
+    items, quizzes = list(outline.items), list(outline.quizzes)
     user_id = current_user.id if current_user.is_authenticated else None
-    enrollment = learning.get_enrollment(user_id, course.id) if user_id else None
     progress = progress_for(user_id, [course], Loaded(
-        [i.module_id for i in items], quizzes, enrollment, enrollment_known=True))[course.id]
+        outline.module_ids, quizzes, enrollment, enrollment_known=True))[course.id]
     locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
     next_item = _next_module(items, progress.done_module_ids, locked, enrollment)
     completion = None
@@ -131,7 +137,7 @@ def course(slug: str):
     return render_template(
         "courses/course.html", course=course, items=items, quizzes=quizzes, progress=progress,
         enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
-        manifest=course.current_version.manifest, paths=paths_for_course(course.id),
+        manifest=outline.manifest, paths=paths_for_course(course.id),
         completion=completion, offline_size=offline_size,
     )
 
@@ -172,15 +178,19 @@ def unenrol(slug: str):
 @revalidate
 @access.signed_in
 def module(slug: str, module_slug: str):
-    course, page = _module_or_404(slug, module_slug)
-    enrollment = learning.get_enrollment(current_user.id, course.id)
+    # One query for the course and the enrolment; the module's page and the version's outline
+    # come from the per-version cache (lms/courses/queries.py); one for the learner's progress.
+    course, enrollment = _course_and_enrollment_or_404(slug)
+    page = queries.module_content(course, module_slug)
+    if page is None:
+        abort(404)
     if (enrollment is None or not enrollment.active) and not current_user.is_trainer:
         flash(_("Enrol in the course to read its modules."), "info")
         return redirect(url_for("courses.course", slug=slug))
-    items = queries.syllabus(course)
-    all_quizzes = queries.quizzes_of(course)
+    outline = queries.outline(course)
+    items, all_quizzes = list(outline.items), list(outline.quizzes)
     progress = progress_for(current_user.id, [course], Loaded(
-        [i.module_id for i in items], all_quizzes, enrollment, enrollment_known=True))[course.id]
+        outline.module_ids, all_quizzes, enrollment, enrollment_known=True))[course.id]
     locked = queries.locked_modules(items, progress.done_module_ids, course.sequential)
     if page.module_id in locked and not current_user.is_trainer:
         flash(_("Finish the previous modules first: this course opens its modules in order."), "info")
@@ -212,16 +222,16 @@ def offline_files(slug: str):
     module pages of the current version the reader may open now (locked ones of a sequential
     course wait) and the version's media. For the people who may read the module pages: active
     enrolled learners and trainers."""
-    course = _course_or_404(slug)
-    enrollment = learning.get_enrollment(current_user.id, course.id)
+    course, enrollment = _course_and_enrollment_or_404(slug)
     reader = enrollment is not None and enrollment.active
     if not reader and not current_user.is_trainer:
         abort(403)
-    items = queries.syllabus(course)
+    outline = queries.outline(course)
+    items = list(outline.items)
     locked: set[int] = set()
     if course.sequential and not current_user.is_trainer:
         progress = progress_for(current_user.id, [course], Loaded(
-            [i.module_id for i in items], queries.quizzes_of(course), enrollment,
+            outline.module_ids, list(outline.quizzes), enrollment,
             enrollment_known=True))[course.id]
         locked = queries.locked_modules(items, progress.done_module_ids, True)
     version = course.current_version_id

@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Float, bindparam, cast, literal_column, null, select, union_all
 
-from lms.courses.models import Course, ModuleVersion, Quiz, QuizVersion
+from lms.courses.models import Course, Quiz, QuizVersion
+from lms.courses.queries import outlines
 from lms.extensions import db
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.quizzes.models import GRADED, QuizAttempt
@@ -124,10 +125,13 @@ def progress_for(user_id: int | None, courses: list[Course],
 
 
 def progress_matrix(user_ids: list[int | None], courses: list[Course],
-                    loaded: Loaded | None = None) -> dict[tuple[int | None, int], Progress]:
+                    loaded: Loaded | None = None, *,
+                    enrollments: dict[tuple[int, int], Enrollment] | None = None
+                    ) -> dict[tuple[int | None, int], Progress]:
     """Progress per (user id, course id) for many learners at once (the cohort overview), in a
     constant number of queries however many learners and courses. A None user id gets the
-    totals only."""
+    totals only. `enrollments`: every enrolment of these learners in these courses, by
+    (user id, course id), when the caller has read them already (Beranda)."""
     result = {(u, c.id): Progress() for u in user_ids for c in courses}
     version_ids = {c.current_version_id: c.id for c in courses if c.current_version_id}
     if not version_ids:
@@ -139,14 +143,13 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
         quizzes_by_course[courses[0].id] = list(loaded.quizzes)
     else:
         loaded = None
-        for version_id, module_id in db.session.execute(
-                select(ModuleVersion.version_id, ModuleVersion.module_id)
-                .where(ModuleVersion.version_id.in_(version_ids))):
-            modules_by_course[version_ids[version_id]].append(module_id)
-        for row in db.session.execute(
-                select(QuizVersion.version_id, QuizVersion.quiz_id, QuizVersion.kind,
-                       QuizVersion.settings).where(QuizVersion.version_id.in_(version_ids))):
-            quizzes_by_course[version_ids[row.version_id]].append(row)
+        # The versions' outlines are cached per version (lms/courses/queries.py): no query
+        # once a version has been read.
+        found = outlines(list(version_ids))
+        for version_id, course_id in version_ids.items():
+            if version_id in found:
+                modules_by_course[course_id] = found[version_id].module_ids
+                quizzes_by_course[course_id] = list(found[version_id].quizzes)
     for (_user_id, course_id), p in result.items():
         p.modules_total = len(modules_by_course[course_id])
         p.quizzes_total = len(quizzes_by_course[course_id])
@@ -156,32 +159,21 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
 
     all_modules = [m for ms in modules_by_course.values() for m in ms]
     all_quizzes = {q.quiz_id: q for qs in quizzes_by_course.values() for q in qs}
-    done: dict[int, set[int]] = defaultdict(set)
-    if all_modules:
-        for user_id, module_id in db.session.execute(
-                select(ModuleCompletion.user_id, ModuleCompletion.module_id).where(
-                    ModuleCompletion.user_id.in_(learners),
-                    ModuleCompletion.module_id.in_(all_modules))):
-            done[user_id].add(module_id)
-    # Each quiz's grading method over its graded attempts, in attempt order.
-    scores: dict[tuple[int, int], list[float]] = defaultdict(list)
-    if all_quizzes:
-        for user_id, quiz_id, score in db.session.execute(
-                select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.score).where(
-                    QuizAttempt.user_id.in_(learners), QuizAttempt.quiz_id.in_(list(all_quizzes)),
-                    QuizAttempt.status == GRADED, QuizAttempt.score.is_not(None))
-                .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)):
-            scores[(user_id, quiz_id)].append(float(score))
-    methods = {qid: QuizRules.of(q.settings).grading for qid, q in all_quizzes.items()}
-    if loaded is not None and loaded.enrollment_known and len(learners) == 1:
+    done, scores = learner_rows(learners, all_modules, list(all_quizzes))
+    methods = {qid: getattr(q, "grading", None) or QuizRules.of(q.settings).grading
+               for qid, q in all_quizzes.items()}
+    if enrollments is not None:
+        pass
+    elif loaded is not None and loaded.enrollment_known and len(learners) == 1:
         enrollments = ({(learners[0], courses[0].id): loaded.enrollment}
                        if loaded.enrollment else {})
     else:
         enrollments = {(e.user_id, e.course_id): e for e in db.session.scalars(
             select(Enrollment).where(Enrollment.user_id.in_(learners),
                                      Enrollment.course_id.in_([c.id for c in courses])))}
-    rules = {c.id: (c.current_version.manifest.get("completion", {}) if c.current_version else {})
-             for c in courses}
+    # The completion rules from the (cached) outlines: no version row is loaded per course.
+    manifests = {o.version_id: o.manifest for o in outlines(list(version_ids)).values()}
+    rules = {c.id: manifests.get(c.current_version_id, {}).get("completion", {}) for c in courses}
     for (user_id, course_id), p in result.items():
         if user_id is None:
             continue
@@ -200,6 +192,45 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
         if p.completed:
             p.new_since_completion = len(set(ids) - p.done_module_ids)
     return result
+
+
+def _learner_rows_statement():
+    """Built once: constructing a SELECT costs about as much as running it on SQLite."""
+    learners = bindparam("learners", expanding=True)
+    return union_all(
+        select(literal_column("'m'").label("kind"), ModuleCompletion.user_id.label("user_id"),
+               ModuleCompletion.module_id.label("item_id"), cast(null(), Float).label("score"),
+               literal_column("0").label("number"))
+        .where(ModuleCompletion.user_id.in_(learners),
+               ModuleCompletion.module_id.in_(bindparam("modules", expanding=True))),
+        select(literal_column("'q'"), QuizAttempt.user_id, QuizAttempt.quiz_id,
+               cast(QuizAttempt.score, Float), QuizAttempt.number)
+        .where(QuizAttempt.user_id.in_(learners),
+               QuizAttempt.quiz_id.in_(bindparam("quizzes", expanding=True)),
+               QuizAttempt.status == GRADED, QuizAttempt.score.is_not(None)))
+
+
+_LEARNER_ROWS = _learner_rows_statement()
+
+
+def learner_rows(learners: list[int], module_ids: list[int], quiz_ids: list[int]
+                 ) -> tuple[dict[int, set[int]], dict[tuple[int, int], list[float]]]:
+    """The learners' own rows the rule needs, in ONE query: the modules they marked done
+    (of `module_ids`) and the scores of their graded attempts (of `quiz_ids`), in attempt order
+    per learner and quiz."""
+    done: dict[int, set[int]] = defaultdict(set)
+    scores: dict[tuple[int, int], list[float]] = defaultdict(list)
+    if not module_ids and not quiz_ids:
+        return done, scores
+    rows = db.session.connection().execute(_LEARNER_ROWS, {
+        "learners": list(learners), "modules": list(module_ids), "quizzes": list(quiz_ids)}).all()
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))  # attempt order per learner and quiz
+    for kind, user_id, item_id, score, _number in rows:
+        if kind == "m":
+            done[user_id].add(item_id)
+        else:
+            scores[(user_id, item_id)].append(float(score))
+    return done, scores
 
 
 def requirements_met(progress: Progress, rule: dict) -> bool:

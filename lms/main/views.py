@@ -3,18 +3,12 @@
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from lms import access, clock, notifications
 from lms.certificates import services as certificate_services
-from lms.cohorts.services import invitations_for, my_cohorts
+from lms.cohorts.services import learner_cohorts
 from lms.courses import queries
-from lms.courses.models import Course
-from lms.extensions import db
-from lms.learning.models import Enrollment
-from lms.learning.progress import progress_for
-from lms.paths.queries import next_step, started_paths
+from lms.paths.queries import learner_overview, next_step
 from lms.routing import id_or_none
 
 bp = Blueprint("main", __name__)
@@ -25,20 +19,20 @@ bp = Blueprint("main", __name__)
 def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")
-    courses = list(db.session.scalars(
-        select(Course).options(joinedload(Course.current_version))
-        .join(Enrollment, Enrollment.course_id == Course.id)
-        .where(Enrollment.user_id == current_user.id, Enrollment.status == "active",
-               Course.current_version_id.is_not(None))
-        .order_by(Enrollment.last_activity_at.desc().nulls_last(), Enrollment.enrolled_at.desc())
-    ).unique())
-    progress = progress_for(current_user.id, courses)
+    # Six queries in all, however many courses, paths and cohorts (test_courses.py): the user,
+    # the learner's courses with enrolments and path entries, the learner's progress rows
+    # (outlines come from the per-version cache), cohorts with deadlines and invitations,
+    # certificates and unread notifications.
+    today = clock.today()
+    overview = learner_overview(current_user.id)
+    courses = overview.active_courses()
+    progress = overview.progress
     in_progress = [c for c in courses if not progress[c.id].completed]
     completed = [c for c in courses if progress[c.id].completed]
     suggestions = [] if courses else queries.published_courses()[:3]
-    today = clock.today()
-    cohorts, deadlines = my_cohorts(current_user.id, today)
-    paths = started_paths(current_user.id)
+    cohorts, deadlines, invitations = learner_cohorts(current_user.id, today,
+                                                      overview.completed_course_ids)
+    paths = overview.paths
     certificates = certificate_services.certificates_of(current_user.id)
     notes = notifications.unread(current_user)
     moments = _completion_moments(notes, certificates, paths, today)
@@ -48,7 +42,7 @@ def home():
                            progress=progress, suggestions=suggestions,
                            started_paths=paths, certificates=certificates,
                            today=today, cohorts=cohorts, deadlines=deadlines,
-                           invitations=invitations_for(current_user),
+                           invitations=invitations,
                            notes=[n for n in notes if n.id not in shown], moments=moments)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, undefer
 from lms import clock
 from lms.auth.models import User
 from lms.courses.models import Course, ModuleVersion, Quiz, QuizVersion
+from lms.courses.queries import SyllabusItem, outline, outlines
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.quizzes import uploads
@@ -49,6 +50,35 @@ def current_version(quiz: Quiz) -> QuizVersion | None:
             QuizVersion.quiz_id == quiz.id, QuizVersion.version_id == course.current_version_id
         )
     )
+
+
+def attempt_for_page(attempt_id: int) -> tuple[QuizAttempt | None, Course | None]:
+    """An attempt with its quiz and quiz version, and the quiz's course, in one query (the
+    attempt page)."""
+    row = db.session.execute(
+        select(QuizAttempt, Course)
+        .options(joinedload(QuizAttempt.quiz), joinedload(QuizAttempt.quiz_version))
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .where(QuizAttempt.id == attempt_id)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+def current_item(attempt: QuizAttempt, course: Course):
+    """The attempt's quiz as it is in its course's current version, from the cached outline
+    (`lms.courses.queries.QuizItem`: settings, kind, title, module), or None if it was removed.
+    No query once the version's outline is cached."""
+    if course.current_version_id is None:
+        return None
+    return next((q for q in outline(course).quizzes if q.quiz_id == attempt.quiz_id), None)
+
+
+def module_item(version_id: int, module_id: int | None) -> SyllabusItem | None:
+    """A module as it is in a course version, from the cached outline (breadcrumbs)."""
+    if module_id is None:
+        return None
+    found = outlines([version_id]).get(version_id)
+    return next((i for i in found.items if i.module_id == module_id), None) if found else None
 
 
 def module_of(version: QuizVersion) -> ModuleVersion | None:
@@ -382,10 +412,12 @@ def overseen_learners(viewer: User, course_id: int, learner_ids: set[int]) -> se
         access.oversees_clause(viewer, User.id, literal(course_id)))))
 
 
-def media_base(attempt: QuizAttempt) -> str | None:
-    """Where the media of the attempt's course version are served ("/courses/<slug>/v<id>/")."""
+def media_base(attempt: QuizAttempt, course: Course | None = None) -> str | None:
+    """Where the media of the attempt's course version are served ("/courses/<slug>/v<id>/");
+    `course`: the attempt's course when the caller has it."""
     version = attempt.quiz_version
-    slug = db.session.scalar(select(Course.slug).where(Course.id == attempt.quiz.course_id))
+    slug = course.slug if course is not None else db.session.scalar(
+        select(Course.slug).where(Course.id == attempt.quiz.course_id))
     if version is None or not slug:
         return None
     return f"/courses/{slug}/v{version.version_id}/"

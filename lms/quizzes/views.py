@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from lms import access, clock, l10n
 from lms.auth.decorators import role_required
+from lms.courses import queries as course_queries
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
 from lms.quizzes import errors as quiz_errors
@@ -91,11 +92,25 @@ def _trail(course: Course | None, version: QuizVersion | None,
     trail: list[tuple[str, str | None]] = [(_("Courses"), url_for("courses.catalogue"))]
     if course is not None:
         trail.append((course.title(locale), url_for("courses.course", slug=course.slug)))
-        module = quiz_queries.module_of(version) if version is not None else None
+        module = (quiz_queries.module_item(version.version_id, version.module_id)
+                  if version is not None else None)  # from the cached outline
         if module is not None:
             trail.append((module.display_title(locale),
-                          url_for("courses.module", slug=course.slug,
-                                  module_slug=module.module.slug)))
+                          url_for("courses.module", slug=course.slug, module_slug=module.slug)))
+    return trail + list(tail)
+
+
+def _trail_to(course: Course, module_id: int | None, version_id: int,
+              *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    """`_trail` from the cached outline of `version_id` (no query once it is cached)."""
+    locale = str(get_locale())
+    trail: list[tuple[str, str | None]] = [
+        (_("Courses"), url_for("courses.catalogue")),
+        (course.title(locale), url_for("courses.course", slug=course.slug))]
+    module = quiz_queries.module_item(version_id, module_id)
+    if module is not None:
+        trail.append((module.display_title(locale),
+                      url_for("courses.module", slug=course.slug, module_slug=module.slug)))
     return trail + list(tail)
 
 
@@ -149,13 +164,17 @@ def _completion_moment(attempt: QuizAttempt, course: Course | None) -> dict | No
 @access.signed_in
 def quiz(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    quiz_attempts.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+    # Held before `current_version` reads it, so the session's (weak) identity map keeps it.
+    course = db.session.get(Course, quiz.course_id)
     version = quiz_queries.current_version(quiz)
     if version is None:
         abort(404)
-    course = db.session.get(Course, quiz.course_id)
     r = quiz_rules.rules_of(version)
     attempts = quiz_queries.attempts_of(current_user.id, quiz.id)
+    # Closing an overdue attempt is a write: only when one of these has passed its deadline.
+    if any(a.status == IN_PROGRESS and quiz_queries.deadline_passed(a) for a in attempts):
+        quiz_attempts.close_overdue(user_id=current_user.id, quiz_id=quiz.id)
+        attempts = quiz_queries.attempts_of(current_user.id, quiz.id)
     current = next((a for a in attempts if a.status == IN_PROGRESS), None)
     blocked = None
     if current is None:
@@ -176,8 +195,9 @@ def quiz(quiz_id: int):
     # "Passed" is the rule course progress applies: the pass mark raised by the course's
     # completion rule for module quizzes and the final.
     completion: dict = {}
-    if course is not None and course.current_version is not None:
-        completion = (course.current_version.manifest or {}).get("completion") or {}
+    if course is not None and course.current_version_id is not None:
+        # course.toml from the per-version cache (lms/courses/queries.py): no version row read
+        completion = (course_queries.outline(course).manifest or {}).get("completion") or {}
     title = version.display_title(str(get_locale()))
     return render_template(
         "quizzes/quiz.html",
@@ -290,21 +310,26 @@ def _remaining_text(attempt: QuizAttempt) -> str | None:
 @bp.get("/attempts/<int:attempt_id>")
 @access.rule("view_attempt")
 def attempt(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id, "view_attempt")
+    # Four queries: the user, the attempt with its quiz, version and course, the saved answers
+    # and the files; the current version's settings and the breadcrumbs' module come from the
+    # per-version cache (lms/courses/queries.py).
+    attempt, course = quiz_queries.attempt_for_page(attempt_id)
+    access.require("view_attempt", attempt)
     if attempt.user_id != current_user.id:
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    quiz_attempts.close_overdue(attempt_id=attempt.id)
-    db.session.refresh(attempt)
+    if attempt.status == IN_PROGRESS and quiz_queries.deadline_passed(attempt):
+        quiz_attempts.close_overdue(attempt_id=attempt.id)
+        db.session.refresh(attempt)
     if attempt.status != IN_PROGRESS:
         flash(_("This attempt is finished."), "info")
         return redirect(url_for("quizzes.review", attempt_id=attempt.id))
-    _use_media_of(attempt)
+    markup.set_media_base(quiz_queries.media_base(attempt, course))
     pages = _pages(attempt)
     page = min(max(request.args.get("page", 1, type=int), 1), len(pages))
     saved = quiz_queries.saved_responses(attempt)
     files = quiz_queries.response_files(attempt)
-    during = quiz_rules.rules_of(quiz_queries.current_version(attempt.quiz) or attempt.quiz_version
-                            ).review["during"]
+    current = quiz_queries.current_item(attempt, course)
+    during = quiz_rules.rules_of(current or attempt.quiz_version).review["during"]
     nav, shown = [], []
     # Per field of every page, the device and edit number of the stored answer: the page
     # forgets the answers kept on the device that the server already has (see quiz.js).
@@ -337,10 +362,16 @@ def attempt(attempt_id: int):
                                            shows=during)
                 shown.append(item)
     version = attempt.quiz_version
+    title = version.display_title(str(get_locale()))
+    where = current or version  # the breadcrumbs follow the current version, as the quiz page
+    trail = _trail_to(course, where.module_id,
+                      course.current_version_id if current else version.version_id,
+                      (title, url_for("quizzes.quiz", quiz_id=attempt.quiz_id)),
+                      (_("Attempt %(num)d", num=attempt.number), None))
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
-        trail=_attempt_trail(attempt, _("Attempt %(num)d", num=attempt.number)),
+        trail=trail,
         title=version.display_title(str(get_locale())),
         questions=shown,
         nav=[n for n in nav if n["is_question"]],

@@ -180,6 +180,7 @@ def test_trainer_home_runs_a_constant_number_of_queries(client, tmp_path, make_u
     for n in range(3):
         add_joined(trainer_user, first, make_user(full_name=f"Satu {n}"))
     login(client, trainer_user)
+    home(client)  # a course version's outline is read once per process (lms/courses/queries.py)
     with count_queries() as small:
         home(client)
     for c in range(2):
@@ -193,3 +194,38 @@ def test_trainer_home_runs_a_constant_number_of_queries(client, tmp_path, make_u
         html = home(client)
     assert "Angkatan 3" in html
     assert len(big) == len(small)
+
+
+# --------------------------------------------------------------------------- speed (issue 19)
+
+
+def test_a_learners_beranda_runs_six_queries_however_much_they_take(
+        client, tmp_path, make_user, trainer_user, participant, count_queries):
+    """Beranda reads the learner's own rows in a fixed number of queries (issue 19: at most 6):
+    more courses, cohorts with deadlines, invitations, done modules and notifications add rows,
+    never statements. An N+1 (a query per course, cohort or invitation) fails here."""
+    first = cohort_course(tmp_path / "satu", slug="kursus-satu")
+    cohort = make_cohort(trainer_user, first, name="Angkatan Satu")
+    add_joined(trainer_user, cohort, participant)
+    set_deadline(cohort, TODAY + timedelta(days=3))
+    login(client, participant)
+    home(client)  # a version's outline is read once per process (lms/courses/queries.py)
+    with count_queries() as small:
+        page = home(client)
+    assert "Angkatan Satu" in page
+    for n, slug in enumerate(["kursus-dua", "kursus-tiga", "kursus-empat"], start=2):
+        course = cohort_course(tmp_path / slug, slug=slug)
+        more = make_cohort(trainer_user, course, name=f"Angkatan {n}")
+        add_joined(trainer_user, more, participant)
+        set_deadline(more, TODAY + timedelta(days=n))
+    waiting = make_cohort(trainer_user, first, name="Angkatan Undangan")
+    from lms.cohorts import services as cohort_services
+
+    cohort_services.add_member(trainer_user, waiting, email=participant.email,
+                               full_name=participant.full_name)
+    home(client)
+    with count_queries() as big:
+        page = home(client)
+    assert "Angkatan 4" in page and "Angkatan Undangan" in page
+    assert len(big) == len(small), big.statements
+    assert len(big) <= 6, big.statements

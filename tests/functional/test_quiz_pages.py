@@ -211,7 +211,34 @@ def test_quiz_page_queries_do_not_grow_with_attempts(client, auth, make_user, tm
 
     owner = make_user()
     _course, quiz = setup_quiz(tmp_path, owner, attempts=5)
-    assert page_queries(1) == page_queries(3)
+    few, many = page_queries(1), page_queries(3)
+    # 5 with an attempt in progress; 7 here, where a new attempt may start (the enrolment and
+    # the module lock are checked). Not among issue 19's targeted pages (docs/performance.md).
+    assert few == many <= 7, (few, many)
+
+
+def test_the_attempt_page_runs_a_fixed_number_of_queries(client, auth, make_user, tmp_path,
+                                                         count_queries):
+    """Issue 19: the attempt page reads the user, the attempt with its quiz, version and course,
+    the saved answers and the files — at most 6 statements, the same with no answer saved as with
+    every answer saved, on either page of a paged, timed quiz."""
+    owner = make_user()
+    course, quiz = setup_quiz(tmp_path, owner, time_limit=30)
+    set_settings(quiz, per_page=2)
+    learner = make_user()
+    enrol(learner, course)
+    attempt = quiz_attempts.start_or_resume(learner, quiz)
+    url = f"/attempts/{attempt.id}"
+    auth.login(learner.email)
+    client.get(url)  # the course version's outline is read once per process
+    with count_queries() as empty:
+        assert client.get(url).status_code == 200
+    quiz_attempts.save_responses(attempt, RIGHT)
+    with count_queries() as answered:
+        assert client.get(url).status_code == 200
+    with count_queries() as second_page:
+        assert client.get(f"{url}?page=2").status_code == 200
+    assert len(empty) == len(answered) == len(second_page) <= 6, answered.statements
 
 
 # --------------------------------------------------------------------------- option values
