@@ -101,13 +101,14 @@ def clear_site_cache(response):
 
 
 def reads_are_not_rate_limited() -> bool:
-    """Flask-Limiter request filter: Pelita's limits are on form posts only (login, registration,
-    password reset; /verify counts by hand), so a GET or HEAD skips the limiter's per-request
-    bookkeeping (a measurable share of a page: docs/performance.md) — unless a deployment sets
-    default or application-wide limits, which apply to every request."""
+    """Flask-Limiter request filter: the pages' limits are on form posts only (login,
+    registration, password reset; /verify counts by hand), so a page GET or HEAD skips the
+    limiter's per-request bookkeeping (a measurable share of a page: docs/performance.md) — but
+    never a JSON API request (`/api/v1` limits every call per token), and nothing at all when a
+    deployment sets default or application-wide limits, which apply to every request."""
     if current_app.config.get("RATELIMIT_DEFAULT") or current_app.config.get("RATELIMIT_APPLICATION"):
         return False
-    return request.method in ("GET", "HEAD")
+    return request.method in ("GET", "HEAD") and request.blueprint != "api"
 
 
 def init_rate_limit_filter(limiter) -> None:
