@@ -56,3 +56,36 @@ def test_a_trainer_sees_an_inactive_learner_and_staff_homes_pass_axe(browser, li
         found += axe_violations(page)
     context.close()
     assert found == [], "\n".join(found)
+
+
+def test_on_a_phone_the_admin_menu_is_one_button_that_opens_with_the_keyboard(browser,
+                                                                            live_server):
+    """Issue 21: an admin's ten menu items took four rows of a 360 px screen. Now the header is
+    one row with a "Menu" button (a <details>, no JavaScript) that opens from the keyboard; on a
+    wide screen the items show without it."""
+    with live_server.app.app_context():
+        create_user(email=ADMIN[0], full_name="Admin Pelita", password=ADMIN[1], role="admin")
+        db.session.remove()
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, *ADMIN)
+    page.goto("/")
+    menu = page.get_by_role("navigation", name="Menu utama")
+    reports = menu.get_by_role("link", name="Laporan")
+    assert not reports.is_visible()
+    assert page.locator(".site-header").bounding_box()["height"] < 80  # one row
+    page.locator(".nav-menu > summary").focus()
+    page.keyboard.press("Enter")
+    assert reports.is_visible()
+    page.keyboard.press("Tab")  # into the opened menu: its first item
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Beranda"
+    reports.click()
+    assert page.url.endswith("/reports/")
+    assert axe_violations(page) == []
+
+    page.set_viewport_size(DESKTOP)
+    page.goto("/")
+    assert not page.locator(".nav-menu > summary").is_visible()
+    assert menu.get_by_role("link", name="Administrasi").is_visible()
+    context.close()
