@@ -37,6 +37,7 @@ ALLOWED = {
     "rule:take_attempt": frozenset({"learner"}),
     "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin"}),
     "rule:manage_cohort": frozenset({"cohort_trainer", "admin"}),
+    "rule:view_quiz_reports": frozenset({"cohort_trainer", "admin"}),
     "rule:grade": frozenset({"cohort_trainer", "admin"}),
     "rule:manage_certificate": frozenset({"admin"}),
 }
