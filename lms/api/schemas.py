@@ -476,3 +476,45 @@ class UserIn(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(load_default="participant",
                          validate=validate.OneOf([r.value for r in Role]))
+
+
+class CascadeFigures(Schema):
+    activities = fields.Integer(required=True)
+    women = fields.Integer(required=True)
+    men = fields.Integer(required=True)
+    participants = fields.Integer(required=True)
+    villages = fields.Integer(required=True, metadata={"description": "Distinct villages"})
+    last = fields.Date(required=True, allow_none=True, metadata={
+        "description": "The latest activity's date"})
+
+
+class CascadeVillage(Schema):
+    code = fields.String(required=True, metadata={"description": "Kemendagri village code"})
+    name = fields.String(required=True)
+    library = fields.String(required=True)
+    figures = fields.Nested(CascadeFigures, required=True)
+
+
+class CascadeFacilitator(Schema):
+    user_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    province_code = fields.String(required=True, allow_none=True)
+    regency_code = fields.String(required=True, allow_none=True)
+    gap = fields.Boolean(required=True, metadata={
+        "description": "No field activity in the last `gap_days` days (or none at all)"})
+    figures = fields.Nested(CascadeFigures, required=True)
+    villages = fields.List(fields.Nested(CascadeVillage), required=True, metadata={
+        "description": "Only for the facilitator asked for with `facilitator`"})
+
+
+class CascadeTrainer(Schema):
+    user_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null: facilitators with no master trainer in Pelita (admins only)"})
+    name = fields.String(required=True, allow_none=True)
+    figures = fields.Nested(CascadeFigures, required=True)
+    facilitators = fields.List(fields.Nested(CascadeFacilitator), required=True)
+
+
+class CascadeTree(Schema):
+    gap_days = fields.Integer(required=True)
+    trainers = fields.List(fields.Nested(CascadeTrainer), required=True)

@@ -26,7 +26,9 @@ from lms.api.core import (
 )
 from lms.api.spec import docs_page, op, spec_document
 from lms.auth import services as auth_services
-from lms.auth.models import User
+from lms.auth.models import Role, User
+from lms.cascade import queries as cascade_queries
+from lms.cascade import rules as cascade_rules
 from lms.certificates import services as cert_services
 from lms.certificates.models import Certificate
 from lms.cohorts import services as cohort_services
@@ -730,6 +732,40 @@ def grade(response_id: int):
     except ServiceError as err:
         raise _refusal(err) from None
     return _dump(s.Graded, {"attempt": _attempt_data(attempt, questions=False)})
+
+
+def _cascade_figures(f) -> dict:
+    return {"activities": f.activities, "women": f.women, "men": f.men,
+            "participants": f.participants, "villages": f.villages, "last": f.last}
+
+
+@bp.get("/cascade/tree")
+@op("The cascade: master trainers, their facilitators (with gaps) and, for one facilitator, "
+    "the villages reached, as the tree page", "trainer", s.CascadeTree,
+    query={"facilitator": "A facilitator's user id: list the villages they reached"})
+@needs("read")
+@access.role(Role.TRAINER)
+def cascade_tree():
+    raw = request.args.get("facilitator") or ""
+    if raw and (not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1):
+        raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
+                                          name="facilitator", top=2**31 - 1), "facilitator")
+    user = me()
+    nodes = cascade_queries.tree(user, clock.today(clock.zone_of(user)),
+                                 expand=int(raw) if raw else None)
+
+    def facilitator(n) -> dict:
+        return {"user_id": n.user.id, "name": n.user.full_name,
+                "province_code": n.user.province_code, "regency_code": n.user.regency_code,
+                "gap": n.gap, "figures": _cascade_figures(n.figures),
+                "villages": [{"code": v.code, "name": regions.name(v.code), "library": v.library,
+                              "figures": _cascade_figures(v.figures)} for v in n.villages]}
+
+    return _dump(s.CascadeTree, {"gap_days": cascade_rules.GAP_DAYS, "trainers": [
+        {"user_id": t.trainer.id if t.trainer else None,
+         "name": t.trainer.full_name if t.trainer else None,
+         "figures": _cascade_figures(t.figures),
+         "facilitators": [facilitator(f) for f in t.facilitators]} for t in nodes]})
 
 
 # --------------------------------------------------------------------------- admin

@@ -33,6 +33,7 @@ ALLOWED = {
     "signed_in": SIGNED_IN,
     "role:facilitator|trainer": frozenset({"cohort_trainer", "other_trainer", "admin"}),
     "role:admin": frozenset({"admin"}),
+    "role:trainer": frozenset({"cohort_trainer", "other_trainer", "admin"}),
     "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin"}),
     "rule:take_attempt": frozenset({"learner"}),
     "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin"}),

@@ -291,3 +291,57 @@ def test_the_report_endpoints_cost_the_same_queries_however_many_members(
             assert client.get(url).status_code == 200
         big.append(len(counted))
     assert big == small
+
+
+# --------------------------------------------------------------------------- the cascade tree
+
+
+def test_a_master_trainer_reads_the_cascade_tree(app, tmp_path, make_user, trainer_user,
+                                                 admin_user):
+    from datetime import date
+
+    from lms.cascade import queries as cascade_queries
+    from lms.cascade import services as cascade_services
+    from tests.helpers.cascade import (
+        OTHER_VILLAGE,
+        VILLAGE,
+        course,
+        record,
+        seen,
+        trained_facilitator,
+    )
+
+    active = make_user("facilitator", full_name="Ani Aktif")
+    idle = make_user("facilitator", full_name="Budi Diam")
+    trained_facilitator(trainer_user, [active, idle], course(tmp_path, "kursus-pohon"))
+    first = record(active, village=VILLAGE, women=3, men=2, day=date(2026, 11, 1))
+    record(active, village=OTHER_VILLAGE, women=1, men=1, day=date(2026, 11, 20))
+    record(idle, village=OTHER_VILLAGE, women=2, men=2, day=date(2026, 9, 1))  # 86 days ago
+    cascade_services.confirm_activity(trainer_user, first, seen(first)["seen"])
+
+    client = api(app, trainer_user, "read")
+    data = client.get("/api/v1/cascade/tree").json
+    assert data["gap_days"] == 60
+    [node] = data["trainers"]
+    assert node["user_id"] == trainer_user.id
+    ani, budi = node["facilitators"]
+    assert (ani["name"], ani["gap"], ani["villages"]) == ("Ani Aktif", False, [])
+    assert ani["figures"] == {"activities": 2, "women": 4, "men": 3, "participants": 7,
+                              "villages": 1, "last": "2026-11-20"}  # confirmed villages only
+    assert (budi["name"], budi["gap"]) == ("Budi Diam", True)
+    opened = client.get(f"/api/v1/cascade/tree?facilitator={active.id}").json
+    villages = opened["trainers"][0]["facilitators"][0]["villages"]
+    [page_node] = cascade_queries.tree(trainer_user, date(2026, 11, 26), expand=active.id)
+    assert [(v["code"], v["figures"]["activities"]) for v in villages] == \
+        [(v.code, v.figures.activities) for v in page_node.facilitators[0].villages]
+    assert villages[0]["name"]  # the village's name, as the page shows it
+    bad = client.get("/api/v1/cascade/tree?facilitator=ani")
+    assert bad.status_code == 422 and bad.json["error"]["field"] == "facilitator"
+
+    assert api(app, make_user("trainer"), "read").get("/api/v1/cascade/tree").json == \
+        {"gap_days": 60, "trainers": []}
+    admin = api(app, admin_user, "read").get("/api/v1/cascade/tree").json
+    assert sum(t["figures"]["activities"] for t in admin["trainers"]) == 3
+    assert api(app, active, "read").get("/api/v1/cascade/tree").status_code == 403
+    no_scope = api(app, trainer_user, "write").get("/api/v1/cascade/tree")
+    assert no_scope.status_code == 403 and no_scope.json["error"]["code"] == "insufficient_scope"
