@@ -586,7 +586,7 @@ def _inactive_days() -> int:
     if raw is None or raw == "":
         return report_dashboard.DEFAULT_INACTIVE_DAYS
     top = report_dashboard.MAX_INACTIVE_DAYS
-    if not raw.isdigit() or not 1 <= int(raw) <= top:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= top:
         raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
                                           name="inactive_days", top=top), "inactive_days")
     return int(raw)
@@ -747,7 +747,7 @@ def _cascade_figures(f) -> dict:
 @access.role(Role.TRAINER)
 def cascade_tree():
     raw = request.args.get("facilitator") or ""
-    if raw and (not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1):
+    if raw and (not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1):
         raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
                                           name="facilitator", top=2**31 - 1), "facilitator")
     user = me()
@@ -867,7 +867,7 @@ def programme():
     raw = request.args.get("course") or ""
     if raw:
         known = {cid for cid, _title in report_queries.course_choices(_locale())}
-        if not raw.isdigit() or int(raw) not in known:
+        if not (raw.isascii() and raw.isdigit()) or int(raw) not in known:
             raise ApiError(404, "not_found", _l("No course has this id."), "course")
         course_id = int(raw)
     data = report_queries.programme_rollup(province, course_id,

@@ -121,7 +121,7 @@ def test_a_trainer_reads_the_cohort_dashboard_figures_on_its_members(app, world)
     assert not any(m["inactive"] for m in relaxed if m["name"] != "Citra Dewi")
     stuck = client.get(f"{url}?status=stuck").json
     assert [m["name"] for m in stuck["items"]] == ["Budi Santoso"] and stuck["total"] == 1
-    for bad in ("inactive_days=0", "inactive_days=lama", "status=lost"):
+    for bad in ("inactive_days=0", "inactive_days=lama", "inactive_days=²", "status=lost"):
         response = client.get(f"{url}?{bad}")
         assert response.status_code == 422
         assert response.json["error"]["field"] == bad.split("=")[0]
@@ -168,6 +168,8 @@ def test_a_trainer_reads_the_gradebook_in_pages(app, world):
     assert len(first["items"]) == 2 and first["total"] == 3 and first["quizzes"]
     second = client.get(first["next"].removeprefix("http://localhost")).json
     assert len(second["items"]) == 1 and second["next"] is None
+    again = client.get(url, headers={"If-None-Match": client.get(url).headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_the_gradebook_is_refused_to_others(app, world):
@@ -251,7 +253,7 @@ def test_an_admin_reads_the_programme_rollup_with_targets(app, world):
         [(r.code, r.count("enrolled")) for r in page.rows]
     by_course = client.get(f"/api/v1/admin/programme?course={world.course.id}")
     assert by_course.status_code == 200 and by_course.json["course_id"] == world.course.id
-    for bad in ("province=99", "province=32.04", "course=99999", "course=satu"):
+    for bad in ("province=99", "province=32.04", "course=99999", "course=satu", "course=²"):
         response = client.get(f"/api/v1/admin/programme?{bad}")
         assert response.status_code == 404, bad
         assert response.json["error"]["field"] == bad.split("=")[0]
