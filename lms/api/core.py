@@ -214,7 +214,7 @@ def page_args() -> tuple[int, int]:
         if raw is None or raw == "":
             values[name] = default
             continue
-        if not raw.isdigit() or not 1 <= int(raw) <= top:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= top:
             raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
                                               name=name, top=top), name)
         values[name] = int(raw)

@@ -261,6 +261,10 @@ class CohortPage(Page):
 class MemberCourse(Schema):
     course = fields.String(required=True)
     progress = fields.Nested(Progress, required=True)
+    overdue = fields.Boolean(required=True, metadata={
+        "description": "The cohort's deadline for the course has passed and it is not completed"})
+    certificate = fields.String(required=True, validate=validate.OneOf(("issued", "revoked",
+                                                                        "none")))
 
 
 class Member(Schema):
@@ -271,10 +275,137 @@ class Member(Schema):
     province_code = fields.String(required=True, allow_none=True)
     regency_code = fields.String(required=True, allow_none=True)
     courses = fields.List(fields.Nested(MemberCourse), required=True)
+    # The cohort dashboard's figures (lms.reports.dashboard: the page's rules).
+    joined_at = fields.DateTime(required=True, allow_none=True)
+    last_activity = fields.DateTime(required=True, allow_none=True, metadata={
+        "description": "The latest course activity or quiz attempt start, save or submission"})
+    idle_days = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Whole days since the last activity (or joining)"})
+    inactive = fields.Boolean(required=True, metadata={
+        "description": "Nothing done for `inactive_days` days (default 14) or more"})
+    stuck = fields.Boolean(required=True, metadata={
+        "description": "Not completed, and a quiz failed and not passed since or a course "
+                       "deadline passed"})
+    completed = fields.Boolean(required=True, metadata={
+        "description": "Every course of the cohort completed"})
+    percent = fields.Integer(required=True, metadata={
+        "description": "The mean of the course percentages"})
+    quizzes_passed = fields.Integer(required=True)
+    quizzes_failed = fields.Integer(required=True)
+    certificates = fields.Integer(required=True, metadata={
+        "description": "Courses of the cohort with a standing certificate"})
 
 
 class MemberPage(Page):
     items = fields.List(fields.Nested(Member), required=True)
+
+
+class GradebookQuiz(Schema):
+    quiz_id = fields.Integer(required=True)
+    course = fields.String(required=True, metadata={"description": "The course's slug"})
+    title = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"description": "module, final, practical"})
+    grading = fields.String(required=True, validate=validate.OneOf(
+        ("highest", "average", "first", "last")))
+    pass_mark = fields.Float(required=True, metadata={"description": "The grade it needs, %"})
+
+
+class GradebookCell(Schema):
+    quiz_id = fields.Integer(required=True)
+    grade = fields.Float(required=True, allow_none=True, metadata={
+        "description": "Percent, by the quiz's grading method; null before a graded attempt"})
+    passed = fields.Boolean(required=True)
+    needs_grading = fields.Boolean(required=True, metadata={
+        "description": "An attempt is waiting for a trainer's grade"})
+    attempts = fields.Integer(required=True, metadata={"description": "Finished attempts"})
+
+
+class GradebookRow(Schema):
+    user_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    email = fields.String(required=True)
+    grades = fields.List(fields.Nested(GradebookCell), required=True,
+                         metadata={"description": "In the order of `quizzes`"})
+
+
+class Gradebook(Page):
+    quizzes = fields.List(fields.Nested(GradebookQuiz), required=True)
+    items = fields.List(fields.Nested(GradebookRow), required=True)
+
+
+class TestStatistics(Schema):
+    attempts = fields.Integer(required=True)
+    mean = fields.Float(required=True, allow_none=True)
+    median = fields.Float(required=True, allow_none=True)
+    sd = fields.Float(required=True, allow_none=True)
+    skewness = fields.Float(required=True, allow_none=True)
+    kurtosis = fields.Float(required=True, allow_none=True)
+    cic = fields.Float(required=True, allow_none=True, metadata={
+        "description": "Coefficient of internal consistency, %"})
+    error_ratio = fields.Float(required=True, allow_none=True)
+    standard_error = fields.Float(required=True, allow_none=True)
+
+
+class QuestionStatistics(Schema):
+    number = fields.Integer(required=True)
+    question_id = fields.String(required=True)
+    type = fields.String(required=True)
+    text = fields.String(required=True, metadata={"description": "The question, plain text"})
+    attempts = fields.Integer(required=True)
+    facility = fields.Float(required=True, allow_none=True, metadata={"description": "%"})
+    sd = fields.Float(required=True, allow_none=True)
+    random_guess = fields.Float(required=True, allow_none=True)
+    discrimination = fields.Float(required=True, allow_none=True)
+    efficiency = fields.Float(required=True, allow_none=True)
+    flags = fields.List(fields.String(), required=True, metadata={
+        "description": "too_easy, too_hard, negative_discrimination, ..."})
+
+
+class QuizStatistics(Schema):
+    quiz_id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    attempts = fields.String(required=True, validate=validate.OneOf(("graded", "first", "all")),
+                             metadata={"description": "Which attempts are analysed"})
+    grading = fields.String(required=True)
+    learners = fields.Integer(required=True)
+    waiting = fields.Integer(required=True, metadata={
+        "description": "Finished attempts waiting for a grade (not analysed)"})
+    excluded = fields.List(fields.String(), required=True, metadata={
+        "description": "Questions without marks (not analysed)"})
+    bands = fields.List(fields.Integer(), required=True, metadata={
+        "description": "Analysed attempts per score band: 0-10 %, 10-20 %, ... 90-100 %"})
+    test = fields.Nested(TestStatistics, required=True)
+    questions = fields.List(fields.Nested(QuestionStatistics), required=True)
+
+
+class ProgrammeCounts(Schema):
+    enrolled = fields.Integer(required=True)
+    active = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    certified = fields.Integer(required=True)
+    facilitators = fields.Integer(required=True)
+    villages = fields.Integer(required=True)
+
+
+class ProgrammeRow(Schema):
+    code = fields.String(required=True, metadata={
+        "description": "Kemendagri code; empty for people without a region; total"})
+    name = fields.String(required=True)
+    counts = fields.Nested(ProgrammeCounts, required=True)
+    facilitators_target = fields.Integer(required=True, allow_none=True)
+    facilitators_percent = fields.Float(required=True, allow_none=True)
+    villages_target = fields.Integer(required=True, allow_none=True)
+    villages_percent = fields.Float(required=True, allow_none=True)
+
+
+class Programme(Schema):
+    province = fields.String(required=True, allow_none=True, metadata={
+        "description": "null: by province; else this province's regencies and cities"})
+    course_id = fields.Integer(required=True, allow_none=True)
+    rows = fields.List(fields.Nested(ProgrammeRow), required=True)
+    total = fields.Nested(ProgrammeRow, required=True)
+    province_villages_target = fields.Integer(required=True, allow_none=True)
+    province_facilitators_target = fields.Integer(required=True, allow_none=True)
 
 
 class QueueItem(Schema):
@@ -345,3 +476,45 @@ class UserIn(Schema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     role = fields.String(load_default="participant",
                          validate=validate.OneOf([r.value for r in Role]))
+
+
+class CascadeFigures(Schema):
+    activities = fields.Integer(required=True)
+    women = fields.Integer(required=True)
+    men = fields.Integer(required=True)
+    participants = fields.Integer(required=True)
+    villages = fields.Integer(required=True, metadata={"description": "Distinct villages"})
+    last = fields.Date(required=True, allow_none=True, metadata={
+        "description": "The latest activity's date"})
+
+
+class CascadeVillage(Schema):
+    code = fields.String(required=True, metadata={"description": "Kemendagri village code"})
+    name = fields.String(required=True)
+    library = fields.String(required=True)
+    figures = fields.Nested(CascadeFigures, required=True)
+
+
+class CascadeFacilitator(Schema):
+    user_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    province_code = fields.String(required=True, allow_none=True)
+    regency_code = fields.String(required=True, allow_none=True)
+    gap = fields.Boolean(required=True, metadata={
+        "description": "No field activity in the last `gap_days` days (or none at all)"})
+    figures = fields.Nested(CascadeFigures, required=True)
+    villages = fields.List(fields.Nested(CascadeVillage), required=True, metadata={
+        "description": "Only for the facilitator asked for with `facilitator`"})
+
+
+class CascadeTrainer(Schema):
+    user_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "null: facilitators with no master trainer in Pelita (admins only)"})
+    name = fields.String(required=True, allow_none=True)
+    figures = fields.Nested(CascadeFigures, required=True)
+    facilitators = fields.List(fields.Nested(CascadeFacilitator), required=True)
+
+
+class CascadeTree(Schema):
+    gap_days = fields.Integer(required=True)
+    trainers = fields.List(fields.Nested(CascadeTrainer), required=True)

@@ -14,7 +14,7 @@ OP_ATTR = "pelita_api_op"
 TAGS = {
     "public": "No token needed (a token is used when sent)",
     "learner": "A learner's own courses, quizzes and certificates",
-    "trainer": "Cohorts, members' progress and grading (trainers and facilitators)",
+    "trainer": "Cohorts, members' progress, reports and grading (trainers and facilitators)",
     "admin": "Administration: the admin scope and the admin role",
 }
 ERROR_TEXT = {

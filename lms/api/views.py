@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
-from lms import access, clock
+from lms import access, clock, regions
 from lms.api import schemas as s
 from lms.api.core import (
     ApiError,
@@ -26,7 +26,9 @@ from lms.api.core import (
 )
 from lms.api.spec import docs_page, op, spec_document
 from lms.auth import services as auth_services
-from lms.auth.models import User
+from lms.auth.models import Role, User
+from lms.cascade import queries as cascade_queries
+from lms.cascade import rules as cascade_rules
 from lms.certificates import services as cert_services
 from lms.certificates.models import Certificate
 from lms.cohorts import services as cohort_services
@@ -46,6 +48,9 @@ from lms.quizzes.models import IN_PROGRESS, QuestionResponse, QuizAttempt
 from lms.quizzes.registry import UnknownQuestionType
 from lms.quizzes.services import attempts as quiz_attempts
 from lms.quizzes.services import grading as quiz_grading
+from lms.reports import dashboard as report_dashboard
+from lms.reports import itemstats, rollup
+from lms.reports import queries as report_queries
 from lms.verify import views as verify_views
 
 
@@ -552,12 +557,9 @@ def cohorts():
     return _dump(s.CohortPage, paginated(cohort_services.cohorts_for(me()), shape))
 
 
-@bp.get("/cohorts/<int:cohort_id>/members")
-@op("A cohort's members (who accepted) and their progress in its courses", "trainer",
-    s.MemberPage, paginated_list=True, errors=(403, 404))
-@needs("read")
-@access.rule("manage_cohort")
-def cohort_members(cohort_id: int):
+def _cohort_or_404(cohort_id: int):
+    """The cohort, its courses and its joined members (invited people are never shown), after
+    the `manage_cohort` rule, as the report pages (`reports.views._cohort`)."""
     cohort = cohort_services.get_cohort(cohort_id)
     if cohort is None:
         raise ApiError(404)
@@ -565,18 +567,133 @@ def cohort_members(cohort_id: int):
         raise ApiError(403)
     courses = cohort_services.cohort_courses(cohort)
     members = [m for m in cohort_services.members_of(cohort) if m.joined]
+    return cohort, courses, members
+
+
+def _choice(name: str, choices, default: str | None) -> str | None:
+    """A query value from `choices` (absent or empty: `default`); 422 otherwise."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw not in choices:
+        raise ApiError(422, "invalid", _l("%(name)s must be one of: %(choices)s.", name=name,
+                                          choices=", ".join(choices)), name)
+    return raw
+
+
+def _inactive_days() -> int:
+    raw = request.args.get("inactive_days")
+    if raw is None or raw == "":
+        return report_dashboard.DEFAULT_INACTIVE_DAYS
+    top = report_dashboard.MAX_INACTIVE_DAYS
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= top:
+        raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
+                                          name="inactive_days", top=top), "inactive_days")
+    return int(raw)
+
+
+@bp.get("/cohorts/<int:cohort_id>/members")
+@op("A cohort's members (who accepted): their progress in its courses and the dashboard's "
+    "figures (last activity, inactive, stuck)", "trainer", s.MemberPage, paginated_list=True,
+    errors=(403, 404),
+    query={"inactive_days": "Days without activity that make a member inactive (1-365, "
+                            "default 14)",
+           "status": "Only members who are: " + ", ".join(report_dashboard.STATUSES)})
+@needs("read")
+@access.rule("manage_cohort")
+def cohort_members(cohort_id: int):
+    _cohort, courses, members = _cohort_or_404(cohort_id)
+    days = _inactive_days()
+    status = _choice("status", report_dashboard.STATUSES, "")
+    zone = clock.zone_of(me())
     matrix = progress_matrix([m.user_id for m in members], [cc.course for cc in courses])
+    # The cohort dashboard's rows and rules (the page's own queries), with this progress.
+    rows, _columns = report_queries.dashboard_rows(members, courses, clock.today(zone),
+                                                   progress=matrix)
+    report_dashboard.mark_inactive(rows, clock.now(), days)
+    by_user = {m.user_id: m for m in members}
+    shown = report_dashboard.filter_rows(rows, status=status)
+    slugs = {cc.course_id: cc.course.slug for cc in courses}
+
+    def shape(row):
+        user = by_user[row.user_id].user
+        return {"user_id": user.id, "name": user.full_name, "email": user.email,
+                "library_name": user.library_name, "province_code": user.province_code,
+                "regency_code": user.regency_code,
+                "courses": [{"course": slugs[cell.course_id],
+                             "progress": _progress(matrix[(row.user_id, cell.course_id)]),
+                             "overdue": cell.overdue, "certificate": cell.certificate}
+                            for cell in row.courses],
+                "joined_at": row.joined_at, "last_activity": row.last_activity,
+                "idle_days": row.idle_days, "inactive": row.inactive, "stuck": row.stuck,
+                "completed": row.completed, "percent": row.progress,
+                "quizzes_passed": row.quizzes_passed, "quizzes_failed": row.quizzes_failed,
+                "certificates": row.certificates}
+
+    return _dump(s.MemberPage, paginated(shown, shape))
+
+
+@bp.get("/cohorts/<int:cohort_id>/gradebook")
+@op("A cohort's gradebook: members × the quizzes of its courses, each grade by the quiz's "
+    "grading method (paged by member)", "trainer", s.Gradebook, paginated_list=True,
+    errors=(403, 404))
+@needs("read")
+@access.rule("manage_cohort")
+def cohort_gradebook(cohort_id: int):
+    _cohort, courses, members = _cohort_or_404(cohort_id)
+    course_list = [cc.course for cc in courses]
+    columns = report_queries.quiz_columns(course_list)
+    cells = report_queries.grade_cells([m.user_id for m in members], columns, course_list)
+    slugs = {c.id: c.slug for c in course_list}
+    locale = _locale()
 
     def shape(member):
         user = member.user
         return {"user_id": user.id, "name": user.full_name, "email": user.email,
-                "library_name": user.library_name, "province_code": user.province_code,
-                "regency_code": user.regency_code,
-                "courses": [{"course": cc.course.slug,
-                             "progress": _progress(matrix[(member.user_id, cc.course_id)])}
-                            for cc in courses]}
+                "grades": [{"quiz_id": c.quiz_id, "grade": cell.grade, "passed": cell.passed,
+                            "needs_grading": cell.needs_grading, "attempts": cell.attempts}
+                           for c in columns for cell in (cells[(user.id, c.quiz_id)],)]}
 
-    return _dump(s.MemberPage, paginated(members, shape))
+    page = paginated(members, shape)
+    page["quizzes"] = [{"quiz_id": c.quiz_id, "course": slugs[c.course_id],
+                        "title": c.display_title(locale), "kind": c.kind, "grading": c.grading,
+                        "pass_mark": c.pass_mark} for c in columns]
+    return _dump(s.Gradebook, page)
+
+
+@bp.get("/quizzes/<int:quiz_id>/statistics")
+@op("A quiz's question statistics (facility, discrimination...) over the learners I oversee, "
+    "as the report page", "trainer", s.QuizStatistics, errors=(403, 404),
+    query={"attempts": "Which attempts: " + ", ".join(itemstats.WHICH_ATTEMPTS)
+                       + " (default graded)"})
+@needs("read")
+@access.rule("view_quiz_reports")
+def quiz_statistics(quiz_id: int):
+    quiz = quiz_queries.current_quiz(quiz_id)
+    if quiz is None:
+        raise ApiError(404)
+    if not access.allowed("view_quiz_reports", quiz):
+        raise ApiError(403)
+    if quiz.version_id is None:  # no longer in its course
+        raise ApiError(404)
+    which = _choice("attempts", itemstats.WHICH_ATTEMPTS, "graded")
+    stats = report_queries.quiz_statistics(me(), quiz, which)
+    test = stats.report.test
+    items = sorted(stats.report.items, key=lambda i: stats.questions[i.question_id].number)
+    return _dump(s.QuizStatistics, {
+        "quiz_id": quiz.id, "title": quiz.title(_locale()), "attempts": stats.which,
+        "grading": stats.grading, "learners": stats.learners, "waiting": stats.waiting,
+        "excluded": stats.excluded, "bands": stats.bands,
+        "test": {name: getattr(test, name) for name in (
+            "attempts", "mean", "median", "sd", "skewness", "kurtosis", "cic", "error_ratio",
+            "standard_error")},
+        "questions": [{"number": stats.questions[i.question_id].number,
+                       "question_id": i.question_id,
+                       "type": stats.questions[i.question_id].qtype,
+                       "text": markup.plain_text(stats.questions[i.question_id].text),
+                       "attempts": i.attempts, "facility": i.facility, "sd": i.sd,
+                       "random_guess": i.random_guess, "discrimination": i.discrimination,
+                       "efficiency": i.efficiency, "flags": list(i.flags)} for i in items]})
 
 
 @bp.get("/grading-queue")
@@ -615,6 +732,40 @@ def grade(response_id: int):
     except ServiceError as err:
         raise _refusal(err) from None
     return _dump(s.Graded, {"attempt": _attempt_data(attempt, questions=False)})
+
+
+def _cascade_figures(f) -> dict:
+    return {"activities": f.activities, "women": f.women, "men": f.men,
+            "participants": f.participants, "villages": f.villages, "last": f.last}
+
+
+@bp.get("/cascade/tree")
+@op("The cascade: master trainers, their facilitators (with gaps) and, for one facilitator, "
+    "the villages reached, as the tree page", "trainer", s.CascadeTree,
+    query={"facilitator": "A facilitator's user id: list the villages they reached"})
+@needs("read")
+@access.role(Role.TRAINER)
+def cascade_tree():
+    raw = request.args.get("facilitator") or ""
+    if raw and (not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 2**31 - 1):
+        raise ApiError(422, "invalid", _l("%(name)s must be a whole number from 1 to %(top)d.",
+                                          name="facilitator", top=2**31 - 1), "facilitator")
+    user = me()
+    nodes = cascade_queries.tree(user, clock.today(clock.zone_of(user)),
+                                 expand=int(raw) if raw else None)
+
+    def facilitator(n) -> dict:
+        return {"user_id": n.user.id, "name": n.user.full_name,
+                "province_code": n.user.province_code, "regency_code": n.user.regency_code,
+                "gap": n.gap, "figures": _cascade_figures(n.figures),
+                "villages": [{"code": v.code, "name": regions.name(v.code), "library": v.library,
+                              "figures": _cascade_figures(v.figures)} for v in n.villages]}
+
+    return _dump(s.CascadeTree, {"gap_days": cascade_rules.GAP_DAYS, "trainers": [
+        {"user_id": t.trainer.id if t.trainer else None,
+         "name": t.trainer.full_name if t.trainer else None,
+         "figures": _cascade_figures(t.figures),
+         "facilitators": [facilitator(f) for f in t.facilitators]} for t in nodes]})
 
 
 # --------------------------------------------------------------------------- admin
@@ -691,6 +842,43 @@ def user_active(user_id: int):
     except ServiceError as err:
         raise from_service_error(err) from None
     return _dump(s.User, _user_data(user))
+
+
+def _programme_row(row: rollup.Row) -> dict:
+    return {"code": row.code, "name": row.name,
+            "counts": {figure: row.count(figure) for figure in rollup.FIGURES},
+            "facilitators_target": row.facilitators_target,
+            "facilitators_percent": row.facilitators_percent,
+            "villages_target": row.villages_target, "villages_percent": row.villages_percent}
+
+
+@bp.get("/admin/programme")
+@op("The programme roll-up by province, or (province) by the regencies and cities of one "
+    "province, with the targets, as the report page", "admin", s.Programme, errors=(403, 404),
+    query={"province": "A province's Kemendagri code (e.g. 33): its regencies and cities",
+           "course": "A course id: count that course only"})
+@needs("admin")
+@access.role("admin")
+def programme():
+    province = (request.args.get("province") or "").strip() or None
+    if province is not None and not regions.is_province(province):
+        raise ApiError(404, "not_found", _l("No province has this code."), "province")
+    course_id = None
+    raw = request.args.get("course") or ""
+    if raw:
+        known = {cid for cid, _title in report_queries.course_choices(_locale())}
+        if not (raw.isascii() and raw.isdigit()) or int(raw) not in known:
+            raise ApiError(404, "not_found", _l("No course has this id."), "course")
+        course_id = int(raw)
+    data = report_queries.programme_rollup(province, course_id,
+                                           unknown_label=_("Unknown region"),
+                                           total_label=_("Total"))
+    villages_target, facilitators_target = data.province_target
+    return _dump(s.Programme, {
+        "province": data.province, "course_id": data.course_id,
+        "rows": [_programme_row(r) for r in data.rows], "total": _programme_row(data.total),
+        "province_villages_target": villages_target,
+        "province_facilitators_target": facilitators_target})
 
 
 def _refusal(err: ServiceError) -> ApiError:

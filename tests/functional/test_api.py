@@ -75,6 +75,7 @@ def test_lists_come_in_pages_with_next_links(app, tmp_path):
     second = client.get(first["next"].removeprefix("http://localhost")).json
     assert [c["slug"] for c in second["items"]] == ["kursus-2"] and second["next"] is None
     assert client.get("/api/v1/courses?per_page=101").status_code == 422
+    assert client.get("/api/v1/courses?page=²").status_code == 422  # a digit, not a number
 
 
 def _person(email: str):

@@ -33,10 +33,12 @@ ALLOWED = {
     "signed_in": SIGNED_IN,
     "role:facilitator|trainer": frozenset({"cohort_trainer", "other_trainer", "admin"}),
     "role:admin": frozenset({"admin"}),
+    "role:trainer": frozenset({"cohort_trainer", "other_trainer", "admin"}),
     "rule:view_attempt": frozenset({"learner", "cohort_trainer", "admin"}),
     "rule:take_attempt": frozenset({"learner"}),
     "rule:view_certificate": frozenset({"learner", "cohort_trainer", "admin"}),
     "rule:manage_cohort": frozenset({"cohort_trainer", "admin"}),
+    "rule:view_quiz_reports": frozenset({"cohort_trainer", "admin"}),
     "rule:grade": frozenset({"cohort_trainer", "admin"}),
     "rule:manage_certificate": frozenset({"admin"}),
 }

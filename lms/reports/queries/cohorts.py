@@ -185,14 +185,17 @@ def certificate_status(user_ids: list[int], course_ids: list[int]) -> dict[tuple
     return result
 
 
-def dashboard_rows(members: list, cohort_courses: list, today) -> tuple[list[Row], list[QuizColumn]]:
+def dashboard_rows(members: list, cohort_courses: list, today,
+                   progress: dict | None = None) -> tuple[list[Row], list[QuizColumn]]:
     """One `Row` per joined member (`members`: CohortMember rows with their user loaded;
     `cohort_courses`: CohortCourse rows with course and current version loaded), and the quiz
-    columns read on the way. A constant number of queries."""
+    columns read on the way. A constant number of queries. `progress`: the members'
+    `progress_matrix` when the caller has already read it (the API shows it in full)."""
     courses = [cc.course for cc in cohort_courses]
     course_ids = [c.id for c in courses]
     user_ids = [m.user_id for m in members]
-    progress = progress_matrix(user_ids, courses)
+    if progress is None:
+        progress = progress_matrix(user_ids, courses)
     columns = quiz_columns(courses)
     cells = grade_cells(user_ids, columns, courses)
     activity = last_activity(user_ids, course_ids, [c.quiz_id for c in columns])
