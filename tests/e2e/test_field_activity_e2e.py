@@ -8,7 +8,7 @@ import pytest
 
 from lms.auth.services import create_user
 from lms.extensions import db
-from tests.helpers.browser import log_in
+from tests.helpers.browser import log_in, menu_link
 
 FACILITATOR = ("fasda@contoh.id", "fasilitator-jawa-barat-2026")
 ADMIN = ("admin@contoh.id", "kelola-pelita-bersama")
@@ -32,7 +32,7 @@ def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reache
     page = context.new_page()
     page.set_default_timeout(10_000)
     log_in(page, *FACILITATOR)
-    page.get_by_role("link", name="Kegiatan lapangan").first.click()
+    menu_link(page, "Kegiatan lapangan").click()
     page.get_by_role("link", name="Catat kegiatan").click()
     found = axe(page)
     page.get_by_label("Tanggal").fill("2026-11-20")
@@ -61,7 +61,7 @@ def test_a_facilitator_records_an_activity_and_the_admin_sees_the_village_reache
     assert "Sri Wahyuni" in tree
     found += axe(page)
 
-    page.get_by_role("link", name="Laporan").first.click()
+    menu_link(page, "Laporan").click()
     page.get_by_role("link", name="Rekap program").click()
     jabar = page.locator("tr", has=page.locator("th", has_text="Jawa Barat")).first
     cells = jabar.locator("td").all_inner_texts()

@@ -30,3 +30,12 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+
+
+def menu_link(page, name: str):
+    """A link of the main menu, opening the menu first where it is folded (a staff member's menu
+    on a phone is behind a "Menu" button)."""
+    summary = page.locator(".nav-menu > summary")
+    if summary.count() and summary.is_visible() and page.locator(".nav-menu[open]").count() == 0:
+        summary.click()
+    return page.locator("nav.nav").get_by_role("link", name=name, exact=True)
