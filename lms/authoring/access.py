@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user
 
 from lms.authoring.models import CourseDraft
@@ -14,6 +14,15 @@ def require_author() -> None:
     `login_required` on the view)."""
     if not current_user.is_authenticated or not current_user.has_role("trainer", "admin"):
         abort(403)
+
+
+def authors_only():
+    """`before_request` of every authoring blueprint: visitors are sent to log in, signed-in
+    people who are not trainers or admins get 403."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    require_author()
+    return None
 
 
 def editable_draft_or_abort(slug: str) -> CourseDraft:

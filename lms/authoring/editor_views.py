@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from lms import access
 from lms.authoring import packfiles
-from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.access import authors_only, editable_draft_or_abort
 from lms.authoring.services import editing
 from lms.content import MAX_MEDIA_BYTES, render_markdown
 from lms.courses.services.importer import _without_title_heading, module_path
@@ -32,12 +32,7 @@ bp = Blueprint("authoring_editor", __name__, url_prefix="/author")
 MAX_PREVIEW_CHARS = 200_000
 
 
-@bp.before_request
-def _authors_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    require_author()
-    return None
+bp.before_request(authors_only)
 
 
 def render_fragment(slug: str, text: str, *, context: str = "module") -> str:

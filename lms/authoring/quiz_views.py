@@ -39,7 +39,7 @@ from werkzeug.routing import BuildError
 from lms import access
 from lms.authoring import quality as quiz_quality
 from lms.authoring import quizfiles
-from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.access import authors_only, editable_draft_or_abort
 from lms.authoring.forms import (
     QuestionImportForm,
     QuizSettingsForm,
@@ -67,12 +67,7 @@ DEFAULT_REVIEW = {moment: list(items) for moment, items in _DEFAULT_REVIEW.items
 MAX_IMPORT_BYTES = 1024 * 1024
 
 
-@bp.before_request
-def _authors_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    require_author()
-    return None
+bp.before_request(authors_only)
 
 
 

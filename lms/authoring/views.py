@@ -37,7 +37,7 @@ from lms import access, clock
 from lms.auth.models import User
 from lms.authoring import mediafiles, packfiles
 from lms.authoring import quality as quiz_quality
-from lms.authoring.access import editable_draft_or_abort, require_author
+from lms.authoring.access import authors_only, editable_draft_or_abort
 from lms.authoring.forms import (
     DeleteMediaForm,
     DeleteModuleForm,
@@ -79,12 +79,7 @@ MEDIA_MESSAGES = {
 # ----------------------------------------------------------------------------- helpers
 
 
-@bp.before_request
-def _authors_only():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    require_author()
-    return None
+bp.before_request(authors_only)
 
 
 def authoring_link(endpoint: str, **values) -> str | None:
