@@ -297,8 +297,15 @@ def can_manage_cohort(user, cohort) -> bool:
     replication, _training = _replication()
     if user.is_facilitator and cohort.kind != replication:
         return False
+    if not (user.is_trainer or user.is_facilitator):
+        return False
+    # The cohort's trainers when they were loaded with it (the overview: one statement fewer);
+    # an ORM instance keeps its loaded attributes in its __dict__.
+    links = getattr(cohort, "__dict__", {}).get("trainer_links")
+    if links is not None:
+        return any(link.user_id == user.id for link in links)
     _d, _e, _c, _m, CohortTrainer = _models()
-    return bool(user.is_trainer or user.is_facilitator) and _holds(exists(
+    return _holds(exists(
         select(CohortTrainer.id).where(CohortTrainer.cohort_id == cohort.id,
                                        CohortTrainer.user_id == user.id)))
 

@@ -142,11 +142,11 @@ def record(action: str, *, actor: User | int | None, scope: str = "site", target
 def history(scope: str | None, limit: int = 100) -> list[AuditEvent]:
     """The newest events of one scope (None: of every scope), with their actors loaded (one
     query)."""
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy.orm import joinedload
 
     query = select(AuditEvent)
     if scope is not None:
         query = query.where(AuditEvent.scope == scope)
     return list(db.session.scalars(
-        query.options(selectinload(AuditEvent.actor))
+        query.options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))

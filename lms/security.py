@@ -27,6 +27,16 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+# Sent with every response unless the view set its own (HSTS only over HTTPS).
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+SECURE_HEADERS = (*HEADERS, ("Strict-Transport-Security", "max-age=31536000"))
+
 REVALIDATE_ATTR = "pelita_revalidate"
 # A page's CSRF tokens are signed with the time, so they differ every second: the ETag is taken
 # over the page without them (both as our templates write them and as WTForms renders
@@ -74,14 +84,14 @@ def init_security_headers(app) -> None:
     @app.after_request
     def headers(response):
         _buffer_static(app, response)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+        # One pass over the response's headers, then the missing ones added (a view may set its
+        # own, e.g. a looser CSP): five setdefaults walked the header list five times.
+        present = {key.lower() for key, _value in response.headers}
+        secure = app.config.get("SESSION_COOKIE_SECURE")
+        response.headers.extend([(key, value) for key, value in
+                                 (SECURE_HEADERS if secure else HEADERS)
+                                 if key.lower() not in present])
+        if response.mimetype == "text/html" and "cache-control" not in present:
             if (request.method in ("GET", "HEAD") and response.status_code == 200
                     and not response.is_streamed and _marked(request.endpoint)):
                 response.headers["Cache-Control"] = "private, no-cache"

@@ -197,7 +197,9 @@ def start_session(user: User, *, remembered: bool = False) -> str:
 
 
 # Built once: every signed-in request runs it (the statement costs as much to build as to run).
-_LOGIN_BY_TOKEN = (select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+# The login's two columns only: no LoginSession object is built and tracked for each request.
+_LOGIN_BY_TOKEN = (select(User, LoginSession.expires_at, LoginSession.remembered)
+                   .join(LoginSession, User.id == LoginSession.user_id)
                    .where(LoginSession.token_hash == bindparam("token_hash")))
 
 
@@ -211,12 +213,12 @@ def user_for_identity(identity: str) -> User | None:
     row = db.session.execute(_LOGIN_BY_TOKEN, {"token_hash": _token_hash(token)}).first()
     if row is None:
         return None
-    login, user = row
+    user, expires_at, remembered = row
     if (user.id != int(user_id) or str(user.session_version) != version or not user.active
-            or clock.aware(login.expires_at) <= clock.now()):
+            or clock.aware(expires_at) <= clock.now()):
         return None
     user.login_token = token
-    user.login_remembered = bool(login.remembered)
+    user.login_remembered = bool(remembered)
     return user
 
 

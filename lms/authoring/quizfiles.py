@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms import clock
+from lms.cache import LRU
 from lms.content import quiz_settings
 from lms.content.tomlutil import SLUG
 from lms.quizzes.editor import parse_number
@@ -53,11 +54,29 @@ class QuizFileError(ValueError):
     """The quiz file cannot be read as TOML (the editor shows the message; fix it in the file)."""
 
 
+# Parsed files by their text: the quiz editor reads the same quiz (and course.toml) on every
+# view, and parsing a 20-question file costs more than the rest of the view's Python. A text is
+# its own key, so an entry never goes stale; callers get a fresh copy (they may change it).
+_PARSED: LRU[dict] = LRU("quiz and course files parsed", 128)
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a parsed TOML value: new dicts and lists, the same immutable leaves."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
 def parse(data: bytes | str) -> dict:
     """The quiz document; raises QuizFileError when the bytes are not a TOML table."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return tomllib.loads(text)
+        doc = _PARSED.get(text)
+        if doc is None:
+            doc = _PARSED.put(text, tomllib.loads(text))
+        return _fresh(doc)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise QuizFileError(str(err)) from None
 

@@ -61,6 +61,9 @@ class Cohort(db.Model):
     created_by: Mapped[User | None] = relationship()
     courses: Mapped[list[CohortCourse]] = relationship(
         back_populates="cohort", order_by="CohortCourse.position")
+    # Read only, and loaded only with the cohort by `services.cohort_for_overview` (one statement
+    # for the overview page); lms/access.py then reads the trainers from it.
+    trainer_links: Mapped[list[CohortTrainer]] = relationship(viewonly=True)
 
 
 class CohortCourse(db.Model):

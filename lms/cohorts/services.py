@@ -66,6 +66,31 @@ def get_cohort(cohort_id: int) -> Cohort | None:
     return db.session.get(Cohort, cohort_id)
 
 
+def cohort_for_overview(cohort_id: int, *columns) -> tuple[Cohort | None, tuple]:
+    """The cohort with its courses (each course with its current version) and its trainers,
+    and the values of `columns` (scalar subqueries: the overview's grading count), in one
+    statement; None and a None per column when there is no such cohort. The access rule reads the trainers
+    loaded here instead of asking the database again."""
+    row = db.session.execute(
+        select(Cohort, *columns).where(Cohort.id == cohort_id)
+        .options(joinedload(Cohort.courses).joinedload(CohortCourse.course)
+                 .joinedload(Course.current_version),
+                 joinedload(Cohort.trainer_links).joinedload(CohortTrainer.user))).unique().first()
+    if row is None:
+        return None, (None,) * len(columns)
+    return row[0], tuple(row[1:])
+
+
+def overview_courses(cohort: Cohort) -> list[CohortCourse]:
+    """`cohort_courses` of a cohort from `cohort_for_overview`: no query."""
+    return sorted(cohort.courses, key=lambda cc: (cc.position, cc.id))
+
+
+def overview_trainers(cohort: Cohort) -> list[User]:
+    """`trainers_of` a cohort from `cohort_for_overview`: no query."""
+    return sorted((link.user for link in cohort.trainer_links), key=lambda u: (u.full_name, u.id))
+
+
 def trainer_ids(cohort: Cohort) -> set[int]:
     return set(db.session.scalars(select(CohortTrainer.user_id).where(
         CohortTrainer.cohort_id == cohort.id)))

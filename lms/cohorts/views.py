@@ -165,15 +165,20 @@ def edit(cohort_id: int):
 @bp.get("/cohorts/<int:cohort_id>")
 @access.rule("manage_cohort")
 def overview(cohort_id: int):
-    cohort = _cohort_or_404(cohort_id)
-    courses = services.cohort_courses(cohort)
+    # Six statements however large the cohort: the login; the cohort with its courses, trainers
+    # and grading count; the members; their done modules and scores; their enrolments; the
+    # history (docs/performance.md).
+    cohort, (queue,) = services.cohort_for_overview(
+        cohort_id, quiz_queries.cohort_grading_count_column(current_user, cohort_id))
+    access.require("manage_cohort", cohort)
+    courses = services.overview_courses(cohort)
     members = services.members_of(cohort)
     joined = [m.user_id for m in members if m.joined]  # nothing of invited people is shown
     progress = progress_matrix(joined, [cc.course for cc in courses])
     return render_template("cohorts/overview.html", cohort=cohort, courses=courses,
                            members=members, progress=progress,
-                           trainers=services.trainers_of(cohort),
-                           today=clock.today(), queue=len(quiz_queries.grading_queue(current_user, cohort=cohort)),
+                           trainers=services.overview_trainers(cohort),
+                           today=clock.today(), queue=queue,
                            history=audit.history(f"cohort:{cohort.id}", limit=20))
 
 

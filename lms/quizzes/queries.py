@@ -225,6 +225,22 @@ def grading_queue_count(viewer: User) -> int:
         .where(*_waiting_for_grade(viewer))) or 0
 
 
+def cohort_grading_count_column(viewer: User, cohort_id: int):
+    """How many answers wait in `viewer`'s grading queue for one cohort (as `len(grading_queue(
+    viewer, cohort=...))`), as a scalar subquery to read along with the cohort (its overview)."""
+    from lms.cohorts.models import CohortCourse, CohortMember
+
+    return (select(func.count(QuestionResponse.id))
+            .join(QuizAttempt, QuestionResponse.attempt_id == QuizAttempt.id)
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(*_waiting_for_grade(viewer),
+                   QuizAttempt.user_id.in_(select(CohortMember.user_id).where(
+                       CohortMember.cohort_id == cohort_id, CohortMember.accepted_at.is_not(None))),
+                   Quiz.course_id.in_(select(CohortCourse.course_id).where(
+                       CohortCourse.cohort_id == cohort_id)))
+            .correlate(None).scalar_subquery())
+
+
 def grading_queue(viewer: User, *, cohort=None) -> list[tuple[QuizAttempt, QuestionResponse]]:
     """Answers waiting for a grade that `viewer` may grade (lms/access.py: the trainers of the
     learner's cohort, the course's editors for learners outside cohorts, admins), oldest
