@@ -350,3 +350,31 @@ def floor(env, seconds: int = 10, connections: int = 16) -> dict[str, float]:
     finally:
         if not own_file:
             floor_app.drop(url)
+
+
+def count_queries(app, who: tuple[str, str], paths: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """(SQL statements, HTTP status) of one in-process request per page, after a warm-up. Each
+    request has its own app context and database session, as under gunicorn."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counts = {}
+    client = app.test_client()
+    resp = client.post("/login", data={"email": who[0], "password": who[1]})
+    assert resp.status_code == 302, f"login of {who[0]} failed: {resp.status_code}"
+    for name, path in paths.items():
+        client.get(path)
+        seen: list[str] = []
+
+        def listener(conn, cursor, statement, *args, seen=seen):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        status = client.get(path).status_code
+        event.remove(engine, "before_cursor_execute", listener)
+        counts[name] = (len(seen), status)
+    engine.dispose()
+    return counts

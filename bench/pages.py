@@ -33,6 +33,7 @@ from bench.common import (  # noqa: E402
     BROWSER_ENCODINGS,
     ROOT,
     bench_env,
+    count_queries,
     floor,
     gunicorn,
     login,
@@ -95,34 +96,6 @@ def setup(app, slug: str) -> dict[str, str]:
         }
         db.engine.dispose()
     return pages
-
-
-def count_queries(app, who: tuple[str, str], paths: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """(SQL statements, HTTP status) of one in-process request per page, after a warm-up. Each
-    request has its own app context and database session, as under gunicorn."""
-    from sqlalchemy import event
-
-    from lms.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    counts = {}
-    client = app.test_client()
-    resp = client.post("/login", data={"email": who[0], "password": who[1]})
-    assert resp.status_code == 302, f"login of {who[0]} failed: {resp.status_code}"
-    for name, path in paths.items():
-        client.get(path)
-        seen: list[str] = []
-
-        def listener(conn, cursor, statement, *args, seen=seen):
-            seen.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listener)
-        status = client.get(path).status_code
-        event.remove(engine, "before_cursor_execute", listener)
-        counts[name] = (len(seen), status)
-    engine.dispose()
-    return counts
 
 
 def verdict(ratio: float, queries: int | None, target: float) -> str:

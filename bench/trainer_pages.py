@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import ROOT, bench_env, floor, gunicorn, login, wrk  # noqa: E402
+from bench.common import ROOT, bench_env, count_queries, floor, gunicorn, login, wrk  # noqa: E402
 
 CURRICULUM = ["literasi-tik", "manajemen-informasi", "pelibatan-masyarakat"]
 VERSIONED = "literasi-tik"  # published 5 times, with unpublished edits in its workspace
@@ -235,31 +235,6 @@ def scaling_pages(ids: dict) -> dict[str, str]:
             "cohort big": f"/cohorts/{ids['big']}",
             "history 2 versions": f"/author/{TWO_VERSIONS}/history",
             "history 5 versions": f"/author/{VERSIONED}/history"}
-
-
-def count_queries(app, who: tuple[str, str], paths: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """(SQL statements, status) of one in-process request per page, after a warm-up request."""
-    from sqlalchemy import event
-
-    from lms.extensions import db
-
-    counts = {}
-    with app.app_context():
-        client = app.test_client()
-        resp = client.post("/login", data={"email": who[0], "password": who[1]})
-        assert resp.status_code == 302, f"login of {who[0]} failed: {resp.status_code}"
-        for name, path in paths.items():
-            client.get(path)
-            seen: list[str] = []
-
-            def listener(conn, cursor, statement, *args, seen=seen):
-                seen.append(statement)
-
-            event.listen(db.engine, "before_cursor_execute", listener)
-            status = client.get(path).status_code
-            event.remove(db.engine, "before_cursor_execute", listener)
-            counts[name] = (len(seen), status)
-    return counts
 
 
 def main() -> None:
