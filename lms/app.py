@@ -50,9 +50,6 @@ def create_app(config: object | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-    from lms.security import init_rate_limit_filter
-
-    init_rate_limit_filter(limiter)  # GET pages skip the limiter (limits are on posts only)
     compress.init_app(app)  # its after_request runs last: it sees every header set before
     _init_login(app)
 

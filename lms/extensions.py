@@ -14,6 +14,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from lms.security import reads_are_not_rate_limited
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -36,6 +38,9 @@ csrf = CSRFProtect()
 babel = Babel()
 compress = Compress()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+# GET pages skip the limiter (the pages' limits are on posts; the API is limited on every call).
+limiter.request_filter(reads_are_not_rate_limited)
 
 _fallback_hits = None  # an in-memory limiter for direct hits while the shared storage is down
 _storage_down = False

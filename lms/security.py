@@ -119,8 +119,3 @@ def reads_are_not_rate_limited() -> bool:
     if current_app.config.get("RATELIMIT_DEFAULT") or current_app.config.get("RATELIMIT_APPLICATION"):
         return False
     return request.method in ("GET", "HEAD") and request.blueprint != "api"
-
-
-def init_rate_limit_filter(limiter) -> None:
-    if reads_are_not_rate_limited not in limiter._request_filters:  # once per process
-        limiter.request_filter(reads_are_not_rate_limited)
