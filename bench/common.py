@@ -44,6 +44,25 @@ def flask(env, *args: str) -> str:
     return out.stdout
 
 
+_SERVED: dict[int, int] = {}  # port -> gunicorn master pid, while `gunicorn()` serves it
+
+
+def workers_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) the master's children (its workers) have used so far (/proc)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def gunicorn(env, workers: int = 2, app: str = "wsgi:app", ready: str = "/healthz"):
     """Serve the app with gunicorn sync workers on a free port for the duration of the block."""
@@ -63,8 +82,10 @@ def gunicorn(env, workers: int = 2, app: str = "wsgi:app", ready: str = "/health
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
+        _SERVED[port] = proc.pid
         yield port
     finally:
+        _SERVED.pop(port, None)
         proc.terminate()
         proc.wait(timeout=10)
 
@@ -94,7 +115,9 @@ BROWSER_ENCODINGS = "gzip, deflate, br"
 def wrk(port: int, path: str, cookie: str | None = None, seconds: int = 10,
         connections: int = 16, encoding: str | None = None) -> dict[str, float]:
     """Run wrk and return requests/s and p50/p99 latency in ms (`encoding`: an Accept-Encoding
-    header to send, e.g. BROWSER_ENCODINGS)."""
+    header to send, e.g. BROWSER_ENCODINGS). For a server started by `gunicorn()`, also the
+    workers' CPU milliseconds per request ("cpu_ms"): what a request costs the server, which
+    moves far less than req/s when other work shares the machine."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -102,8 +125,12 @@ def wrk(port: int, path: str, cookie: str | None = None, seconds: int = 10,
         cmd += ["-H", f"Cookie: {cookie}"]
     if encoding:
         cmd += ["-H", f"Accept-Encoding: {encoding}"]
+    master = _SERVED.get(port)
+    cpu_before = workers_cpu_seconds(master) if master else 0.0
     out = subprocess.run([*cmd, f"http://127.0.0.1:{port}{path}"], capture_output=True,
                          text=True, check=True).stdout
+    cpu = workers_cpu_seconds(master) - cpu_before if master else None
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
 
     def latency(label: str) -> float:
         value = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -116,6 +143,7 @@ def wrk(port: int, path: str, cookie: str | None = None, seconds: int = 10,
         "p50": latency("50%"),
         "p99": latency("99%"),
         "errors": int(non2xx.group(1)) if non2xx else 0,
+        "cpu_ms": cpu * 1000 / requests if cpu is not None and requests else None,
     }
 
 
@@ -302,14 +330,7 @@ class Gunicorn:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) its workers have used so far, from /proc."""
-        total = 0
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-        return total / os.sysconf("SC_CLK_TCK")
+        return workers_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
 
     def kill(self) -> None:
         """SIGKILL the master and its workers (the whole process group): a crashed instance."""

@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--page", default=None)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     parser.add_argument("--encoding", default=None, help="Accept-Encoding to send")
     args = parser.parse_args()
 
@@ -59,7 +60,7 @@ def main() -> None:
                   f"{len(resp.data):>6} bytes  HTTP {resp.status_code}")
             if profiler:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
+                pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
                 print(out.getvalue())
 
 
