@@ -117,10 +117,9 @@ def create_app(config: object | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
     from lms.auth import services
     from lms.extensions import login_manager
+    from lms.i18n import lazy_gettext as _l
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

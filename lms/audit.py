@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms import clock
 from lms.auth.models import User
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 # Human labels of every action code in use (grep `audit.record(` and `action=` in lms/ and
 # plugins/); pages show `action_label(code)`, which falls back to the code itself.

@@ -5,10 +5,11 @@ import logging
 
 from flask import current_app, render_template, request, session
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from lms.i18n import lazy_gettext as _l
 
 log = logging.getLogger("pelita")
 

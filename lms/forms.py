@@ -1,8 +1,9 @@
 """Validators shared by every form, with messages in our catalogue (WTForms ships no Indonesian)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from lms.i18n import lazy_gettext as _l
 
 
 def required():

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock, l10n
 from lms.auth.models import User
 from lms.extensions import db
+from lms.i18n import gettext as _
 
 GRADED = "graded"
 COHORT_ADDED = "cohort_added"

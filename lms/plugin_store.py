@@ -51,10 +51,9 @@ def set_enabled(admin, name: str, enabled: bool) -> PluginState:
 
     One transaction: the state and its audit record (`plugin.enabled` / `plugin.disabled`).
     """
-    from flask_babel import lazy_gettext as _l
-
     from lms.audit import record
     from lms.errors_domain import PermissionDenied
+    from lms.i18n import lazy_gettext as _l
 
     if admin is None or not getattr(admin, "is_admin", False):
         raise PermissionDenied(_l("Only an administrator can enable or disable plugins."))

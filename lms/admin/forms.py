@@ -1,12 +1,12 @@
 """Admin action forms; each is a small POST form so every action carries a CSRF token."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import Length
 
 from lms.auth.models import Role
+from lms.i18n import lazy_gettext as _l
 
 
 def role_choices():

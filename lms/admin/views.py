@@ -3,9 +3,7 @@
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -17,6 +15,9 @@ from lms.auth.decorators import role_required
 from lms.auth.models import Role, User
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.i18n import gettext
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

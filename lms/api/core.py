@@ -19,13 +19,13 @@ import hashlib
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import AnonymousUserMixin, current_user
 
 from lms.auth import services as auth_services
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.extensions import csrf, limiter
+from lms.i18n import lazy_gettext as _l
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)

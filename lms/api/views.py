@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
@@ -37,6 +35,8 @@ from lms.courses import queries as course_queries
 from lms.courses.models import Course, Quiz
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.learning import services as learning
 from lms.learning.progress import Loaded, progress_for, progress_matrix
 from lms.quizzes import markup

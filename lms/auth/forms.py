@@ -1,6 +1,5 @@
 """Account forms. Labels and messages are lazy so they render in the user's language."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lms import regions
 from lms.auth.models import LibraryLevel
 from lms.forms import max_len, not_blank, required, valid_email
+from lms.i18n import lazy_gettext as _l
 
 
 def library_level_choices():

@@ -7,7 +7,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from lms.auth.strength import Weakness
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 
 def normalise_email(email: str) -> str:
@@ -353,8 +353,8 @@ def send_reset_mail(email: str, locale: str | None = None) -> bool:
     is no one to write to. The link is made now, so its hour starts when it is sent."""
     from flask import render_template
     from flask_babel import force_locale
-    from flask_babel import gettext as _
 
+    from lms.i18n import gettext as _
     from lms.mail import send_mail
 
     user = get_user_by_email(email)

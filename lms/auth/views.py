@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms.widgets import PasswordInput
 
@@ -38,6 +37,7 @@ from lms.auth.sessions import came_from_remember_me, log_in, log_out
 from lms.errors_domain import ServiceError
 from lms.extensions import COOKIE_LANG, limiter
 from lms.forms import ActionForm
+from lms.i18n import gettext as _
 from lms.security import clear_site_cache
 
 bp = Blueprint("auth", __name__)

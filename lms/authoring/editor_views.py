@@ -16,7 +16,6 @@ the same work."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import access
@@ -25,6 +24,7 @@ from lms.authoring.access import authors_only, editable_draft_or_abort
 from lms.authoring.services import editing
 from lms.content import MAX_MEDIA_BYTES, render_markdown
 from lms.courses.services.importer import _without_title_heading, module_path
+from lms.i18n import gettext as _
 
 bp = Blueprint("authoring_editor", __name__, url_prefix="/author")
 

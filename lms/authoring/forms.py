@@ -3,7 +3,6 @@ matter has a form field here, so master trainers never need to write TOML by han
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -22,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.authoring.packfiles import is_slug
 from lms.forms import max_len, not_blank, required, valid_email
+from lms.i18n import lazy_gettext as _l
 
 
 class WholeNumberField(IntegerField):

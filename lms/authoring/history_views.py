@@ -19,8 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -37,6 +35,8 @@ from lms.content import MAX_MEDIA_BYTES, MAX_TEXT_BYTES
 from lms.courses.models import Course, CourseVersion
 from lms.courses.services.importer import version_files
 from lms.extensions import db
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.storage import StorageUnavailable
 
 bp = Blueprint("authoring_history", __name__)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.authoring import quizfiles
 from lms.authoring.models import DraftFile
 from lms.extensions import db
+from lms.i18n import gettext as _
 from lms.quizzes.quality import CHANCE_SHARE, QualityWarning, QuizQuality, check_questions
 
 

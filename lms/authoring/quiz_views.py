@@ -29,8 +29,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -54,6 +53,8 @@ from lms.content.quiz_settings import DEFAULT_REVIEW as _DEFAULT_REVIEW
 from lms.content.quiz_settings import REVIEW_ITEMS, REVIEW_MOMENTS
 from lms.courses.services.importer import module_path
 from lms.extensions import db
+from lms.i18n import gettext as _
+from lms.i18n import ngettext
 from lms.quizzes import editor
 from lms.quizzes.base import Grade
 from lms.quizzes.markup import plain_text

@@ -28,8 +28,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -58,6 +56,8 @@ from lms.content.tomlutil import TomlLines
 from lms.courses.services.importer import _without_title_heading, module_path
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 

@@ -1,7 +1,6 @@
 """Cascade forms (CSRF on every one). The place is chosen in four selects, province to village;
 without JavaScript the "show the next list" button reloads the form with the next list filled."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, SubmitField
@@ -10,6 +9,7 @@ from wtforms.validators import NumberRange, Optional
 from lms import regions
 from lms.cascade import rules
 from lms.forms import max_len, not_blank, required
+from lms.i18n import lazy_gettext as _l
 
 LEVELS = ("province_code", "regency_code", "district_code", "village_code")
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from lms import access, audit, clock, events, regions
@@ -16,6 +15,7 @@ from lms.cascade import queries, rules
 from lms.cascade.models import FieldActivity, FieldActivityFile
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 # --------------------------------------------------------------------------- the facilitator role
 

@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms import access, clock, regions
@@ -29,6 +28,7 @@ from lms.cascade.forms import ActivityForm, ConfirmActivityForm
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.forms import show_service_error
+from lms.i18n import gettext as _
 from lms.reports import exports
 from lms.routing import download
 

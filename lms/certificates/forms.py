@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from lms.forms import max_len, not_blank, required
+from lms.i18n import lazy_gettext as _l
 
 
 class PrefixedForm(FlaskForm):

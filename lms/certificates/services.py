@@ -15,7 +15,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -40,6 +39,7 @@ from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 
 log = logging.getLogger("pelita.certificates")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from lms.certificates.models import Certificate, CertificateRequest
 from lms.courses.models import Course
 from lms.errors_domain import ServiceError
 from lms.extensions import db
+from lms.i18n import gettext as _
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 

@@ -1,6 +1,5 @@
 """Cohort forms (CSRF on every one). Labels and messages are lazy: shown in the user's language."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms import regions
 from lms.forms import max_len, not_blank, required, valid_email
+from lms.i18n import lazy_gettext as _l
 
 
 class CheckboxList(SelectMultipleField):

@@ -22,8 +22,6 @@ from datetime import date, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +48,8 @@ from lms.courses.models import Course
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.learning.models import Enrollment
 from lms.learning.services import start_enrollment
 from lms.mail import send_mail

@@ -17,8 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -38,6 +37,8 @@ from lms.cohorts.models import CohortMember
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.forms import ActionForm, show_service_error
+from lms.i18n import gettext as _
+from lms.i18n import ngettext
 from lms.learning.progress import progress_matrix
 from lms.quizzes import queries as quiz_queries
 from lms.routing import download

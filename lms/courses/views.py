@@ -17,8 +17,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BuildError
@@ -32,6 +30,8 @@ from lms.courses.offline import size_text
 from lms.errors_domain import ServiceError
 from lms.extensions import db
 from lms.forms import ActionForm
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.learning import services as learning
 from lms.learning.progress import Loaded, progress_for
 from lms.paths.queries import next_steps, paths_for_course

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -16,6 +15,7 @@ from lms.courses.models import Course, Module
 from lms.errors_domain import ServiceError
 from lms.events import emit_after_commit
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.learning.models import Enrollment, ModuleCompletion
 from lms.learning.progress import progress_for, requirements_met
 

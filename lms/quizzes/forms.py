@@ -1,11 +1,11 @@
 """Forms of the trainer pages (the quiz itself is a plain form rendered by the question types)."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from lms.forms import max_len, required
+from lms.i18n import lazy_gettext as _l
 
 
 class GradeEssayForm(FlaskForm):

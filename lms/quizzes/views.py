@@ -25,7 +25,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -34,6 +33,7 @@ from lms.auth.decorators import role_required
 from lms.courses import queries as course_queries
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
+from lms.i18n import gettext as _
 from lms.quizzes import errors as quiz_errors
 from lms.quizzes import markup, uploads
 from lms.quizzes import queries as quiz_queries

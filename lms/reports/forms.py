@@ -1,11 +1,11 @@
 """Report forms (CSRF on every one). Labels and messages are lazy: shown in the user's language."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import ValidationError
 
 from lms.forms import required
+from lms.i18n import lazy_gettext as _l
 from lms.reports.rollup import parse_target
 
 

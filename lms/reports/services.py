@@ -7,12 +7,12 @@ checks and one transaction with its audit row (`report.target_set`).
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms import audit, clock, regions
 from lms.errors_domain import PermissionDenied, ServiceError
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.reports.models import RegionTarget
 
 MAX_TARGET = 999_999_999

@@ -10,8 +10,6 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,6 +17,8 @@ from lms import access, clock, regions
 from lms.auth.models import Role
 from lms.cohorts import services as cohort_services
 from lms.errors_domain import ServiceError
+from lms.i18n import gettext as _
+from lms.i18n import lazy_gettext as _l
 from lms.learning.progress import progress_matrix
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes.markup import plain_text

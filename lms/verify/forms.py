@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 
 from lms.forms import max_len, required
+from lms.i18n import lazy_gettext as _l
 
 
 class CodeForm(FlaskForm):

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 from limits import parse
 
 from lms import access, clock
@@ -25,6 +24,7 @@ from lms.certificates.signing import (
     verify_credential,
 )
 from lms.extensions import limit_hit, limiter
+from lms.i18n import lazy_gettext as _l
 from lms.security import revalidate
 from lms.verify.forms import CodeForm, CredentialForm
 

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +30,7 @@ from lms import clock, events
 from lms.auth.models import User
 from lms.courses.models import Course, Quiz, QuizVersion
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.learning.services import note_activity
 from lms.quizzes import uploads
 from lms.quizzes.errors import (

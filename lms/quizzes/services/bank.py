@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.content import MAX_TEXT_BYTES, QUIZ_KINDS, write_pack
@@ -28,6 +27,7 @@ from lms.content.tomlutil import SLUG
 from lms.courses.models import Course
 from lms.courses.services import importer
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.quizzes.errors import QuizError
 from lms.quizzes.formats import FORMATS, toml_out
 from lms.quizzes.formats import detect_format as _detect

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms import access, audit, clock, events, notifications
@@ -20,6 +19,7 @@ from lms.courses.models import Course, Quiz, QuizVersion
 from lms.errors_domain import PermissionDenied
 from lms.events import emit_after_commit
 from lms.extensions import db
+from lms.i18n import lazy_gettext as _l
 from lms.quizzes import rubric
 from lms.quizzes.base import Grade
 from lms.quizzes.errors import GradingError
