@@ -6,19 +6,20 @@ blueprint; anything a page of another area uses belongs here.)"""
 
 import hashlib
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, g, request, url_for
-from flask_babel import get_locale, get_translations
+from flask import current_app, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from lms import clock, l10n, regions
 from lms.audit import action_label, value_label
 from lms.cache import LRU
+from lms.i18n import translations
 from lms.quizzes.markup import inline_html
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -29,27 +30,17 @@ def local_time(value: datetime | None, fmt: str = "d MMM y, HH:mm") -> str:
     value = clock.aware(value)
     if value is None:
         return ""
-    zone = clock.zone_of(current_user)
-    text = babel_format_datetime(value, fmt, tzinfo=zone, locale=str(get_locale()))
+    return _local_time(value, fmt, clock.zone_of(current_user), str(get_locale()))
+
+
+@lru_cache(maxsize=4096)  # Babel takes ~80 µs a time; pages repeat the same stored times
+def _local_time(value: datetime, fmt: str, zone, locale: str) -> str:
+    text = babel_format_datetime(value, fmt, tzinfo=zone, locale=locale)
     return f"{text} {clock.zone_label(zone)}"
 
 
-def _translations():
-    """This request's translations, looked up once per request instead of once per `_()` in a
-    template (Flask-Babel's own lookup walks its context and locale cache every time). Kept where
-    Flask-Babel keeps per-request state (`g._flask_babel.babel_translations`), which its
-    `refresh()` and `force_locale()` reset, so a change of language is seen at once."""
-    try:
-        state = g._flask_babel
-    except (AttributeError, RuntimeError):  # no request, or Babel not asked anything yet
-        return get_translations()
-    translations = getattr(state, "babel_translations", None)
-    if translations is None:
-        translations = state.babel_translations = get_translations()
-    return translations
-
-
 _CSRF_SLOT = "\x00csrf-token\x00"  # stands for the request's CSRF token in a kept fragment
+_NEXT_SLOT = "\x00next\x00"  # stands for the page's own path (the language switch's `next`)
 
 
 class _Viewer:
@@ -60,23 +51,29 @@ class _Viewer:
 
 
 def cached_fragment(name: str) -> Markup:
-    """A part of every page that depends only on the language, the site root and (the menu) the
-    viewer's roles — `templates/chrome/<name>.html` — rendered once per process and kept; the
-    CSRF token of a form in it is put in per request."""
+    """A part of every page that depends only on the language, the site root and (the header's
+    menu) the viewer's roles — `templates/chrome/<name>.html` — rendered once per process and
+    kept; the CSRF token of a form in it, and the page's own path the language switch returns
+    to, are put in per request."""
     flags = (False, False, False, False)
-    if name == "nav":  # the only part that depends on who is looking
+    if name == "header":  # the only part that depends on who is looking
         user = current_user
         if user.is_authenticated:
             flags = (True, bool(user.is_trainer), bool(user.is_facilitator), bool(user.is_admin))
-    key = (name, str(get_locale()), request.script_root, flags)
+    lang = str(get_locale())
+    key = (name, lang, request.script_root, flags)
     fragments = current_app.extensions["pelita_fragments"]  # a handful of entries per app
     html = fragments.get(key)
     if html is None:
         template = current_app.jinja_env.get_template(f"chrome/{name}.html")
-        html = fragments[key] = template.render(user=_Viewer(flags), token=_CSRF_SLOT)
+        html = fragments[key] = template.render(user=_Viewer(flags), token=_CSRF_SLOT,
+                                                next=_NEXT_SLOT, lang=lang)
     if _CSRF_SLOT in html:
         html = html.replace(_CSRF_SLOT, generate_csrf())
-    return Markup(html)  # noqa: S704 - our own template, rendered with autoescape
+    if _NEXT_SLOT in html:
+        html = html.replace(_NEXT_SLOT, escape(
+            request.full_path if request.query_string else request.path))
+    return Markup(html)  # noqa: S704 - our own template, rendered with autoescape; slots escaped
 
 
 _version_fragments: LRU[str] = LRU("version fragments", 2048)
@@ -116,11 +113,36 @@ def init_templating(app) -> None:
             return url_for("static", filename=filename, v=_digest(filename))
         return _asset_url(filename, script_root)
 
+    built_urls: dict = {}
+
+    def memo_url_for(endpoint: str, **values) -> str:
+        """`url_for` for templates, each URL built once per app and kept (a page builds 10-30,
+        ~10 µs each in Werkzeug). Only plain builds are kept: the app has no `url_defaults`, so
+        a relative URL depends on nothing but the endpoint, the values, the site root and (for
+        '.name') the blueprint. `_external`, `_anchor` and friends go to Flask as they are."""
+        try:
+            key = (endpoint, request.script_root,
+                   request.blueprint if endpoint[:1] == "." else None,
+                   *sorted((k, type(v), v) for k, v in values.items()))
+            url = built_urls.get(key)
+        except (TypeError, RuntimeError):  # an unhashable value, or no request
+            return url_for(endpoint, **values)
+        if url is None:
+            url = url_for(endpoint, **values)
+            if any(k[:1] == "_" for k in values):
+                return url
+            if len(built_urls) >= 8192:  # a bound, not an LRU: URLs are cheap to build again
+                built_urls.clear()
+            built_urls[key] = url
+        return url
+
+    app.jinja_env.globals["url_for"] = memo_url_for
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        # once per request, not per `_()` (lms/i18n.py)
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
     app.jinja_env.globals.update(

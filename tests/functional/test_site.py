@@ -121,6 +121,20 @@ def test_security_headers_and_no_inline_script(client):
     assert "http://" not in response.text.replace("http://localhost", "")  # no CDN
 
 
+def test_links_and_the_language_switch_follow_the_site_root_and_the_page(app, client):
+    """Menus and links are built once and kept (lms/templating.py): a site served under a
+    prefix (behind a proxy's /pelita) and at the root gets each its own links, and the language
+    switch returns to the page it was pressed on, query included, escaped."""
+    under = client.get("/courses/?q=a<b", base_url="http://localhost/pelita/").text
+    assert 'href="/pelita/courses/"' in under and 'action="/pelita/language"' in under
+    assert 'name="next" value="/courses/?q=a&lt;b"' in under
+    root = client.get("/login").text
+    assert 'href="/courses/"' in root and "/pelita/" not in root
+    assert 'name="next" value="/login"' in root
+    # The kept URLs are right only while no `url_defaults` changes a URL by request state.
+    assert not app.url_default_functions
+
+
 def test_static_assets_are_served_locally_with_long_cache(client):
     html = client.get("/").text
     css = re.search(r'href="(/static/css/pelita.css\?v=[0-9a-f]+)"', html).group(1)
