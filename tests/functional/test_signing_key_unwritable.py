@@ -124,3 +124,24 @@ def test_the_admin_sees_why_and_the_line_goes_once_fixed(
     assert ADMIN_LINE in client.get("/").text  # the admin's Beranda too
     unblock(blocked_key)
     assert ADMIN_LINE not in client.get("/admin/").text
+
+
+def test_ensure_keys_creates_the_key_at_deploy_time_and_keeps_it(app, runner, tmp_path):
+    path = tmp_path / "instance" / "credential_ed25519.pem"
+    app.config["CREDENTIAL_KEY_PATH"] = str(path)
+    first = runner.invoke(args=["lms", "ensure-keys"])
+    assert first.exit_code == 0 and str(path) in first.output
+    assert path.stat().st_mode & 0o777 == 0o600
+    pem = path.read_bytes()
+    app.extensions.pop("pelita_signing", None)  # as a new process would
+    again = runner.invoke(args=["lms", "ensure-keys"])
+    assert again.exit_code == 0 and path.read_bytes() == pem  # never replaced
+    assert first.output == again.output  # the same public key id
+
+
+def test_ensure_keys_fails_with_the_reason_when_the_folder_cannot_be_written(
+        runner, blocked_key):
+    result = runner.invoke(args=["lms", "ensure-keys"])
+    assert result.exit_code == 1
+    assert "cannot be created" in result.output and str(blocked_key) in result.output
+    assert "Traceback" not in result.output
