@@ -53,7 +53,8 @@ run: install
 	$(FLASK) lms setup
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## serve: the production entry point: gunicorn with deploy/gunicorn.conf.py (30 s timeouts, a
+## serve: the production entry point: migrate, create the credential signing key if it is
+## missing (`flask lms ensure-keys`), then gunicorn with deploy/gunicorn.conf.py (30 s timeouts, a
 ## backlog of 64 that sheds load early, and a pid file and control socket
 ## of this instance's own: instance/run/pelita-$(PORT).{pid,ctl}, or PELITA_RUN_DIR). WEB_WORKERS
 ## sets the workers; PELITA_INSTANCE names the instance (default: the port). Several instances:
@@ -61,6 +62,7 @@ run: install
 MIGRATE ?= 1
 serve: install
 	$(if $(filter 1,$(MIGRATE)),$(FLASK) db upgrade)
+	$(FLASK) lms ensure-keys
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 ## worker: the background worker (certificate PDFs, overdue quiz attempts); run beside `serve`

@@ -237,7 +237,24 @@ class Config:
         # JOB_HEARTBEAT_SECONDS; one silent for JOB_HEARTBEAT_TIMEOUT_SECONDS lost its worker
         # (killed, machine lost) and is taken back (docs/operations.md).
         self.JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+        # JOB_STUCK_SECONDS (before heartbeats: how long a job could run) is replaced by
+        # JOB_HEARTBEAT_TIMEOUT_SECONDS. A deployment that still sets it is warned at start and,
+        # without the new setting, its value is the timeout: jobs are never taken back sooner
+        # than that deployment expects.
         self.JOB_HEARTBEAT_TIMEOUT_SECONDS = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "60"))
+        self.STARTUP_WARNINGS = []  # logged once by create_app (lms/app.py)
+        stuck = os.environ.get("JOB_STUCK_SECONDS")
+        if stuck:
+            if os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS"):
+                used = "JOB_HEARTBEAT_TIMEOUT_SECONDS is set and used"
+            else:
+                self.JOB_HEARTBEAT_TIMEOUT_SECONDS = int(stuck)
+                used = "its value is used as JOB_HEARTBEAT_TIMEOUT_SECONDS until then"
+            self.STARTUP_WARNINGS.append(
+                f"JOB_STUCK_SECONDS={stuck} is set but no longer read: set "
+                "JOB_HEARTBEAT_TIMEOUT_SECONDS instead (how long a running job may go without a "
+                "heartbeat before it is taken back, default 60) and remove JOB_STUCK_SECONDS; "
+                f"{used} ({self.JOB_HEARTBEAT_TIMEOUT_SECONDS} s). See docs/operations.md")
 
         # Plugins (entry point group `pelita.plugins`) not to load, by name, comma-separated.
         # Read at start-up: a change takes effect at the next start.

@@ -21,6 +21,8 @@ def create_app(config: object | None = None) -> Flask:
     app.config.from_object(config if config is not None else Config())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for warning in app.config.get("STARTUP_WARNINGS") or ():
+        logging.getLogger("pelita").warning("%s", warning)  # e.g. a setting that was renamed
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -108,10 +108,13 @@ def _demo_trainer_edits_courses():
 @click.pass_context
 @with_appcontext
 def setup(ctx):
-    """What `make run` needs after migrating: import courses/ and paths/, create demo accounts."""
+    """What `make run` needs after migrating: the credential signing key, import courses/ and
+    paths/, create demo accounts."""
+    from lms.certificates.cli import ensure_keys
     from lms.courses.cli import import_
     from lms.paths.cli import import_paths
 
+    ctx.invoke(ensure_keys)
     ctx.invoke(import_, paths=(), note="make run")
     ctx.invoke(import_paths, paths=())
     ctx.invoke(demo)

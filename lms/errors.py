@@ -23,6 +23,8 @@ MESSAGES = {
           _l("You have tried too many times in a short while. Wait a minute, then try again.")),
     500: (_l("Something went wrong"),
           _l("An error occurred on our side. Your saved work is safe. Try again in a moment.")),
+    503: (_l("Not available right now"),
+          _l("The server cannot do this right now. Your saved work is safe. Try again later.")),
 }
 
 
@@ -120,8 +122,40 @@ def _database_is_back(response):
     return response
 
 
+# --- the storage folder cannot be written ------------------------------------------------
+# lms/storage.py logged it (once per episode) and the administrator's health page shows it; the
+# person whose request met it gets a 503 that says so in their language, never a 500.
+
+STORAGE_UNAVAILABLE = _l(
+    "The server cannot write to its storage folder right now, so this cannot be done. Nothing "
+    "has been lost. The administrators see the problem on their page; try again later.")
+
+
+def storage_unavailable(err):
+    from lms.extensions import db
+
+    with contextlib.suppress(Exception):
+        db.session.rollback()  # nothing of a half-done request is kept
+    message = err.message or STORAGE_UNAVAILABLE
+    if request.path.startswith("/api/"):
+        from lms.api.core import error_response
+
+        response = error_response(503, "storage_unavailable", message)
+    elif _wants_json():
+        response = current_app.response_class(
+            current_app.json.dumps({"error": str(message), "retry_after": RETRY_AFTER_SECONDS}),
+            status=503, mimetype="application/json")
+    else:
+        response = current_app.make_response(render_error(503, message))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app) -> None:
+    from lms.storage import StorageUnavailable
+
     app.after_request(_database_is_back)
+    app.register_error_handler(StorageUnavailable, storage_unavailable)
 
     @app.errorhandler(DBAPIError)
     def database_error(err):

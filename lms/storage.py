@@ -5,6 +5,10 @@ per episode: an `ERROR` from the `pelita` logger, "Storage folder not writable (
 then nothing until a write or a check succeeds again ("The storage folder is writable again").
 
 What lives there: course zips waiting between their preview and the author's confirmation.
+The instance folder also holds the credential signing key, created at deploy time (`flask lms
+ensure-keys`) or on first use: if it cannot be created, `certificates.services.signing_key`
+raises `StorageUnavailable` the same way (`unavailable()`), and a request that meets it is a 503
+with its message (`lms/errors.py`), never a 500.
 Course media, quiz evidence files and certificate PDFs live in the database, so a full or
 read-only folder never touches them (a full database disk is the 503 of `lms/errors.py`).
 """
@@ -36,20 +40,34 @@ def upload_dir() -> Path:
 
 
 class StorageUnavailable(Exception):
-    """The storage folder cannot be written to (read-only, full, missing, wrong owner)."""
+    """The storage folder cannot be written to (read-only, full, missing, wrong owner).
 
-    def __init__(self, folder: Path, error: OSError) -> None:
+    `message`, when given, is what the person whose request met it is told (translatable);
+    a caller that does not catch it gets the 503 page of `lms/errors.py` with it."""
+
+    def __init__(self, folder: Path, error: OSError, message=None) -> None:
         super().__init__(f"{folder}: {error}")
-        self.folder, self.error = folder, error
+        self.folder, self.error, self.message = folder, error, message
 
 
-def _failed(folder: Path, error: OSError) -> StorageUnavailable:
+def _failed(folder: Path, error: OSError, message=None) -> StorageUnavailable:
     with _lock:
         first = str(folder) not in _failing
         _failing.add(str(folder))
     if first:
         log.error("Storage folder not writable (%s): %s", folder, error)
-    return StorageUnavailable(folder, error)
+    return StorageUnavailable(folder, error, message)
+
+
+def unavailable(folder: Path, error: OSError, message=None) -> StorageUnavailable:
+    """For code that writes into a storage folder itself: the exception to raise, logged once
+    per episode like the writes here."""
+    return _failed(Path(folder), error, message)
+
+
+def writable_again(folder: Path) -> None:
+    """A write into `folder` succeeded: ends its episode (logged if one was open)."""
+    _worked(Path(folder))
 
 
 def _worked(folder: Path) -> None:

@@ -35,7 +35,7 @@ def index():
         select(func.count()).select_from(User)), jobs_queued=health.jobs_queued,
         jobs_failed=health.jobs_failed, requests_waiting=health.requests_waiting,
         broken_plugins=health.broken_plugins, cert_placeholders=bool(health.placeholders),
-        storage_problem=health.storage_problem)
+        storage_problem=health.storage_problem, key_problem=health.key_problem)
 
 
 @bp.route("/users")

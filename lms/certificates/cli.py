@@ -1,4 +1,4 @@
-"""`flask lms verify-credential | render-certificates` commands: thin wrappers over the certificate services the web views use too.
+"""`flask lms verify-credential | render-certificates | ensure-keys` commands: thin wrappers over the certificate services the web views use too.
 Registered by lms/cli.py from `COMMANDS`."""
 
 from __future__ import annotations
@@ -89,4 +89,30 @@ def render_certificates(limit):
     click.echo(f"rendered {cert_services.render_stale(limit)} certificate(s)")
 
 
-COMMANDS = [verify_credential_cmd, render_certificates]
+@click.command("ensure-keys")
+@with_appcontext
+def ensure_keys():
+    """Create the credential signing key if it does not exist yet (run at deploy time).
+
+    Idempotent: an existing key is kept and only named. Run it as the user the app runs as, so
+    the key is readable by it. Exit status 1, with the reason, when the key is missing and its
+    folder cannot be written: the web pages that sign or check credentials would answer 503.
+    """
+    from flask import current_app
+
+    from lms.certificates import services as cert_services
+    from lms.certificates.signing import public_key_multibase
+    from lms.storage import StorageUnavailable
+
+    path = current_app.config["CREDENTIAL_KEY_PATH"]
+    try:
+        key = cert_services.signing_key()
+    except StorageUnavailable as err:
+        raise click.ClickException(
+            f"the credential signing key {path} does not exist and cannot be created: "
+            f"{err.error.strerror or err.error}. Make its folder writable by this user "
+            "(or set CREDENTIAL_KEY_PATH) and run this again.") from None
+    click.echo(f"signing key: {path} ({public_key_multibase(key)})")
+
+
+COMMANDS = [verify_credential_cmd, render_certificates, ensure_keys]

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lms import access, audit, clock, events, notifications
+from lms import access, audit, clock, events, notifications, storage
 from lms.auth.models import User
 from lms.certificates import codes, signing
 from lms.certificates.models import (
@@ -48,14 +48,40 @@ def _static_dir() -> Path:
     return Path(current_app.static_folder)
 
 
+# The signing key cannot be created (its folder is read-only, full, missing...): what the
+# person whose request needed it is told, with a 503 (lms/errors.py).
+KEY_UNAVAILABLE = _l(
+    "Certificates cannot be signed or checked right now: the server cannot create its signing "
+    "key, because its storage folder cannot be written to. Nothing has been lost. The "
+    "administrators see the problem on their page; try again later.")
+
+
 def signing_key():
-    """The institution's Ed25519 key, created in instance/ on first use and cached per process."""
+    """The institution's Ed25519 key, created in the instance folder at deploy time (`flask lms
+    ensure-keys`) or on first use, and cached per process. Raises `storage.StorageUnavailable`
+    (logged once per episode) when it is missing and cannot be created."""
     cache = current_app.extensions.setdefault("pelita_signing", {})
     path = current_app.config["CREDENTIAL_KEY_PATH"]
     if cache.get("path") != path:
-        cache["key"] = signing.load_or_create_key(path)
+        existed = Path(path).exists()
+        try:
+            cache["key"] = signing.load_or_create_key(path)
+        except OSError as err:
+            raise storage.unavailable(Path(path).parent, err, KEY_UNAVAILABLE) from err
+        if not existed:
+            storage.writable_again(Path(path).parent)
         cache["path"] = path
     return cache["key"]
+
+
+def key_problem() -> str | None:
+    """None when the signing key can be read (or was just created); else the system's reason,
+    for the administrator's health page."""
+    try:
+        signing_key()
+    except storage.StorageUnavailable as err:
+        return f"{current_app.config['CREDENTIAL_KEY_PATH']}: {err.error.strerror or err.error}"
+    return None
 
 
 def public_keys() -> list:

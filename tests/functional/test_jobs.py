@@ -314,6 +314,44 @@ def test_a_dead_workers_job_is_taken_back_within_a_minute(app, handlers, clock):
     assert reload(job.id).status == DONE and reload(job.id).attempts == 2
 
 
+@pytest.mark.parametrize(("environ", "timeout"), [
+    ({"JOB_STUCK_SECONDS": "300"}, 300),  # only the old name: its value is kept
+    ({"JOB_STUCK_SECONDS": "300", "JOB_HEARTBEAT_TIMEOUT_SECONDS": "90"}, 90),  # the new one wins
+])
+def test_a_deployment_still_setting_job_stuck_seconds_is_told_once_at_start(
+        database_url, monkeypatch, caplog, clock, environ, timeout):
+    """JOB_STUCK_SECONDS was replaced by JOB_HEARTBEAT_TIMEOUT_SECONDS: the administrator reads
+    one warning naming the new setting, and a dead worker's job is taken back after the timeout
+    the deployment asked for, not silently after the 60 s default."""
+    from config import TestConfig
+    from lms import create_app
+
+    monkeypatch.delenv("JOB_HEARTBEAT_TIMEOUT_SECONDS", raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    caplog.set_level("WARNING")
+    app = create_app(TestConfig(database_url))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "JOB_STUCK_SECONDS=300 is set but no longer read" in warnings[0]
+    assert "set JOB_HEARTBEAT_TIMEOUT_SECONDS instead" in warnings[0]
+    assert f"({timeout} s)" in warnings[0]
+    with app.app_context():
+        db.create_all()
+        try:
+            job = enqueue("quizzes.close_overdue", {})
+            db.session.commit()
+            assert services._claim_next("killed-worker") == job.id
+            clock.advance(seconds=timeout - 1)
+            assert services.reclaim_stuck() == 0 and reload(job.id).status == RUNNING
+            clock.advance(seconds=2)
+            assert services.reclaim_stuck() == 1 and reload(job.id).status == QUEUED
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
 def test_a_long_job_that_keeps_beating_is_never_taken_back(app, handlers, clock):
     job = enqueue("test.ok", {})
     db.session.commit()
