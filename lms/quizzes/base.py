@@ -134,7 +134,7 @@ def option_feedback_html(field: str, key: str, text: Any) -> Markup:
         return Markup("")
     from lms.quizzes.markup import inline_html
 
-    return Markup('<p class="pq-option__feedback quiz-feedback" id="{f}-{k}-fb">{t}</p>').format(
+    return fill('<p class="pq-option__feedback quiz-feedback" id="{f}-{k}-fb">{t}</p>',
         f=field, k=key, t=Markup(inline_html(text)))  # noqa: S704 - sanitised by nh3
 
 
@@ -150,6 +150,14 @@ def author_html(d: dict, key: str) -> Markup:
     if isinstance(value, str):
         return Markup(inline_html(value))  # noqa: S704 - sanitised by nh3
     return escape("" if value is None else str(value))
+
+
+def fill(template: str, *args: Any, **values: Any) -> Markup:
+    """`Markup(template).format(...)` at a third of the cost (a quiz page builds ~50 such
+    pieces): every value escaped (Markup kept as it is), then plain `str.format`. The template
+    is our own constant HTML; no format specs."""
+    return Markup(template.format(*map(escape, args),  # noqa: S704 - values escaped here
+                                  **{k: escape(v) for k, v in values.items()}))
 
 
 def attr_flags(*, checked: bool = False, disabled: bool = False, selected: bool = False) -> Markup:
@@ -375,13 +383,9 @@ class QuestionType:
         """
         text = author_html(q, "text")
         if fieldset:
-            return Markup(
-                '<fieldset class="pq pq-{t}" id="{f}-q" aria-labelledby="{f}-text">'
-                '<div class="pq-text" id="{f}-text">{text}</div>'
-            ).format(t=self.name, f=field, text=text)
-        return Markup(
-            '<div class="pq pq-{t}" id="{f}-q"><div class="pq-text" id="{f}-text">{text}</div>'
-        ).format(t=self.name, f=field, text=text)
+            return fill('<fieldset class="pq pq-{t}" id="{f}-q" aria-labelledby="{f}-text">'
+                '<div class="pq-text" id="{f}-text">{text}</div>', t=self.name, f=field, text=text)
+        return fill('<div class="pq pq-{t}" id="{f}-q"><div class="pq-text" id="{f}-text">{text}</div>', t=self.name, f=field, text=text)
 
     @staticmethod
     def _close(*, fieldset: bool) -> Markup:

@@ -38,7 +38,7 @@ from lms.quizzes import errors as quiz_errors
 from lms.quizzes import markup, uploads
 from lms.quizzes import queries as quiz_queries
 from lms.quizzes import rules as quiz_rules
-from lms.quizzes.base import review_state
+from lms.quizzes.base import fill, review_state
 from lms.quizzes.errors import QuizError
 from lms.quizzes.forms import GradeEssayForm
 from lms.quizzes.models import (
@@ -278,7 +278,7 @@ def _render_question(q: dict, fname: str, response, order, *, disabled: bool,
     try:
         qtype = quiz_queries.registry().get(q.get("type"))
     except UnknownQuestionType:
-        return Markup('<p class="alert alert--error">{}</p>').format(
+        return fill('<p class="alert alert--error">{}</p>',
             _("This question cannot be shown. Please tell your trainer.")), False
     if review:
         html = qtype.render_review(q, field=fname, response=response, order=order, gettext=_,

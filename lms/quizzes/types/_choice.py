@@ -14,6 +14,7 @@ from lms.quizzes.base import (
     QuestionType,
     attr_flags,
     author_html,
+    fill,
     is_number,
     is_text,
     option_feedback_html,
@@ -127,12 +128,10 @@ class ChoiceType(QuestionType):
             input_id = f"{field}-opt{index[oid]}"
             note = (option_feedback_html(field, f"opt{index[oid]}", opt.get("feedback"))
                     if feedback and oid in chosen else Markup(""))
-            described = Markup(' aria-describedby="{}-fb"').format(input_id) if note else ""
+            described = fill(' aria-describedby="{}-fb"', input_id) if note else ""
             parts.append(
-                Markup(
-                    '<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"'
-                    '{flags}{d}> <label for="{i}">{text}</label>{note}</div>'
-                ).format(
+                fill('<div class="pq-option"><input type="{t}" name="{n}" id="{i}" value="{v}"'
+                    '{flags}{d}> <label for="{i}">{text}</label>{note}</div>',
                     t=self.input_type,
                     n=field,
                     i=input_id,

@@ -6,7 +6,16 @@ from typing import Any
 
 from markupsafe import Markup
 
-from lms.quizzes.base import N_, EditorField, Grade, Problem, QuestionType, attr_flags, is_number
+from lms.quizzes.base import (
+    N_,
+    EditorField,
+    Grade,
+    Problem,
+    QuestionType,
+    attr_flags,
+    fill,
+    is_number,
+)
 
 MAX_CHARS = 100_000
 
@@ -73,17 +82,15 @@ class Essay(QuestionType):
         hint = Markup("")
         mw = q.get("max_words")
         if is_number(mw):
-            hint = Markup(' <span class="pq-hint" id="{f}-hint">{t}</span>').format(
+            hint = fill(' <span class="pq-hint" id="{f}-hint">{t}</span>',
                 f=field, t=gettext("At most %(num)d words") % {"num": int(mw)}
             )
-        described = Markup(' aria-describedby="{f}-hint"').format(f=field) if is_number(mw) else ""
+        described = fill(' aria-describedby="{f}-hint"', f=field) if is_number(mw) else ""
         return (
             self._open(q, field, fieldset=False)
-            + Markup(
-                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label>{hint}'
+            + fill('<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label>{hint}'
                 '<textarea name="{f}" id="{f}-input" rows="10" aria-labelledby="{f}-label {f}-text"'
-                '{d}{flags}>{v}</textarea></div>'
-            ).format(
+                '{d}{flags}>{v}</textarea></div>',
                 f=field,
                 label=gettext("Answer"),
                 hint=hint,

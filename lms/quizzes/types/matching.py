@@ -14,6 +14,7 @@ from lms.quizzes.base import (
     Problem,
     QuestionType,
     attr_flags,
+    fill,
     is_text,
     ordered,
 )
@@ -29,7 +30,7 @@ def choices_with_images(texts: list[str], gettext) -> Markup:
     items = Markup("").join(
         Markup("<li>{}</li>").format(Markup(inline_html(t)))  # noqa: S704 - nh3
         for t in texts)
-    return Markup('<div class="pq-choice-images"><p>{}</p><ul>{}</ul></div>').format(
+    return fill('<div class="pq-choice-images"><p>{}</p><ul>{}</ul></div>',
         gettext("The choices:"), items)
 
 
@@ -190,21 +191,19 @@ class Matching(QuestionType):
         for i, pair in enumerate(self.pairs(q)):
             current = self._answer(response, i)
             sid = f"{field}-{i}"
-            opts = [Markup('<option value="">{}</option>').format(gettext("Choose…"))]
+            opts = [fill('<option value="">{}</option>', gettext("Choose…"))]
             for k in keys:
                 j = int(k)
                 opts.append(
-                    Markup('<option value="{v}"{flags}>{t}</option>').format(
+                    fill('<option value="{v}"{flags}>{t}</option>',
                         v=slot_value(i, choices[j]),
                         flags=attr_flags(selected=current == choices[j]),
                         t=plain_text(choices[j]),
                     )
                 )
             parts.append(
-                Markup(
-                    '<div class="pq-pair"><label for="{s}">{left}</label> '
-                    '<select name="{s}" id="{s}"{flags}>{opts}</select></div>'
-                ).format(
+                fill('<div class="pq-pair"><label for="{s}">{left}</label> '
+                    '<select name="{s}" id="{s}"{flags}>{opts}</select></div>',
                     s=sid,
                     left=Markup(inline_html(str(pair.get("left", "")))),  # noqa: S704 - nh3
                     flags=attr_flags(disabled=disabled),

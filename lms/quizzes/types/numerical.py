@@ -25,6 +25,7 @@ from lms.quizzes.base import (
     Problem,
     QuestionType,
     attr_flags,
+    fill,
     first_text,
     is_number,
 )
@@ -226,13 +227,11 @@ class Numerical(QuestionType):
             value = response if isinstance(response, str) and readings(response) else ""
         return (
             self._open(q, field, fieldset=False)
-            + Markup(
-                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
+            + fill('<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
                 '<input type="text" inputmode="decimal" name="{f}" id="{f}-input" value="{v}"'
                 ' autocomplete="off" aria-labelledby="{f}-label {f}-text"'
                 ' aria-describedby="{f}-hint"{flags}>'
-                ' <span class="pq-hint" id="{f}-hint">{hint}</span></div>'
-            ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled),
+                ' <span class="pq-hint" id="{f}-hint">{hint}</span></div>', f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled),
                      hint=gettext("Use a comma for decimals, e.g. 3,14."))
             + self._close(fieldset=False)
         )

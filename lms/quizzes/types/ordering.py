@@ -13,6 +13,7 @@ from lms.quizzes.base import (
     Problem,
     QuestionType,
     attr_flags,
+    fill,
     is_text,
     ordered,
 )
@@ -238,21 +239,19 @@ class Ordering(QuestionType):
         for p in range(len(items)):
             current = response[p] if isinstance(response, list) and p < len(response) else None
             sid = f"{field}-{p}"
-            opts = [Markup('<option value="">{}</option>').format(gettext("Choose…"))]
+            opts = [fill('<option value="">{}</option>', gettext("Choose…"))]
             for k in keys:
                 i = int(k)
                 opts.append(
-                    Markup('<option value="{v}"{flags}>{t}</option>').format(
+                    fill('<option value="{v}"{flags}>{t}</option>',
                         v=slot_value(p, items[i]),
                         flags=attr_flags(selected=current == i),
                         t=plain_text(items[i]),
                     )
                 )
             parts.append(
-                Markup(
-                    '<div class="pq-position"><label for="{s}">{label}</label> '
-                    '<select name="{s}" id="{s}"{flags}>{opts}</select></div>'
-                ).format(
+                fill('<div class="pq-position"><label for="{s}">{label}</label> '
+                    '<select name="{s}" id="{s}"{flags}>{opts}</select></div>',
                     s=sid,
                     label=gettext("Position %(num)d") % {"num": p + 1},
                     flags=attr_flags(disabled=disabled),

@@ -24,6 +24,7 @@ from lms.quizzes.base import (
     Problem,
     QuestionType,
     attr_flags,
+    fill,
     is_number,
     is_text,
 )
@@ -232,11 +233,9 @@ class ShortAnswer(QuestionType):
         value = response if isinstance(response, str) else ""
         return (
             self._open(q, field, fieldset=False)
-            + Markup(
-                '<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
+            + fill('<div class="pq-answer"><label for="{f}-input" id="{f}-label">{label}</label> '
                 '<input type="text" name="{f}" id="{f}-input" value="{v}" autocomplete="off"'
-                ' spellcheck="false" aria-labelledby="{f}-label {f}-text"{flags}></div>'
-            ).format(f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled))
+                ' spellcheck="false" aria-labelledby="{f}-label {f}-text"{flags}></div>', f=field, label=gettext("Answer"), v=value, flags=attr_flags(disabled=disabled))
             + self._close(fieldset=False)
         )
 

@@ -13,6 +13,7 @@ from lms.quizzes.base import (
     Problem,
     QuestionType,
     attr_flags,
+    fill,
     option_feedback_html,
 )
 
@@ -72,12 +73,10 @@ class TrueFalse(QuestionType):
             checked = response is _VALUES[value]
             note = (option_feedback_html(field, value, q.get(f"feedback_{value}"))
                     if feedback and checked else Markup(""))
-            described = Markup(' aria-describedby="{}-fb"').format(input_id) if note else ""
+            described = fill(' aria-describedby="{}-fb"', input_id) if note else ""
             parts.append(
-                Markup(
-                    '<div class="pq-option"><input type="radio" name="{n}" id="{i}" value="{v}"'
-                    '{flags}{d}> <label for="{i}">{label}</label>{note}</div>'
-                ).format(
+                fill('<div class="pq-option"><input type="radio" name="{n}" id="{i}" value="{v}"'
+                    '{flags}{d}> <label for="{i}">{label}</label>{note}</div>',
                     n=field,
                     i=input_id,
                     v=value,
