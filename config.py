@@ -96,6 +96,8 @@ class Config:
     """Settings for development and production; every value can come from the environment."""
 
     PRODUCTION = False
+    # PostgreSQL: a connection the server dropped (restart, failover) is replaced before use
+    # instead of failing the request; off for SQLite (no server: lms/app.py).
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # A SQLite file database: how long a write waits for another before "database is locked"
     # (then the 503 page); the file is also switched to WAL (lms/extensions.py, init_sqlite).

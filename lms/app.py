@@ -46,6 +46,11 @@ def create_app(config: object | None = None) -> Flask:
         select_locale,
     )
 
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        # A pre-ping finds a server connection that died (PostgreSQL restarted: config.py);
+        # a SQLite file has no server, and the ping would be one more statement per request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False}
     db.init_app(app)
     init_sqlite(app)  # WAL and a busy timeout for a SQLite file; nothing otherwise
     migrate.init_app(app, db, render_as_batch=True)
