@@ -167,6 +167,10 @@ def progress_matrix(user_ids: list[int | None], courses: list[Course],
     elif loaded is not None and loaded.enrollment_known and len(learners) == 1:
         enrollments = ({(learners[0], courses[0].id): loaded.enrollment}
                        if loaded.enrollment else {})
+    elif len(learners) == 1:  # one learner (catalogue, Beranda): all their enrolments, few
+        course_ids = {c.id for c in courses}
+        enrollments = {(e.user_id, e.course_id): e for e in db.session.scalars(
+            _OWN_ENROLLMENTS, {"user_id": learners[0]}) if e.course_id in course_ids}
     else:
         enrollments = {(e.user_id, e.course_id): e for e in db.session.scalars(
             select(Enrollment).where(Enrollment.user_id.in_(learners),
@@ -212,6 +216,20 @@ def _learner_rows_statement():
 
 _LEARNER_ROWS = _learner_rows_statement()
 
+# One learner's rows: all of them (a learner has done tens of modules and attempts, not
+# thousands), filtered in Python — no IN list of every module of every course shown, which
+# SQLAlchemy expands and the database parses on each request.
+_OWN_ROWS = union_all(
+    select(literal_column("'m'").label("kind"), ModuleCompletion.module_id.label("item_id"),
+           cast(null(), Float).label("score"), literal_column("0").label("number"))
+    .where(ModuleCompletion.user_id == bindparam("user_id")),
+    select(literal_column("'q'"), QuizAttempt.quiz_id, cast(QuizAttempt.score, Float),
+           QuizAttempt.number)
+    .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.status == GRADED,
+           QuizAttempt.score.is_not(None)))
+
+_OWN_ENROLLMENTS = select(Enrollment).where(Enrollment.user_id == bindparam("user_id"))
+
 
 def learner_rows(learners: list[int], module_ids: list[int], quiz_ids: list[int]
                  ) -> tuple[dict[int, set[int]], dict[tuple[int, int], list[float]]]:
@@ -221,6 +239,18 @@ def learner_rows(learners: list[int], module_ids: list[int], quiz_ids: list[int]
     done: dict[int, set[int]] = defaultdict(set)
     scores: dict[tuple[int, int], list[float]] = defaultdict(list)
     if not module_ids and not quiz_ids:
+        return done, scores
+    if len(learners) == 1:
+        user_id = learners[0]
+        modules, quizzes = set(module_ids), set(quiz_ids)
+        rows = db.session.connection().execute(_OWN_ROWS, {"user_id": user_id}).all()
+        rows.sort(key=lambda r: (r[0], r[1], r[3]))  # attempt order per quiz
+        for kind, item_id, score, _number in rows:
+            if kind == "m":
+                if item_id in modules:
+                    done[user_id].add(item_id)
+            elif item_id in quizzes:
+                scores[(user_id, item_id)].append(float(score))
         return done, scores
     rows = db.session.connection().execute(_LEARNER_ROWS, {
         "learners": list(learners), "modules": list(module_ids), "quizzes": list(quiz_ids)}).all()
