@@ -139,6 +139,8 @@ def course(slug: str):
         enrollment=enrollment, locked=locked, next_item=next_item, form=ActionForm(),
         manifest=outline.manifest, paths=paths_for_course(course.id),
         completion=completion, offline_size=offline_size,
+        # the syllabus is kept per version and these (templating.version_fragment)
+        done_key=tuple(sorted(progress.done_module_ids)), locked_key=tuple(sorted(locked)),
     )
 
 

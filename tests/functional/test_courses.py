@@ -83,6 +83,24 @@ def test_mark_done_requires_enrolment_and_csrf(logged_in, course_pack):
     assert db.session.scalar(select(func.count()).select_from(ModuleCompletion)) == 0
 
 
+def test_each_learner_sees_their_own_syllabus(app, logged_in, make_user, tmp_path):
+    """The syllabus is kept per version and learner state (templating.version_fragment): one
+    learner's done and unlocked modules never show on another's page, in either order."""
+    import_folder(make_pack(tmp_path, "berurutan", modules=3, sequential=True))
+    logged_in.post("/courses/berurutan/enrol")
+    logged_in.post("/courses/berurutan/modules/modul-1/done")
+    ahead = logged_in.get("/courses/berurutan").text
+    assert ahead.count("syllabus__item is-done") == 1
+    assert 'href="/courses/berurutan/modules/modul-2"' in ahead
+    other = app.test_client()
+    other.post("/login", data={"email": make_user().email, "password": "kata-sandi-kuat-42"})
+    other.post("/courses/berurutan/enrol")
+    behind = other.get("/courses/berurutan").text
+    assert "0 dari 3 selesai" in behind  # signed in and enrolled, not a guest
+    assert "is-done" not in behind and 'href="/courses/berurutan/modules/modul-2"' not in behind
+    assert logged_in.get("/courses/berurutan").text.count("syllabus__item is-done") == 1
+
+
 def test_sequential_course_locks_later_modules(logged_in, tmp_path):
     import_folder(make_pack(tmp_path, "berurutan", modules=3, sequential=True))
     logged_in.post("/courses/berurutan/enrol")
