@@ -90,11 +90,15 @@ def all_paths() -> list[LearningPath]:
                                    .order_by(LearningPath.title_id)))
 
 
+_PATHS_FOR_COURSE = (  # built once: the course page runs it on every view
+    select(LearningPath).join(LearningPathCourse, LearningPathCourse.path_id == LearningPath.id)
+    .where(LearningPathCourse.course_id == bindparam("course_id"))
+    .order_by(LearningPath.title_id))
+
+
 def paths_for_course(course_id: int) -> list[LearningPath]:
     """The paths a course belongs to (for the "Part of the path" line on the course page)."""
-    return list(db.session.scalars(
-        select(LearningPath).join(LearningPathCourse, LearningPathCourse.path_id == LearningPath.id)
-        .where(LearningPathCourse.course_id == course_id).order_by(LearningPath.title_id)))
+    return list(db.session.scalars(_PATHS_FOR_COURSE, {"course_id": course_id}))
 
 
 def path_view(path: LearningPath, user_id: int | None) -> PathView:
