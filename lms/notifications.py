@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select, update
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms import clock, l10n
@@ -175,12 +175,16 @@ def send_email(notification_id: int) -> bool:
     return True
 
 
+_UNREAD = (  # built once: Beranda runs it on every view
+    select(Notification)
+    .where(Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None))
+    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(bindparam("limit")))
+
+
 def unread(user: User | int, limit: int = 20) -> list[Notification]:
     """The user's unread notifications, newest first (one query)."""
     user_id = user if isinstance(user, int) else user.id
-    return list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(db.session.scalars(_UNREAD, {"user_id": user_id, "limit": limit}))
 
 
 def unread_count(user: User | int) -> int:

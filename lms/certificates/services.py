@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import access, audit, clock, events, notifications, storage
@@ -857,7 +857,11 @@ def render_stale(limit: int | None = None) -> int:
     return done
 
 
+_CERTIFICATES_OF = (  # built once: Beranda runs it on every view
+    select(Certificate)
+    .where(Certificate.user_id == bindparam("user_id"), Certificate.superseded_at.is_(None))
+    .order_by(Certificate.issued_at.desc()))
+
+
 def certificates_of(user_id: int) -> list[Certificate]:
-    return list(db.session.scalars(select(Certificate).where(
-        Certificate.user_id == user_id, Certificate.superseded_at.is_(None))
-        .order_by(Certificate.issued_at.desc())))
+    return list(db.session.scalars(_CERTIFICATES_OF, {"user_id": user_id}))
