@@ -109,9 +109,10 @@ def ensure_keys():
         key = cert_services.signing_key()
     except StorageUnavailable as err:
         raise click.ClickException(
-            f"the credential signing key {path} does not exist and cannot be created: "
-            f"{err.error.strerror or err.error}. Make its folder writable by this user "
-            "(or set CREDENTIAL_KEY_PATH) and run this again.") from None
+            f"the credential signing key {path} cannot be read or created: "
+            f"{err.error.strerror or err.error}. Make its folder writable by this user, remove "
+            "a file there that is not a key (or set CREDENTIAL_KEY_PATH) and run this again."
+        ) from None
     click.echo(f"signing key: {path} ({public_key_multibase(key)})")
 
 

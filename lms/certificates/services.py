@@ -9,6 +9,7 @@ render-certificates` (the background step for a whole cohort) or, as a fallback,
 from __future__ import annotations
 
 import calendar
+import errno
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,11 @@ KEY_UNAVAILABLE = _l(
     "Certificates cannot be signed or checked right now: the server cannot create its signing "
     "key, because its storage folder cannot be written to. Nothing has been lost. The "
     "administrators see the problem on their page; try again later.")
+# The key file exists but is not a key this server can read (emptied, damaged, another format).
+KEY_UNREADABLE = _l(
+    "Certificates cannot be signed or checked right now: the server's signing key cannot be "
+    "read. Nothing has been lost. The administrators see the problem on their page; try again "
+    "later.")
 
 
 def signing_key():
@@ -68,6 +74,10 @@ def signing_key():
             cache["key"] = signing.load_or_create_key(path)
         except OSError as err:
             raise storage.unavailable(Path(path).parent, err, KEY_UNAVAILABLE) from err
+        except ValueError as err:  # not a key: say so (the admin's page shows the reason)
+            problem = OSError(errno.EINVAL, f"the file exists but is not a readable Ed25519 "
+                                            f"private key ({err})")
+            raise storage.unavailable(Path(path).parent, problem, KEY_UNREADABLE) from err
         if not existed:
             storage.writable_again(Path(path).parent)
         cache["path"] = path

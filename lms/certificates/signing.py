@@ -27,6 +27,7 @@ import json
 import math
 import os
 import secrets
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -189,26 +190,37 @@ def parse_credential_json(raw: bytes | str) -> Any:
 
 
 def load_or_create_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
-    """Load the PEM Ed25519 signing key at ``path``, creating it (mode 0600) if absent."""
+    """Load the PEM Ed25519 signing key at ``path``, creating it (mode 0600) if absent.
+
+    Created whole or not at all: the key is written to a temporary file beside it, flushed to
+    disk, then linked to ``path`` (the first writer wins; a process that loses the race reads
+    the winner's key) — a full disk never leaves a half-written key behind. Raises OSError when
+    it cannot be read or created, ValueError when the file is not an Ed25519 private key."""
     path = Path(path)
     try:
         pem = path.read_bytes()
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker won the race: use its key
-            pem = path.read_bytes()
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-            return key
+            with os.fdopen(fd, "wb") as fh:  # mkstemp: mode 0600
+                fh.write(key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ))
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:  # another worker won the race: use its key
+                pem = path.read_bytes()
+            else:
+                return key
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")

@@ -143,5 +143,45 @@ def test_ensure_keys_fails_with_the_reason_when_the_folder_cannot_be_written(
         runner, blocked_key):
     result = runner.invoke(args=["lms", "ensure-keys"])
     assert result.exit_code == 1
-    assert "cannot be created" in result.output and str(blocked_key) in result.output
+    assert "cannot be read or created" in result.output and str(blocked_key) in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_key_that_cannot_be_written_whole_leaves_nothing_behind(
+        app, client, tmp_path, monkeypatch):
+    """The disk fills while the key is written: the visitor gets the 503, no empty or half key
+    is left to break every later request, and the next try creates a whole key."""
+    from lms.certificates import signing
+
+    path = tmp_path / "instance" / "credential_ed25519.pem"
+    app.config["CREDENTIAL_KEY_PATH"] = str(path)
+
+    def disk_full(_fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(signing.os, "fsync", disk_full)
+    keys = client.get("/.well-known/pelita-credential-keys.json")
+    assert keys.status_code == 503 and KEY_MESSAGE_ID in keys.get_json()["error"]
+    assert list(path.parent.iterdir()) == []  # neither the key nor its temporary file
+    monkeypatch.undo()
+    assert client.get("/.well-known/pelita-credential-keys.json").status_code == 200
+    assert path.stat().st_mode & 0o777 == 0o600 and [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_damaged_key_file_is_named_not_a_server_error(app, client, runner, admin_user, tmp_path):
+    """A key file that is not a key (emptied by an older version on a full disk, damaged,
+    another format): a clear 503 to visitors, the reason on the admin's page and from
+    `ensure-keys` — never a 500 — and the file is never replaced behind the admin's back."""
+    path = tmp_path / "credential_ed25519.pem"
+    path.write_bytes(b"")
+    app.config["CREDENTIAL_KEY_PATH"] = str(path)
+    keys = client.get("/.well-known/pelita-credential-keys.json")
+    assert keys.status_code == 503
+    assert "kunci penandatanganan server tidak dapat dibaca" in keys.get_json()["error"]
+    result = runner.invoke(args=["lms", "ensure-keys"])
+    assert result.exit_code == 1 and "not a readable Ed25519 private key" in result.output
+    assert "Traceback" not in result.output
+    login(client, admin_user)
+    page = client.get("/admin/").text
+    assert ADMIN_LINE in page and "not a readable Ed25519 private key" in page
+    assert path.read_bytes() == b""
