@@ -139,24 +139,31 @@ def init_templating(app) -> None:
         return _asset_url(filename, script_root)
 
     built_urls: dict = {}
+    keeps: list[bool] = []  # decided at the first build, when the app (and its plugins) is set
 
     def memo_url_for(endpoint: str, **values) -> str:
         """`url_for` for templates, each URL built once per app and kept (a page builds 10-30,
-        ~10 µs each in Werkzeug). Only plain builds are kept: the app has no `url_defaults`, so
-        a relative URL depends on nothing but the endpoint, the values, the site root and (for
-        '.name') the blueprint. `_external`, `_anchor` and friends go to Flask as they are."""
+        ~10 µs each in Werkzeug). Kept only while the app has no `url_defaults` (then a relative
+        URL depends on nothing but the endpoint, the values, the site root and, for '.name', the
+        blueprint), and only for the site's own short values — ids and slugs, not a visitor's
+        `next` or search text, which would fill the memory with one entry per distinct value.
+        `_external`, `_anchor` and friends go to Flask as they are."""
+        if not keeps:
+            keeps.append(not any(current_app.url_default_functions.values()))
+        if not keeps[0] or not all(
+                type(v) is int or (type(v) is str and len(v) <= 80 and k[:1] != "_")
+                for k, v in values.items()):
+            return url_for(endpoint, **values)
         try:
             key = (endpoint, request.script_root,
                    request.blueprint if endpoint[:1] == "." else None,
-                   *sorted((k, type(v), v) for k, v in values.items()))
-            url = built_urls.get(key)
-        except (TypeError, RuntimeError):  # an unhashable value, or no request
+                   *sorted(values.items()))
+        except RuntimeError:  # no request: nothing to share it with
             return url_for(endpoint, **values)
+        url = built_urls.get(key)
         if url is None:
             url = url_for(endpoint, **values)
-            if any(k[:1] == "_" for k in values):
-                return url
-            if len(built_urls) >= 8192:  # a bound, not an LRU: URLs are cheap to build again
+            if len(built_urls) >= 4096:  # a bound, not an LRU: URLs are cheap to build again
                 built_urls.clear()
             built_urls[key] = url
         return url

@@ -131,8 +131,25 @@ def test_links_and_the_language_switch_follow_the_site_root_and_the_page(app, cl
     root = client.get("/login").text
     assert 'href="/courses/"' in root and "/pelita/" not in root
     assert 'name="next" value="/login"' in root
-    # The kept URLs are right only while no `url_defaults` changes a URL by request state.
-    assert not app.url_default_functions
+    # Kept fragments and URLs are right only while no `url_defaults` changes a URL by request
+    # state (templating.memo_url_for stops keeping URLs if one appears; the fragments cannot).
+    assert not any(app.url_default_functions.values())
+
+
+def test_a_visitors_own_values_in_links_are_never_kept(app, client):
+    """Long values a visitor sends (a login's `next`, a search) are built into links for each
+    page, not kept per process: a crawler sending thousands of 2 KB `next` values gets correct
+    links and does not fill the server's memory (short ones are kept, in a bounded table)."""
+    memo = app.jinja_env.globals["url_for"]
+    built = next(c.cell_contents for c in memo.__closure__
+                 if isinstance(c.cell_contents, dict))
+    client.get("/login")
+    kept = len(built)
+    padding = "x" * 2000
+    for n in range(50):
+        page = client.get(f"/login?next=/courses/kursus-{n}-{padding}").text
+        assert f"kursus-{n}-{padding}" in page
+    assert len(built) == kept
 
 
 def test_static_assets_are_served_locally_with_long_cache(client):
