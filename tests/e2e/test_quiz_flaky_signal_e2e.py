@@ -358,8 +358,15 @@ def test_leaving_the_page_sends_the_last_answer_and_the_next_visit_knows_it(quiz
     test does not require it: the answer is on the server or still in the device copy, never
     neither, and the next visit sends what the server lacks and forgets what it has."""
     page = quiz.page
+    # Note each keepalive request the page makes (it has to be *sent*, whether or not it
+    # arrives): in the device's storage, which outlives the page.
+    page.evaluate("""() => { const real = window.fetch;
+      window.fetch = (url, options) => {
+        if (options && options.keepalive) { localStorage.setItem("test-keepalive", String(url)); }
+        return real(url, options); }; }""")
     quiz.answer(2, "kelas komputer")
     page.goto("/")  # at once, before the background save: pagehide sends it (keepalive)
+    assert "/save" in (page.evaluate("localStorage.getItem('test-keepalive')") or "")
     # The page that could read the server's acknowledgement is gone: the copy stays on the
     # device until a page of this attempt sees that the server holds it.
     assert "kelas komputer" in (quiz.device_copy() or "")
