@@ -101,6 +101,18 @@ def progress_bar(p, label_id: str) -> Markup:
         f'  <p class="progress__text" id="{label}-text">{text}</p>\n</div>')
 
 
+def breadcrumbs(trail) -> Markup:
+    """The trail back from a page to the catalogue, for every learner page (course, module,
+    quiz, attempt, review): `trail` is (label, url) pairs from the top down; the last is the
+    page itself (aria-current, no link). Python, not a macro imported by each page."""
+    items = [f'<li><a href="{escape(url)}">{escape(label)}</a></li>' for label, url in trail[:-1]]
+    if trail:
+        items.append(f'<li><span aria-current="page">{escape(trail[-1][0])}</span></li>')
+    return Markup(  # noqa: S704 - every label and URL escaped above
+        f'<nav aria-label="{escape(gettext("Breadcrumb"))}" class="breadcrumb">\n  <ol>\n  '
+        + "\n  ".join(items) + "\n  </ol>\n</nav>")
+
+
 _version_fragments: LRU[str] = LRU("version fragments", 2048)
 
 
@@ -181,6 +193,7 @@ def init_templating(app) -> None:
         asset=asset,
         cached_fragment=cached_fragment,
         progress_bar=progress_bar,
+        breadcrumbs=breadcrumbs,
         version_fragment=version_fragment,
         region_name=regions.name,
         language_names=LANGUAGE_NAMES,

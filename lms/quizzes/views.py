@@ -86,7 +86,7 @@ def _score_text(value: float | None) -> str:
 
 def _trail(course: Course | None, version: QuizVersion | None,
            *tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    """Breadcrumbs of a quiz page (macros/breadcrumbs.html): courses › course › module (when
+    """Breadcrumbs of a quiz page (templating.breadcrumbs): courses › course › module (when
     the quiz belongs to one) › `tail` (the quiz, the attempt...)."""
     locale = str(get_locale())
     trail: list[tuple[str, str | None]] = [(_("Courses"), url_for("courses.catalogue"))]
