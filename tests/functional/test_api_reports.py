@@ -27,13 +27,12 @@ from lms.courses.models import Module
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.quizzes import queries as quiz_queries
-from lms.quizzes.services import attempts as quiz_attempts
 from lms.reports import dashboard
 from lms.reports import queries as report_queries
 from lms.reports import services as report_services
 from tests.helpers.api import api
 from tests.helpers.people import join_cohort
-from tests.helpers.quizzes import basic_quiz, import_pack, quiz_by_slug, write_pack
+from tests.helpers.quizzes import answer, basic_quiz, import_pack, quiz_by_slug, write_pack
 
 RIGHT = {"q1": "a", "q2": True, "q3": "id"}
 ALL_WRONG = {"q1": "b", "q2": False, "q3": "xx"}
@@ -52,11 +51,6 @@ class World:
     quiz: object
 
 
-def _answer(user, quiz, answers):
-    attempt = quiz_attempts.start_or_resume(user, quiz)
-    quiz_attempts.save_responses(attempt, answers)
-    return quiz_attempts.submit(attempt)
-
 
 @pytest.fixture
 def world(app, make_user, tmp_path, clock) -> World:
@@ -71,10 +65,10 @@ def world(app, make_user, tmp_path, clock) -> World:
     cohort = join_cohort(trainer, [ani, budi, citra], course, name="Angkatan Laporan")
     join_cohort(other_trainer, make_user(full_name="Peserta Lain"), name="Angkatan Lain")
     quiz = quiz_by_slug(course, "kuis")
-    _answer(ani, quiz, RIGHT)
+    answer(ani, quiz, RIGHT)
     learning.mark_module_done(ani, course, db.session.scalar(
         select(Module).where(Module.course_id == course.id)))
-    _answer(budi, quiz, ALL_WRONG)
+    answer(budi, quiz, ALL_WRONG)
     clock.advance(days=20)
     return World(trainer, other_trainer, admin, ani, budi, citra, cohort, course, quiz)
 
@@ -127,15 +121,21 @@ def test_a_trainer_reads_the_cohort_dashboard_figures_on_its_members(app, world)
         assert response.json["error"]["field"] == bad.split("=")[0]
 
 
-def test_the_dashboard_figures_are_refused_to_others(app, world, make_user):
-    url = f"/api/v1/cohorts/{world.cohort.id}/members"
+def refused_to_others(app, world, url: str, outsiders, missing: str | None = None) -> None:
+    """An admin reads `url`; `outsiders` get 403; the trainer's token without the read scope gets
+    403 insufficient_scope; `missing` (an unknown id) is 404."""
     assert api(app, world.admin, "read").get(url).status_code == 200
-    for person in (world.other_trainer, world.ani):
+    for person in outsiders:
         assert api(app, person, "read").get(url).status_code == 403
     no_scope = api(app, world.trainer, "write").get(url)
     assert no_scope.status_code == 403 and no_scope.json["error"]["code"] == "insufficient_scope"
-    assert api(app, world.trainer, "read").get("/api/v1/cohorts/99999/members").status_code \
-        == 404
+    if missing is not None:
+        assert api(app, world.trainer, "read").get(missing).status_code == 404
+
+
+def test_the_dashboard_figures_are_refused_to_others(app, world):
+    refused_to_others(app, world, f"/api/v1/cohorts/{world.cohort.id}/members",
+                      (world.other_trainer, world.ani), missing="/api/v1/cohorts/99999/members")
 
 
 # --------------------------------------------------------------------------- gradebook
@@ -173,12 +173,8 @@ def test_a_trainer_reads_the_gradebook_in_pages(app, world):
 
 
 def test_the_gradebook_is_refused_to_others(app, world):
-    url = f"/api/v1/cohorts/{world.cohort.id}/gradebook"
-    assert api(app, world.admin, "read").get(url).status_code == 200
-    for person in (world.other_trainer, world.budi):
-        assert api(app, person, "read").get(url).status_code == 403
-    no_scope = api(app, world.trainer, "write").get(url)
-    assert no_scope.status_code == 403 and no_scope.json["error"]["code"] == "insufficient_scope"
+    refused_to_others(app, world, f"/api/v1/cohorts/{world.cohort.id}/gradebook",
+                      (world.other_trainer, world.budi))
 
 
 # --------------------------------------------------------------------------- question statistics
@@ -211,14 +207,8 @@ def test_a_trainer_reads_a_quizs_question_statistics(app, world):
 
 
 def test_question_statistics_are_refused_to_others(app, world):
-    url = f"/api/v1/quizzes/{world.quiz.id}/statistics"
-    assert api(app, world.admin, "read").get(url).status_code == 200
-    for person in (world.other_trainer, world.ani):
-        assert api(app, person, "read").get(url).status_code == 403
-    no_scope = api(app, world.trainer, "write").get(url)
-    assert no_scope.status_code == 403 and no_scope.json["error"]["code"] == "insufficient_scope"
-    assert api(app, world.trainer, "read").get("/api/v1/quizzes/99999/statistics").status_code \
-        == 404
+    refused_to_others(app, world, f"/api/v1/quizzes/{world.quiz.id}/statistics",
+                      (world.other_trainer, world.ani), missing="/api/v1/quizzes/99999/statistics")
 
 
 # --------------------------------------------------------------------------- programme
@@ -286,7 +276,7 @@ def test_the_report_endpoints_cost_the_same_queries_however_many_members(
     for n in range(4):
         person = make_user(full_name=f"Peserta Tambahan {n}")
         add_joined(world.trainer, world.cohort, person)
-        _answer(person, world.quiz, RIGHT if n % 2 else ALL_WRONG)
+        answer(person, world.quiz, RIGHT if n % 2 else ALL_WRONG)
     big = []
     for url in urls:
         with count_queries() as counted:

@@ -42,6 +42,7 @@ from lms.quizzes.services import grading as quiz_grading
 from tests.helpers.cohorts import PRACTICAL, add_joined, submit_practical
 from tests.helpers.pages import login
 from tests.helpers.quizzes import (
+    answer,
     basic_quiz,
     import_pack,
     quiz_by_slug,
@@ -64,11 +65,6 @@ def _course(tmp_path, slug, quizzes):
     toml.write_text('enrolment = "cohort"\n' + toml.read_text())
     return import_pack(pack)
 
-
-def answer(user, quiz, answers):
-    attempt = quiz_attempts.start_or_resume(user, quiz)
-    quiz_attempts.save_responses(attempt, answers)
-    return quiz_attempts.submit(attempt)
 
 
 def module_done(user, course):

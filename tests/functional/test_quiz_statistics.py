@@ -26,11 +26,10 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.quizzes.models import QuestionResponse
-from lms.quizzes.services import attempts as quiz_attempts
 from lms.quizzes.services import grading as quiz_grading
 from tests.helpers.pages import login
 from tests.helpers.people import join_cohort
-from tests.helpers.quizzes import ESSAY_QUIZ, import_pack, quiz_by_slug, write_pack
+from tests.helpers.quizzes import ESSAY_QUIZ, answer, import_pack, quiz_by_slug, write_pack
 
 STATS_QUIZ = """\
 module = "satu"
@@ -80,11 +79,6 @@ ANSWERS = {
 }
 ALL_RIGHT = {"q1": "a", "q2": True, "q3": "x"}
 
-
-def answer(user, quiz, values):
-    attempt = quiz_attempts.start_or_resume(user, quiz)
-    quiz_attempts.save_responses(attempt, values)
-    return quiz_attempts.submit(attempt)
 
 
 @pytest.fixture
