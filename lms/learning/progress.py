@@ -219,12 +219,13 @@ _LEARNER_ROWS = _learner_rows_statement()
 # One learner's rows: all of them (a learner has done tens of modules and attempts, not
 # thousands), filtered in Python — no IN list of every module of every course shown, which
 # SQLAlchemy expands and the database parses on each request.
-_OWN_ROWS = union_all(
-    select(literal_column("'m'").label("kind"), ModuleCompletion.module_id.label("item_id"),
-           cast(null(), Float).label("score"), literal_column("0").label("number"))
+_OWN_ROWS = union_all(  # the same columns as _LEARNER_ROWS
+    select(literal_column("'m'").label("kind"), ModuleCompletion.user_id.label("user_id"),
+           ModuleCompletion.module_id.label("item_id"), cast(null(), Float).label("score"),
+           literal_column("0").label("number"))
     .where(ModuleCompletion.user_id == bindparam("user_id")),
-    select(literal_column("'q'"), QuizAttempt.quiz_id, cast(QuizAttempt.score, Float),
-           QuizAttempt.number)
+    select(literal_column("'q'"), QuizAttempt.user_id, QuizAttempt.quiz_id,
+           cast(QuizAttempt.score, Float), QuizAttempt.number)
     .where(QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.status == GRADED,
            QuizAttempt.score.is_not(None)))
 
@@ -240,25 +241,20 @@ def learner_rows(learners: list[int], module_ids: list[int], quiz_ids: list[int]
     scores: dict[tuple[int, int], list[float]] = defaultdict(list)
     if not module_ids and not quiz_ids:
         return done, scores
-    if len(learners) == 1:
-        user_id = learners[0]
-        modules, quizzes = set(module_ids), set(quiz_ids)
-        rows = db.session.connection().execute(_OWN_ROWS, {"user_id": user_id}).all()
-        rows.sort(key=lambda r: (r[0], r[1], r[3]))  # attempt order per quiz
-        for kind, item_id, score, _number in rows:
-            if kind == "m":
-                if item_id in modules:
-                    done[user_id].add(item_id)
-            elif item_id in quizzes:
-                scores[(user_id, item_id)].append(float(score))
-        return done, scores
-    rows = db.session.connection().execute(_LEARNER_ROWS, {
-        "learners": list(learners), "modules": list(module_ids), "quizzes": list(quiz_ids)}).all()
+    connection = db.session.connection()
+    if len(learners) == 1:  # all of the learner's rows; the loop keeps the ones asked for
+        rows = connection.execute(_OWN_ROWS, {"user_id": learners[0]}).all()
+    else:
+        rows = connection.execute(_LEARNER_ROWS, {
+            "learners": list(learners), "modules": list(module_ids),
+            "quizzes": list(quiz_ids)}).all()
+    modules, quizzes = set(module_ids), set(quiz_ids)
     rows.sort(key=lambda r: (r[0], r[1], r[2], r[4]))  # attempt order per learner and quiz
     for kind, user_id, item_id, score, _number in rows:
         if kind == "m":
-            done[user_id].add(item_id)
-        else:
+            if item_id in modules:
+                done[user_id].add(item_id)
+        elif item_id in quizzes:
             scores[(user_id, item_id)].append(float(score))
     return done, scores
 
