@@ -47,14 +47,18 @@ def flask(env, *args: str) -> str:
 _SERVED: dict[int, int] = {}  # port -> gunicorn master pid, while `gunicorn()` serves it
 
 
+def children(pid: int) -> list[int]:
+    """A process's children (a gunicorn master's workers), from /proc."""
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def workers_cpu_seconds(master_pid: int) -> float:
     """CPU time (user + system) the master's children (its workers) have used so far (/proc)."""
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        return 0.0
     total = 0
-    for pid in children:
+    for pid in children(master_pid):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -320,13 +324,7 @@ class Gunicorn:
 
     def worker_pids(self) -> list[int]:
         """The master's children (its workers), from /proc."""
-        if self.proc is None:
-            return []
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(pid) for pid in children.split()]
+        return children(self.proc.pid) if self.proc is not None else []
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) its workers have used so far, from /proc."""
