@@ -8,10 +8,13 @@ marked done and an attempt of its first module quiz in progress. Then:
 
 1. the floor: bench/floor/app.py (a separate minimal Flask app: one SQLAlchemy primary-key query
    and a small Jinja template, no Pelita) under gunicorn sync -w 2, loaded with wrk -t2 -c16;
-2. Pelita under the same gunicorn settings; each learner page (catalogue, course, module, quiz
+2. Pelita under the same gunicorn settings (`bench.floor.pelita:app`: `wsgi:app` plus the two
+   reference pages); each learner page (catalogue, course, module, quiz
    page, quiz attempt page, Beranda) loaded by wrk as the logged-in learner — once as wrk
    sends it (no Accept-Encoding: the page goes uncompressed) and once with a browser's
-   `Accept-Encoding: gzip, deflate, br` (compressed by Flask-Compress);
+   `Accept-Encoding: gzip, deflate, br` (compressed by Flask-Compress); then, as references (not
+   judged), two bench-only pages of the same app (bench/floor/pelita.py): a signed-in "ok" and
+   a signed-in page of nothing but the base template: no learner page can do better than these;
 3. the floor again; the floor used for the ratios is the mean of both floor runs;
 4. SQL statements per page, counted in-process (one request after a warm-up request).
 
@@ -43,6 +46,10 @@ from bench.common import (  # noqa: E402
 LEARNER = ("peserta@pelita.test", "belajar-bersama-2026")
 TARGET_RATIO = 0.5
 MAX_QUERIES = 6
+# Pelita's own floor (bench/floor/pelita.py): what any signed-in page costs before its own work.
+PELITA_APP = "bench.floor.pelita:app"
+REFERENCES = {"ref: signed in, empty": "/__bench/signed-in",
+              "ref: + base template": "/__bench/chrome"}
 
 
 def make_app(env):
@@ -104,7 +111,7 @@ def verdict(ratio: float, queries: int | None, target: float) -> str:
 
 
 def print_table(title: str, floor_runs: list[dict], rows: list[tuple], queries: dict,
-                target: float) -> bool:
+                target: float, references: list[tuple] = ()) -> bool:
     """The table of one bench script; True when every page meets the targets (on req/s, as the
     issue sets them). "CPU ms" is what one request cost the gunicorn workers and "× floor CPU"
     the floor's cost over the page's: the steadier figure on a shared machine, where req/s
@@ -125,7 +132,7 @@ def print_table(title: str, floor_runs: list[dict], rows: list[tuple], queries: 
     head += f" {'CPU ms':>7} {'× floor CPU':>12}"
     print(head + f" {'SQL':>4} {'non-2xx':>8}  target ≥ {target}× floor, SQL ≤ {MAX_QUERIES}")
     ok = True
-    for name, plain, *rest in rows:
+    for name, plain, *rest in [*rows, *references]:
         br = rest[0] if rest else None
         q, status = queries.get(name, (None, None))
         ratio = plain["rps"] / floor_rps
@@ -145,7 +152,10 @@ def print_table(title: str, floor_runs: list[dict], rows: list[tuple], queries: 
         result = verdict(min(ratios), q, target)
         if status not in (None, 200) or errors:
             result = "FAIL"
-        ok &= result == "PASS"
+        if name in {ref[0] for ref in references}:
+            result = "FAIL" if errors else "(reference)"
+        else:
+            ok &= result == "PASS"
         print(line + f" {q if q is not None else '':>4} {errors:>8}  {result}"
               + (f" (HTTP {status})" if status not in (None, 200) else ""))
     return ok
@@ -168,18 +178,21 @@ def main() -> None:
     run = {"seconds": args.seconds, "connections": args.connections}
     floors = [floor(env, **run)]
     rows = []
-    with gunicorn(env) as port:
+    references = []
+    with gunicorn(env, app=PELITA_APP) as port:
         cookie = login(port, *LEARNER)
         for name, path in pages.items():
             plain = wrk(port, path, cookie, **run)
             br = None if args.no_encoding_run else wrk(port, path, cookie, encoding=BROWSER_ENCODINGS, **run)
             rows.append((name, plain, br))
+        for name, path in REFERENCES.items():
+            references.append((name, wrk(port, path, cookie, **run), None))
     floors.append(floor(env, **run))
 
     backend = env["DATABASE_URL"].split(":", 1)[0]
     ok = print_table(f"Learner pages: gunicorn sync -w 2, wrk -t2 -c{args.connections} "
                      f"-d{args.seconds}s, {backend}, course {args.course}, a logged-in learner",
-                     floors, rows, queries, TARGET_RATIO)
+                     floors, rows, queries, TARGET_RATIO, references)
     sys.exit(0 if ok else 1)
 
 
