@@ -158,6 +158,11 @@ def print_table(title: str, floor_runs: list[dict], rows: list[tuple], queries: 
             ok &= result == "PASS"
         print(line + f" {q if q is not None else '':>4} {errors:>8}  {result}"
               + (f" (HTTP {status})" if status not in (None, 200) else ""))
+    base = references[-1] if references else None
+    if base and base[1].get("cpu_ms") and all(r[1].get("cpu_ms") for r in rows):
+        # The pages against Pelita's own floor (docs/performance.md, "Fourth pass", option 1).
+        print(f"× '{base[0]}' (CPU): " + ", ".join(
+            f"{name} {base[1]['cpu_ms'] / plain['cpu_ms']:.2f}×" for name, plain, *_ in rows))
     return ok
 
 

@@ -151,13 +151,16 @@ def deadline_passed(attempt: QuizAttempt, at: datetime | None = None) -> bool:
     return deadline is not None and (at or clock.now()) > deadline + grace()
 
 
+# Built once: the attempt page and every save read them (`attempt_id` bound per call).
+_SAVED_RESPONSES = select(QuestionResponse).where(
+    QuestionResponse.attempt_id == bindparam("attempt_id"))
+_RESPONSE_FILES = (select(ResponseFile).where(ResponseFile.attempt_id == bindparam("attempt_id"))
+                   .order_by(ResponseFile.uploaded_at, ResponseFile.id))
+
+
 def saved_responses(attempt: QuizAttempt) -> dict[str, QuestionResponse]:
-    return {
-        r.question_id: r
-        for r in db.session.scalars(
-            select(QuestionResponse).where(QuestionResponse.attempt_id == attempt.id)
-        )
-    }
+    return {r.question_id: r
+            for r in db.session.scalars(_SAVED_RESPONSES, {"attempt_id": attempt.id})}
 
 
 def upload_max_bytes() -> int:
@@ -180,11 +183,7 @@ def accepts_uploads(q: Any) -> bool:
 def response_files(attempt: QuizAttempt) -> dict[str, list[ResponseFile]]:
     """The attempt's uploaded files by question id, oldest first (their bytes not loaded)."""
     out: dict[str, list[ResponseFile]] = {}
-    for row in db.session.scalars(
-        select(ResponseFile)
-        .where(ResponseFile.attempt_id == attempt.id)
-        .order_by(ResponseFile.uploaded_at, ResponseFile.id)
-    ):
+    for row in db.session.scalars(_RESPONSE_FILES, {"attempt_id": attempt.id}):
         out.setdefault(row.question_id, []).append(row)
     return out
 
