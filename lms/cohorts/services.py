@@ -18,14 +18,14 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from lms import access, audit, clock, events, notifications, regions, tokens
 from lms.auth import services as auth_services
@@ -717,8 +717,8 @@ def send_member_mail(member_id: int, kind: str) -> bool:
 
 @dataclass
 class Deadline:
-    cohort: Cohort
-    course: Course
+    cohort: Cohort | CohortLine
+    course: Course | CourseLine
     deadline: date
     completed: bool
     overdue: bool
@@ -748,24 +748,60 @@ def my_cohorts(user_id: int, today: date) -> tuple[list[Cohort], list[Deadline]]
     return cohorts, deadlines
 
 
+@dataclass(frozen=True, slots=True)
+class CohortLine:
+    """A cohort as Beranda lists it: plain values, read without the ORM (`learner_cohorts`)."""
+
+    id: int
+    name: str
+    starts_on: date | None
+    ends_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseLine:
+    """A course as Beranda's deadline list names and links it."""
+
+    id: int
+    slug: str
+    title_id: str
+    title_en: str | None
+
+    def title(self, locale: str) -> str:  # as Course.title
+        return self.title_en if locale == "en" and self.title_en else self.title_id
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationLine:
+    """An invitation waiting for the learner's answer (`id`: the CohortMember row's)."""
+
+    id: int
+    cohort: CohortLine
+    invited_at: datetime | None
+
+
 def learner_cohorts(user_id: int, today: date, completed: set[int]
-                    ) -> tuple[list[Cohort], list[Deadline], list[CohortMember]]:
+                    ) -> tuple[list[CohortLine], list[Deadline], list[InvitationLine]]:
     """Beranda's cohort parts in ONE query: the learner's active cohorts, their course deadlines
     (soonest first; `completed`: the ids of the courses the learner completed) and the
-    invitations waiting for an answer (`invitations_for`), newest first."""
-    rows = db.session.execute(_LEARNER_COHORTS, {"user_id": user_id}).all()
-    cohorts: dict[int, Cohort] = {}
-    invitations: dict[int, CohortMember] = {}
+    invitations waiting for an answer (`invitations_for`), newest first. Plain values read
+    through the connection: the landing page of every login builds no ORM objects for them."""
+    rows = db.session.connection().execute(_LEARNER_COHORTS, {"user_id": user_id}).all()
+    cohorts: dict[int, CohortLine] = {}
+    invitations: dict[int, InvitationLine] = {}
     deadlines = []
-    for member, cohort, cc, course in rows:
-        if member.accepted_at is None:
-            invitations[member.id] = member
+    for (member_id, accepted_at, invited_at, cohort_id, name, starts_on, ends_on,
+         course_id, deadline, slug, title_id, title_en) in rows:
+        cohort = cohorts.get(cohort_id) or CohortLine(cohort_id, name, starts_on, ends_on)
+        if accepted_at is None:
+            invitations[member_id] = InvitationLine(member_id, cohort, invited_at)
             continue
-        cohorts[cohort.id] = cohort
-        if cc is not None:
-            deadlines.append(Deadline(cohort, course, cc.deadline, cc.course_id in completed,
-                                      cc.deadline < today and cc.course_id not in completed,
-                                      (cc.deadline - today).days))
+        cohorts[cohort_id] = cohort
+        if deadline is not None:
+            deadlines.append(Deadline(cohort, CourseLine(course_id, slug, title_id, title_en),
+                                      deadline, course_id in completed,
+                                      deadline < today and course_id not in completed,
+                                      (deadline - today).days))
     deadlines.sort(key=lambda d: (d.completed, d.deadline, d.course.title_id))
     by_start = sorted(cohorts.values(), key=lambda c: -c.id)
     by_start.sort(key=lambda c: (c.starts_on is None, -(c.starts_on.toordinal() if c.starts_on else 0)))
@@ -777,9 +813,11 @@ def learner_cohorts(user_id: int, today: date, completed: set[int]
 
 # Built once (building it cost as much as running it); `user_id` is bound per call.
 _LEARNER_COHORTS = (
-    select(CohortMember, Cohort, CohortCourse, Course)
+    select(CohortMember.id, CohortMember.accepted_at, CohortMember.invited_at,
+           Cohort.id, Cohort.name, Cohort.starts_on, Cohort.ends_on,
+           CohortCourse.course_id, CohortCourse.deadline,
+           Course.slug, Course.title_id, Course.title_en)
     .join(Cohort, Cohort.id == CohortMember.cohort_id)
-    .options(contains_eager(CohortMember.cohort))  # `member.cohort` without a query
     .outerjoin(CohortCourse, (CohortCourse.cohort_id == Cohort.id)
                & CohortCourse.deadline.is_not(None)
                & CohortMember.accepted_at.is_not(None) & (Cohort.status == ACTIVE))
