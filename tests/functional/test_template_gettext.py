@@ -30,9 +30,10 @@ def reading_in(app, lang: str):
     return app.test_request_context("/", headers={"Cookie": f"{COOKIE_LANG}={lang}"})
 
 
-def jinja_reference(autoescape: bool) -> Environment:
-    """Jinja's own newstyle gettext over the same catalogue: what Pelita must match."""
-    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=autoescape)
+def jinja_reference() -> Environment:
+    """Jinja's own newstyle gettext over the same catalogue: what Pelita must match (as Flask's
+    pages, autoescaping; the cases switch it off with `{% autoescape false %}`)."""
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
     env.install_gettext_callables(
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
@@ -43,7 +44,7 @@ def jinja_reference(autoescape: bool) -> Environment:
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize(("source", "values"), CASES)
 def test_templates_translate_escape_and_count_as_jinja_does(app, lang, source, values):
-    reference = jinja_reference(autoescape=True)
+    reference = jinja_reference()
     with reading_in(app, lang):
         ours = app.jinja_env.from_string(source).render(**values)
         theirs = reference.from_string(source).render(**values)
