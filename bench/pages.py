@@ -26,6 +26,7 @@ Prints req/s, p50/p99, the ratio to the floor, SQL/page and PASS/FAIL against th
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import sys
 from pathlib import Path
@@ -50,6 +51,15 @@ MAX_QUERIES = 6
 PELITA_APP = "bench.floor.pelita:app"
 REFERENCES = {"ref: signed in, empty": "/__bench/signed-in",
               "ref: + base template": "/__bench/chrome"}
+
+
+def http_status(port: int, path: str, cookie: str) -> int:
+    """The status of one GET of `path` as the logged-in learner."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    return response.status
 
 
 def make_app(env):
@@ -191,6 +201,10 @@ def main() -> None:
             br = None if args.no_encoding_run else wrk(port, path, cookie, encoding=BROWSER_ENCODINGS, **run)
             rows.append((name, plain, br))
         for name, path in REFERENCES.items():
+            # wrk counts only 4xx/5xx: a redirect to the login page would pass for a fast page.
+            status = http_status(port, path, cookie)
+            if status != 200:
+                raise SystemExit(f"{name}: {path} answered HTTP {status}, not 200")
             references.append((name, wrk(port, path, cookie, **run), None))
     floors.append(floor(env, **run))
 

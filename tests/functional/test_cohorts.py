@@ -1007,7 +1007,7 @@ def test_a_renewed_invitation_is_emailed_with_the_new_link(client, make_user, tm
 
 def test_overview_translates_its_labels_once_not_per_member(app, client, make_user,
                                                             tmp_path, monkeypatch):
-    from jinja2 import pass_context
+    from jinja2 import pass_eval_context
 
     trainer = make_user("trainer")
     cohort = services.create_cohort(trainer, name="Angkatan Label",
@@ -1017,10 +1017,10 @@ def test_overview_translates_its_labels_once_not_per_member(app, client, make_us
     calls = []
     real = app.jinja_env.globals["gettext"]
 
-    @pass_context
-    def counting(context, string, **kwargs):
+    @pass_eval_context
+    def counting(eval_ctx, string, /, **kwargs):
         calls.append(string)
-        return real(context, string, **kwargs)
+        return real(eval_ctx, string, **kwargs)
 
     monkeypatch.setitem(app.jinja_env.globals, "gettext", counting)
     monkeypatch.setitem(app.jinja_env.globals, "_", counting)
