@@ -200,7 +200,9 @@ def init_templating(app) -> None:
 
     app.jinja_env.globals["url_for"] = memo_url_for
     app.jinja_env.install_gettext_callables(
-        # once per request, not per `_()` (lms/i18n.py)
+        # Jinja's i18n extension: the newstyle flag `{% trans %}` compiles against, and
+        # `pgettext`/`npgettext` reading this request's translations (lms/i18n.py). Its
+        # `gettext`/`ngettext` (required arguments) are replaced just below.
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         pgettext=lambda c, s: translations().upgettext(c, s),

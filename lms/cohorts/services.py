@@ -767,8 +767,7 @@ class CourseLine:
     title_id: str
     title_en: str | None
 
-    def title(self, locale: str) -> str:  # as Course.title
-        return self.title_en if locale == "en" and self.title_en else self.title_id
+    title = Course.title  # the course's own rule, on these fields (title_en, else title_id)
 
 
 @dataclass(frozen=True, slots=True)
